@@ -1,0 +1,5 @@
+namespace Turbine.Samples;
+
+internal static class AssemblyMarker
+{
+}

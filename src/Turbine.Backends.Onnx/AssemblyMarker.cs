@@ -1,0 +1,5 @@
+namespace Turbine.Backends.Onnx;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace Turbine.Client;
+
+internal static class AssemblyMarker
+{
+}

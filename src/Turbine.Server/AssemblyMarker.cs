@@ -1,0 +1,5 @@
+namespace Turbine.Server;
+
+internal static class AssemblyMarker
+{
+}

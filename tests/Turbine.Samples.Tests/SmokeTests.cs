@@ -1,0 +1,7 @@
+namespace Turbine.Samples.Tests;
+
+public sealed class SmokeTests
+{
+    [Fact]
+    public void Builds() => Assert.True(true);
+}

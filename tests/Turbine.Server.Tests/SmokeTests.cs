@@ -1,0 +1,7 @@
+namespace Turbine.Server.Tests;
+
+public sealed class SmokeTests
+{
+    [Fact]
+    public void Builds() => Assert.True(true);
+}
