@@ -1,5 +1,0 @@
-namespace Turbine.Samples;
-
-internal static class AssemblyMarker
-{
-}

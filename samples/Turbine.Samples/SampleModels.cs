@@ -1,0 +1,115 @@
+using System.Text;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace Turbine.Samples;
+
+/// <summary>The ONNX graphs and Triton configurations of the sample models.</summary>
+internal static class SampleModels
+{
+    public const string ModelFile = "1/model.onnx";
+    public const string ConfigFile = "config.pbtxt";
+    public const string IrisLabelsFile = "labels.txt";
+
+    public const int SimpleMaxBatchSize = 8;
+    public const int SimpleSize = 16;
+    public const int IrisMaxBatchSize = 64;
+
+    public static IReadOnlyList<SampleModel> All { get; } =
+    [
+        new("simple", () => Simple("simple", DataType.Int32, "TYPE_INT32")),
+        new("simple_int8", () => Simple("simple_int8", DataType.Int8, "TYPE_INT8")),
+        new("simple_string", () => Simple("simple_string", DataType.String, "TYPE_STRING")),
+        new("simple_identity", SimpleIdentity),
+        new("identity_fp32", IdentityFp32),
+        new("iris", () => Iris(IrisModel.Train(IrisDataSet.Load()))),
+    ];
+
+    /// <summary>
+    /// OUTPUT0 = INPUT0 + INPUT1 and OUTPUT1 = INPUT0 - INPUT1 on [batch, 16]. ONNX Runtime's CPU Add/Sub have no
+    /// int8 or string kernels, so INT8 and STRING inputs are cast to INT32 first and the results cast back
+    /// (int8 wraps like C++ int8 arithmetic; strings are decimal text).
+    /// </summary>
+    private static Dictionary<string, byte[]> Simple(string name, DataType type, string tritonType)
+    {
+        var graph = new OnnxGraphBuilder(name);
+        string a = "INPUT0", b = "INPUT1";
+        if (type != DataType.Int32)
+        {
+            a = graph.Cast("INPUT0", "input0_int32", DataType.Int32);
+            b = graph.Cast("INPUT1", "input1_int32", DataType.Int32);
+        }
+
+        var sum = graph.Node("Add", [a, b], type == DataType.Int32 ? "OUTPUT0" : "sum_int32");
+        var difference = graph.Node("Sub", [a, b], type == DataType.Int32 ? "OUTPUT1" : "difference_int32");
+        if (type != DataType.Int32)
+        {
+            graph.Cast(sum, "OUTPUT0", type);
+            graph.Cast(difference, "OUTPUT1", type);
+        }
+
+        var size = SimpleSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var input in new[] { "INPUT0", "INPUT1" })
+        {
+            graph.Input(input, type, "batch", size);
+        }
+
+        foreach (var output in new[] { "OUTPUT0", "OUTPUT1" })
+        {
+            graph.Output(output, type, "batch", size);
+        }
+
+        ConfigTensor[] inputs = [new("INPUT0", tritonType, [SimpleSize]), new("INPUT1", tritonType, [SimpleSize])];
+        ConfigTensor[] outputs = [new("OUTPUT0", tritonType, [SimpleSize]), new("OUTPUT1", tritonType, [SimpleSize])];
+        return Files(graph, ModelConfigText.Write(name, SimpleMaxBatchSize, inputs, outputs));
+    }
+
+    /// <summary>BYTES identity on [batch, n].</summary>
+    private static Dictionary<string, byte[]> SimpleIdentity()
+    {
+        var graph = Identity("simple_identity", DataType.String);
+        return Files(graph, ModelConfigText.Write(
+            "simple_identity", SimpleMaxBatchSize, [new("INPUT0", "TYPE_STRING", [-1])], [new("OUTPUT0", "TYPE_STRING", [-1])]));
+    }
+
+    /// <summary>FP32 identity on [batch, n] without config.pbtxt: the server must auto-complete the config.</summary>
+    private static Dictionary<string, byte[]> IdentityFp32() => Files(Identity("identity_fp32", DataType.Float), config: null);
+
+    private static OnnxGraphBuilder Identity(string name, DataType type)
+    {
+        var graph = new OnnxGraphBuilder(name)
+            .Input("INPUT0", type, "batch", "n")
+            .Output("OUTPUT0", type, "batch", "n");
+        graph.Node("Identity", ["INPUT0"], "OUTPUT0");
+        return graph;
+    }
+
+    /// <summary>input [batch, 4] → Sub(mean) → Div(std) → MatMul(W) → Add(b) → Softmax → probabilities [batch, 3].</summary>
+    internal static Dictionary<string, byte[]> Iris(IrisModel model)
+    {
+        int d = model.FeatureCount, c = model.ClassCount;
+        var graph = new OnnxGraphBuilder("iris")
+            .Input("input", DataType.Float, "batch", $"{d}")
+            .Output("probabilities", DataType.Float, "batch", $"{c}");
+        var centered = graph.Node("Sub", ["input", graph.Initializer("mean", model.Mean, d)], "centered");
+        var scaled = graph.Node("Div", [centered, graph.Initializer("std", model.Std, d)], "standardized");
+        var product = graph.Node("MatMul", [scaled, graph.Initializer("weights", model.Weights, d, c)], "product");
+        var logits = graph.Node("Add", [product, graph.Initializer("bias", model.Bias, c)], "logits");
+        graph.Node("Softmax", [logits], "probabilities", OnnxGraphBuilder.IntAttribute("axis", -1));
+
+        var files = Files(graph, ModelConfigText.Write(
+            "iris", IrisMaxBatchSize, [new("input", "TYPE_FP32", [d])], [new("probabilities", "TYPE_FP32", [c], IrisLabelsFile)]));
+        files[IrisLabelsFile] = Encoding.UTF8.GetBytes(string.Concat(model.ClassNames.Select(label => label + "\n")));
+        return files;
+    }
+
+    private static Dictionary<string, byte[]> Files(OnnxGraphBuilder graph, string? config)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal) { [ModelFile] = graph.ToBytes() };
+        if (config is not null)
+        {
+            files[ConfigFile] = Encoding.UTF8.GetBytes(config);
+        }
+
+        return files;
+    }
+}
