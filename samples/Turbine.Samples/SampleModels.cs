@@ -25,23 +25,24 @@ internal static class SampleModels
     ];
 
     /// <summary>
-    /// OUTPUT0 = INPUT0 + INPUT1 and OUTPUT1 = INPUT0 - INPUT1 on [batch, 16]. ONNX Runtime's CPU Add/Sub have no
-    /// int8 or string kernels, so INT8 and STRING inputs are cast to INT32 first and the results cast back
-    /// (int8 wraps like C++ int8 arithmetic; strings are decimal text).
+    /// OUTPUT0 = INPUT0 + INPUT1 and OUTPUT1 = INPUT0 - INPUT1 on [batch, 16]. ONNX Runtime's CPU Add/Sub handle
+    /// int32 and int8 directly (opset 14+; int8 wraps like C++ int8 arithmetic). Add has no string kernel, so
+    /// STRING (decimal text) inputs are cast to INT32, added/subtracted and cast back to text.
     /// </summary>
     private static Dictionary<string, byte[]> Simple(string name, DataType type, string tritonType)
     {
         var graph = new OnnxGraphBuilder(name);
+        var isText = type == DataType.String;
         string a = "INPUT0", b = "INPUT1";
-        if (type != DataType.Int32)
+        if (isText)
         {
             a = graph.Cast("INPUT0", "input0_int32", DataType.Int32);
             b = graph.Cast("INPUT1", "input1_int32", DataType.Int32);
         }
 
-        var sum = graph.Node("Add", [a, b], type == DataType.Int32 ? "OUTPUT0" : "sum_int32");
-        var difference = graph.Node("Sub", [a, b], type == DataType.Int32 ? "OUTPUT1" : "difference_int32");
-        if (type != DataType.Int32)
+        var sum = graph.Node("Add", [a, b], isText ? "sum_int32" : "OUTPUT0");
+        var difference = graph.Node("Sub", [a, b], isText ? "difference_int32" : "OUTPUT1");
+        if (isText)
         {
             graph.Cast(sum, "OUTPUT0", type);
             graph.Cast(difference, "OUTPUT1", type);
