@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -48,7 +49,7 @@ internal static class SampleModels
             graph.Cast(difference, "OUTPUT1", type);
         }
 
-        var size = SimpleSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var size = Dim(SimpleSize);
         foreach (var input in new[] { "INPUT0", "INPUT1" })
         {
             graph.Input(input, type, "batch", size);
@@ -85,12 +86,12 @@ internal static class SampleModels
     }
 
     /// <summary>input [batch, 4] → Sub(mean) → Div(std) → MatMul(W) → Add(b) → Softmax → probabilities [batch, 3].</summary>
-    internal static Dictionary<string, byte[]> Iris(IrisModel model)
+    private static Dictionary<string, byte[]> Iris(IrisModel model)
     {
         int d = model.FeatureCount, c = model.ClassCount;
         var graph = new OnnxGraphBuilder("iris")
-            .Input("input", DataType.Float, "batch", $"{d}")
-            .Output("probabilities", DataType.Float, "batch", $"{c}");
+            .Input("input", DataType.Float, "batch", Dim(d))
+            .Output("probabilities", DataType.Float, "batch", Dim(c));
         var centered = graph.Node("Sub", ["input", graph.Initializer("mean", model.Mean, d)], "centered");
         var scaled = graph.Node("Div", [centered, graph.Initializer("std", model.Std, d)], "standardized");
         var product = graph.Node("MatMul", [scaled, graph.Initializer("weights", model.Weights, d, c)], "product");
@@ -102,6 +103,8 @@ internal static class SampleModels
         files[IrisLabelsFile] = Encoding.UTF8.GetBytes(string.Concat(model.ClassNames.Select(label => label + "\n")));
         return files;
     }
+
+    private static string Dim(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static Dictionary<string, byte[]> Files(OnnxGraphBuilder graph, string? config)
     {
