@@ -1,5 +1,0 @@
-namespace Turbine.Backends.Onnx;
-
-internal static class AssemblyMarker
-{
-}

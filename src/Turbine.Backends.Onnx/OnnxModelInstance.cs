@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Turbine.Core;
+using Turbine.Core.Backends;
+using Turbine.Core.Tensors;
+
+namespace Turbine.Backends.Onnx;
+
+/// <summary>
+/// One ONNX Runtime session. Inputs are wrapped as <see cref="OrtValue"/>s over the request's own (pinned)
+/// bytes; numeric outputs are handed to the front end as views over ONNX Runtime's output buffers.
+/// </summary>
+internal sealed class OnnxModelInstance : IModelInstance
+{
+    private static readonly byte[] EmptyBuffer = GC.AllocateArray<byte>(8, pinned: true);
+
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly Dictionary<string, int> _outputIndex;
+
+    private OnnxModelInstance(string name, InferenceSession session)
+    {
+        Name = name;
+        _session = session;
+        _outputIndex = session.OutputNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
+    }
+
+    public string Name { get; }
+
+    public static OnnxModelInstance Create(ModelInstanceSpec spec)
+    {
+        var options = OnnxSessionOptions.Build(spec);
+        try
+        {
+            return new OnnxModelInstance(spec.InstanceName, new InferenceSession(spec.ModelFilePath, options));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"ONNX Runtime failed to create a session for '{spec.ModelFilePath}' (instance {spec.InstanceName}): {e.Message}", e);
+        }
+        finally
+        {
+            options.Dispose();
+        }
+    }
+
+    public ExecutionResult Execute(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        var names = new string[inputs.Count];
+        var values = new OrtValue[inputs.Count];
+        var pins = new MemoryHandle[inputs.Count];
+        var created = 0;
+        try
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                names[i] = inputs[i].Name;
+                values[i] = CreateInput(inputs[i], out pins[i]);
+                created++;
+            }
+
+            var t1 = Stopwatch.GetTimestamp();
+            IDisposableReadOnlyCollection<OrtValue> results;
+            using (cancellationToken.CanBeCanceled ? cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions) : default)
+            {
+                try
+                {
+                    results = _session.Run(_runOptions, names, values, outputNames);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        _runOptions.Terminate = false;
+                        throw new OperationCanceledException(cancellationToken);
+                    }
+
+                    throw new InferenceException(StatusCode.Internal, $"ONNX Runtime failed to run model instance '{Name}': {e.Message}", e);
+                }
+            }
+
+            var t2 = Stopwatch.GetTimestamp();
+            var outputs = new List<InferenceTensor>(outputNames.Count);
+            var index = 0;
+            foreach (var value in results)
+            {
+                outputs.Add(CreateOutput(outputNames[index++], value));
+            }
+
+            var t3 = Stopwatch.GetTimestamp();
+            return new ExecutionResult(outputs, Ns(t1 - t0), Ns(t2 - t1), Ns(t3 - t2));
+        }
+        finally
+        {
+            for (var i = 0; i < created; i++)
+            {
+                values[i].Dispose();
+                pins[i].Dispose();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+
+    private static unsafe OrtValue CreateInput(InferenceTensor tensor, out MemoryHandle pin)
+    {
+        if (tensor.DataType == TensorDataType.Bytes)
+        {
+            pin = default;
+            var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, tensor.Shape);
+            var index = 0;
+            foreach (var element in BytesTensor.Enumerate(tensor.Data.Span))
+            {
+                value.StringTensorSetElementAt(element, index++);
+            }
+
+            return value;
+        }
+
+        var memory = tensor.Data;
+        if (memory.Length == 0)
+        {
+            pin = EmptyBuffer.AsMemory().Pin();
+        }
+        else
+        {
+            pin = memory.Pin();
+        }
+
+        return OrtValue.CreateTensorValueWithData(
+            OrtMemoryInfo.DefaultInstance,
+            OnnxTypes.ToElementType(tensor.DataType),
+            tensor.Shape,
+            (IntPtr)pin.Pointer,
+            memory.Length);
+    }
+
+    private InferenceTensor CreateOutput(string name, OrtValue value)
+    {
+        var info = value.GetTensorTypeAndShape();
+        var type = OnnxTypes.ToDataType(info.ElementDataType);
+        var shape = info.Shape;
+        if (type == TensorDataType.Bytes)
+        {
+            try
+            {
+                return StringOutput(name, value, shape, checked((int)info.ElementCount));
+            }
+            finally
+            {
+                value.Dispose();
+            }
+        }
+
+        if (type == TensorDataType.Invalid)
+        {
+            value.Dispose();
+            throw new InferenceException(StatusCode.Internal, $"output '{name}' has unsupported element type {info.ElementDataType}");
+        }
+
+        var memory = new NativeTensorMemory(value);
+        return new InferenceTensor(name, type, shape, memory.Memory, memory);
+    }
+
+    private static InferenceTensor StringOutput(string name, OrtValue value, long[] shape, int count)
+    {
+        var size = 0;
+        for (var i = 0; i < count; i++)
+        {
+            size += 4 + value.GetStringElementAsSpan(i).Length;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        var offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var element = value.GetStringElementAsSpan(i);
+            element.CopyTo(buffer.AsSpan(offset + 4));
+            var n = element.Length;
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), n);
+            offset += 4 + n;
+        }
+
+        return new InferenceTensor(name, TensorDataType.Bytes, shape, buffer.AsMemory(0, size), new PooledBuffer(buffer));
+    }
+
+    private static long Ns(long ticks) => (long)(ticks * (1_000_000_000.0 / Stopwatch.Frequency));
+
+    private sealed class PooledBuffer(byte[] buffer) : IDisposable
+    {
+        private byte[]? _buffer = buffer;
+
+        public void Dispose()
+        {
+            var b = Interlocked.Exchange(ref _buffer, null);
+            if (b is not null)
+            {
+                ArrayPool<byte>.Shared.Return(b);
+            }
+        }
+    }
+}

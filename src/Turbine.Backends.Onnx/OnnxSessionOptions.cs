@@ -1,0 +1,101 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Turbine.Core;
+using Turbine.Core.Backends;
+using Turbine.Core.Config;
+
+namespace Turbine.Backends.Onnx;
+
+/// <summary>
+/// Session options from a model config, following Triton's onnxruntime backend: <c>optimization.graph.level</c>
+/// (-1 basic, 1 extended, 0 or 2 all), parameters <c>intra_op_thread_count</c>, <c>inter_op_thread_count</c>,
+/// <c>execution_mode</c> (0 sequential, 1 parallel); the CUDA execution provider for KIND_GPU instances or a
+/// <c>cuda</c>/<c>tensorrt</c> GPU accelerator.
+/// </summary>
+internal static class OnnxSessionOptions
+{
+    public static SessionOptions Build(ModelInstanceSpec spec)
+    {
+        var config = spec.Config;
+        var options = new SessionOptions();
+        try
+        {
+            options.GraphOptimizationLevel = (config.Optimization?.GraphLevel ?? 0) switch
+            {
+                -1 => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                1 => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                0 or 2 => GraphOptimizationLevel.ORT_ENABLE_ALL,
+                var other => throw new InferenceException(StatusCode.InvalidArgument,
+                    $"optimization.graph.level {other} is not supported; use -1 (basic), 1 (extended), 0 or 2 (all)"),
+            };
+            options.IntraOpNumThreads = IntParameter(config, "intra_op_thread_count", spec.IntraOpThreads);
+            options.InterOpNumThreads = IntParameter(config, "inter_op_thread_count", 1);
+            options.ExecutionMode = IntParameter(config, "execution_mode", 0) == 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL;
+            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+
+            var gpuAccelerators = config.Optimization?.GpuExecutionAccelerators ?? [];
+            var cpuAccelerators = config.Optimization?.CpuExecutionAccelerators ?? [];
+            foreach (var a in cpuAccelerators)
+            {
+                throw new InferenceException(StatusCode.InvalidArgument,
+                    $"cpu_execution_accelerator '{a.Name}' is not available in this build of ONNX Runtime (CPU execution provider only)");
+            }
+
+            if (spec.Kind == ModelInstanceKind.Gpu || !gpuAccelerators.IsEmpty)
+            {
+                AppendGpu(options, spec, gpuAccelerators);
+            }
+
+            return options;
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+    }
+
+    private static void AppendGpu(SessionOptions options, ModelInstanceSpec spec, System.Collections.Immutable.ImmutableArray<ExecutionAccelerator> accelerators)
+    {
+        try
+        {
+            foreach (var a in accelerators)
+            {
+                switch (a.Name)
+                {
+                    case "tensorrt":
+                        options.AppendExecutionProvider_Tensorrt(spec.DeviceId);
+                        break;
+                    case "cuda":
+                        break;
+                    default:
+                        throw new InferenceException(StatusCode.InvalidArgument,
+                            $"gpu_execution_accelerator '{a.Name}' is not supported; use 'cuda' or 'tensorrt'");
+                }
+            }
+
+            options.AppendExecutionProvider_CUDA(spec.DeviceId);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"instance '{spec.InstanceName}' asks for a GPU (device {spec.DeviceId}) but the CUDA execution provider is not available: {e.Message}", e);
+        }
+    }
+
+    private static int IntParameter(ModelConfig config, string name, int fallback)
+    {
+        if (!config.Parameters.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"parameter '{name}' expects a non-negative integer, got \"{text}\"");
+        }
+
+        return value;
+    }
+}

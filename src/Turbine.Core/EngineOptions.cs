@@ -1,0 +1,21 @@
+using Turbine.Core.Lifecycle;
+
+namespace Turbine.Core;
+
+/// <summary>Engine settings (what <c>turbine serve</c> flags set).</summary>
+public sealed record EngineOptions
+{
+    /// <summary>The model repository folder (required).</summary>
+    public required string ModelRepository { get; init; }
+
+    /// <summary>How models get loaded; default <see cref="ModelControlMode.None"/> (everything at start).</summary>
+    public ModelControlMode ControlMode { get; init; } = ModelControlMode.None;
+
+    /// <summary>Models loaded at start in explicit mode; <c>*</c> loads all.</summary>
+    public IReadOnlyList<string> StartupModels { get; init; } = [];
+
+    /// <summary>Poll interval in poll mode; default 15 s.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

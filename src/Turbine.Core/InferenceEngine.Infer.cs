@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Turbine.Core.Config;
+using Turbine.Core.Lifecycle;
+using Turbine.Core.Tensors;
+using Turbine.Core.Validation;
+
+namespace Turbine.Core;
+
+public sealed partial class InferenceEngine
+{
+    /// <summary>
+    /// Runs one request. The request keeps ownership of its inputs (the caller disposes it); the response owns
+    /// its outputs and a hold on the model version, released when the response is disposed.
+    /// </summary>
+    public async ValueTask<Result<InferenceResponse>> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
+        if (!acquired.IsOk)
+        {
+            return acquired.Error;
+        }
+
+        var version = acquired.Value;
+        var handedOver = false;
+        try
+        {
+            var result = await RunAsync(version, request, start, cancellationToken).ConfigureAwait(false);
+            handedOver = result.IsOk;
+            if (!result.IsOk)
+            {
+                version.Statistics.RecordFailure(ElapsedNs(start));
+            }
+
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            EngineLog.InferFailed(_logger, request.ModelName, e);
+            version.Statistics.RecordFailure(ElapsedNs(start));
+            return InferenceError.Internal($"inference on model '{request.ModelName}' failed: {e.Message}");
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                version.Release();
+            }
+        }
+    }
+
+    private static async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, CancellationToken cancellationToken)
+    {
+        var config = version.Config;
+        var validated = RequestValidator.Validate(config, request);
+        if (!validated.IsOk)
+        {
+            return validated.Error;
+        }
+
+        var batch = validated.Value;
+        var inputs = ToModelLayout(config, request.Inputs);
+        var outputNames = request.Outputs.Count > 0
+            ? request.Outputs.Select(o => o.Name).ToList()
+            : config.Outputs.Select(o => o.Name).ToList();
+
+        var executed = await version.Scheduler.ExecuteAsync(inputs, outputNames, batch, request.TimeoutMicroseconds, cancellationToken).ConfigureAwait(false);
+        if (!executed.IsOk)
+        {
+            return executed.Error;
+        }
+
+        var run = executed.Value.Result;
+        var outputs = run.Outputs;
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var spec = config.Outputs.First(o => o.Name == outputs[i].Name);
+            if (spec.Reshape is not null)
+            {
+                var o = outputs[i];
+                long[] shape = config.MaxBatchSize > 0 ? [o.Shape.Length > 0 ? o.Shape[0] : batch, .. spec.Dims] : [.. spec.Dims];
+                if (TensorShape.ElementCount(shape) == o.ElementCount)
+                {
+                    outputs[i] = Relabel(o, shape);
+                }
+            }
+
+            var requested = request.Outputs.Find(r => r.Name == outputs[i].Name);
+            if (requested is { ClassificationCount: > 0 } r)
+            {
+                var original = outputs[i];
+                version.Labels.TryGetValue(original.Name, out var labels);
+                outputs[i] = Classification.TopK(original, r.ClassificationCount, config.MaxBatchSize > 0, labels);
+                original.Dispose();
+            }
+        }
+
+        version.Statistics.RecordExecution(batch, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
+        version.Statistics.RecordSuccess(batch, ElapsedNs(start), executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
+        return Result<InferenceResponse>.Ok(new InferenceResponse(config.Name, version.Version, request.Id, outputs, version.Lease()));
+    }
+
+    /// <summary>Applies input <c>reshape</c>: the same bytes under the shape the model itself declares.</summary>
+    private static IReadOnlyList<InferenceTensor> ToModelLayout(ModelConfig config, List<InferenceTensor> inputs)
+    {
+        var anyReshape = false;
+        foreach (var i in config.Inputs)
+        {
+            anyReshape |= i.Reshape is not null;
+        }
+
+        if (!anyReshape)
+        {
+            return inputs;
+        }
+
+        var result = new List<InferenceTensor>(inputs.Count);
+        foreach (var input in inputs)
+        {
+            var spec = config.Inputs.First(i => i.Name == input.Name);
+            if (spec.Reshape is { } reshape)
+            {
+                long[] shape = config.MaxBatchSize > 0 ? [input.Shape[0], .. reshape] : [.. reshape];
+                result.Add(new InferenceTensor(input.Name, input.DataType, shape, input.Data));
+            }
+            else
+            {
+                result.Add(input);
+            }
+        }
+
+        return result;
+    }
+
+    private static InferenceTensor Relabel(InferenceTensor tensor, long[] shape) =>
+        new(tensor.Name, tensor.DataType, shape, tensor.Data, new TensorOwner(tensor));
+
+    private static long ElapsedNs(long startTimestamp) =>
+        (long)((Stopwatch.GetTimestamp() - startTimestamp) * (1_000_000_000.0 / Stopwatch.Frequency));
+
+    private sealed class TensorOwner(InferenceTensor inner) : IDisposable
+    {
+        public void Dispose() => inner.Dispose();
+    }
+}

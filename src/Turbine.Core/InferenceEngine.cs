@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Turbine.Core.Backends;
+using Turbine.Core.Config;
+using Turbine.Core.Lifecycle;
+using Turbine.Core.Repository;
+using Turbine.Core.Scheduling;
+using Turbine.Core.Stats;
+using Turbine.Core.Tensors;
+using Turbine.Core.Validation;
+
+namespace Turbine.Core;
+
+/// <summary>
+/// The engine API every front end calls: health, metadata, configuration, statistics, repository control and
+/// inference. Knows nothing about HTTP or gRPC.
+/// </summary>
+public sealed partial class InferenceEngine : IAsyncDisposable
+{
+    private readonly ModelManager _manager;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _poller;
+    private volatile bool _ready;
+
+    public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger)
+    {
+        Options = options;
+        _logger = logger;
+        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger);
+        Metadata = new ServerMetadata("turbine",
+            typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
+            ServerMetadata.ImplementedExtensions);
+    }
+
+    public EngineOptions Options { get; }
+
+    public ServerMetadata Metadata { get; }
+
+    public ModelManager Models => _manager;
+
+    public bool IsLive => !_stopping.IsCancellationRequested || _ready;
+
+    public bool IsReady => _ready && !_stopping.IsCancellationRequested;
+
+    /// <summary>Loads the start-up models per the control mode and starts polling in poll mode.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var repository = _manager.Repository;
+        if (!Directory.Exists(repository.Root))
+        {
+            throw new DirectoryNotFoundException($"model repository '{repository.Root}' does not exist");
+        }
+
+        IEnumerable<string> toLoad = Options.ControlMode switch
+        {
+            ModelControlMode.Explicit when Options.StartupModels.Contains("*") => repository.ListModels(),
+            ModelControlMode.Explicit => Options.StartupModels,
+            _ => repository.ListModels(),
+        };
+        foreach (var model in toLoad.Distinct(StringComparer.Ordinal))
+        {
+            await _manager.LoadAsync(model, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Options.ControlMode == ModelControlMode.Poll)
+        {
+            _poller = PollLoopAsync(_stopping.Token);
+        }
+
+        _ready = true;
+    }
+
+    /// <summary>Stops accepting new work (readiness turns false) and stops polling.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_poller is not null)
+        {
+            try
+            {
+                await _poller.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _manager.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    public bool IsModelReady(string model, long? version)
+    {
+        var serving = _manager.Serving(model);
+        return version is { } v ? serving.Any(s => s.Version == v) : !serving.IsEmpty;
+    }
+
+    public Result<ModelMetadata> GetModelMetadata(string model, long? version)
+    {
+        var acquired = _manager.Acquire(model, version);
+        if (!acquired.IsOk)
+        {
+            return acquired.Error;
+        }
+
+        try
+        {
+            var config = acquired.Value.Config;
+            var versions = version is { } v
+                ? [v.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                : _manager.Serving(model).Select(s => s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var batch = config.MaxBatchSize > 0;
+            return Result<ModelMetadata>.Ok(new ModelMetadata(
+                config.Name,
+                versions,
+                config.Platform,
+                config.Inputs.Select(i => new TensorMetadata(i.Name, i.DataType.ToWireName(), WithBatch(batch, i.Dims))).ToList(),
+                config.Outputs.Select(o => new TensorMetadata(o.Name, o.DataType.ToWireName(), WithBatch(batch, o.Dims))).ToList()));
+        }
+        finally
+        {
+            acquired.Value.Release();
+        }
+    }
+
+    public Result<ModelConfig> GetModelConfig(string model, long? version)
+    {
+        var acquired = _manager.Acquire(model, version);
+        if (!acquired.IsOk)
+        {
+            return acquired.Error;
+        }
+
+        acquired.Value.Release();
+        return Result<ModelConfig>.Ok(acquired.Value.Config);
+    }
+
+    /// <summary>Statistics of one model's serving versions, or of every serving model when the name is empty.</summary>
+    public Result<IReadOnlyList<ModelStatisticsSnapshot>> GetStatistics(string? model, long? version)
+    {
+        IEnumerable<LoadedVersion> versions;
+        if (string.IsNullOrEmpty(model))
+        {
+            versions = _manager.AllServing();
+        }
+        else
+        {
+            var serving = _manager.Serving(model);
+            if (serving.IsEmpty)
+            {
+                return _manager.Repository.Contains(model)
+                    ? InferenceError.Unavailable($"model '{model}' is not ready")
+                    : InferenceError.NotFound($"unknown model '{model}'");
+            }
+
+            versions = version is { } v ? serving.Where(s => s.Version == v) : serving;
+            if (!versions.Any())
+            {
+                return InferenceError.NotFound($"unknown model '{model}' version {version}");
+            }
+        }
+
+        return Result<IReadOnlyList<ModelStatisticsSnapshot>>.Ok(versions
+            .OrderBy(v => v.Config.Name, StringComparer.Ordinal).ThenBy(v => v.Version)
+            .Select(v => v.Statistics.Snapshot(v.Config.Name, v.Version))
+            .ToList());
+    }
+
+    public IReadOnlyList<RepositoryIndexEntry> GetRepositoryIndex(bool readyOnly) => _manager.Index(readyOnly);
+
+    /// <summary>Repository API load: only in explicit mode, as in Triton.</summary>
+    public Task<InferenceError?> LoadModelAsync(string model, string? configJson, CancellationToken cancellationToken)
+    {
+        if (Options.ControlMode != ModelControlMode.Explicit)
+        {
+            return Task.FromResult<InferenceError?>(InferenceError.Unsupported(
+                $"explicit model load / unload is not allowed in model control mode '{Options.ControlMode.ToString().ToLowerInvariant()}'; start the server with --model-control-mode explicit"));
+        }
+
+        return _manager.LoadAsync(model, configJson, cancellationToken);
+    }
+
+    public Task<InferenceError?> UnloadModelAsync(string model, CancellationToken cancellationToken)
+    {
+        if (Options.ControlMode != ModelControlMode.Explicit)
+        {
+            return Task.FromResult<InferenceError?>(InferenceError.Unsupported(
+                $"explicit model load / unload is not allowed in model control mode '{Options.ControlMode.ToString().ToLowerInvariant()}'; start the server with --model-control-mode explicit"));
+        }
+
+        return _manager.UnloadAsync(model, cancellationToken);
+    }
+
+    private static long[] WithBatch(bool batch, System.Collections.Immutable.ImmutableArray<long> dims) =>
+        batch ? [-1, .. dims] : [.. dims];
+
+    private async Task PollLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Options.PollInterval, Options.TimeProvider);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await _manager.PollOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                EngineLog.PollFailed(_logger, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using Turbine.Core.Config;
+using Turbine.Core.Scheduling;
+using Turbine.Core.Stats;
+
+namespace Turbine.Core.Lifecycle;
+
+/// <summary>
+/// A loaded model version: its config, scheduler (owning the instances), statistics and labels. Reference
+/// counted: the manager holds one reference while the version serves, each request holds one while it runs
+/// and its response is written. When the count reaches zero the instances are released.
+/// </summary>
+public sealed class LoadedVersion
+{
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _refs = 1;
+
+    public LoadedVersion(ModelConfig config, long version, string fingerprint, IScheduler scheduler, ModelStatistics statistics,
+        ImmutableDictionary<string, IReadOnlyList<string>> labels)
+    {
+        Config = config;
+        Version = version;
+        Fingerprint = fingerprint;
+        Scheduler = scheduler;
+        Statistics = statistics;
+        Labels = labels;
+    }
+
+    public ModelConfig Config { get; }
+
+    public long Version { get; }
+
+    /// <summary>What the version was loaded from (config + files), to tell whether a reload must replace it.</summary>
+    public string Fingerprint { get; }
+
+    public IScheduler Scheduler { get; }
+
+    public ModelStatistics Statistics { get; }
+
+    /// <summary>Labels per output name, from each output's <c>label_filename</c>.</summary>
+    public ImmutableDictionary<string, IReadOnlyList<string>> Labels { get; }
+
+    /// <summary>Completes when the last reference is released and the instances are gone.</summary>
+    public Task Drained => _drained.Task;
+
+    /// <summary>Takes a reference unless the version is already fully released.</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            var refs = Volatile.Read(ref _refs);
+            if (refs == 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _refs, refs + 1, refs) == refs)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0)
+        {
+            try
+            {
+                Scheduler.Dispose();
+            }
+            finally
+            {
+                _drained.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>A disposable that releases one reference once.</summary>
+    public IDisposable Lease() => new VersionLease(this);
+
+    private sealed class VersionLease(LoadedVersion version) : IDisposable
+    {
+        private LoadedVersion? _version = version;
+
+        public void Dispose() => Interlocked.Exchange(ref _version, null)?.Release();
+    }
+}

@@ -1,0 +1,28 @@
+namespace Turbine.Core.Lifecycle;
+
+/// <summary>The mutable holder of a model's <see cref="ModelState"/>; control operations serialize on its lock.</summary>
+internal sealed class ModelEntry
+{
+    private volatile ModelState _state = ModelState.Empty;
+
+    public ModelEntry(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public ModelState State
+    {
+        get => _state;
+        set => _state = value;
+    }
+
+    public SemaphoreSlim ControlLock { get; } = new(1, 1);
+
+    /// <summary>Fingerprint of the model folder at the last load attempt (poll mode compares against it).</summary>
+    public string LastFolderFingerprint { get; set; } = "";
+
+    /// <summary>True while the model is meant to be loaded (loaded or failed to load, not unloaded).</summary>
+    public bool Wanted { get; set; }
+}

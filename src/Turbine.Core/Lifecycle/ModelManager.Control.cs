@@ -1,0 +1,256 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Turbine.Core.Config;
+using Turbine.Core.Repository;
+
+namespace Turbine.Core.Lifecycle;
+
+public sealed partial class ModelManager
+{
+    /// <summary>
+    /// Loads (or reloads) a model from the repository, optionally with a JSON config override. New versions
+    /// are loaded before anything is swapped; versions whose config and files did not change are kept as they
+    /// are. When a version fails to load, the version previously serving keeps serving and the failure is
+    /// recorded in the index. Returns null on success or the error that names what failed.
+    /// </summary>
+    public async Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, CancellationToken cancellationToken)
+    {
+        if (!_repository.Contains(model))
+        {
+            return InferenceError.NotFound($"failed to load '{model}': no model folder '{model}' in repository '{_repository.Root}'");
+        }
+
+        var entry = GetEntry(model);
+        await entry.ControlLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            entry.Wanted = true;
+            entry.LastFolderFingerprint = ModelRepository.Fingerprint(_repository.ModelPath(model));
+            return LoadLocked(entry, configOverrideJson);
+        }
+        finally
+        {
+            entry.ControlLock.Release();
+        }
+    }
+
+    /// <summary>Unloads every version of a model after its in-flight requests finish.</summary>
+    public async Task<InferenceError?> UnloadAsync(string model, CancellationToken cancellationToken)
+    {
+        if (!_models.TryGetValue(model, out var entry))
+        {
+            return _repository.Contains(model) ? null : InferenceError.NotFound($"failed to unload '{model}': unknown model");
+        }
+
+        await entry.ControlLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            entry.Wanted = false;
+            var old = entry.State;
+            var statuses = old.Statuses.ToBuilder();
+            foreach (var v in old.Serving)
+            {
+                statuses[v.Version] = new VersionStatus(v.Version, ModelReadyState.Unloading, "");
+            }
+
+            entry.State = old with { Serving = [], Statuses = statuses.ToImmutable() };
+            foreach (var v in old.Serving)
+            {
+                v.Release();
+            }
+
+            await Task.WhenAll(old.Serving.Select(v => v.Drained)).ConfigureAwait(false);
+            var final = entry.State.Statuses.ToBuilder();
+            foreach (var key in final.Keys.ToList())
+            {
+                final[key] = new VersionStatus(key, ModelReadyState.Unavailable, "unloaded");
+            }
+
+            entry.State = entry.State with { Statuses = final.ToImmutable(), ModelReason = "unloaded" };
+            ManagerLog.Unloaded(_logger, model);
+            return null;
+        }
+        finally
+        {
+            entry.ControlLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// One pass of poll mode: loads new model folders, reloads changed ones, unloads removed ones.
+    /// Returns the names of the models it acted on.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var acted = new List<string>();
+        var present = _repository.ListModels();
+        foreach (var model in present)
+        {
+            var fingerprint = ModelRepository.Fingerprint(_repository.ModelPath(model));
+            if (_models.TryGetValue(model, out var entry) && entry.LastFolderFingerprint == fingerprint && entry.Wanted)
+            {
+                continue;
+            }
+
+            acted.Add(model);
+            await LoadAsync(model, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var entry in _models.Values)
+        {
+            if (entry.Wanted && !present.Contains(entry.Name))
+            {
+                acted.Add(entry.Name);
+                await UnloadAsync(entry.Name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return acted;
+    }
+
+    private InferenceError? LoadLocked(ModelEntry entry, string? overrideJson)
+    {
+        var model = entry.Name;
+        var old = entry.State;
+        var started = Stopwatch.GetTimestamp();
+        ModelDefinition definition;
+        try
+        {
+            definition = _loader.Load(_repository, model, overrideJson);
+        }
+        catch (InferenceException e)
+        {
+            return RecordConfigFailure(entry, old, e.Error);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return RecordConfigFailure(entry, old, InferenceError.Internal($"failed to read model '{model}': {e.Message}"));
+        }
+
+        var available = _repository.ListVersions(model);
+        var wanted = ApplyPolicy(definition.Config.VersionPolicy, available);
+        if (wanted.Count == 0)
+        {
+            return RecordConfigFailure(entry, old, InferenceError.Unavailable(
+                $"failed to load '{model}': no version is available (version folders on disk: [{string.Join(",", available)}], policy {DescribePolicy(definition.Config.VersionPolicy)})"));
+        }
+
+        var configJson = ModelConfigJson.ToJson(definition.Config);
+        var statuses = old.Statuses.ToBuilder();
+        var loaded = new List<LoadedVersion>();
+        var failures = new List<(long Version, InferenceError Error)>();
+        foreach (var version in wanted)
+        {
+            var fingerprint = configJson + "\n" + ModelRepository.Fingerprint(_repository.VersionPath(model, version));
+            var existing = old.Serving.FirstOrDefault(v => v.Version == version && v.Fingerprint == fingerprint);
+            if (existing is not null)
+            {
+                loaded.Add(existing);
+                continue;
+            }
+
+            statuses[version] = new VersionStatus(version, ModelReadyState.Loading, "");
+            entry.State = old with { Statuses = statuses.ToImmutable() };
+            try
+            {
+                loaded.Add(LoadVersion(definition, version, fingerprint));
+                statuses[version] = new VersionStatus(version, ModelReadyState.Ready, "");
+            }
+            catch (InferenceException e)
+            {
+                failures.Add((version, e.Error));
+            }
+            catch (Exception e)
+            {
+                failures.Add((version, InferenceError.Internal(e.Message)));
+            }
+        }
+
+        // Versions that failed keep whatever served them before; if nothing new loaded, keep everything old.
+        var serving = new List<LoadedVersion>(loaded);
+        foreach (var (version, error) in failures)
+        {
+            var previous = old.Serving.FirstOrDefault(v => v.Version == version);
+            if (previous is not null)
+            {
+                serving.Add(previous);
+                statuses[version] = new VersionStatus(version, ModelReadyState.Ready, $"reload failed, previous load still serving: {error.Message}");
+            }
+            else
+            {
+                statuses[version] = new VersionStatus(version, ModelReadyState.Unavailable, error.Message);
+            }
+        }
+
+        if (loaded.Count == 0)
+        {
+            foreach (var previous in old.Serving)
+            {
+                if (!serving.Contains(previous))
+                {
+                    serving.Add(previous);
+                }
+            }
+        }
+
+        serving.Sort((a, b) => a.Version.CompareTo(b.Version));
+        foreach (var previous in old.Serving)
+        {
+            if (!serving.Contains(previous))
+            {
+                statuses[previous.Version] = new VersionStatus(previous.Version, ModelReadyState.Unavailable, "unloaded");
+            }
+        }
+
+        entry.State = new ModelState([.. serving], statuses.ToImmutable(), definition.Config, "");
+        foreach (var previous in old.Serving)
+        {
+            if (!serving.Contains(previous))
+            {
+                previous.Release();
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            var message = $"failed to load '{model}' " + string.Join("; ", failures.Select(f => $"version {f.Version}: {f.Error.Message}"));
+            ManagerLog.LoadFailed(_logger, model, message);
+            return new InferenceError(failures[0].Error.Code == StatusCode.Internal ? StatusCode.Internal : StatusCode.InvalidArgument, message);
+        }
+
+        ManagerLog.Loaded(_logger, model, string.Join(",", wanted), ElapsedMs(started));
+        return null;
+    }
+
+    private InferenceError RecordConfigFailure(ModelEntry entry, ModelState old, InferenceError error)
+    {
+        var message = error.Message.StartsWith("failed to load", StringComparison.Ordinal)
+            ? error.Message
+            : $"failed to load '{entry.Name}': {error.Message}";
+        var statuses = old.Statuses.ToBuilder();
+        foreach (var v in old.Serving)
+        {
+            statuses[v.Version] = new VersionStatus(v.Version, ModelReadyState.Ready, $"reload failed, previous load still serving: {message}");
+        }
+
+        if (old.Serving.IsEmpty)
+        {
+            foreach (var version in _repository.ListVersions(entry.Name))
+            {
+                statuses[version] = new VersionStatus(version, ModelReadyState.Unavailable, message);
+            }
+        }
+
+        entry.State = old with { Statuses = statuses.ToImmutable(), ModelReason = old.Serving.IsEmpty ? message : "" };
+        ManagerLog.LoadFailed(_logger, entry.Name, message);
+        return error with { Message = message };
+    }
+
+    private static string DescribePolicy(ModelVersionPolicy policy) => policy.Kind switch
+    {
+        ModelVersionPolicyKind.All => "all",
+        ModelVersionPolicyKind.Specific => $"specific [{string.Join(",", policy.Versions)}]",
+        _ => $"latest {policy.NumVersions}",
+    };
+}

@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Turbine.Core.Backends;
+using Turbine.Core.Config;
+using Turbine.Core.Repository;
+using Turbine.Core.Scheduling;
+using Turbine.Core.Stats;
+
+namespace Turbine.Core.Lifecycle;
+
+/// <summary>
+/// Owns model lifecycle: loads versions per the version policy, swaps new versions in atomically, keeps the
+/// previous versions serving when a load fails, and releases old versions after their requests drain.
+/// Control operations on one model are serialized; requests never take a lock.
+/// </summary>
+public sealed partial class ModelManager : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, ModelEntry> _models = new(StringComparer.Ordinal);
+    private readonly ModelRepository _repository;
+    private readonly ModelConfigLoader _loader;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger)
+    {
+        _repository = repository;
+        _loader = new ModelConfigLoader(backends);
+        _time = time;
+        _logger = logger;
+    }
+
+    public ModelRepository Repository => _repository;
+
+    /// <summary>
+    /// Takes a reference on the version a request should run on: the asked version if it is serving, else the
+    /// newest serving version. The caller must <see cref="LoadedVersion.Release"/> it.
+    /// </summary>
+    public Result<LoadedVersion> Acquire(string model, long? version)
+    {
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            if (!_models.TryGetValue(model, out var entry))
+            {
+                return InferenceError.NotFound(version is null
+                    ? $"unknown model '{model}'"
+                    : $"unknown model '{model}' version {version}");
+            }
+
+            var state = entry.State;
+            LoadedVersion? chosen = null;
+            if (version is { } v)
+            {
+                foreach (var s in state.Serving)
+                {
+                    if (s.Version == v)
+                    {
+                        chosen = s;
+                    }
+                }
+
+                if (chosen is null)
+                {
+                    return state.Statuses.TryGetValue(v, out var st) || !state.Serving.IsEmpty
+                        ? InferenceError.Unavailable($"model '{model}' version {v} is not ready{ReasonSuffix(st)}")
+                        : InferenceError.NotFound($"unknown model '{model}' version {v}");
+                }
+            }
+            else if (!state.Serving.IsEmpty)
+            {
+                chosen = state.Serving[^1];
+            }
+            else
+            {
+                return InferenceError.Unavailable($"model '{model}' is not ready{(state.ModelReason.Length > 0 ? ": " + state.ModelReason : "")}");
+            }
+
+            if (chosen.TryAcquire())
+            {
+                return Result<LoadedVersion>.Ok(chosen);
+            }
+
+            // Lost a race with an unload or swap: read the new state and try again.
+        }
+
+        return InferenceError.Unavailable($"model '{model}' is being reloaded; retry");
+    }
+
+    /// <summary>The serving versions of a model (ascending), or empty.</summary>
+    public ImmutableArray<LoadedVersion> Serving(string model) =>
+        _models.TryGetValue(model, out var entry) ? entry.State.Serving : [];
+
+    /// <summary>All serving versions of all models.</summary>
+    public IEnumerable<LoadedVersion> AllServing() => _models.Values.SelectMany(e => e.State.Serving);
+
+    /// <summary>Status of a model version, or null when the manager never saw it.</summary>
+    public VersionStatus? GetStatus(string model, long version) =>
+        _models.TryGetValue(model, out var entry) && entry.State.Statuses.TryGetValue(version, out var s) ? s : null;
+
+    /// <summary>The repository index: every model in the repository and every version the manager knows.</summary>
+    public IReadOnlyList<RepositoryIndexEntry> Index(bool readyOnly)
+    {
+        var names = new SortedSet<string>(_repository.ListModels(), StringComparer.Ordinal);
+        names.UnionWith(_models.Keys);
+        var rows = new List<RepositoryIndexEntry>();
+        foreach (var name in names)
+        {
+            if (!_models.TryGetValue(name, out var entry) || (entry.State.Statuses.IsEmpty && entry.State.ModelReason.Length == 0))
+            {
+                if (!readyOnly)
+                {
+                    rows.Add(new RepositoryIndexEntry(name, null, null, ""));
+                }
+
+                continue;
+            }
+
+            var state = entry.State;
+            if (state.Statuses.IsEmpty)
+            {
+                if (!readyOnly)
+                {
+                    rows.Add(new RepositoryIndexEntry(name, null, ModelReadyState.Unavailable, state.ModelReason));
+                }
+
+                continue;
+            }
+
+            foreach (var status in state.Statuses.Values)
+            {
+                if (!readyOnly || status.State == ModelReadyState.Ready)
+                {
+                    rows.Add(new RepositoryIndexEntry(name, status.Version, status.State, status.Reason));
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    private static string ReasonSuffix(VersionStatus? status) =>
+        status is null ? "" : $" (state {status.State.ToString().ToUpperInvariant()}{(status.Reason.Length > 0 ? ": " + status.Reason : "")})";
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var entry in _models.Values)
+        {
+            await UnloadAsync(entry.Name, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private ModelEntry GetEntry(string model) => _models.GetOrAdd(model, static n => new ModelEntry(n));
+
+    private static long ElapsedMs(long startTimestamp) => (long)System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
+
+    private LoadedVersion LoadVersion(ModelDefinition definition, long version, string fingerprint)
+    {
+        var config = definition.Config;
+        var file = definition.ModelFilePath(version);
+        if (!File.Exists(file))
+        {
+            throw new InferenceException(StatusCode.NotFound,
+                $"model file '{file}' not found (default_model_filename is '{config.DefaultModelFilename}')");
+        }
+
+        var labels = ImmutableDictionary.CreateBuilder<string, IReadOnlyList<string>>();
+        foreach (var output in config.Outputs)
+        {
+            if (output.LabelFilename.Length > 0)
+            {
+                var path = Path.Combine(definition.ModelDirectory, output.LabelFilename);
+                if (!File.Exists(path))
+                {
+                    throw new InferenceException(StatusCode.InvalidArgument,
+                        $"output '{output.Name}': label_filename '{output.LabelFilename}' not found at '{path}'");
+                }
+
+                labels[output.Name] = File.ReadAllLines(path);
+            }
+        }
+
+        var total = config.InstanceGroups.Sum(g => g.Count);
+        var threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, total));
+        var instances = new List<IModelInstance>();
+        try
+        {
+            foreach (var group in config.InstanceGroups)
+            {
+                for (var i = 0; i < group.Count; i++)
+                {
+                    var kind = group.Kind == ModelInstanceKind.Auto ? ModelInstanceKind.Cpu : group.Kind;
+                    var device = kind == ModelInstanceKind.Gpu && !group.Gpus.IsEmpty ? group.Gpus[i % group.Gpus.Length] : 0;
+                    instances.Add(definition.Backend.CreateInstance(
+                        new ModelInstanceSpec(config, file, version, $"{group.Name}_{i}", kind, device, threads)));
+                }
+            }
+        }
+        catch
+        {
+            foreach (var instance in instances)
+            {
+                instance.Dispose();
+            }
+
+            throw;
+        }
+
+        return new LoadedVersion(config, version, fingerprint, new InstancePoolScheduler(instances), new ModelStatistics(_time), labels.ToImmutable());
+    }
+
+    private static IReadOnlyList<long> ApplyPolicy(ModelVersionPolicy policy, IReadOnlyList<long> available) => policy.Kind switch
+    {
+        ModelVersionPolicyKind.All => available,
+        ModelVersionPolicyKind.Specific => policy.Versions.Where(available.Contains).Order().ToList(),
+        _ => available.Skip(Math.Max(0, available.Count - Math.Max(1, policy.NumVersions))).ToList(),
+    };
+}

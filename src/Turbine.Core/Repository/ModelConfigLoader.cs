@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using Turbine.Core.Backends;
+using Turbine.Core.Config;
+
+namespace Turbine.Core.Repository;
+
+/// <summary>
+/// Turns a model folder (and an optional JSON override from the repository API) into a
+/// <see cref="ModelDefinition"/>: parse, pick the backend, auto-complete from the model file, apply defaults,
+/// validate. Every failure is an <see cref="InferenceException"/> whose message names the file and field.
+/// </summary>
+public sealed class ModelConfigLoader
+{
+    private readonly IReadOnlyList<IBackend> _backends;
+
+    public ModelConfigLoader(IReadOnlyList<IBackend> backends)
+    {
+        _backends = backends;
+    }
+
+    public ModelDefinition Load(ModelRepository repository, string model, string? overrideJson)
+    {
+        var configPath = repository.ConfigPath(model);
+        ModelConfig config;
+        string source;
+        try
+        {
+            if (overrideJson is not null)
+            {
+                source = $"config override for '{model}'";
+                config = ModelConfigJson.Parse(overrideJson, source);
+            }
+            else if (File.Exists(configPath))
+            {
+                source = configPath;
+                config = ModelConfigText.Parse(File.ReadAllText(configPath), configPath);
+            }
+            else
+            {
+                source = $"{repository.ModelPath(model)} (no {ModelRepository.ConfigFileName}; derived from the model)";
+                config = new ModelConfig();
+            }
+        }
+        catch (ModelConfigException e)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, e.Message, e);
+        }
+
+        if (config.Name.Length == 0)
+        {
+            config = config with { Name = model };
+        }
+        else if (config.Name != model)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: config name '{config.Name}' does not match the model folder '{model}'");
+        }
+
+        var versions = repository.ListVersions(model);
+        var backend = ResolveBackend(config, repository, model, versions, source);
+        if (config.DefaultModelFilename.Length == 0)
+        {
+            config = config with { DefaultModelFilename = backend.DefaultModelFilename };
+        }
+
+        if (versions.Count > 0)
+        {
+            var file = Path.Combine(repository.VersionPath(model, versions[^1]), config.DefaultModelFilename);
+            if (File.Exists(file))
+            {
+                try
+                {
+                    config = backend.AutoComplete(config, file);
+                }
+                catch (InferenceException e)
+                {
+                    throw new InferenceException(e.Error.Code, $"{source}: {e.Message}", e);
+                }
+            }
+        }
+
+        config = ApplyDefaults(config, backend);
+        var problems = ModelConfigValidator.Validate(config, source);
+        if (!problems.IsEmpty)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, string.Join("; ", problems));
+        }
+
+        if (config.Inputs.IsEmpty || config.Outputs.IsEmpty)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: model '{model}' declares no {(config.Inputs.IsEmpty ? "inputs" : "outputs")} and none could be derived (no version folder with '{config.DefaultModelFilename}')");
+        }
+
+        if (config.TransactionPolicy is { Decoupled: true })
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: model_transaction_policy.decoupled is not supported by backend '{backend.Name}'");
+        }
+
+        return new ModelDefinition(config, backend, repository.ModelPath(model));
+    }
+
+    private IBackend ResolveBackend(ModelConfig config, ModelRepository repository, string model, IReadOnlyList<long> versions, string source)
+    {
+        if (config.Platform.Length > 0 || config.Backend.Length > 0)
+        {
+            foreach (var b in _backends)
+            {
+                if (b.Handles(config))
+                {
+                    return b;
+                }
+            }
+
+            var asked = config.Backend.Length > 0 ? $"backend '{config.Backend}'" : $"platform '{config.Platform}'";
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: {asked} is not supported; available backends: {string.Join(", ", _backends.Select(b => $"{b.Name} (platform {b.Platform})"))}");
+        }
+
+        // No platform named: pick the backend whose model file exists in the newest version folder.
+        foreach (var b in _backends)
+        {
+            var fileName = config.DefaultModelFilename.Length > 0 ? config.DefaultModelFilename : b.DefaultModelFilename;
+            if (versions.Count > 0 && File.Exists(Path.Combine(repository.VersionPath(model, versions[^1]), fileName)) &&
+                (config.DefaultModelFilename.Length == 0 || fileName.EndsWith(Path.GetExtension(b.DefaultModelFilename), StringComparison.OrdinalIgnoreCase)))
+            {
+                return b;
+            }
+        }
+
+        if (_backends.Count == 1)
+        {
+            return _backends[0];
+        }
+
+        throw new InferenceException(StatusCode.InvalidArgument,
+            $"{source}: neither platform nor backend is set and no known model file was found");
+    }
+
+    private static ModelConfig ApplyDefaults(ModelConfig config, IBackend backend)
+    {
+        if (config.Platform.Length == 0)
+        {
+            config = config with { Platform = backend.Platform };
+        }
+
+        if (config.Backend.Length == 0)
+        {
+            config = config with { Backend = backend.Name };
+        }
+
+        if (config.InstanceGroups.IsEmpty)
+        {
+            config = config with
+            {
+                InstanceGroups = [new ModelInstanceGroup { Name = config.Name, Count = 1, Kind = ModelInstanceKind.Cpu }],
+            };
+        }
+        else
+        {
+            var groups = ImmutableArray.CreateBuilder<ModelInstanceGroup>(config.InstanceGroups.Length);
+            for (var i = 0; i < config.InstanceGroups.Length; i++)
+            {
+                var g = config.InstanceGroups[i];
+                if (g.Name.Length == 0)
+                {
+                    g = g with { Name = config.InstanceGroups.Length == 1 ? config.Name : $"{config.Name}_{i}" };
+                }
+
+                groups.Add(g);
+            }
+
+            config = config with { InstanceGroups = groups.MoveToImmutable() };
+        }
+
+        return config;
+    }
+}

@@ -1,0 +1,23 @@
+using Turbine.Core.Tensors;
+
+namespace Turbine.Core;
+
+/// <summary>An output the client asked for, with its parameters (<c>classification</c>, <c>binary_data</c>).</summary>
+public sealed class RequestedOutput
+{
+    public RequestedOutput(string name, Dictionary<string, InferParameter>? parameters = null)
+    {
+        Name = name;
+        Parameters = parameters;
+    }
+
+    public string Name { get; }
+
+    public Dictionary<string, InferParameter>? Parameters { get; }
+
+    /// <summary>The classification extension's top-k count; 0 when the output is returned as is.</summary>
+    public int ClassificationCount =>
+        Parameters is not null && Parameters.TryGetValue("classification", out var p) && p.TryGetInt64(out var k) && k > 0
+            ? (int)Math.Min(k, int.MaxValue)
+            : 0;
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Turbine.Core.Backends;
+using Turbine.Core.Tensors;
+
+namespace Turbine.Core.Scheduling;
+
+/// <summary>
+/// Runs each request on the next free instance of the version (Triton's default scheduler without
+/// batching): as many requests execute at once as there are instances, the rest wait in FIFO order.
+/// A request whose <c>timeout</c> passes while it waits is rejected as unavailable.
+/// </summary>
+public sealed class InstancePoolScheduler : IScheduler
+{
+    public const string PolicyName = "instance-pool";
+
+    private readonly ConcurrentStack<IModelInstance> _free;
+    private readonly IModelInstance[] _all;
+    private readonly SemaphoreSlim _available;
+    private int _waiting;
+
+    public InstancePoolScheduler(IReadOnlyList<IModelInstance> instances)
+    {
+        _all = [.. instances];
+        _free = new ConcurrentStack<IModelInstance>(_all.Reverse());
+        _available = new SemaphoreSlim(_all.Length, _all.Length);
+    }
+
+    public string Name => PolicyName;
+
+    public int QueueDepth => Volatile.Read(ref _waiting);
+
+    public async ValueTask<Result<ScheduledExecution>> ExecuteAsync(
+        IReadOnlyList<InferenceTensor> inputs,
+        IReadOnlyList<string> outputNames,
+        long batchSize,
+        long timeoutMicroseconds,
+        CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        if (!_available.Wait(0))
+        {
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                var timeout = timeoutMicroseconds > 0 ? TimeSpan.FromTicks(timeoutMicroseconds * 10) : Timeout.InfiniteTimeSpan;
+                if (!await _available.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+                {
+                    return InferenceError.Unavailable(
+                        $"request timeout expired: waited {timeoutMicroseconds} us for a free instance");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return new InferenceError(StatusCode.Cancelled, "request cancelled while waiting for a free instance");
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+
+        var queueNs = ElapsedNs(start);
+        _free.TryPop(out var instance);
+        try
+        {
+            var result = instance!.Execute(inputs, outputNames, cancellationToken);
+            return Result<ScheduledExecution>.Ok(new ScheduledExecution(result, queueNs));
+        }
+        catch (InferenceException e)
+        {
+            return e.Error;
+        }
+        catch (OperationCanceledException)
+        {
+            return new InferenceError(StatusCode.Cancelled, "request cancelled during execution");
+        }
+        finally
+        {
+            _free.Push(instance!);
+            _available.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var instance in _all)
+        {
+            instance.Dispose();
+        }
+
+        _available.Dispose();
+    }
+
+    internal static long ElapsedNs(long startTimestamp) =>
+        (long)((Stopwatch.GetTimestamp() - startTimestamp) * (1_000_000_000.0 / Stopwatch.Frequency));
+}

@@ -1,0 +1,137 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Turbine.Core.Tensors;
+
+/// <summary>
+/// The BYTES element framing of the protocol's raw layout: each element is a 4-byte little-endian length
+/// followed by that many bytes.
+/// </summary>
+public static class BytesTensor
+{
+    /// <summary>
+    /// Counts the elements of a framed buffer, checking that every length fits. Returns -1 and a reason when
+    /// the framing is broken.
+    /// </summary>
+    public static long CountElements(ReadOnlySpan<byte> data, out string? problem)
+    {
+        long count = 0;
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            if (data.Length - offset < 4)
+            {
+                problem = $"truncated BYTES element length at byte offset {offset}: {data.Length - offset} bytes left, need 4";
+                return -1;
+            }
+
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(data[offset..]);
+            offset += 4;
+            if (length > (uint)(data.Length - offset))
+            {
+                problem = $"BYTES element {count} declares {length} bytes but only {data.Length - offset} remain";
+                return -1;
+            }
+
+            offset += (int)length;
+            count++;
+        }
+
+        problem = null;
+        return count;
+    }
+
+    /// <summary>Enumerates the elements of a well-formed framed buffer.</summary>
+    public static Enumerator Enumerate(ReadOnlySpan<byte> data) => new(data);
+
+    /// <summary>Size in bytes of the framed form of <paramref name="elements"/>.</summary>
+    public static int FramedSize(IEnumerable<string> elements)
+    {
+        var size = 0;
+        foreach (var e in elements)
+        {
+            size += 4 + Encoding.UTF8.GetByteCount(e);
+        }
+
+        return size;
+    }
+
+    /// <summary>Frames UTF-8 strings into a new buffer.</summary>
+    public static byte[] Frame(IReadOnlyList<string> elements)
+    {
+        var buffer = new byte[FramedSize(elements)];
+        var offset = 0;
+        foreach (var e in elements)
+        {
+            var n = Encoding.UTF8.GetBytes(e, buffer.AsSpan(offset + 4));
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), n);
+            offset += 4 + n;
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Frames raw byte elements into a new buffer.</summary>
+    public static byte[] Frame(IReadOnlyList<byte[]> elements)
+    {
+        var size = 0;
+        foreach (var e in elements)
+        {
+            size += 4 + e.Length;
+        }
+
+        var buffer = new byte[size];
+        var offset = 0;
+        foreach (var e in elements)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), e.Length);
+            e.CopyTo(buffer.AsSpan(offset + 4));
+            offset += 4 + e.Length;
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Decodes every element as UTF-8 text.</summary>
+    public static List<string> ToStrings(ReadOnlySpan<byte> data)
+    {
+        var list = new List<string>();
+        foreach (var element in Enumerate(data))
+        {
+            list.Add(Encoding.UTF8.GetString(element));
+        }
+
+        return list;
+    }
+
+    /// <summary>Enumerator over framed elements (a ref struct: no allocation).</summary>
+    public ref struct Enumerator
+    {
+        private readonly ReadOnlySpan<byte> _data;
+        private int _offset;
+
+        internal Enumerator(ReadOnlySpan<byte> data)
+        {
+            _data = data;
+            _offset = 0;
+            Current = default;
+        }
+
+        public ReadOnlySpan<byte> Current { get; private set; }
+
+        public readonly Enumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (_offset + 4 > _data.Length)
+            {
+                return false;
+            }
+
+            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(_data[_offset..]);
+            Current = _data.Slice(_offset + 4, length);
+            _offset += 4 + length;
+            return true;
+        }
+    }
+}
