@@ -1,0 +1,1 @@
+namespace Turbine.Cli.Commands; internal static class InferCommand { public static System.CommandLine.Command Create() => new("infer", "todo"); }

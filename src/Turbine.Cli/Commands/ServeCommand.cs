@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Globalization;
+using Turbine.Core.Lifecycle;
+using Turbine.Server;
+
+namespace Turbine.Cli.Commands;
+
+/// <summary><c>turbine serve</c>: the inference server on a model repository.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var repository = new Option<string>("--model-repository") { Description = "Model repository folder (Triton layout).", Required = true };
+        var options = new ServeOptions();
+        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository };
+        options.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(options.Read(parse, parse.GetValue(repository)!), ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(options.ModelRepository))
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.ModelRepository}' does not exist").ConfigureAwait(false);
+            return 2;
+        }
+
+        TurbineServer server;
+        try
+        {
+            server = await TurbineServer.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: cannot start the server: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        await server.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+}
+
+/// <summary>The server flags shared by <c>serve</c> and <c>up</c>.</summary>
+internal sealed class ServeOptions
+{
+    private readonly Option<string> _host = new("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
+    private readonly Option<int> _httpPort = new("--http-port") { Description = "HTTP port (0 = pick a free port).", DefaultValueFactory = _ => 8000 };
+    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "gRPC port (reserved: the gRPC front end is not built yet).", DefaultValueFactory = _ => 8001 };
+    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Metrics port (reserved: metrics are not built yet).", DefaultValueFactory = _ => 8002 };
+    private readonly Option<string> _mode = new("--model-control-mode") { Description = "none | poll | explicit.", DefaultValueFactory = _ => "none" };
+    private readonly Option<string[]> _loadModel = new("--load-model") { Description = "Model to load at start in explicit mode (repeatable; * = all).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => 15 };
+    private readonly Option<long> _maxBody = new("--http-max-body-bytes") { Description = "Largest request body accepted (413 above).", DefaultValueFactory = _ => 1L << 30 };
+    private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
+
+    public ServeOptions()
+    {
+        _mode.AcceptOnlyFromAmong("none", "poll", "explicit");
+        foreach (var port in new[] { _httpPort, _grpcPort, _metricsPort })
+        {
+            port.Validators.Add(r =>
+            {
+                var value = r.GetValueOrDefault<int>();
+                if (value is < 0 or > 65535)
+                {
+                    r.AddError($"{r.Option.Name} must be between 0 and 65535, got {value.ToString(CultureInfo.InvariantCulture)}");
+                }
+            });
+        }
+
+        _pollSecs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--repository-poll-secs must be at least 1");
+            }
+        });
+        _maxBody.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError("--http-max-body-bytes must be positive");
+            }
+        });
+        _host.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string>();
+            if (value != "localhost" && !System.Net.IPAddress.TryParse(value, out _))
+            {
+                r.AddError($"--host must be an IP address or 'localhost', got '{value}'");
+            }
+        });
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_host);
+        command.Options.Add(_httpPort);
+        command.Options.Add(_grpcPort);
+        command.Options.Add(_metricsPort);
+        command.Options.Add(_mode);
+        command.Options.Add(_loadModel);
+        command.Options.Add(_pollSecs);
+        command.Options.Add(_maxBody);
+        command.Options.Add(_exitTimeout);
+    }
+
+    public ServerOptions Read(ParseResult parse, string repository) => new()
+    {
+        ModelRepository = Path.GetFullPath(repository),
+        Host = parse.GetValue(_host)!,
+        HttpPort = parse.GetValue(_httpPort),
+        GrpcPort = parse.GetValue(_grpcPort),
+        MetricsPort = parse.GetValue(_metricsPort),
+        ControlMode = parse.GetValue(_mode) switch
+        {
+            "poll" => ModelControlMode.Poll,
+            "explicit" => ModelControlMode.Explicit,
+            _ => ModelControlMode.None,
+        },
+        StartupModels = parse.GetValue(_loadModel) ?? [],
+        PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
+        MaxRequestBodyBytes = parse.GetValue(_maxBody),
+        ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
+    };
+}

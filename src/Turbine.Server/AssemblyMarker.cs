@@ -1,5 +1,0 @@
-namespace Turbine.Server;
-
-internal static class AssemblyMarker
-{
-}

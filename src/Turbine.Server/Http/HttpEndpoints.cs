@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Turbine.Core;
+
+namespace Turbine.Server.Http;
+
+/// <summary>The Open Inference Protocol REST endpoints with Triton's extensions (PROTOCOL.md's REST table).</summary>
+internal static class HttpEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, InferenceEngine engine, ServerOptions options)
+    {
+        app.MapGet("/v2/health/live", ctx => Health(ctx, "live", engine.IsLive));
+        app.MapGet("/v2/health/ready", ctx => Health(ctx, "ready", engine.IsReady));
+        app.MapGet("/v2", ctx => JsonResults.WriteAsync(ctx, w => JsonResults.ServerMetadata(w, engine.Metadata)));
+
+        foreach (var prefix in new[] { "/v2/models/{model}", "/v2/models/{model}/versions/{version}" })
+        {
+            app.MapGet(prefix, ctx => WithModel(ctx, (model, version) =>
+            {
+                var result = engine.GetModelMetadata(model, version);
+                return result.IsOk
+                    ? JsonResults.WriteAsync(ctx, w => JsonResults.ModelMetadata(w, result.Value))
+                    : HttpErrors.WriteAsync(ctx, result.Error);
+            }));
+            app.MapGet(prefix + "/ready", ctx => WithModel(ctx, (model, version) =>
+            {
+                var ready = engine.IsModelReady(model, version);
+                return JsonResults.WriteAsync(ctx, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", model);
+                    w.WriteBoolean("ready", ready);
+                    w.WriteEndObject();
+                }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            }));
+            app.MapGet(prefix + "/config", ctx => WithModel(ctx, (model, version) =>
+            {
+                var result = engine.GetModelConfig(model, version);
+                return result.IsOk
+                    ? JsonResults.WriteAsync(ctx, w => JsonResults.Config(w, result.Value))
+                    : HttpErrors.WriteAsync(ctx, result.Error);
+            }));
+            app.MapGet(prefix + "/stats", ctx => WithModel(ctx, (model, version) => Stats(ctx, engine, model, version)));
+            app.MapPost(prefix + "/infer", ctx => WithModel(ctx, (model, version) => InferEndpoint.HandleAsync(ctx, engine, options, model, version)));
+        }
+
+        app.MapGet("/v2/models/stats", ctx => Stats(ctx, engine, null, null));
+        app.MapPost("/v2/repository/index", RepositoryIndex);
+        app.MapPost("/v2/repository/models/{model}/load", ctx => RepositoryControl(ctx, load: true));
+        app.MapPost("/v2/repository/models/{model}/unload", ctx => RepositoryControl(ctx, load: false));
+
+        async Task RepositoryIndex(HttpContext ctx)
+        {
+            var body = await ReadSmallJsonAsync(ctx).ConfigureAwait(false);
+            if (!body.IsOk)
+            {
+                await HttpErrors.WriteAsync(ctx, body.Error).ConfigureAwait(false);
+                return;
+            }
+
+            var ready = false;
+            if (body.Value.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in body.Value.RootElement.EnumerateObject())
+                {
+                    if (p.Name == "ready" && p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        ready = p.Value.GetBoolean();
+                    }
+                    else if (p.Name != "repository_name")
+                    {
+                        await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
+                            $"repository index: unexpected field '{p.Name}' (expected 'ready': bool)")).ConfigureAwait(false);
+                        return;
+                    }
+                }
+            }
+
+            await JsonResults.WriteAsync(ctx, w => JsonResults.Index(w, engine.GetRepositoryIndex(ready))).ConfigureAwait(false);
+        }
+
+        async Task RepositoryControl(HttpContext ctx, bool load)
+        {
+            var model = (string)ctx.GetRouteValue("model")!;
+            var body = await ReadSmallJsonAsync(ctx).ConfigureAwait(false);
+            if (!body.IsOk)
+            {
+                await HttpErrors.WriteAsync(ctx, body.Error).ConfigureAwait(false);
+                return;
+            }
+
+            string? config = null;
+            var root = body.Value.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("parameters", out var parameters))
+            {
+                if (parameters.ValueKind != JsonValueKind.Object)
+                {
+                    await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument("'parameters' must be a JSON object")).ConfigureAwait(false);
+                    return;
+                }
+
+                foreach (var p in parameters.EnumerateObject())
+                {
+                    if (load && p.Name == "config" && p.Value.ValueKind == JsonValueKind.String)
+                    {
+                        config = p.Value.GetString();
+                    }
+                    else if (load && p.Name == "config" && p.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        config = p.Value.GetRawText();
+                    }
+                    else if (!load && p.Name == "unload_dependents" && p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    {
+                        // No ensembles yet: there are never dependents to unload.
+                    }
+                    else if (load && p.Name.StartsWith("file:", StringComparison.Ordinal))
+                    {
+                        await HttpErrors.WriteAsync(ctx, InferenceError.Unsupported(
+                            $"load parameter '{p.Name}': overriding model files through the API is not supported; place files in the repository")).ConfigureAwait(false);
+                        return;
+                    }
+                    else
+                    {
+                        await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
+                            $"{(load ? "load" : "unload")} parameter '{p.Name}' is not recognised or has the wrong type{(load ? " ('config' takes a JSON model configuration as a string)" : " ('unload_dependents' takes a bool)")}")).ConfigureAwait(false);
+                        return;
+                    }
+                }
+            }
+
+            var error = load
+                ? await engine.LoadModelAsync(model, config, ctx.RequestAborted).ConfigureAwait(false)
+                : await engine.UnloadModelAsync(model, ctx.RequestAborted).ConfigureAwait(false);
+            if (error is not null)
+            {
+                await HttpErrors.WriteAsync(ctx, error).ConfigureAwait(false);
+                return;
+            }
+
+            ctx.Response.StatusCode = StatusCodes.Status200OK;
+            ctx.Response.ContentLength = 0;
+        }
+    }
+
+    private static Task Health(HttpContext ctx, string name, bool ok) =>
+        JsonResults.WriteAsync(ctx, w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean(name, ok);
+            w.WriteEndObject();
+        }, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+
+    private static Task Stats(HttpContext ctx, InferenceEngine engine, string? model, long? version)
+    {
+        var result = engine.GetStatistics(model, version);
+        return result.IsOk
+            ? JsonResults.WriteAsync(ctx, w => JsonResults.Statistics(w, result.Value))
+            : HttpErrors.WriteAsync(ctx, result.Error);
+    }
+
+    private static Task WithModel(HttpContext ctx, Func<string, long?, Task> handler)
+    {
+        var model = (string)ctx.GetRouteValue("model")!;
+        long? version = null;
+        if (ctx.GetRouteValue("version") is string text)
+        {
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
+            {
+                return HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
+                    $"model version '{text}' is not valid: versions are positive integers"));
+            }
+
+            version = v;
+        }
+
+        return handler(model, version);
+    }
+
+    /// <summary>Reads an optional small JSON control body (empty body = empty object).</summary>
+    private static async Task<Result<JsonDocument>> ReadSmallJsonAsync(HttpContext ctx)
+    {
+        var read = await RequestBody.ReadAsync(ctx.Request, 64L << 20, ctx.RequestAborted).ConfigureAwait(false);
+        if (!read.IsOk)
+        {
+            return read.Error;
+        }
+
+        using var body = read.Value;
+        if (body.Length == 0 || body.Memory.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return Result<JsonDocument>.Ok(JsonDocument.Parse("{}"));
+        }
+
+        try
+        {
+            var doc = JsonDocument.Parse(body.Memory.ToArray());
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                doc.Dispose();
+                return InferenceError.InvalidArgument("request body must be a JSON object");
+            }
+
+            return Result<JsonDocument>.Ok(doc);
+        }
+        catch (JsonException e)
+        {
+            return InferenceError.InvalidArgument($"malformed JSON body: {e.Message}");
+        }
+    }
+}

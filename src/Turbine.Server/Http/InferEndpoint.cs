@@ -1,0 +1,74 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Turbine.Core;
+
+namespace Turbine.Server.Http;
+
+/// <summary><c>POST /v2/models/{m}[/versions/{v}]/infer</c>: JSON and binary tensor data, compressed or not.</summary>
+internal static class InferEndpoint
+{
+    public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version)
+    {
+        // Unknown model or version, or a model not ready: answer before reading the body.
+        var known = engine.GetModelConfig(model, version);
+        if (!known.IsOk)
+        {
+            await HttpErrors.WriteAsync(ctx, known.Error).ConfigureAwait(false);
+            return;
+        }
+
+        int? headerLength = null;
+        var headerText = ctx.Request.Headers[InferResponseWriter.HeaderLengthHeader].ToString();
+        if (headerText.Length > 0)
+        {
+            if (!int.TryParse(headerText, NumberStyles.None, CultureInfo.InvariantCulture, out var h))
+            {
+                await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
+                    $"{InferResponseWriter.HeaderLengthHeader} must be a non-negative integer, got '{headerText}'")).ConfigureAwait(false);
+                return;
+            }
+
+            headerLength = h;
+        }
+
+        var read = await RequestBody.ReadAsync(ctx.Request, options.MaxRequestBodyBytes, ctx.RequestAborted).ConfigureAwait(false);
+        if (!read.IsOk)
+        {
+            var status = read.Error.Code == StatusCode.ResourceExhausted
+                ? StatusCodes.Status413PayloadTooLarge
+                : HttpErrors.ToHttpStatus(read.Error.Code);
+            await HttpErrors.WriteAsync(ctx, status, read.Error.Message).ConfigureAwait(false);
+            return;
+        }
+
+        var body = read.Value;
+        Result<InferenceRequest> parsed;
+        if (headerLength == 0)
+        {
+            parsed = InferRequestReader.ReadRawSingleInput(model, version, body, known.Value);
+        }
+        else
+        {
+            parsed = InferRequestReader.Read(model, version, body, headerLength);
+        }
+
+        if (!parsed.IsOk)
+        {
+            body.Dispose();
+            await HttpErrors.WriteAsync(ctx, parsed.Error).ConfigureAwait(false);
+            return;
+        }
+
+        using var request = parsed.Value;
+        request.BodyOwner = body;
+        var result = await engine.InferAsync(request, ctx.RequestAborted).ConfigureAwait(false);
+        if (!result.IsOk)
+        {
+            await HttpErrors.WriteAsync(ctx, result.Error).ConfigureAwait(false);
+            return;
+        }
+
+        using var response = result.Value;
+        await InferResponseWriter.WriteAsync(ctx, request, response).ConfigureAwait(false);
+    }
+}

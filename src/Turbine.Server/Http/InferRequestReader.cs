@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Turbine.Core;
+using Turbine.Core.Config;
+using Turbine.Core.Tensors;
+
+namespace Turbine.Server.Http;
+
+/// <summary>
+/// Parses a REST inference request: the JSON header and, with the binary tensor data extension, the raw
+/// sections that follow it. Binary inputs become views over the request body (no copy); JSON data is
+/// converted once into pooled buffers.
+/// </summary>
+internal static partial class InferRequestReader
+{
+    public static Result<InferenceRequest> Read(string model, long? version, RequestBody body, int? headerLength)
+    {
+        var all = body.Memory;
+        if (headerLength is { } h && (h < 0 || h > all.Length))
+        {
+            return InferenceError.InvalidArgument(
+                $"Inference-Header-Content-Length {h} is out of range: the body has {all.Length} bytes");
+        }
+
+        var json = headerLength is { } hl ? all[..hl] : all;
+        var binary = headerLength is { } hb ? all[hb..] : ReadOnlyMemory<byte>.Empty;
+        var request = new InferenceRequest(model, version);
+        var parsed = ParseHeader(json.Span, request, out var binarySizes, out var dataRanges);
+        if (parsed is not null)
+        {
+            request.Dispose();
+            return parsed;
+        }
+
+        var error = AttachData(request, json, binary, binarySizes, dataRanges);
+        if (error is not null)
+        {
+            request.Dispose();
+            return error;
+        }
+
+        return Result<InferenceRequest>.Ok(request);
+    }
+
+    /// <summary>
+    /// <c>Inference-Header-Content-Length: 0</c>: the whole body is the raw data of the model's single input;
+    /// the shape comes from the config, with at most one variable dimension inferred from the byte count.
+    /// </summary>
+    public static Result<InferenceRequest> ReadRawSingleInput(string model, long? version, RequestBody body, ModelConfig config)
+    {
+        if (config.Inputs.Length != 1)
+        {
+            return InferenceError.InvalidArgument(
+                $"Inference-Header-Content-Length 0 sends the body as the raw data of a single input, but model '{model}' has {config.Inputs.Length} inputs");
+        }
+
+        var input = config.Inputs[0];
+        long[] shape = config.MaxBatchSize > 0 ? [-1, .. input.Dims] : [.. input.Dims];
+        var variable = shape.Count(d => d < 0);
+        long known = 1;
+        foreach (var d in shape)
+        {
+            known *= d < 0 ? 1 : d;
+        }
+
+        long elements;
+        if (input.DataType == TensorDataType.Bytes)
+        {
+            elements = BytesTensor.CountElements(body.Memory.Span, out var problem);
+            if (elements < 0)
+            {
+                return InferenceError.InvalidArgument($"input '{input.Name}': {problem}");
+            }
+        }
+        else
+        {
+            var size = input.DataType.ElementSize();
+            if (body.Length % size != 0)
+            {
+                return InferenceError.InvalidArgument(
+                    $"input '{input.Name}': {body.Length} bytes is not a whole number of {input.DataType.ToWireName()} elements ({size} bytes each)");
+            }
+
+            elements = body.Length / size;
+        }
+
+        if (variable > 1)
+        {
+            return InferenceError.InvalidArgument(
+                $"input '{input.Name}' has shape {TensorShape.Format(shape)} with more than one variable dimension; send a JSON header to give the shape");
+        }
+
+        if (variable == 1)
+        {
+            if (known == 0 || elements % known != 0)
+            {
+                return InferenceError.InvalidArgument(
+                    $"input '{input.Name}': {elements} elements do not fill shape {TensorShape.Format(shape)}");
+            }
+
+            shape[Array.IndexOf(shape, -1L)] = elements / known;
+        }
+
+        var request = new InferenceRequest(model, version);
+        request.Inputs.Add(new InferenceTensor(input.Name, input.DataType, shape, body.Memory));
+        return Result<InferenceRequest>.Ok(request);
+    }
+
+    private static InferenceError? AttachData(
+        InferenceRequest request,
+        ReadOnlyMemory<byte> json,
+        ReadOnlyMemory<byte> binary,
+        List<(int Input, long Size)> binarySizes,
+        Dictionary<int, (int Start, int Length)> dataRanges)
+    {
+        long total = 0;
+        foreach (var (_, size) in binarySizes)
+        {
+            total += size;
+        }
+
+        if (total != binary.Length)
+        {
+            return InferenceError.InvalidArgument(binarySizes.Count == 0
+                ? $"the body has {binary.Length} bytes after the JSON header but no input declares binary_data_size"
+                : $"inputs declare binary_data_size totalling {total} bytes, but {binary.Length} bytes follow the JSON header");
+        }
+
+        var offset = 0;
+        var sizeIndex = 0;
+        var pending = request.Inputs;
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var meta = pending[i];
+            InferenceTensor tensor;
+            if (sizeIndex < binarySizes.Count && binarySizes[sizeIndex].Input == i)
+            {
+                var size = (int)binarySizes[sizeIndex++].Size;
+                tensor = new InferenceTensor(meta.Name, meta.DataType, meta.Shape, binary.Slice(offset, size)) { Parameters = meta.Parameters };
+                offset += size;
+            }
+            else if (dataRanges.TryGetValue(i, out var range))
+            {
+                var converted = JsonTensorReader.Read(json.Span.Slice(range.Start, range.Length), meta.Name, meta.DataType, meta.Shape);
+                if (!converted.IsOk)
+                {
+                    return converted.Error;
+                }
+
+                tensor = new InferenceTensor(meta.Name, meta.DataType, meta.Shape, converted.Value.WrittenMemory, converted.Value) { Parameters = meta.Parameters };
+            }
+            else
+            {
+                return InferenceError.InvalidArgument(
+                    $"input '{meta.Name}' has neither 'data' nor a 'binary_data_size' parameter");
+            }
+
+            pending[i] = tensor;
+        }
+
+        return null;
+    }
+}

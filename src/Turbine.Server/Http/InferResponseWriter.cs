@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Turbine.Core;
+using Turbine.Core.Tensors;
+
+namespace Turbine.Server.Http;
+
+/// <summary>
+/// Writes an inference response: JSON, or a JSON header followed by raw output sections (binary tensor data
+/// extension) written straight from the outputs' buffers; gzip/deflate when the client accepts it.
+/// </summary>
+internal static class InferResponseWriter
+{
+    public const string HeaderLengthHeader = "Inference-Header-Content-Length";
+
+    public static async Task WriteAsync(HttpContext context, InferenceRequest request, InferenceResponse response)
+    {
+        var defaultBinary = request.Parameters is not null && request.Parameters.TryGetValue("binary_data_output", out var b) && b.TryGetBool(out var bv) && bv;
+        var binary = new bool[response.Outputs.Count];
+        var anyBinary = false;
+        long binaryBytes = 0;
+        using var header = new PooledBuffer(512);
+        using (var writer = new Utf8JsonWriter(header, new JsonWriterOptions { SkipValidation = true, Encoder = JsonResults.WriterOptions.Encoder }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model_name", response.ModelName);
+            writer.WriteString("model_version", response.ModelVersion.ToString(CultureInfo.InvariantCulture));
+            if (response.Id.Length > 0)
+            {
+                writer.WriteString("id", response.Id);
+            }
+
+            writer.WriteStartArray("outputs");
+            for (var i = 0; i < response.Outputs.Count; i++)
+            {
+                var output = response.Outputs[i];
+                binary[i] = WantsBinary(request, output.Name, defaultBinary);
+                writer.WriteStartObject();
+                writer.WriteString("name", output.Name);
+                writer.WriteString("datatype", output.DataType.ToWireName());
+                writer.WriteStartArray("shape");
+                foreach (var d in output.Shape)
+                {
+                    writer.WriteNumberValue(d);
+                }
+
+                writer.WriteEndArray();
+                if (binary[i])
+                {
+                    anyBinary = true;
+                    binaryBytes += output.Data.Length;
+                    writer.WriteStartObject("parameters");
+                    writer.WriteNumber("binary_data_size", output.Data.Length);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    JsonTensorWriter.WriteData(writer, output);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        var http = context.Response;
+        http.StatusCode = StatusCodes.Status200OK;
+        http.ContentType = anyBinary ? "application/octet-stream" : "application/json";
+        if (anyBinary)
+        {
+            http.Headers[HeaderLengthHeader] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var encoding = ChooseEncoding(context.Request.Headers.AcceptEncoding.ToString());
+        if (encoding is null)
+        {
+            http.ContentLength = header.WrittenCount + binaryBytes;
+            var pipe = http.BodyWriter;
+            await pipe.WriteAsync(header.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+            for (var i = 0; i < response.Outputs.Count; i++)
+            {
+                if (binary[i])
+                {
+                    await pipe.WriteAsync(response.Outputs[i].Data, context.RequestAborted).ConfigureAwait(false);
+                }
+            }
+
+            await pipe.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        http.Headers.ContentEncoding = encoding;
+        http.Headers.Vary = "Accept-Encoding";
+        Stream compressor = encoding == "gzip"
+            ? new GZipStream(http.Body, CompressionLevel.Fastest, leaveOpen: true)
+            : new ZLibStream(http.Body, CompressionLevel.Fastest, leaveOpen: true);
+        await using (compressor.ConfigureAwait(false))
+        {
+            await compressor.WriteAsync(header.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+            for (var i = 0; i < response.Outputs.Count; i++)
+            {
+                if (binary[i])
+                {
+                    await compressor.WriteAsync(response.Outputs[i].Data, context.RequestAborted).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static bool WantsBinary(InferenceRequest request, string output, bool defaultBinary)
+    {
+        foreach (var r in request.Outputs)
+        {
+            if (r.Name == output && r.Parameters is not null && r.Parameters.TryGetValue("binary_data", out var p) && p.TryGetBool(out var v))
+            {
+                return v;
+            }
+        }
+
+        return defaultBinary;
+    }
+
+    /// <summary>Picks gzip or deflate from Accept-Encoding (honouring q=0), gzip first; null for identity.</summary>
+    internal static string? ChooseEncoding(string acceptEncoding)
+    {
+        if (acceptEncoding.Length == 0)
+        {
+            return null;
+        }
+
+        string? best = null;
+        var bestQ = 0.0;
+        foreach (var part in acceptEncoding.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split(';', StringSplitOptions.TrimEntries);
+            var name = pieces[0].ToLowerInvariant();
+            var q = 1.0;
+            foreach (var p in pieces.Skip(1))
+            {
+                if (p.StartsWith("q=", StringComparison.OrdinalIgnoreCase) &&
+                    double.TryParse(p.AsSpan(2), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+                {
+                    q = parsed;
+                }
+            }
+
+            if (name is "gzip" or "deflate" && q > 0 && (q > bestQ || (q == bestQ && name == "gzip")))
+            {
+                best = name;
+                bestQ = q;
+            }
+        }
+
+        return best;
+    }
+}

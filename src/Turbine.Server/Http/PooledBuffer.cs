@@ -1,0 +1,66 @@
+using System.Buffers;
+
+namespace Turbine.Server.Http;
+
+/// <summary>A growable byte buffer rented from the shared pool; disposing returns it.</summary>
+internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+    private int _written;
+
+    public PooledBuffer(int initialCapacity)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 16));
+    }
+
+    public int WrittenCount => _written;
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    public void Dispose()
+    {
+        var b = _buffer;
+        _buffer = [];
+        if (b.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(b);
+        }
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _written >= sizeHint)
+        {
+            return;
+        }
+
+        var needed = (long)_written + sizeHint;
+        var size = (int)Math.Min(Math.Max(needed, (long)_buffer.Length * 2), Array.MaxLength);
+        if (size < needed)
+        {
+            throw new OutOfMemoryException("tensor buffer exceeds the largest array size");
+        }
+
+        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        _buffer.AsSpan(0, _written).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
+}

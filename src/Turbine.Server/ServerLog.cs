@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Logging;
+
+namespace Turbine.Server;
+
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "turbine ready: HTTP on {Address} serving {Versions} model version(s)")]
+    public static partial void Ready(ILogger logger, string address, int versions);
+}
