@@ -244,5 +244,4 @@ public sealed class InferRequestTests
 
         Assert.Contains("binary", ex.Message, StringComparison.Ordinal);
     }
-
 }
