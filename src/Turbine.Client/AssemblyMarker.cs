@@ -1,5 +1,0 @@
-namespace Turbine.Client;
-
-internal static class AssemblyMarker
-{
-}

@@ -1,7 +1,0 @@
-namespace Turbine.Client.Tests;
-
-public sealed class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}
