@@ -30,7 +30,12 @@ public sealed class OnnxBackend : IBackend
 
     public ModelConfig AutoComplete(ModelConfig config, string modelFilePath)
     {
-        var signature = OnnxSignature.Read(modelFilePath);
+        return Complete(config, OnnxSignature.Read(modelFilePath));
+    }
+
+    /// <summary>Completes and checks a config against a model signature (shared by auto-complete and every instance load).</summary>
+    internal static ModelConfig Complete(ModelConfig config, OnnxSignature signature)
+    {
         var batching = config.MaxBatchSize > 0;
         if (!batching && config.Inputs.IsEmpty && config.Outputs.IsEmpty && signature.AllDynamicFirstDimension())
         {

@@ -32,9 +32,16 @@ internal sealed class OnnxModelInstance : IModelInstance
     public static OnnxModelInstance Create(ModelInstanceSpec spec)
     {
         var options = OnnxSessionOptions.Build(spec);
+        InferenceSession? session = null;
         try
         {
-            return new OnnxModelInstance(spec.InstanceName, new InferenceSession(spec.ModelFilePath, options));
+            session = new InferenceSession(spec.ModelFilePath, options);
+
+            // Every version is checked against the config, not only the one auto-complete read.
+            OnnxBackend.Complete(spec.Config, OnnxSignature.FromSession(session));
+            var instance = new OnnxModelInstance(spec.InstanceName, session);
+            session = null;
+            return instance;
         }
         catch (OnnxRuntimeException e)
         {
@@ -43,6 +50,7 @@ internal sealed class OnnxModelInstance : IModelInstance
         }
         finally
         {
+            session?.Dispose();
             options.Dispose();
         }
     }

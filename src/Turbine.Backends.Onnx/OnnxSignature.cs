@@ -21,13 +21,16 @@ internal sealed record OnnxSignature(IReadOnlyList<OnnxTensorInfo> Inputs, IRead
                 InterOpNumThreads = 1,
             };
             using var session = new InferenceSession(modelFilePath, options);
-            return new OnnxSignature(Convert(session.InputMetadata), Convert(session.OutputMetadata));
+            return FromSession(session);
         }
         catch (OnnxRuntimeException e)
         {
             throw new InferenceException(StatusCode.InvalidArgument, $"ONNX Runtime cannot read '{modelFilePath}': {e.Message}", e);
         }
     }
+
+    public static OnnxSignature FromSession(InferenceSession session) =>
+        new(Convert(session.InputMetadata), Convert(session.OutputMetadata));
 
     public bool AllDynamicFirstDimension() =>
         Inputs.Concat(Outputs).All(t => t.Dims is { Length: > 0 } d && d[0] == -1);

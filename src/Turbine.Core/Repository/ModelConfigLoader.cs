@@ -63,20 +63,32 @@ public sealed class ModelConfigLoader
             config = config with { DefaultModelFilename = backend.DefaultModelFilename };
         }
 
-        if (versions.Count > 0)
+        // Complete from the newest version whose model file can be read; a corrupt newest version then fails
+        // on its own load while older versions keep serving.
+        InferenceException? firstFailure = null;
+        for (var i = versions.Count - 1; i >= 0; i--)
         {
-            var file = Path.Combine(repository.VersionPath(model, versions[^1]), config.DefaultModelFilename);
-            if (File.Exists(file))
+            var file = Path.Combine(repository.VersionPath(model, versions[i]), config.DefaultModelFilename);
+            if (!File.Exists(file))
             {
-                try
-                {
-                    config = backend.AutoComplete(config, file);
-                }
-                catch (InferenceException e)
-                {
-                    throw new InferenceException(e.Error.Code, $"{source}: {e.Message}", e);
-                }
+                continue;
             }
+
+            try
+            {
+                config = backend.AutoComplete(config, file);
+                firstFailure = null;
+                break;
+            }
+            catch (InferenceException e)
+            {
+                firstFailure ??= new InferenceException(e.Error.Code, $"{source}: {e.Message}", e);
+            }
+        }
+
+        if (firstFailure is not null)
+        {
+            throw firstFailure;
         }
 
         config = ApplyDefaults(config, backend);
