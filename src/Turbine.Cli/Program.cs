@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Turbine.Cli.Commands;
 
 var root = new RootCommand("Turbine: a model-serving platform for .NET (Open Inference Protocol / KServe v2, Triton-compatible).");
@@ -11,7 +12,9 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     // One line, then a pointer to help: scripts and humans both read the first line.
-    Console.Error.WriteLine($"turbine: error: {parsed.Errors[0].Message} (see 'turbine {string.Join(' ', parsed.CommandResult.Command.Name == root.Name ? [] : new[] { parsed.CommandResult.Command.Name })} --help')".Replace("  ", " ", StringComparison.Ordinal));
+    var message = Regex.Replace(parsed.Errors[0].Message, @"\s+", " ").Trim();
+    var command = parsed.CommandResult.Command == root ? "turbine" : $"turbine {parsed.CommandResult.Command.Name}";
+    Console.Error.WriteLine($"turbine: error: {message} (see '{command} --help')");
     return 2;
 }
 

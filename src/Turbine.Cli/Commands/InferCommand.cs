@@ -1,1 +1,196 @@
-namespace Turbine.Cli.Commands; internal static class InferCommand { public static System.CommandLine.Command Create() => new("infer", "todo"); }
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Turbine.Client;
+
+namespace Turbine.Cli.Commands;
+
+/// <summary>
+/// <c>turbine infer MODEL --input NAME=JSON ...</c>: one inference from the shell. Datatypes come from the
+/// model's metadata, shapes from the JSON nesting (the batch dimension is added when the model batches and
+/// the value omits it). Prints the response as JSON.
+/// </summary>
+internal static class InferCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL") { Description = "Model name." };
+        var inputs = new Option<string[]>("--input") { Description = "NAME=JSON, e.g. INPUT0='[1,2,3]' (repeatable).", Required = true };
+        var url = new Option<string>("--url", "-u") { Description = "Server URL.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TURBINE_URL") ?? "http://127.0.0.1:8000" };
+        var version = new Option<string?>("--model-version") { Description = "Model version (default: the newest ready)." };
+        var outputs = new Option<string[]>("--output") { Description = "Output to return (repeatable; default all)." };
+        var classification = new Option<int>("--classification") { Description = "Return the top-k classes of each output." };
+        var json = new Option<bool>("--json") { Description = "Send inputs as JSON instead of the binary extension." };
+        var command = new Command("infer", "Send one inference request to a running server.") { model, inputs, url, version, outputs, classification, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                return await RunAsync(parse.GetValue(model)!, parse.GetValue(inputs)!, parse.GetValue(url)!, parse.GetValue(version),
+                    parse.GetValue(outputs) ?? [], parse.GetValue(classification), parse.GetValue(json), ct).ConfigureAwait(false);
+            }
+            catch (TurbineClientException e)
+            {
+                await Console.Error.WriteLineAsync($"turbine: error: server answered {e.StatusCode}: {e.ServerMessage}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (Exception e) when (e is HttpRequestException or ArgumentException or FormatException or JsonException or InvalidOperationException)
+            {
+                await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string model, string[] inputSpecs, string url, string? version, string[] outputNames, int k, bool json, CancellationToken ct)
+    {
+        using var client = new TurbineHttpClient(new Uri(url));
+        var metadata = await client.GetModelMetadataAsync(model, version, ct).ConfigureAwait(false);
+        var inputs = new List<InferInput>();
+        foreach (var spec in inputSpecs)
+        {
+            var eq = spec.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ArgumentException($"--input '{spec}' must be NAME=JSON");
+            }
+
+            var name = spec[..eq];
+            var meta = metadata.Inputs.FirstOrDefault(i => i.Name == name)
+                ?? throw new ArgumentException($"model '{model}' has no input '{name}'; inputs are {string.Join(", ", metadata.Inputs.Select(i => i.Name))}");
+            using var doc = JsonDocument.Parse(spec[(eq + 1)..]);
+            var shape = new List<long>();
+            var values = new List<JsonElement>();
+            Flatten(doc.RootElement, 0, shape, values);
+            if (meta.Shape.Length > 0 && meta.Shape[0] == -1 && shape.Count == meta.Shape.Length - 1)
+            {
+                shape.Insert(0, 1);
+            }
+
+            var input = new InferInput(name, [.. shape], meta.Datatype) { Binary = !json };
+            SetValues(input, meta.Datatype, values);
+            inputs.Add(input);
+        }
+
+        var requested = outputNames.Length > 0
+            ? outputNames.Select(o => new InferRequestedOutput(o, binary: !json, classCount: k)).ToList()
+            : k > 0 ? metadata.Outputs.Select(o => new InferRequestedOutput(o.Name, binary: !json, classCount: k)).ToList() : null;
+        var result = await client.InferAsync(model, inputs, requested, new InferOptions { ModelVersion = version, JsonOnly = json }, ct).ConfigureAwait(false);
+        using var stdout = Console.OpenStandardOutput();
+        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model_name", result.ModelName);
+            writer.WriteString("model_version", result.ModelVersion);
+            writer.WriteStartArray("outputs");
+            foreach (var o in result.Outputs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", o.Name);
+                writer.WriteString("datatype", o.Datatype);
+                writer.WriteStartArray("shape");
+                foreach (var d in o.Shape)
+                {
+                    writer.WriteNumberValue(d);
+                }
+
+                writer.WriteEndArray();
+                writer.WritePropertyName("data");
+                WriteValues(writer, o);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        Console.WriteLine();
+        return 0;
+    }
+
+    private static void Flatten(JsonElement e, int depth, List<long> shape, List<JsonElement> values)
+    {
+        if (e.ValueKind != JsonValueKind.Array)
+        {
+            values.Add(e);
+            return;
+        }
+
+        var length = e.GetArrayLength();
+        if (shape.Count == depth)
+        {
+            shape.Add(length);
+        }
+        else if (shape[depth] != length)
+        {
+            throw new ArgumentException($"ragged JSON array: dimension {depth} has lengths {shape[depth]} and {length}");
+        }
+
+        foreach (var item in e.EnumerateArray())
+        {
+            Flatten(item, depth + 1, shape, values);
+        }
+    }
+
+    private static void SetValues(InferInput input, string datatype, List<JsonElement> v)
+    {
+        switch (datatype)
+        {
+            case "BOOL": input.SetData(v.Select(e => e.GetBoolean()).ToArray()); break;
+            case "UINT8": input.SetData(v.Select(e => e.GetByte()).ToArray()); break;
+            case "INT8": input.SetData(v.Select(e => e.GetSByte()).ToArray()); break;
+            case "UINT16": input.SetData(v.Select(e => e.GetUInt16()).ToArray()); break;
+            case "INT16": input.SetData(v.Select(e => e.GetInt16()).ToArray()); break;
+            case "UINT32": input.SetData(v.Select(e => e.GetUInt32()).ToArray()); break;
+            case "INT32": input.SetData(v.Select(e => e.GetInt32()).ToArray()); break;
+            case "UINT64": input.SetData(v.Select(e => e.GetUInt64()).ToArray()); break;
+            case "INT64": input.SetData(v.Select(e => e.GetInt64()).ToArray()); break;
+            case "FP16": input.SetData(v.Select(e => (Half)e.GetDouble()).ToArray()); break;
+            case "FP32": input.SetData(v.Select(e => e.GetSingle()).ToArray()); break;
+            case "FP64": input.SetData(v.Select(e => e.GetDouble()).ToArray()); break;
+            case "BYTES": input.SetStrings(v.Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToList()); break;
+            case "BF16":
+                input.SetData(v.Select(e => (ushort)(BitConverter.SingleToUInt32Bits(e.GetSingle()) >> 16)).ToArray());
+                break;
+            default: throw new ArgumentException($"datatype {datatype} is not supported by 'turbine infer'");
+        }
+    }
+
+    private static void WriteValues(Utf8JsonWriter w, InferOutput o)
+    {
+        w.WriteStartArray();
+        switch (o.Datatype)
+        {
+            case "BYTES": foreach (var s in o.AsStrings()) { w.WriteStringValue(s); } break;
+            case "BOOL": foreach (var b in o.AsArray<bool>()) { w.WriteBooleanValue(b); } break;
+            case "UINT8": foreach (var x in o.AsArray<byte>()) { w.WriteNumberValue(x); } break;
+            case "INT8": foreach (var x in o.AsArray<sbyte>()) { w.WriteNumberValue(x); } break;
+            case "UINT16": foreach (var x in o.AsArray<ushort>()) { w.WriteNumberValue(x); } break;
+            case "INT16": foreach (var x in o.AsArray<short>()) { w.WriteNumberValue(x); } break;
+            case "UINT32": foreach (var x in o.AsArray<uint>()) { w.WriteNumberValue(x); } break;
+            case "INT32": foreach (var x in o.AsArray<int>()) { w.WriteNumberValue(x); } break;
+            case "UINT64": foreach (var x in o.AsArray<ulong>()) { w.WriteNumberValue(x); } break;
+            case "INT64": foreach (var x in o.AsArray<long>()) { w.WriteNumberValue(x); } break;
+            case "FP16": foreach (var x in o.AsArray<Half>()) { WriteNumber(w, (double)x); } break;
+            case "FP32": foreach (var x in o.AsArray<float>()) { WriteNumber(w, x); } break;
+            case "FP64": foreach (var x in o.AsArray<double>()) { WriteNumber(w, x); } break;
+            case "BF16": foreach (var x in o.AsArray<ushort>()) { WriteNumber(w, BitConverter.Int32BitsToSingle(x << 16)); } break;
+            default: w.WriteStringValue(Convert.ToBase64String(o.Raw.Span)); break;
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumberValue(value);
+        }
+        else
+        {
+            w.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Turbine.Client;
+
+namespace Turbine.EndToEnd.Tests;
+
+/// <summary>Every user-visible command of the README, run as a real process on loopback.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "turbine-e2e", Guid.NewGuid().ToString("N"));
+
+    public CliTests()
+    {
+        Directory.CreateDirectory(_root);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task SamplesCreate_WritesEveryModel()
+    {
+        var repo = Path.Combine(_root, "repo");
+        var (code, output) = await TurbineProcess.RunAsync("samples", "create", repo);
+        Assert.Equal(0, code);
+        Assert.Contains("created sample models", output);
+        foreach (var model in new[] { "simple", "simple_int8", "simple_string", "simple_identity", "identity_fp32", "iris" })
+        {
+            Assert.True(File.Exists(Path.Combine(repo, model, "1", "model.onnx")), model);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_CurlWithHandBuiltBinaryBody_GetsBinaryOutputs()
+    {
+        var repo = await CreateRepoAsync();
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0"]);
+        var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+
+        // A body built by hand, as a non-Turbine client would: JSON header, then two raw INT32[1,16] sections.
+        var header = Encoding.UTF8.GetBytes(
+            "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"INT32\",\"parameters\":{\"binary_data_size\":64}}," +
+            "{\"name\":\"INPUT1\",\"shape\":[1,16],\"datatype\":\"INT32\",\"parameters\":{\"binary_data_size\":64}}]," +
+            "\"parameters\":{\"binary_data_output\":true}}");
+        var body = new MemoryStream();
+        body.Write(header);
+        for (var i = 0; i < 16; i++)
+        {
+            body.Write(BitConverter.GetBytes(i * 10));
+        }
+
+        for (var i = 0; i < 16; i++)
+        {
+            body.Write(BitConverter.GetBytes(3));
+        }
+
+        var bodyPath = Path.Combine(_root, "body.bin");
+        var outPath = Path.Combine(_root, "out.bin");
+        await File.WriteAllBytesAsync(bodyPath, body.ToArray());
+        var (code, curlOutput) = await RunAsync("curl", "-s", "-S", "-D", "-", "-o", outPath, "-X", "POST",
+            "-H", $"Inference-Header-Content-Length: {header.Length}", "-H", "Content-Type: application/octet-stream",
+            "--data-binary", "@" + bodyPath, new Uri(url, "v2/models/simple/infer").ToString());
+        Assert.Equal(0, code);
+        Assert.Contains("200 OK", curlOutput);
+        var headerLine = curlOutput.Split('\n').Single(l => l.StartsWith("Inference-Header-Content-Length", StringComparison.OrdinalIgnoreCase));
+        var jsonLength = int.Parse(headerLine.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var response = await File.ReadAllBytesAsync(outPath);
+        using var json = JsonDocument.Parse(response.AsMemory(0, jsonLength));
+        Assert.Equal("OUTPUT0", json.RootElement.GetProperty("outputs")[0].GetProperty("name").GetString());
+        var sum = BitConverter.ToInt32(response, jsonLength + (4 * 5));
+        var diff = BitConverter.ToInt32(response, jsonLength + 64 + (4 * 5));
+        Assert.Equal(53, sum);
+        Assert.Equal(47, diff);
+    }
+
+    [Fact]
+    public async Task Serve_Sigterm_DrainsAndExitsZero()
+    {
+        var repo = await CreateRepoAsync();
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0"]);
+        var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+        using var client = new TurbineHttpClient(url);
+        var input0 = new InferInput("INPUT0", [1, 16], "INT32").SetData(Enumerable.Range(0, 16).ToArray());
+        var input1 = new InferInput("INPUT1", [1, 16], "INT32").SetData(Enumerable.Repeat(1, 16).ToArray());
+
+        // Requests in flight when SIGTERM arrives either complete correctly or are refused at connect time.
+        var completed = 0;
+        var refused = 0;
+        var wrong = new List<string>();
+        using var stop = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var result = await client.InferAsync("simple", [input0, input1]);
+                    if (result.GetOutput("OUTPUT0").AsArray<int>()[15] == 16)
+                    {
+                        Interlocked.Increment(ref completed);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref refused);
+                    return;
+                }
+                catch (TurbineClientException e)
+                {
+                    lock (wrong)
+                    {
+                        wrong.Add($"{e.StatusCode}: {e.ServerMessage}");
+                    }
+
+                    return;
+                }
+            }
+        })).ToList();
+
+        while (Volatile.Read(ref completed) < 50)
+        {
+            await Task.Delay(10);
+        }
+
+        server.Terminate();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var exit = await server.WaitForExitAsync(timeout.Token);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        Assert.Equal(0, exit);
+        Assert.True(completed >= 50);
+        Assert.All(wrong, w => Assert.StartsWith("503", w, StringComparison.Ordinal));
+        Assert.Contains("unloaded model 'simple'", server.Output);
+    }
+
+    [Fact]
+    public async Task Infer_Command_PrintsOutputsAsJson()
+    {
+        var repo = await CreateRepoAsync();
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0"]);
+        var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+        var (code, output) = await TurbineProcess.RunAsync("infer", "iris", "--url", url.ToString(),
+            "--input", "input=[[6.7,3.0,5.2,2.3]]", "--classification", "1");
+        Assert.True(code == 0, output);
+        using var json = JsonDocument.Parse(output.Trim());
+        var data = json.RootElement.GetProperty("outputs")[0].GetProperty("data")[0].GetString();
+        Assert.EndsWith(":2:virginica", data);
+
+        var (badCode, badOutput) = await TurbineProcess.RunAsync("infer", "iris", "--url", url.ToString(), "--input", "nosuch=[1]");
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("has no input 'nosuch'", badOutput);
+    }
+
+    [Theory]
+    [InlineData(new[] { "serve" }, "--model-repository")]
+    [InlineData(new[] { "serve", "--model-repository", "/nonexistent/turbine/repo" }, "does not exist")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--http-port", "70000" }, "--http-port must be between 0 and 65535")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--model-control-mode", "sometimes" }, "sometimes")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--no-such-flag" }, "--no-such-flag")]
+    public async Task BadFlags_OneLineErrorAndNonZeroExit(string[] args, string expected)
+    {
+        var (code, output) = await TurbineProcess.RunAsync(args);
+        Assert.NotEqual(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("turbine: error:", lines[0], StringComparison.Ordinal);
+        Assert.Contains(expected, lines[0]);
+    }
+
+    [Fact]
+    public async Task Up_CreatesSamplesAndServesThem()
+    {
+        var home = Path.Combine(_root, "home");
+        await using var server = TurbineProcess.Start(["up", "--http-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
+        var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(120));
+        Assert.True(Directory.Exists(Path.Combine(home, "models", "simple", "1")));
+        using var client = new TurbineHttpClient(url);
+        Assert.True(await client.IsReadyAsync());
+        var index = await client.GetRepositoryIndexAsync();
+        Assert.Equal(6, index.Count(r => r.State == "READY"));
+        var result = await client.InferAsync("simple_string", [
+            new InferInput("INPUT0", [1, 16], "BYTES").SetStrings([.. Enumerable.Range(0, 16).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
+            new InferInput("INPUT1", [1, 16], "BYTES").SetStrings([.. Enumerable.Repeat("7", 16)]),
+        ]);
+        Assert.Equal("22", result.GetOutput("OUTPUT0").AsStrings()[15]);
+    }
+
+    private async Task<string> CreateRepoAsync()
+    {
+        var repo = Path.Combine(_root, "repo");
+        var (code, output) = await TurbineProcess.RunAsync("samples", "create", repo);
+        Assert.True(code == 0, output);
+        return repo;
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await stdout + await stderr);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace Turbine.EndToEnd.Tests;
+
+/// <summary>The real <c>turbine</c> CLI as a child process (the built turbine.dll run by the dotnet host).</summary>
+public sealed partial class TurbineProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+    private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TurbineProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Pid => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public static TurbineProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "turbine.dll"));
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[k] = v;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var tp = new TurbineProcess(process);
+        process.OutputDataReceived += (_, e) => tp.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => tp.OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return tp;
+    }
+
+    /// <summary>Runs a command to completion and returns its exit code and combined output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        await using var p = Start(args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var code = await p.WaitForExitAsync(timeout.Token);
+        return (code, p.Output);
+    }
+
+    /// <summary>Waits for the server's ready line and returns the HTTP address it prints.</summary>
+    public async Task<Uri> WaitForReadyAsync(TimeSpan timeout)
+    {
+        var done = await Task.WhenAny(_ready.Task, Task.Delay(timeout), _process.WaitForExitAsync());
+        if (done != _ready.Task)
+        {
+            throw new InvalidOperationException($"turbine did not become ready; output:\n{Output}");
+        }
+
+        return await _ready.Task;
+    }
+
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM, as an orchestrator stopping the process would.</summary>
+    public void Terminate()
+    {
+        if (kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        var match = ReadyLine().Match(line);
+        if (match.Success)
+        {
+            _ready.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    [GeneratedRegex(@"turbine ready: HTTP on (\S+)")]
+    private static partial Regex ReadyLine();
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
