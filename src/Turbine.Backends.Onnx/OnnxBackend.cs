@@ -122,6 +122,13 @@ public sealed class OnnxBackend : IBackend
                 throw Contradiction($"model {kind} '{info.Name}' has no static rank; declare it in config.pbtxt");
             }
 
+            if (batching && (info.Dims.Length == 0 || info.Dims[0] != -1))
+            {
+                throw Contradiction(info.Dims.Length == 0
+                    ? $"{kind} '{info.Name}': max_batch_size is {config.MaxBatchSize} but the model's {kind} is a scalar (rank 0) with no batch dimension; use max_batch_size 0"
+                    : $"{kind} '{info.Name}': max_batch_size is {config.MaxBatchSize} but the model fixes the first dimension to {info.Dims[0]}; use max_batch_size 0 or export the model with a dynamic batch dimension");
+            }
+
             var dims = batching ? info.Dims.Skip(1) : info.Dims;
             result.Add(create(info.Name, info.DataType, [.. dims]));
         }

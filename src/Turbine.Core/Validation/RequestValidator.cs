@@ -108,7 +108,7 @@ public static class RequestValidator
     private static InferenceError? CheckShape(ModelConfig config, string name, string kind, ImmutableArray<long> dims, long[] shape, ref long batch)
     {
         ReadOnlySpan<long> rest = shape;
-        var expected = config.MaxBatchSize > 0 ? "[-1," + TensorShape.Format(dims.AsSpan())[1..] : TensorShape.Format(dims.AsSpan());
+        var expected = config.MaxBatchSize > 0 ? TensorShape.Format([-1, .. dims]) : TensorShape.Format(dims.AsSpan());
         if (config.MaxBatchSize > 0)
         {
             if (shape.Length == 0)
@@ -178,6 +178,11 @@ public static class RequestValidator
         }
 
         var size = input.DataType.ElementSize();
+        if (elements > long.MaxValue / size)
+        {
+            return InferenceError.InvalidArgument($"input '{input.Name}' for model '{model}': shape {TensorShape.Format(input.Shape)} is too large");
+        }
+
         if (input.Data.Length != elements * size)
         {
             return InferenceError.InvalidArgument(

@@ -1,0 +1,138 @@
+using System.Collections.Immutable;
+using Turbine.Core;
+using Turbine.Core.Config;
+using Turbine.Core.Tensors;
+
+namespace Turbine.Backends.Onnx.Tests;
+
+/// <summary>Session options from the config, exercised by creating real sessions.</summary>
+public sealed class OnnxSessionOptionsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly string _model;
+
+    public OnnxSessionOptionsTests()
+    {
+        _model = _dir.Write("m.onnx", TestGraph.Identity(TensorDataType.FP32, "batch", "n"));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void CreateInstance_SupportedGraphLevel_SessionRuns(int level)
+    {
+        using var instance = TestInstances.Create(_model, Config() with { Optimization = new ModelOptimization { GraphLevel = level } });
+
+        AssertRuns(instance);
+    }
+
+    [Fact]
+    public void CreateInstance_GraphLevel5_ThrowsNamingLevelAndAllowedValues()
+    {
+        var e = Assert.Throws<InferenceException>(() =>
+            TestInstances.Create(_model, Config() with { Optimization = new ModelOptimization { GraphLevel = 5 } }));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.Error.Code);
+        Assert.Equal("optimization.graph.level 5 is not supported; use -1 (basic), 1 (extended), 0 or 2 (all)", e.Message);
+    }
+
+    [Fact]
+    public void CreateInstance_ThreadAndExecutionModeParameters_SessionRuns()
+    {
+        var config = Config() with
+        {
+            Parameters = ImmutableDictionary<string, string>.Empty
+                .Add("intra_op_thread_count", "2")
+                .Add("inter_op_thread_count", "2")
+                .Add("execution_mode", "1"),
+        };
+
+        using var instance = TestInstances.Create(_model, config);
+
+        AssertRuns(instance);
+    }
+
+    [Theory]
+    [InlineData("intra_op_thread_count", "two")]
+    [InlineData("inter_op_thread_count", "-1")]
+    [InlineData("execution_mode", "1.5")]
+    public void CreateInstance_BadParameterValue_ThrowsNamingParameterAndValue(string name, string value)
+    {
+        var config = Config() with { Parameters = ImmutableDictionary<string, string>.Empty.Add(name, value) };
+
+        var e = Assert.Throws<InferenceException>(() => TestInstances.Create(_model, config));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.Error.Code);
+        Assert.Equal($"parameter '{name}' expects a non-negative integer, got \"{value}\"", e.Message);
+    }
+
+    [Fact]
+    public void CreateInstance_KindGpuWithoutCuda_ThrowsClearInferenceException()
+    {
+        var e = Assert.Throws<InferenceException>(() =>
+            TestInstances.Backend.CreateInstance(TestInstances.Spec(_model, Config(), ModelInstanceKind.Gpu)));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.Error.Code);
+        Assert.StartsWith("instance 'test_0' asks for a GPU (device 0) but the CUDA execution provider is not available", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateInstance_UnknownGpuAccelerator_ThrowsNamingAccelerator()
+    {
+        var config = Config() with
+        {
+            Optimization = new ModelOptimization { GpuExecutionAccelerators = [new ExecutionAccelerator { Name = "openvino" }] },
+        };
+
+        var e = Assert.Throws<InferenceException>(() => TestInstances.Create(_model, config));
+
+        Assert.Equal("gpu_execution_accelerator 'openvino' is not supported; use 'cuda' or 'tensorrt'", e.Message);
+    }
+
+    [Fact]
+    public void CreateInstance_CpuAccelerator_ThrowsNamingAccelerator()
+    {
+        var config = Config() with
+        {
+            Optimization = new ModelOptimization { CpuExecutionAccelerators = [new ExecutionAccelerator { Name = "openvino" }] },
+        };
+
+        var e = Assert.Throws<InferenceException>(() => TestInstances.Create(_model, config));
+
+        Assert.Contains("cpu_execution_accelerator 'openvino'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateInstance_CorruptModelFile_ThrowsNamingFileAndInstance()
+    {
+        var corrupt = _dir.Write("corrupt.onnx", [.. "this is not an onnx model"u8]);
+
+        var e = Assert.Throws<InferenceException>(() => TestInstances.Create(corrupt));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.Error.Code);
+        Assert.StartsWith($"ONNX Runtime failed to create a session for '{corrupt}' (instance test_0): ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateInstance_MissingModelFile_ThrowsInferenceException()
+    {
+        var missing = Path.Combine(_dir.Path, "missing.onnx");
+
+        var e = Assert.Throws<InferenceException>(() => TestInstances.Create(missing));
+
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+    }
+
+    private static ModelConfig Config() => new() { Name = "m" };
+
+    private static void AssertRuns(Core.Backends.IModelInstance instance)
+    {
+        var data = OnnxModelInstanceTests.SampleData(TensorDataType.FP32, 4);
+        var (_, _, output) = TestInstances.RunIdentity(instance, TensorDataType.FP32, [2, 2], data);
+        Assert.Equal(data, output);
+    }
+}

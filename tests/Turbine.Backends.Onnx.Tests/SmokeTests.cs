@@ -1,7 +1,0 @@
-namespace Turbine.Backends.Onnx.Tests;
-
-public sealed class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}
