@@ -91,6 +91,12 @@ internal sealed class OnnxModelInstance : IModelInstance
                 }
             }
 
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The callback may have fired after Run returned: the options are reused by the next request.
+                _runOptions.Terminate = false;
+            }
+
             var t2 = Stopwatch.GetTimestamp();
             var outputs = new List<InferenceTensor>(outputNames.Count);
             var index = 0;

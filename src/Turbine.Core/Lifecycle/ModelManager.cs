@@ -61,8 +61,13 @@ public sealed partial class ModelManager : IAsyncDisposable
 
                 if (chosen is null)
                 {
-                    return state.Statuses.TryGetValue(v, out var st) || !state.Serving.IsEmpty
-                        ? InferenceError.Unavailable($"model '{model}' version {v} is not ready{ReasonSuffix(st)}")
+                    if (state.Statuses.TryGetValue(v, out var st))
+                    {
+                        return InferenceError.Unavailable($"model '{model}' version {v} is not ready{ReasonSuffix(st)}");
+                    }
+
+                    return Directory.Exists(_repository.VersionPath(model, v))
+                        ? InferenceError.Unavailable($"model '{model}' version {v} is not ready (not loaded: the version policy does not select it)")
                         : InferenceError.NotFound($"unknown model '{model}' version {v}");
                 }
             }

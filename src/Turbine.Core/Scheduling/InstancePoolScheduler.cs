@@ -43,7 +43,9 @@ public sealed class InstancePoolScheduler : IScheduler
             Interlocked.Increment(ref _waiting);
             try
             {
-                var timeout = timeoutMicroseconds > 0 ? TimeSpan.FromTicks(timeoutMicroseconds * 10) : Timeout.InfiniteTimeSpan;
+                var timeout = timeoutMicroseconds > 0
+                    ? TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(timeoutMicroseconds / 1000.0), int.MaxValue - 1))
+                    : Timeout.InfiniteTimeSpan;
                 if (!await _available.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
                 {
                     return InferenceError.Unavailable(

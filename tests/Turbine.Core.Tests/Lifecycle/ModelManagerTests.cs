@@ -193,9 +193,11 @@ public sealed class ModelManagerTests : IDisposable
         using var request = TestEngine.Simple();
         using var response = await TestEngine.InferOkAsync(engine, request);
         Assert.Equal(1, response.ModelVersion);
-        var row = Assert.Single(engine.GetRepositoryIndex(readyOnly: false), r => r.Name == "simple");
-        Assert.Contains("reload failed, previous load still serving", row.Reason, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(_repo.VersionDir("simple", 2), "model.onnx"), row.Reason, StringComparison.Ordinal);
+        var rows = engine.GetRepositoryIndex(readyOnly: false).Where(r => r.Name == "simple").ToList();
+        Assert.Equal(ModelReadyState.Ready, Assert.Single(rows, r => r.Version == 1).State);
+        var failed = Assert.Single(rows, r => r.Version == 2);
+        Assert.Equal(ModelReadyState.Unavailable, failed.State);
+        Assert.Contains(Path.Combine(_repo.VersionDir("simple", 2), "model.onnx"), failed.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
