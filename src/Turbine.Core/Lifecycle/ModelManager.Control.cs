@@ -128,6 +128,11 @@ public sealed partial class ModelManager
             return RecordConfigFailure(entry, old, InferenceError.Internal($"failed to read model '{model}': {e.Message}"));
         }
 
+        foreach (var note in definition.Notes)
+        {
+            ManagerLog.ConfigNote(_logger, model, note);
+        }
+
         var available = _repository.ListVersions(model);
         var wanted = ApplyPolicy(definition.Config.VersionPolicy, available);
         if (wanted.Count == 0)

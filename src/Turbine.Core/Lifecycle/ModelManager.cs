@@ -199,6 +199,9 @@ public sealed partial class ModelManager : IAsyncDisposable
                         new ModelInstanceSpec(config, file, version, $"{group.Name}_{i}", kind, device, threads)));
                 }
             }
+
+            // READY only after warmup ran on every instance.
+            ModelWarmupRunner.Run(config, definition.ModelDirectory, instances);
         }
         catch
         {

@@ -110,7 +110,24 @@ public sealed class ModelConfigLoader
                 $"{source}: model_transaction_policy.decoupled is not supported by backend '{backend.Name}'");
         }
 
-        return new ModelDefinition(config, backend, repository.ModelPath(model));
+        if (config.SequenceBatching is not null)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: sequence_batching is not supported yet (stateful models would run without their sequence semantics); remove it or use a later Turbine");
+        }
+
+        var notes = new List<string>();
+        if (config.DynamicBatching is not null)
+        {
+            notes.Add($"{source}: dynamic_batching is accepted, but this version runs each request as its own batch (the dynamic batcher is not built yet); results are unaffected");
+        }
+
+        if (config.ResponseCache is { Enable: true })
+        {
+            notes.Add($"{source}: response_cache is accepted, but this version has no response cache yet; every request runs the model");
+        }
+
+        return new ModelDefinition(config, backend, repository.ModelPath(model)) { Notes = notes };
     }
 
     private IBackend ResolveBackend(ModelConfig config, ModelRepository repository, string model, IReadOnlyList<long> versions, string source)
