@@ -23,6 +23,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _poller;
     private volatile bool _ready;
+    private int _disposed;
 
     public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger)
     {
@@ -90,6 +91,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync().ConfigureAwait(false);
         await _manager.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();

@@ -13,7 +13,7 @@ public sealed record ServerOptions
     /// <summary>HTTP port; 0 picks a free port. Default 8000.</summary>
     public int HttpPort { get; init; } = 8000;
 
-    /// <summary>gRPC port (served once the gRPC front end exists). Default 8001.</summary>
+    /// <summary>gRPC port (HTTP/2; cleartext unless a certificate is configured); 0 picks a free port. Default 8001.</summary>
     public int GrpcPort { get; init; } = 8001;
 
     /// <summary>Metrics port (served once metrics exist). Default 8002.</summary>
@@ -27,6 +27,15 @@ public sealed record ServerOptions
 
     /// <summary>Largest accepted request body (after decompression), in bytes; larger gets 413. Default 1 GiB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1L << 30;
+
+    /// <summary>Largest gRPC message received or sent, in bytes. Default 2 GiB - 1 (the protocol's limit).</summary>
+    public int GrpcMaxMessageBytes { get; init; } = int.MaxValue;
+
+    /// <summary>PEM certificate for gRPC over TLS; with <see cref="GrpcTlsKeyPath"/>. Null = cleartext HTTP/2.</summary>
+    public string? GrpcTlsCertificatePath { get; init; }
+
+    /// <summary>PEM private key of <see cref="GrpcTlsCertificatePath"/>.</summary>
+    public string? GrpcTlsKeyPath { get; init; }
 
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);

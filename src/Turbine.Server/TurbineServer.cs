@@ -1,8 +1,9 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,30 +12,40 @@ using Microsoft.Extensions.Logging;
 using Turbine.Backends.Onnx;
 using Turbine.Core;
 using Turbine.Core.Backends;
+using Turbine.Server.Grpc;
 using Turbine.Server.Http;
 
 namespace Turbine.Server;
 
 /// <summary>
-/// The inference server process: the engine plus its front ends on Kestrel. Start loads the models, then opens
-/// the ports; stop turns readiness off, lets in-flight requests finish, then unloads.
+/// The inference server process: the engine plus its front ends on Kestrel (REST on the HTTP port, gRPC on the
+/// gRPC port). Start loads the models, then opens the ports; stop turns readiness off, lets in-flight requests
+/// finish, then unloads.
 /// </summary>
 public sealed class TurbineServer : IAsyncDisposable
 {
+    private const string InferenceServiceName = "inference.GRPCInferenceService";
+
     private readonly WebApplication _app;
+    private readonly HealthServiceImpl _health;
     private int _stopped;
 
-    private TurbineServer(WebApplication app, InferenceEngine engine, Uri httpAddress)
+    private TurbineServer(WebApplication app, InferenceEngine engine, HealthServiceImpl health, Uri httpAddress, Uri grpcAddress)
     {
         _app = app;
+        _health = health;
         Engine = engine;
         HttpAddress = httpAddress;
+        GrpcAddress = grpcAddress;
     }
 
     public InferenceEngine Engine { get; }
 
     /// <summary>The bound HTTP address (the real port when 0 was asked for).</summary>
     public Uri HttpAddress { get; }
+
+    /// <summary>The bound gRPC address (http:// for cleartext HTTP/2, https:// with TLS).</summary>
+    public Uri GrpcAddress { get; }
 
     public IHostApplicationLifetime Lifetime => _app.Lifetime;
 
@@ -45,35 +56,9 @@ public sealed class TurbineServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        if (configureLogging is not null)
-        {
-            configureLogging(builder.Logging);
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-            });
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        }
-
+        ConfigureLogging(builder.Logging, configureLogging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = null; // enforced by the front end with a protocol error (413)
-            k.Limits.MinRequestBodyDataRate = null;
-            var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
-            k.Listen(address, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
-        });
-
-        var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine");
-        var engine = new InferenceEngine(
+        builder.Services.AddSingleton(sp => new InferenceEngine(
             new EngineOptions
             {
                 ModelRepository = options.ModelRepository,
@@ -82,28 +67,71 @@ public sealed class TurbineServer : IAsyncDisposable
                 PollInterval = options.PollInterval,
             },
             backends ?? [new OnnxBackend()],
-            logger);
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine")));
+        builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = options.GrpcMaxMessageBytes;
+            o.MaxSendMessageSize = options.GrpcMaxMessageBytes;
+            o.EnableDetailedErrors = false;
+        });
 
+        var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+        ListenOptions? httpListen = null;
+        ListenOptions? grpcListen = null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null; // enforced by each front end with a protocol error
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Limits.Http2.MaxStreamsPerConnection = 1024;
+            k.Listen(address, options.HttpPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                httpListen = l;
+            });
+            k.Listen(address, options.GrpcPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                if (options.GrpcTlsCertificatePath is not null)
+                {
+                    l.UseHttps(X509Certificate2.CreateFromPemFile(options.GrpcTlsCertificatePath, options.GrpcTlsKeyPath));
+                }
+
+                grpcListen = l;
+            });
+        });
+
+        var app = builder.Build();
+        var engine = app.Services.GetRequiredService<InferenceEngine>();
+        var health = app.Services.GetRequiredService<HealthServiceImpl>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine");
         try
         {
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
             HttpEndpoints.Map(app, engine, options);
+            app.MapGrpcService<InferenceGrpcService>();
+            app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
                 $"no endpoint for {ctx.Request.Method} {ctx.Request.Path}"));
-            app.Lifetime.ApplicationStopping.Register(() => engine.StopAsync().GetAwaiter().GetResult());
+            app.Lifetime.ApplicationStopping.Register(() =>
+            {
+                SetHealth(health, HealthCheckResponse.Types.ServingStatus.NotServing);
+                engine.StopAsync().GetAwaiter().GetResult();
+            });
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await engine.DisposeAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var uri = new Uri(bound.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
-        ServerLog.Ready(logger, uri.ToString(), engine.Models.AllServing().Count());
-        return new TurbineServer(app, engine, uri);
+        SetHealth(health, HealthCheckResponse.Types.ServingStatus.Serving);
+        var httpUri = new Uri($"http://{Display(address)}:{httpListen!.IPEndPoint!.Port}/");
+        var grpcUri = new Uri($"{(options.GrpcTlsCertificatePath is null ? "http" : "https")}://{Display(address)}:{grpcListen!.IPEndPoint!.Port}/");
+        ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count());
+        return new TurbineServer(app, engine, health, httpUri, grpcUri);
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>
@@ -117,6 +145,7 @@ public sealed class TurbineServer : IAsyncDisposable
             return;
         }
 
+        SetHealth(_health, HealthCheckResponse.Types.ServingStatus.NotServing);
         await Engine.StopAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await Engine.DisposeAsync().ConfigureAwait(false);
@@ -126,5 +155,36 @@ public sealed class TurbineServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static void SetHealth(HealthServiceImpl health, HealthCheckResponse.Types.ServingStatus status)
+    {
+        health.SetStatus("", status);
+        health.SetStatus(InferenceServiceName, status);
+    }
+
+    private static string Display(IPAddress address) =>
+        address.Equals(IPAddress.Any) ? "127.0.0.1"
+        : address.Equals(IPAddress.IPv6Any) ? "[::1]"
+        : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]"
+        : address.ToString();
+
+    private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? configure)
+    {
+        logging.ClearProviders();
+        if (configure is not null)
+        {
+            configure(logging);
+            return;
+        }
+
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Grpc", LogLevel.Warning);
     }
 }

@@ -40,6 +40,7 @@ public sealed class ServerHarness : IAsyncDisposable
             {
                 ModelRepository = repository,
                 HttpPort = 0,
+                GrpcPort = 0,
                 ControlMode = mode,
                 StartupModels = startupModels ?? [],
                 MaxRequestBodyBytes = maxBody,

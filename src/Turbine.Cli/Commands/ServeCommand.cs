@@ -48,7 +48,10 @@ internal sealed class ServeOptions
 {
     private readonly Option<string> _host = new("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
     private readonly Option<int> _httpPort = new("--http-port") { Description = "HTTP port (0 = pick a free port).", DefaultValueFactory = _ => 8000 };
-    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "gRPC port (reserved: the gRPC front end is not built yet).", DefaultValueFactory = _ => 8001 };
+    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "gRPC port (HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => 8001 };
+    private readonly Option<long> _grpcMax = new("--grpc-max-message-bytes") { Description = "Largest gRPC message received or sent.", DefaultValueFactory = _ => int.MaxValue };
+    private readonly Option<string?> _grpcCert = new("--grpc-tls-cert") { Description = "PEM certificate: serve gRPC over TLS (with --grpc-tls-key)." };
+    private readonly Option<string?> _grpcKey = new("--grpc-tls-key") { Description = "PEM private key of --grpc-tls-cert." };
     private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Metrics port (reserved: metrics are not built yet).", DefaultValueFactory = _ => 8002 };
     private readonly Option<string> _mode = new("--model-control-mode") { Description = "none | poll | explicit.", DefaultValueFactory = _ => "none" };
     private readonly Option<string[]> _loadModel = new("--load-model") { Description = "Model to load at start in explicit mode (repeatable; * = all).", AllowMultipleArgumentsPerToken = false };
@@ -85,6 +88,26 @@ internal sealed class ServeOptions
                 r.AddError("--http-max-body-bytes must be positive");
             }
         });
+        _grpcMax.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<long>();
+            if (value is < 1 or > int.MaxValue)
+            {
+                r.AddError($"--grpc-max-message-bytes must be between 1 and {int.MaxValue}, got {value.ToString(CultureInfo.InvariantCulture)}");
+            }
+        });
+        foreach (var file in new[] { _grpcCert, _grpcKey })
+        {
+            file.Validators.Add(r =>
+            {
+                var value = r.GetValueOrDefault<string?>();
+                if (value is not null && !File.Exists(value))
+                {
+                    r.AddError($"{r.Option.Name} file '{value}' does not exist");
+                }
+            });
+        }
+
         _host.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string>();
@@ -100,6 +123,9 @@ internal sealed class ServeOptions
         command.Options.Add(_host);
         command.Options.Add(_httpPort);
         command.Options.Add(_grpcPort);
+        command.Options.Add(_grpcMax);
+        command.Options.Add(_grpcCert);
+        command.Options.Add(_grpcKey);
         command.Options.Add(_metricsPort);
         command.Options.Add(_mode);
         command.Options.Add(_loadModel);
@@ -114,6 +140,9 @@ internal sealed class ServeOptions
         Host = parse.GetValue(_host)!,
         HttpPort = parse.GetValue(_httpPort),
         GrpcPort = parse.GetValue(_grpcPort),
+        GrpcMaxMessageBytes = (int)parse.GetValue(_grpcMax),
+        GrpcTlsCertificatePath = parse.GetValue(_grpcCert),
+        GrpcTlsKeyPath = parse.GetValue(_grpcKey) ?? parse.GetValue(_grpcCert),
         MetricsPort = parse.GetValue(_metricsPort),
         ControlMode = parse.GetValue(_mode) switch
         {

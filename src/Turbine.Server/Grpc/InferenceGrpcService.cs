@@ -1,0 +1,161 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Turbine.Core;
+using Turbine.Protocol.Grpc;
+
+namespace Turbine.Server.Grpc;
+
+/// <summary>
+/// <c>inference.GRPCInferenceService</c>: the same engine API as the REST front end, the same error messages,
+/// mapped to gRPC status codes.
+/// </summary>
+internal sealed partial class InferenceGrpcService(InferenceEngine engine) : GRPCInferenceService.GRPCInferenceServiceBase
+{
+    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerLiveResponse { Live = engine.IsLive });
+
+    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerReadyResponse { Ready = engine.IsReady });
+
+    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
+    {
+        var version = GrpcInferRequestReader.ParseVersion(request.Version);
+        if (!version.IsOk)
+        {
+            return Task.FromResult(GrpcErrors.Fail<ModelReadyResponse>(context, version.Error));
+        }
+
+        return Task.FromResult(new ModelReadyResponse { Ready = engine.IsModelReady(request.Name, version.Value == 0 ? null : version.Value) });
+    }
+
+    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context)
+    {
+        var response = new ServerMetadataResponse { Name = engine.Metadata.Name, Version = engine.Metadata.Version };
+        response.Extensions.Add(engine.Metadata.Extensions);
+        return Task.FromResult(response);
+    }
+
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
+    {
+        var version = GrpcInferRequestReader.ParseVersion(request.Version);
+        if (!version.IsOk)
+        {
+            return Task.FromResult(GrpcErrors.Fail<ModelMetadataResponse>(context, version.Error));
+        }
+
+        var result = engine.GetModelMetadata(request.Name, version.Value == 0 ? null : version.Value);
+        return Task.FromResult(result.IsOk
+            ? GrpcResponses.Metadata(result.Value)
+            : GrpcErrors.Fail<ModelMetadataResponse>(context, result.Error));
+    }
+
+    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context)
+    {
+        var version = GrpcInferRequestReader.ParseVersion(request.Version);
+        if (!version.IsOk)
+        {
+            return Task.FromResult(GrpcErrors.Fail<ModelConfigResponse>(context, version.Error));
+        }
+
+        var result = engine.GetModelConfig(request.Name, version.Value == 0 ? null : version.Value);
+        return Task.FromResult(result.IsOk
+            ? new ModelConfigResponse { Config = ModelConfigMessage.From(result.Value) }
+            : GrpcErrors.Fail<ModelConfigResponse>(context, result.Error));
+    }
+
+    public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
+    {
+        var version = GrpcInferRequestReader.ParseVersion(request.Version);
+        if (!version.IsOk)
+        {
+            return Task.FromResult(GrpcErrors.Fail<ModelStatisticsResponse>(context, version.Error));
+        }
+
+        var result = engine.GetStatistics(request.Name, version.Value == 0 ? null : version.Value);
+        return Task.FromResult(result.IsOk
+            ? GrpcResponses.Statistics(result.Value)
+            : GrpcErrors.Fail<ModelStatisticsResponse>(context, result.Error));
+    }
+
+    public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context) =>
+        Task.FromResult(GrpcResponses.Index(engine.GetRepositoryIndex(request.Ready)));
+
+    public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
+    {
+        string? config = null;
+        foreach (var (key, p) in request.Parameters)
+        {
+            if (key == "config" && p.ParameterChoiceCase == ModelRepositoryParameter.ParameterChoiceOneofCase.StringParam)
+            {
+                config = p.StringParam;
+            }
+            else if (key == "config" && p.ParameterChoiceCase == ModelRepositoryParameter.ParameterChoiceOneofCase.BytesParam)
+            {
+                config = p.BytesParam.ToStringUtf8();
+            }
+            else if (key.StartsWith("file:", StringComparison.Ordinal))
+            {
+                return GrpcErrors.Fail<RepositoryModelLoadResponse>(context, InferenceError.Unsupported(
+                    $"load parameter '{key}': overriding model files through the API is not supported; place files in the repository"));
+            }
+            else
+            {
+                return GrpcErrors.Fail<RepositoryModelLoadResponse>(context, InferenceError.InvalidArgument(
+                    $"load parameter '{key}' is not recognised or has the wrong type ('config' takes a JSON model configuration as a string)"));
+            }
+        }
+
+        var error = await engine.LoadModelAsync(request.ModelName, config, context.CancellationToken).ConfigureAwait(false);
+        return error is null ? new RepositoryModelLoadResponse() : GrpcErrors.Fail<RepositoryModelLoadResponse>(context, error);
+    }
+
+    public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
+    {
+        foreach (var (key, p) in request.Parameters)
+        {
+            if (key != "unload_dependents" || p.ParameterChoiceCase != ModelRepositoryParameter.ParameterChoiceOneofCase.BoolParam)
+            {
+                return GrpcErrors.Fail<RepositoryModelUnloadResponse>(context, InferenceError.InvalidArgument(
+                    $"unload parameter '{key}' is not recognised or has the wrong type ('unload_dependents' takes a bool)"));
+            }
+        }
+
+        var error = await engine.UnloadModelAsync(request.ModelName, context.CancellationToken).ConfigureAwait(false);
+        return error is null ? new RepositoryModelUnloadResponse() : GrpcErrors.Fail<RepositoryModelUnloadResponse>(context, error);
+    }
+
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    {
+        var (response, error) = await InferAsync(request, context.CancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return GrpcErrors.Fail<ModelInferResponse>(context, error);
+        }
+
+        // The message wraps the outputs' buffers: release them only after gRPC has written the response.
+        context.GetHttpContext().Response.RegisterForDispose(response!);
+        return GrpcResponses.Infer(response!);
+    }
+
+    /// <summary>Parses and runs one request; the caller owns the returned response.</summary>
+    private async Task<(InferenceResponse? Response, InferenceError? Error)> InferAsync(ModelInferRequest message, CancellationToken cancellationToken)
+    {
+        var parsed = GrpcInferRequestReader.Read(message);
+        if (!parsed.IsOk)
+        {
+            return (null, parsed.Error);
+        }
+
+        using var request = parsed.Value;
+        var result = await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!result.IsOk)
+        {
+            var error = result.Error.Code == Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
+                ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{message.ModelName}' was cancelled by the client or its deadline")
+                : result.Error;
+            return (null, error);
+        }
+
+        return (result.Value, null);
+    }
+}
