@@ -115,14 +115,21 @@ internal static partial class InferRequestReader
         long total = 0;
         foreach (var (_, size) in binarySizes)
         {
+            // Each size is non-negative; stop summing once past the body so huge sizes cannot wrap around.
             total += size;
+            if (total > binary.Length)
+            {
+                break;
+            }
         }
 
         if (total != binary.Length)
         {
             return InferenceError.InvalidArgument(binarySizes.Count == 0
                 ? $"the body has {binary.Length} bytes after the JSON header but no input declares binary_data_size"
-                : $"inputs declare binary_data_size totalling {total} bytes, but {binary.Length} bytes follow the JSON header");
+                : total > binary.Length
+                    ? $"inputs declare binary_data_size totalling more than the {binary.Length} bytes that follow the JSON header"
+                    : $"inputs declare binary_data_size totalling {total} bytes, but {binary.Length} bytes follow the JSON header");
         }
 
         var offset = 0;
