@@ -85,7 +85,9 @@ public sealed class JsonTensorWriterTests
             Assert.Equal(BitConverter.DoubleToInt64Bits(values[i]), BitConverter.DoubleToInt64Bits(data[i].GetDouble()));
         }
 
-        Assert.Equal(["NaN", "Infinity", "-Infinity"], new[] { data[6].GetString(), data[7].GetString(), data[8].GetString() });
+        Assert.Equal("NaN", data[6].GetString());
+        Assert.Equal("Infinity", data[7].GetString());
+        Assert.Equal("-Infinity", data[8].GetString());
     }
 
     [Fact]
