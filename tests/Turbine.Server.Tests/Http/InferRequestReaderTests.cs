@@ -114,14 +114,14 @@ public sealed class InferRequestReaderTests
         var result = Read(Encoding.UTF8.GetBytes(json), Encoding.UTF8.GetByteCount(json));
         Assert.False(result.IsOk);
         Assert.Equal(StatusCode.InvalidArgument, result.Error!.Code);
-        Assert.Contains("binary_data_size", result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("binary_data_size totalling more than 9223372036854775807 bytes, but 0 bytes follow", result.Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Read_BinarySizesDisagreeWithBody_IsAnError()
     {
         var message = Error("{\"inputs\":[" + Input("A", "INT32", "[2]", "\"parameters\":{\"binary_data_size\":8}") + "]}", BinaryBody.Int32s(1));
-        Assert.Contains("totalling more than the 4 bytes that follow", message, StringComparison.Ordinal);
+        Assert.Contains("totalling 8 bytes, but 4 bytes follow", message, StringComparison.Ordinal);
     }
 
     [Fact]
