@@ -113,16 +113,26 @@ internal static partial class InferRequestReader
         Dictionary<int, (int Start, int Length)> dataRanges)
     {
         long total = 0;
+        var overflow = false;
         foreach (var (_, size) in binarySizes)
         {
+            // Sizes are non-negative but may be huge: a sum that wraps around must not match the body length.
+            if (size > long.MaxValue - total)
+            {
+                overflow = true;
+                break;
+            }
+
             total += size;
         }
 
-        if (total != binary.Length)
+        if (overflow || total != binary.Length)
         {
             return InferenceError.InvalidArgument(binarySizes.Count == 0
                 ? $"the body has {binary.Length} bytes after the JSON header but no input declares binary_data_size"
-                : $"inputs declare binary_data_size totalling {total} bytes, but {binary.Length} bytes follow the JSON header");
+                : overflow
+                    ? $"inputs declare binary_data_size totalling more than {long.MaxValue} bytes, but {binary.Length} bytes follow the JSON header"
+                    : $"inputs declare binary_data_size totalling {total} bytes, but {binary.Length} bytes follow the JSON header");
         }
 
         var offset = 0;

@@ -16,6 +16,12 @@ internal static class JsonTensorReader
         var expected = TensorShape.ElementCount(shape);
         var size = type.ElementSize();
         // A shape can claim far more elements than the JSON holds: count first, allocate after.
+        if (expected < 0)
+        {
+            return InferenceError.InvalidArgument(
+                $"input '{name}': shape {TensorShape.Format(shape)} has more elements than a tensor can hold");
+        }
+
         var counted = CountScalars(json);
         if (counted != expected)
         {
@@ -54,6 +60,8 @@ internal static class JsonTensorReader
         {
             if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.EndArray))
             {
+                // An object is one (wrong) element: skip its contents so the kind error names it.
+                reader.Skip();
                 count++;
             }
         }
@@ -129,21 +137,23 @@ internal static class JsonTensorReader
                 ok = reader.TryGetInt64(out var i64);
                 BinaryPrimitives.WriteInt64LittleEndian(s, i64);
                 break;
+            // JSON numbers are finite: one that only fits the type as an infinity is out of range.
             case TensorDataType.FP16:
-                ok = reader.TryGetDouble(out var h);
+                ok = reader.TryGetDouble(out var h) && Half.IsFinite((Half)h);
                 BinaryPrimitives.WriteHalfLittleEndian(s, (Half)h);
                 break;
             case TensorDataType.BF16:
                 ok = reader.TryGetDouble(out var b);
-                BinaryPrimitives.WriteUInt16LittleEndian(s, ToBFloat16((float)b));
+                var bf = ToBFloat16(b);
+                ok &= (bf & 0x7F80) != 0x7F80;
+                BinaryPrimitives.WriteUInt16LittleEndian(s, bf);
                 break;
             case TensorDataType.FP32:
-                ok = reader.TryGetDouble(out var f);
+                ok = reader.TryGetDouble(out var f) && float.IsFinite((float)f);
                 BinaryPrimitives.WriteSingleLittleEndian(s, (float)f);
-                ok &= !float.IsInfinity((float)f) || double.IsInfinity(f);
                 break;
             case TensorDataType.FP64:
-                ok = reader.TryGetDouble(out var d);
+                ok = reader.TryGetDouble(out var d) && double.IsFinite(d);
                 BinaryPrimitives.WriteDoubleLittleEndian(s, d);
                 break;
             default:
@@ -159,6 +169,21 @@ internal static class JsonTensorReader
 
         buffer.Advance(type.ElementSize());
         return null;
+    }
+
+    /// <summary>
+    /// Double to bfloat16 with a single round-to-nearest-even: the double is first narrowed to float with
+    /// round-to-odd (an inexact result keeps a set low bit), so the second rounding cannot land on a false tie.
+    /// </summary>
+    public static ushort ToBFloat16(double value)
+    {
+        var f = (float)value;
+        if (float.IsFinite(f) && f != value && (BitConverter.SingleToUInt32Bits(f) & 1) == 0)
+        {
+            f = value > f ? MathF.BitIncrement(f) : MathF.BitDecrement(f);
+        }
+
+        return ToBFloat16(f);
     }
 
     /// <summary>Float to bfloat16 with round-to-nearest-even, NaN kept as a quiet NaN.</summary>
