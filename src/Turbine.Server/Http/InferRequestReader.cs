@@ -83,6 +83,13 @@ internal static partial class InferRequestReader
             elements = body.Length / size;
         }
 
+        if (variable > 1 && config.MaxBatchSize > 0 && shape[0] == -1)
+        {
+            // As Triton does: a raw body is one batch item when the shape cannot be inferred otherwise.
+            shape[0] = 1;
+            variable--;
+        }
+
         if (variable > 1)
         {
             return InferenceError.InvalidArgument(

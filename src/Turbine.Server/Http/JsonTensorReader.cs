@@ -96,6 +96,22 @@ internal static class JsonTensorReader
                 return null;
         }
 
+        if (reader.TokenType == JsonTokenType.String && type.IsFloatingPoint() && NamedFloat(ref reader) is { } named)
+        {
+            // The writer's spelling of non-finite values ("NaN", "Infinity", "-Infinity") reads back.
+            var n = buffer.GetSpan(8);
+            switch (type)
+            {
+                case TensorDataType.FP16: BinaryPrimitives.WriteHalfLittleEndian(n, (Half)named); break;
+                case TensorDataType.BF16: BinaryPrimitives.WriteUInt16LittleEndian(n, ToBFloat16(named)); break;
+                case TensorDataType.FP32: BinaryPrimitives.WriteSingleLittleEndian(n, (float)named); break;
+                default: BinaryPrimitives.WriteDoubleLittleEndian(n, named); break;
+            }
+
+            buffer.Advance(type.ElementSize());
+            return null;
+        }
+
         if (reader.TokenType != JsonTokenType.Number)
         {
             return Mismatch(name, type, index, reader.TokenType);
@@ -198,6 +214,12 @@ internal static class JsonTensorReader
         var rounding = 0x7FFFu + ((bits >> 16) & 1);
         return (ushort)((bits + rounding) >> 16);
     }
+
+    private static double? NamedFloat(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("NaN"u8) ? double.NaN
+        : reader.ValueTextEquals("Infinity"u8) ? double.PositiveInfinity
+        : reader.ValueTextEquals("-Infinity"u8) ? double.NegativeInfinity
+        : null;
 
     private static InferenceError Mismatch(string name, TensorDataType type, long index, JsonTokenType token) =>
         InferenceError.InvalidArgument(

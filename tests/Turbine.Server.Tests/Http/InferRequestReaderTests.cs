@@ -306,9 +306,17 @@ public sealed class InferRequestReaderTests
     }
 
     [Fact]
-    public void ReadRawSingleInput_TwoVariableDims_IsAnError()
+    public void ReadRawSingleInput_BatchAndOneVariableDim_IsOneBatchItem()
     {
-        var result = Raw(BinaryBody.Floats(1, 2), Config(TensorDataType.FP32, 8, -1));
+        var result = Raw(BinaryBody.Floats(1, 2, 3), Config(TensorDataType.FP32, 8, -1));
+        Assert.True(result.IsOk, result.Error?.Message);
+        Assert.Equal([1L, 3L], result.Value!.Inputs[0].Shape);
+    }
+
+    [Fact]
+    public void ReadRawSingleInput_TwoVariableDimsWithoutBatch_IsAnError()
+    {
+        var result = Raw(BinaryBody.Floats(1, 2), Config(TensorDataType.FP32, 0, -1, -1));
         Assert.False(result.IsOk);
         Assert.Contains("more than one variable dimension", result.Error!.Message, StringComparison.Ordinal);
     }

@@ -185,7 +185,7 @@ public sealed class JsonTensorReaderTests
     [InlineData(TensorDataType.Int32, "\"1\"", "string")]
     [InlineData(TensorDataType.Int32, "null", "null")]
     [InlineData(TensorDataType.Int32, "true", "boolean")]
-    [InlineData(TensorDataType.FP32, "\"NaN\"", "string")]
+    [InlineData(TensorDataType.FP32, "\"nan-ish\"", "string")]
     [InlineData(TensorDataType.Bytes, "1", "number")]
     [InlineData(TensorDataType.Bytes, "null", "null")]
     [InlineData(TensorDataType.Bool, "1", "number")]
@@ -246,5 +246,29 @@ public sealed class JsonTensorReaderTests
     public void Read_ScalarShape_HoldsOneElement()
     {
         Assert.Equal([42, 0, 0, 0], ReadOk("[42]", TensorDataType.Int32));
+    }
+
+    [Theory]
+    [InlineData(TensorDataType.FP32)]
+    [InlineData(TensorDataType.FP64)]
+    [InlineData(TensorDataType.FP16)]
+    [InlineData(TensorDataType.BF16)]
+    public void Read_NamedNonFiniteStrings_ReadBackWhatTheWriterWrites(TensorDataType type)
+    {
+        var result = JsonTensorReader.Read("[\"NaN\",\"Infinity\",\"-Infinity\"]"u8, "x", type, [3]);
+        Assert.True(result.IsOk, result.Error?.Message);
+        using var buffer = result.Value!;
+        var values = Enumerable.Range(0, 3).Select(i => Turbine.Core.Tensors.TensorValues.ReadAsDouble(buffer.WrittenSpan, type, i)).ToArray();
+        Assert.True(double.IsNaN(values[0]));
+        Assert.Equal(double.PositiveInfinity, values[1]);
+        Assert.Equal(double.NegativeInfinity, values[2]);
+    }
+
+    [Fact]
+    public void Read_NamedFloatStringForIntegerType_IsRejected()
+    {
+        var result = JsonTensorReader.Read("[\"NaN\"]"u8, "x", TensorDataType.Int32, [1]);
+        Assert.False(result.IsOk);
+        Assert.Contains("is a JSON string", result.Error!.Message, StringComparison.Ordinal);
     }
 }
