@@ -110,7 +110,7 @@ public sealed partial class TurbineGrpcClient : ITurbineClient
 
         var request = new ModelStatisticsRequest { Name = model ?? string.Empty, Version = version ?? string.Empty };
         var response = await GrpcErrors.CallAsync(_client.ModelStatisticsAsync(request, cancellationToken: ct)).ConfigureAwait(false);
-        return ProtoJson.ToDocument(response);
+        return ProtoJson.ToDocument(response, fillMessages: true);
     }
 
     /// <summary>RepositoryIndex with <c>ready = readyOnly</c>.</summary>
