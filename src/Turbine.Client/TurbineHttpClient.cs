@@ -10,7 +10,7 @@ namespace Turbine.Client;
 /// model configuration, statistics, repository control and inference (JSON and the binary tensor data extension).
 /// Thread-safe; reuse one instance.
 /// </summary>
-public sealed partial class TurbineHttpClient : IDisposable
+public sealed partial class TurbineHttpClient : ITurbineClient
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;

@@ -16,22 +16,26 @@ internal static class InferCommand
     {
         var model = new Argument<string>("MODEL") { Description = "Model name." };
         var inputs = new Option<string[]>("--input") { Description = "NAME=JSON, e.g. INPUT0='[1,2,3]' (repeatable).", Required = true };
-        var url = new Option<string>("--url", "-u") { Description = "Server URL.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TURBINE_URL") ?? "http://127.0.0.1:8000" };
+        var url = new Option<string?>("--url", "-u") { Description = "Server URL (default: $TURBINE_URL or http://127.0.0.1:8000 for http, $TURBINE_GRPC_URL or http://127.0.0.1:8001 for grpc)." };
+        var protocol = new Option<string>("--protocol") { Description = "Protocol: http (REST) or grpc.", DefaultValueFactory = _ => "http" };
+        protocol.AcceptOnlyFromAmong("http", "grpc");
         var version = new Option<string?>("--model-version") { Description = "Model version (default: the newest ready)." };
         var outputs = new Option<string[]>("--output") { Description = "Output to return (repeatable; default all)." };
         var classification = new Option<int>("--classification") { Description = "Return the top-k classes of each output." };
         var json = new Option<bool>("--json") { Description = "Send inputs as JSON instead of the binary extension." };
-        var command = new Command("infer", "Send one inference request to a running server.") { model, inputs, url, version, outputs, classification, json };
+        var command = new Command("infer", "Send one inference request to a running server.") { model, inputs, url, protocol, version, outputs, classification, json };
         command.SetAction(async (parse, ct) =>
         {
             try
             {
-                return await RunAsync(parse.GetValue(model)!, parse.GetValue(inputs)!, parse.GetValue(url)!, parse.GetValue(version),
+                using var client = CreateClient(parse.GetValue(protocol)!, parse.GetValue(url));
+                return await RunAsync(client, parse.GetValue(model)!, parse.GetValue(inputs)!, parse.GetValue(version),
                     parse.GetValue(outputs) ?? [], parse.GetValue(classification), parse.GetValue(json), ct).ConfigureAwait(false);
             }
             catch (TurbineClientException e)
             {
-                await Console.Error.WriteLineAsync($"turbine: error: server answered {e.StatusCode}: {e.ServerMessage}").ConfigureAwait(false);
+                var status = e.GrpcStatusCode is { } grpc ? grpc.ToString() : e.StatusCode.ToString(CultureInfo.InvariantCulture);
+                await Console.Error.WriteLineAsync($"turbine: error: server answered {status}: {e.ServerMessage}").ConfigureAwait(false);
                 return 1;
             }
             catch (Exception e) when (e is HttpRequestException or ArgumentException or FormatException or JsonException or InvalidOperationException)
@@ -43,9 +47,23 @@ internal static class InferCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string model, string[] inputSpecs, string url, string? version, string[] outputNames, int k, bool json, CancellationToken ct)
+    /// <summary>The client for <paramref name="protocol"/>; the URL defaults to $TURBINE_URL (http) or $TURBINE_GRPC_URL (grpc), else the protocol's default port.</summary>
+    internal static ITurbineClient CreateClient(string protocol, string? url)
     {
-        using var client = new TurbineHttpClient(new Uri(url));
+        var grpc = string.Equals(protocol, "grpc", StringComparison.Ordinal);
+        url ??= grpc
+            ? Environment.GetEnvironmentVariable("TURBINE_GRPC_URL") ?? "http://127.0.0.1:8001"
+            : Environment.GetEnvironmentVariable("TURBINE_URL") ?? "http://127.0.0.1:8000";
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var address))
+        {
+            throw new ArgumentException($"--url '{url}' is not an absolute URL such as http://127.0.0.1:8000");
+        }
+
+        return grpc ? new TurbineGrpcClient(address) : new TurbineHttpClient(address);
+    }
+
+    private static async Task<int> RunAsync(ITurbineClient client, string model, string[] inputSpecs, string? version, string[] outputNames, int k, bool json, CancellationToken ct)
+    {
         var metadata = await client.GetModelMetadataAsync(model, version, ct).ConfigureAwait(false);
         var inputs = new List<InferInput>();
         foreach (var spec in inputSpecs)
