@@ -160,6 +160,39 @@ public sealed class CliTests : IDisposable
         Assert.Contains("has no input 'nosuch'", badOutput);
     }
 
+    [Fact]
+    public async Task Grpc_TurbineClientAndInferCommand_AgainstRealServer()
+    {
+        var repo = await CreateRepoAsync();
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0"]);
+        await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+        var grpc = server.GrpcAddress!;
+
+        using (var client = new TurbineGrpcClient(grpc))
+        {
+            Assert.True(await client.IsReadyAsync());
+            Assert.Contains("binary_tensor_data", (await client.GetServerMetadataAsync()).Extensions);
+            var result = await client.InferAsync("simple", [
+                new InferInput("INPUT0", [2, 16], "INT32").SetData(Enumerable.Range(0, 32).ToArray()),
+                new InferInput("INPUT1", [2, 16], "INT32").SetData(Enumerable.Repeat(2, 32).ToArray()),
+            ], options: new InferOptions { RequestId = "g-1" });
+            Assert.Equal("g-1", result.Id);
+            Assert.Equal(33, result.GetOutput("OUTPUT0").AsArray<int>()[31]);
+            Assert.Equal(29, result.GetOutput("OUTPUT1").AsArray<int>()[31]);
+            var typed = await client.InferAsync("simple_string", [
+                new InferInput("INPUT0", [1, 16], "BYTES").SetStrings([.. Enumerable.Repeat("40", 16)]),
+                new InferInput("INPUT1", [1, 16], "BYTES").SetStrings([.. Enumerable.Repeat("2", 16)]),
+            ], options: new InferOptions { GrpcTypedContents = true });
+            Assert.Equal("42", typed.GetOutput("OUTPUT0").AsStrings()[0]);
+        }
+
+        var (code, output) = await TurbineProcess.RunAsync("infer", "iris", "--protocol", "grpc", "--url", grpc.ToString(),
+            "--input", "input=[[5.1,3.5,1.4,0.2]]", "--classification", "1");
+        Assert.True(code == 0, output);
+        using var json = JsonDocument.Parse(output.Trim());
+        Assert.EndsWith(":0:setosa", json.RootElement.GetProperty("outputs")[0].GetProperty("data")[0].GetString());
+    }
+
     [Theory]
     [InlineData(new[] { "serve" }, "--model-repository")]
     [InlineData(new[] { "serve", "--model-repository", "/nonexistent/turbine/repo" }, "does not exist")]

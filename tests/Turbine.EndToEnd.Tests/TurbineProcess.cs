@@ -11,6 +11,9 @@ public sealed partial class TurbineProcess : IAsyncDisposable
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The gRPC address from the ready line, once ready.</summary>
+    public Uri? GrpcAddress { get; private set; }
+
     private TurbineProcess(Process process)
     {
         _process = process;
@@ -120,11 +123,12 @@ public sealed partial class TurbineProcess : IAsyncDisposable
         var match = ReadyLine().Match(line);
         if (match.Success)
         {
+            GrpcAddress = new Uri(match.Groups[2].Value);
             _ready.TrySetResult(new Uri(match.Groups[1].Value));
         }
     }
 
-    [GeneratedRegex(@"turbine ready: HTTP on (\S+)")]
+    [GeneratedRegex(@"turbine ready: HTTP on (\S+) gRPC on (\S+)")]
     private static partial Regex ReadyLine();
 
     [DllImport("libc", SetLastError = true)]
