@@ -17,5 +17,11 @@ public sealed record EngineOptions
     /// <summary>Poll interval in poll mode; default 15 s.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Size of the server-wide response cache in bytes, shared by models with <c>response_cache { enable: true }</c>;
+    /// 0 turns the cache off. Default 256 MiB.
+    /// </summary>
+    public long ResponseCacheBytes { get; init; } = 256L << 20;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -49,7 +49,7 @@ public sealed partial class InferenceEngine
         }
     }
 
-    private static async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, CancellationToken cancellationToken)
+    private async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, CancellationToken cancellationToken)
     {
         var config = version.Config;
         var validated = RequestValidator.Validate(config, request);
@@ -59,6 +59,23 @@ public sealed partial class InferenceEngine
         }
 
         var batch = validated.Value;
+        UInt128 cacheKey = default;
+        long lookupNs = 0;
+        var cached = _cache is not null && config.ResponseCache is { Enable: true };
+        if (cached)
+        {
+            var lookupStart = Stopwatch.GetTimestamp();
+            cacheKey = Caching.ResponseCache.Key(version.Identity, request);
+            var hit = _cache!.TryGet(cacheKey, out var cachedOutputs);
+            lookupNs = ElapsedNs(lookupStart);
+            if (hit)
+            {
+                version.Statistics.RecordCacheHit(batch, ElapsedNs(start), lookupNs);
+                return Result<InferenceResponse>.Ok(new InferenceResponse(
+                    config.Name, version.Version, request.Id, cachedOutputs.Select(o => o.ToTensor()).ToList(), version.Lease()));
+            }
+        }
+
         var inputs = ToModelLayout(config, request.Inputs);
         var outputNames = request.Outputs.Count > 0
             ? request.Outputs.Select(o => o.Name).ToList()
@@ -93,6 +110,13 @@ public sealed partial class InferenceEngine
                 outputs[i] = Classification.TopK(original, r.ClassificationCount, config.MaxBatchSize > 0, labels);
                 original.Dispose();
             }
+        }
+
+        if (cached)
+        {
+            var insertStart = Stopwatch.GetTimestamp();
+            _cache!.Put(cacheKey, outputs);
+            version.Statistics.RecordCacheMiss(lookupNs + ElapsedNs(insertStart));
         }
 
         version.Statistics.RecordExecution(batch, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);

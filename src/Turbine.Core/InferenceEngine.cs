@@ -19,6 +19,7 @@ namespace Turbine.Core;
 public sealed partial class InferenceEngine : IAsyncDisposable
 {
     private readonly ModelManager _manager;
+    private readonly Caching.ResponseCache? _cache;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _poller;
@@ -29,7 +30,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     {
         Options = options;
         _logger = logger;
-        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger);
+        _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
+        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null);
         Metadata = new ServerMetadata("turbine",
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);
@@ -40,6 +42,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public ServerMetadata Metadata { get; }
 
     public ModelManager Models => _manager;
+
+    /// <summary>The server-wide response cache, or null when it is off.</summary>
+    public Caching.ResponseCache? Cache => _cache;
 
     public bool IsLive => !_stopping.IsCancellationRequested || _ready;
 

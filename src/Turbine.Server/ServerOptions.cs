@@ -37,6 +37,9 @@ public sealed record ServerOptions
     /// <summary>PEM private key of <see cref="GrpcTlsCertificatePath"/>.</summary>
     public string? GrpcTlsKeyPath { get; init; }
 
+    /// <summary>Server-wide response cache size in bytes (LRU); 0 = off. Default 256 MiB.</summary>
+    public long ResponseCacheBytes { get; init; } = 256L << 20;
+
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

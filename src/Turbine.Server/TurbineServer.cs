@@ -65,6 +65,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 ControlMode = options.ControlMode,
                 StartupModels = options.StartupModels,
                 PollInterval = options.PollInterval,
+                ResponseCacheBytes = options.ResponseCacheBytes,
             },
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine")));

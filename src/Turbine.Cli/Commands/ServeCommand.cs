@@ -57,6 +57,7 @@ internal sealed class ServeOptions
     private readonly Option<string[]> _loadModel = new("--load-model") { Description = "Model to load at start in explicit mode (repeatable; * = all).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => 15 };
     private readonly Option<long> _maxBody = new("--http-max-body-bytes") { Description = "Largest request body accepted (413 above).", DefaultValueFactory = _ => 1L << 30 };
+    private readonly Option<long> _cacheBytes = new("--response-cache-bytes") { Description = "Response cache size in bytes for models with response_cache enabled (0 = off).", DefaultValueFactory = _ => 256L << 20 };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
 
     public ServeOptions()
@@ -79,6 +80,13 @@ internal sealed class ServeOptions
             if (r.GetValueOrDefault<int>() < 1)
             {
                 r.AddError("--repository-poll-secs must be at least 1");
+            }
+        });
+        _cacheBytes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 0)
+            {
+                r.AddError("--response-cache-bytes must not be negative");
             }
         });
         _maxBody.Validators.Add(r =>
@@ -131,6 +139,7 @@ internal sealed class ServeOptions
         command.Options.Add(_loadModel);
         command.Options.Add(_pollSecs);
         command.Options.Add(_maxBody);
+        command.Options.Add(_cacheBytes);
         command.Options.Add(_exitTimeout);
     }
 
@@ -154,5 +163,6 @@ internal sealed class ServeOptions
         PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
+        ResponseCacheBytes = parse.GetValue(_cacheBytes),
     };
 }

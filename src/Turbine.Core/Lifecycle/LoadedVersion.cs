@@ -12,6 +12,8 @@ namespace Turbine.Core.Lifecycle;
 /// </summary>
 public sealed class LoadedVersion
 {
+    private static long s_nextIdentity;
+
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _refs = 1;
 
@@ -27,6 +29,9 @@ public sealed class LoadedVersion
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>Unique per load: a reload of the same version number never shares cached responses with the old one.</summary>
+    public long Identity { get; } = Interlocked.Increment(ref s_nextIdentity);
 
     public long Version { get; }
 

@@ -133,6 +133,11 @@ public sealed partial class ModelManager
             ManagerLog.ConfigNote(_logger, model, note);
         }
 
+        if (definition.Config.ResponseCache is { Enable: true } && !_responseCacheEnabled)
+        {
+            ManagerLog.ConfigNote(_logger, model, "response_cache is enabled for the model but the server's response cache is off (--response-cache-bytes 0); every request runs the model");
+        }
+
         var available = _repository.ListVersions(model);
         var wanted = ApplyPolicy(definition.Config.VersionPolicy, available);
         if (wanted.Count == 0)

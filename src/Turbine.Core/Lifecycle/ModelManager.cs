@@ -21,9 +21,11 @@ public sealed partial class ModelManager : IAsyncDisposable
     private readonly ModelConfigLoader _loader;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _responseCacheEnabled;
 
-    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger)
+    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true)
     {
+        _responseCacheEnabled = responseCacheEnabled;
         _repository = repository;
         _loader = new ModelConfigLoader(backends);
         _time = time;

@@ -122,11 +122,6 @@ public sealed class ModelConfigLoader
             notes.Add($"{source}: dynamic_batching is accepted, but this version runs each request as its own batch (the dynamic batcher is not built yet); results are unaffected");
         }
 
-        if (config.ResponseCache is { Enable: true })
-        {
-            notes.Add($"{source}: response_cache is accepted, but this version has no response cache yet; every request runs the model");
-        }
-
         return new ModelDefinition(config, backend, repository.ModelPath(model)) { Notes = notes };
     }
 

@@ -56,8 +56,16 @@ public sealed class ModelStatistics
         Volatile.Write(ref _lastInferenceMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
-    public void RecordCacheHit(long ns) => _cacheHit.Add(ns);
+    /// <summary>A request answered from the response cache: a success and a cache hit, no queue and no execution.</summary>
+    public void RecordCacheHit(long batchSize, long totalNs, long lookupNs)
+    {
+        _success.Add(totalNs);
+        _cacheHit.Add(lookupNs);
+        Interlocked.Add(ref _inferenceCount, batchSize);
+        Volatile.Write(ref _lastInferenceMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
 
+    /// <summary>Time spent looking up and inserting for a request the cache did not have.</summary>
     public void RecordCacheMiss(long ns) => _cacheMiss.Add(ns);
 
     public ModelStatisticsSnapshot Snapshot(string name, long version)
