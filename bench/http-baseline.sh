@@ -2,13 +2,16 @@
 # HTTP baseline of Turbine against its references (docs/benchmarks.md, /work/shared/PERFORMANCE.md):
 # the Kestrel floor (bench/Turbine.Bench.Floor) and raw ONNX Runtime (bench/Turbine.Bench.RawOrt), same machine,
 # same run, same load generator (wrk). Everything on 127.0.0.1; servers are stopped by PID on exit.
-# Environment: DURATION (s, default 10), WARMUP (s, default 3), CONNECTIONS ("1 8"), RAW_ITERATIONS (50000),
+# Environment: DURATION (s, default 10), WARMUP (s per case before each measurement, default 2), JIT_WARMUP (s per case
+# at 8 connections before anything is measured, default 5: at concurrency 1 tiered JIT takes several seconds to
+# reach steady state), CONNECTIONS ("1 8"), RAW_ITERATIONS (50000),
 # SKIP_BUILD=1 to reuse the Release build.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10}"
-WARMUP="${WARMUP:-3}"
+WARMUP="${WARMUP:-2}"
+JIT_WARMUP="${JIT_WARMUP:-5}"
 CONNECTIONS="${CONNECTIONS:-1 8}"
 RAW_ITERATIONS="${RAW_ITERATIONS:-50000}"
 TFM=net10.0/linux-x64
@@ -91,7 +94,12 @@ run_wrk() { # connections seconds url body binary
     wrk -t"$threads" -c"$1" -d"$2"s --latency -s "$ROOT/bench/wrk/post.lua" "$3"
 }
 
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); ${DURATION}s per case after ${WARMUP}s warm-up"
+for c in "${CASES[@]}"; do
+  IFS='|' read -r name url body binary <<<"$c"
+  run_wrk 8 "$JIT_WARMUP" "$url" "$body" "$binary" >/dev/null
+done
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); ${DURATION}s per case after ${WARMUP}s warm-up (and ${JIT_WARMUP}s per case at 8 connections first)"
 printf '%-28s %4s %11s %9s %9s %8s\n' case conn "req/s" "p50_us" "p99_us" "errors"
 for conns in $CONNECTIONS; do
   for c in "${CASES[@]}"; do
