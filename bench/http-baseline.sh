@@ -98,6 +98,9 @@ for c in "${CASES[@]}"; do
   IFS='|' read -r name url body binary <<<"$c"
   run_wrk 8 "$JIT_WARMUP" "$url" "$body" "$binary" >/dev/null
 done
+for m in simple identity_fp32; do
+  curl -s --max-time 10 -o "$WORK/stats-$m-warm.json" "http://127.0.0.1:$TPORT/v2/models/$m/stats"
+done
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'); ${DURATION}s per case after ${WARMUP}s warm-up (and ${JIT_WARMUP}s per case at 8 connections first)"
 printf '%-28s %4s %11s %9s %9s %8s\n' case conn "req/s" "p50_us" "p99_us" "errors"
@@ -115,9 +118,9 @@ for conns in $CONNECTIONS; do
 done
 
 echo
-echo "server-side statistics, GET /v2/models/{m}/stats: average us per request (ns / count / 1000), warm-ups included"
+echo "server-side statistics, GET /v2/models/{m}/stats: average us per request (ns / count / 1000) over each concurrency's runs (its 2 s warm-ups included)"
 for m in simple identity_fp32; do
-  previous=()
+  previous=("$WORK/stats-$m-warm.json")
   for conns in $CONNECTIONS; do
     python3 "$ROOT/bench/wrk/stats.py" "concurrency $conns" "$WORK/stats-$m-c$conns.json" "${previous[@]}"
     previous=("$WORK/stats-$m-c$conns.json")
