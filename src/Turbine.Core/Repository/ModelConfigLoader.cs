@@ -117,11 +117,6 @@ public sealed class ModelConfigLoader
         }
 
         var notes = new List<string>();
-        if (config.DynamicBatching is not null)
-        {
-            notes.Add($"{source}: dynamic_batching is accepted, but this version runs each request as its own batch (the dynamic batcher is not built yet); results are unaffected");
-        }
-
         if (config.ResponseCache is { Enable: true })
         {
             notes.Add($"{source}: response_cache is accepted, but this version has no response cache yet; every request runs the model");
