@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Turbine.Core.Config;
 using Turbine.Core.Lifecycle;
+using Turbine.Core.Scheduling;
 using Turbine.Core.Tensors;
 using Turbine.Core.Validation;
 
@@ -81,7 +82,8 @@ public sealed partial class InferenceEngine
             ? request.Outputs.Select(o => o.Name).ToList()
             : config.Outputs.Select(o => o.Name).ToList();
 
-        var executed = await version.Scheduler.ExecuteAsync(inputs, outputNames, batch, request.TimeoutMicroseconds, cancellationToken).ConfigureAwait(false);
+        var scheduled = new ScheduleRequest(inputs, outputNames, batch, request.Priority, request.TimeoutMicroseconds);
+        var executed = await version.Scheduler.ExecuteAsync(scheduled, cancellationToken).ConfigureAwait(false);
         if (!executed.IsOk)
         {
             return executed.Error;
@@ -119,7 +121,6 @@ public sealed partial class InferenceEngine
             version.Statistics.RecordCacheMiss(lookupNs + ElapsedNs(insertStart));
         }
 
-        version.Statistics.RecordExecution(batch, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
         version.Statistics.RecordSuccess(batch, ElapsedNs(start), executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
         return Result<InferenceResponse>.Ok(new InferenceResponse(config.Name, version.Version, request.Id, outputs, version.Lease()));
     }

@@ -128,11 +128,6 @@ public sealed partial class ModelManager
             return RecordConfigFailure(entry, old, InferenceError.Internal($"failed to read model '{model}': {e.Message}"));
         }
 
-        foreach (var note in definition.Notes)
-        {
-            ManagerLog.ConfigNote(_logger, model, note);
-        }
-
         if (definition.Config.ResponseCache is { Enable: true } && !_responseCacheEnabled)
         {
             ManagerLog.ConfigNote(_logger, model, "response_cache is enabled for the model but the server's response cache is off (--response-cache-bytes 0); every request runs the model");

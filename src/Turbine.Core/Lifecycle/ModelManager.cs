@@ -215,7 +215,8 @@ public sealed partial class ModelManager : IAsyncDisposable
             throw;
         }
 
-        return new LoadedVersion(config, version, fingerprint, new InstancePoolScheduler(instances), new ModelStatistics(_time), labels.ToImmutable());
+        var statistics = new ModelStatistics(_time);
+        return new LoadedVersion(config, version, fingerprint, SchedulerFactory.Create(config, instances, statistics, _time), statistics, labels.ToImmutable());
     }
 
     private static IReadOnlyList<long> ApplyPolicy(ModelVersionPolicy policy, IReadOnlyList<long> available) => policy.Kind switch

@@ -116,13 +116,7 @@ public sealed class ModelConfigLoader
                 $"{source}: sequence_batching is not supported yet (stateful models would run without their sequence semantics); remove it or use a later Turbine");
         }
 
-        var notes = new List<string>();
-        if (config.DynamicBatching is not null)
-        {
-            notes.Add($"{source}: dynamic_batching is accepted, but this version runs each request as its own batch (the dynamic batcher is not built yet); results are unaffected");
-        }
-
-        return new ModelDefinition(config, backend, repository.ModelPath(model)) { Notes = notes };
+        return new ModelDefinition(config, backend, repository.ModelPath(model));
     }
 
     private IBackend ResolveBackend(ModelConfig config, ModelRepository repository, string model, IReadOnlyList<long> versions, string source)

@@ -6,9 +6,6 @@ namespace Turbine.Core.Repository;
 /// <summary>A model's completed, validated config and the backend that serves it.</summary>
 public sealed record ModelDefinition(ModelConfig Config, IBackend Backend, string ModelDirectory)
 {
-    /// <summary>Things about the config the operator should know (fields accepted but not acted on yet).</summary>
-    public IReadOnlyList<string> Notes { get; init; } = [];
-
     /// <summary>Path of the model file for a version.</summary>
     public string ModelFilePath(long version) =>
         Path.Combine(ModelDirectory, version.ToString(System.Globalization.CultureInfo.InvariantCulture), Config.DefaultModelFilename);

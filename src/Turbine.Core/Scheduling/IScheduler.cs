@@ -1,11 +1,9 @@
-using Turbine.Core.Backends;
-using Turbine.Core.Tensors;
-
 namespace Turbine.Core.Scheduling;
 
 /// <summary>
-/// Decides when and on which instance a request runs (named policy: the instance pool now; the dynamic and
-/// sequence batchers later). Expected failures (timeout, cancellation) come back as values.
+/// Decides when and on which instance a request runs (named policy: <see cref="InstancePoolScheduler"/>,
+/// <see cref="DynamicBatcher"/>; the sequence batcher later). Each scheduler records one execution per batch it
+/// runs in the version's statistics. Expected failures (queue full, timeout, cancellation) come back as values.
 /// </summary>
 public interface IScheduler : IDisposable
 {
@@ -14,13 +12,9 @@ public interface IScheduler : IDisposable
     /// <summary>Requests waiting for an instance.</summary>
     int QueueDepth { get; }
 
-    ValueTask<Result<ScheduledExecution>> ExecuteAsync(
-        IReadOnlyList<InferenceTensor> inputs,
-        IReadOnlyList<string> outputNames,
-        long batchSize,
-        long timeoutMicroseconds,
-        CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs one request and returns its own outputs (which the caller then owns) and how long it queued. The
+    /// request's inputs must stay valid until the returned task completes.
+    /// </summary>
+    ValueTask<Result<ScheduledExecution>> ExecuteAsync(ScheduleRequest request, CancellationToken cancellationToken);
 }
-
-/// <summary>An execution result and how long the request waited for it.</summary>
-public sealed record ScheduledExecution(ExecutionResult Result, long QueueNs);

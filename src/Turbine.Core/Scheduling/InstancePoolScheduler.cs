@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Turbine.Core.Backends;
-using Turbine.Core.Tensors;
+using Turbine.Core.Stats;
 
 namespace Turbine.Core.Scheduling;
 
 /// <summary>
 /// Runs each request on the next free instance of the version (Triton's default scheduler without
 /// batching): as many requests execute at once as there are instances, the rest wait in FIFO order.
-/// A request whose <c>timeout</c> passes while it waits is rejected as unavailable.
+/// A request whose <c>timeout</c> passes while it waits is rejected as unavailable; <c>priority</c> is ignored.
 /// </summary>
 public sealed class InstancePoolScheduler : IScheduler
 {
@@ -17,10 +17,12 @@ public sealed class InstancePoolScheduler : IScheduler
     private readonly ConcurrentStack<IModelInstance> _free;
     private readonly IModelInstance[] _all;
     private readonly SemaphoreSlim _available;
+    private readonly ModelStatistics _statistics;
     private int _waiting;
 
-    public InstancePoolScheduler(IReadOnlyList<IModelInstance> instances)
+    public InstancePoolScheduler(IReadOnlyList<IModelInstance> instances, ModelStatistics statistics)
     {
+        _statistics = statistics;
         _all = [.. instances];
         _free = new ConcurrentStack<IModelInstance>(_all.Reverse());
         _available = new SemaphoreSlim(_all.Length, _all.Length);
@@ -30,13 +32,9 @@ public sealed class InstancePoolScheduler : IScheduler
 
     public int QueueDepth => Volatile.Read(ref _waiting);
 
-    public async ValueTask<Result<ScheduledExecution>> ExecuteAsync(
-        IReadOnlyList<InferenceTensor> inputs,
-        IReadOnlyList<string> outputNames,
-        long batchSize,
-        long timeoutMicroseconds,
-        CancellationToken cancellationToken)
+    public async ValueTask<Result<ScheduledExecution>> ExecuteAsync(ScheduleRequest request, CancellationToken cancellationToken)
     {
+        var timeoutMicroseconds = request.TimeoutMicroseconds;
         var start = Stopwatch.GetTimestamp();
         if (!_available.Wait(0))
         {
@@ -66,7 +64,8 @@ public sealed class InstancePoolScheduler : IScheduler
         _free.TryPop(out var instance);
         try
         {
-            var result = instance!.Execute(inputs, outputNames, cancellationToken);
+            var result = instance!.Execute(request.Inputs, request.OutputNames, cancellationToken);
+            _statistics.RecordExecution(request.BatchSize, result.ComputeInputNs, result.ComputeInferNs, result.ComputeOutputNs);
             return Result<ScheduledExecution>.Ok(new ScheduledExecution(result, queueNs));
         }
         catch (InferenceException e)

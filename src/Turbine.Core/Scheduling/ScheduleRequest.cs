@@ -1,0 +1,16 @@
+using Turbine.Core.Tensors;
+
+namespace Turbine.Core.Scheduling;
+
+/// <summary>What a scheduler needs to run one validated request.</summary>
+/// <param name="Inputs">Inputs in the model's own layout (reshape applied), batch dimension first when the model batches.</param>
+/// <param name="OutputNames">The outputs to return.</param>
+/// <param name="BatchSize">The request's batch size (its inputs' first dimension; 1 for a non-batching model).</param>
+/// <param name="Priority">The request's <c>priority</c> parameter: 0 is the model's default level, 1 the highest.</param>
+/// <param name="TimeoutMicroseconds">The request's <c>timeout</c> parameter; 0 when it set none.</param>
+public sealed record ScheduleRequest(
+    IReadOnlyList<InferenceTensor> Inputs,
+    IReadOnlyList<string> OutputNames,
+    long BatchSize,
+    long Priority = 0,
+    long TimeoutMicroseconds = 0);
