@@ -61,8 +61,11 @@ public sealed class GrpcRepositoryTests
         Assert.Equal("", never.Version);
         Assert.Empty((await c.Client.RepositoryIndexAsync(new RepositoryIndexRequest { Ready = true })).Models);
 
+        // Not loaded: the same status class and message as REST.
         var notReady = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelInferAsync(GrpcTestClient.SimpleRaw()));
-        Assert.Equal(StatusCode.Unavailable, notReady.StatusCode);
+        var (restStatus, restBody) = await h.PostJsonAsync("/v2/models/simple/infer", ServerHarness.SimpleJson());
+        Assert.Equal(restStatus == 404 ? StatusCode.NotFound : StatusCode.Unavailable, notReady.StatusCode);
+        Assert.Equal(restBody.GetProperty("error").GetString(), notReady.Status.Detail);
 
         await c.Client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "simple" });
         Assert.True((await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "simple" })).Ready);
