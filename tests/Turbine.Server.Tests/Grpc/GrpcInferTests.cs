@@ -156,6 +156,36 @@ public sealed class GrpcInferTests(SharedServerFixture fixture) : IClassFixture<
 
         data.Add("batch too big", batch, StatusCode.InvalidArgument, "max_batch_size 8, got 9");
 
+        var hugeTyped = GrpcTestClient.SimpleTyped();
+        hugeTyped.Inputs[0].Shape[0] = 1L << 40;
+        hugeTyped.Inputs[0].Shape[1] = 1L << 40;
+        data.Add("huge typed shape", hugeTyped, StatusCode.InvalidArgument, "input 'INPUT0'");
+
+        var hugeRaw = GrpcTestClient.SimpleRaw();
+        hugeRaw.Inputs[0].Shape[0] = 1L << 40;
+        hugeRaw.Inputs[0].Shape[1] = 1L << 40;
+        data.Add("huge raw shape", hugeRaw, StatusCode.InvalidArgument, "input 'INPUT0'");
+
+        var hugeRaw2 = GrpcTestClient.SimpleRaw();
+        hugeRaw2.Inputs[0].Shape[0] = 1L << 60;
+        data.Add("huge raw batch", hugeRaw2, StatusCode.InvalidArgument, "input 'INPUT0'");
+
+        var hugeBytes = GrpcTestClient.SimpleTyped();
+        hugeBytes.ModelName = "simple_string";
+        foreach (var input in hugeBytes.Inputs)
+        {
+            input.Datatype = "BYTES";
+            input.Contents.IntContents.Clear();
+            input.Contents.BytesContents.Add(Enumerable.Repeat(ByteString.CopyFromUtf8("1"), 16));
+        }
+
+        hugeBytes.Inputs[0].Shape[0] = 1L << 62;
+        data.Add("huge bytes shape", hugeBytes, StatusCode.InvalidArgument, "input 'INPUT0'");
+
+        var noName = GrpcTestClient.SimpleRaw();
+        noName.ModelName = "";
+        data.Add("empty model name", noName, StatusCode.NotFound, "unknown model ''");
+
         var output = GrpcTestClient.SimpleRaw();
         output.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "OUTPUT7" });
         data.Add("unknown output", output, StatusCode.InvalidArgument, "unexpected inference output 'OUTPUT7'");
