@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: restores for linux-x64, builds, runs every test project.
-# Tests that need an external program install it here first (curl is used by the end-to-end tests).
+# Tests that need an external program install it here first (curl is used by the end-to-end tests; protoc,
+# grpc_python_plugin and /usr/bin/python3 with grpcio + protobuf by the Python gRPC interop test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v curl >/dev/null 2>&1; then
+missing=()
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler-grpc)
+/usr/bin/python3 -c "import grpc" >/dev/null 2>&1 || missing+=(python3-grpcio)
+/usr/bin/python3 -c "import google.protobuf" >/dev/null 2>&1 || missing+=(python3-protobuf)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
-    apt-get update -qq && apt-get install -y -qq curl >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "curl is required by the end-to-end tests; install it (apt-get install curl)" >&2
+    echo "the end-to-end tests need: ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
     exit 1
   fi
 fi
