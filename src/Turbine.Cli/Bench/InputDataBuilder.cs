@@ -117,26 +117,55 @@ internal static class InputDataBuilder
 
     private static void SetGenerated(InferInput input, long count, Random? random)
     {
-        var n = checked((int)count);
+        var values = Generate(input.Name, input.Datatype, checked((int)count), random);
+        if (values is string[] strings)
+        {
+            input.SetStrings(strings);
+            return;
+        }
+
+        // Dispatch on the datatype, not the array type: the runtime lets an int[] pass as a uint[] (and so on).
         switch (input.Datatype)
         {
-            case "BOOL": input.SetData(Make(n, random, r => r.Next(2) == 1)); break;
-            case "UINT8": input.SetData(Make(n, random, r => (byte)r.Next(100))); break;
-            case "INT8": input.SetData(Make(n, random, r => (sbyte)r.Next(-50, 50))); break;
-            case "UINT16": input.SetData(Make(n, random, r => (ushort)r.Next(100))); break;
-            case "INT16": input.SetData(Make(n, random, r => (short)r.Next(-50, 50))); break;
-            case "UINT32": input.SetData(Make(n, random, r => (uint)r.Next(100))); break;
-            case "INT32": input.SetData(Make(n, random, r => r.Next(-50, 50))); break;
-            case "UINT64": input.SetData(Make(n, random, r => (ulong)r.Next(100))); break;
-            case "INT64": input.SetData(Make(n, random, r => (long)r.Next(-50, 50))); break;
-            case "FP16": input.SetData(Make(n, random, r => (Half)r.NextSingle())); break;
-            case "FP32": input.SetData(Make(n, random, r => r.NextSingle())); break;
-            case "FP64": input.SetData(Make(n, random, r => r.NextDouble())); break;
-            case "BF16": input.SetData(Make(n, random, r => Bf16(r.NextSingle()))); break;
-            case "BYTES": input.SetStrings(Make(n, random, r => r.Next(1000).ToString(CultureInfo.InvariantCulture), "0")); break;
-            default: throw new ArgumentException($"input '{input.Name}': datatype {input.Datatype} is not supported by 'turbine bench'");
+            case "BOOL": input.SetData((bool[])values); break;
+            case "UINT8": input.SetData((byte[])values); break;
+            case "INT8": input.SetData((sbyte[])values); break;
+            case "UINT16" or "BF16": input.SetData((ushort[])values); break;
+            case "INT16": input.SetData((short[])values); break;
+            case "UINT32": input.SetData((uint[])values); break;
+            case "INT32": input.SetData((int[])values); break;
+            case "UINT64": input.SetData((ulong[])values); break;
+            case "INT64": input.SetData((long[])values); break;
+            case "FP16": input.SetData((Half[])values); break;
+            case "FP32": input.SetData((float[])values); break;
+            default: input.SetData((double[])values); break;
         }
     }
+
+    /// <summary>
+    /// <paramref name="n"/> values of <paramref name="datatype"/> as a typed array (BF16 as ushort bits, BYTES as
+    /// strings): zeros ("0" for BYTES) without <paramref name="random"/>, else random values valid for the type and
+    /// small enough that sums and products stay in range: integers in [-50, 50) (unsigned [0, 100)), floats in
+    /// [0, 1), BOOL 0/1, BYTES short decimal strings ("0" to "999").
+    /// </summary>
+    public static Array Generate(string name, string datatype, int n, Random? random) => datatype switch
+    {
+        "BOOL" => Make(n, random, r => r.Next(2) == 1),
+        "UINT8" => Make(n, random, r => (byte)r.Next(100)),
+        "INT8" => Make(n, random, r => (sbyte)r.Next(-50, 50)),
+        "UINT16" => Make(n, random, r => (ushort)r.Next(100)),
+        "INT16" => Make(n, random, r => (short)r.Next(-50, 50)),
+        "UINT32" => Make(n, random, r => (uint)r.Next(100)),
+        "INT32" => Make(n, random, r => r.Next(-50, 50)),
+        "UINT64" => Make(n, random, r => (ulong)r.Next(100)),
+        "INT64" => Make(n, random, r => (long)r.Next(-50, 50)),
+        "FP16" => Make(n, random, r => (Half)r.NextSingle()),
+        "FP32" => Make(n, random, r => r.NextSingle()),
+        "FP64" => Make(n, random, r => r.NextDouble()),
+        "BF16" => Make(n, random, r => Bf16(r.NextSingle())),
+        "BYTES" => Make(n, random, r => r.Next(1000).ToString(CultureInfo.InvariantCulture), "0"),
+        _ => throw new ArgumentException($"input '{name}': datatype {datatype} is not supported by 'turbine bench'"),
+    };
 
     private static T[] Make<T>(int n, Random? random, Func<Random, T> next, T zero = default!)
     {

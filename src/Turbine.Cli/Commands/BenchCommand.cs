@@ -42,13 +42,24 @@ internal static class BenchCommand
         };
         command.SetAction(async (parse, ct) =>
         {
+            BenchSession session;
             try
             {
-                var session = CreateSession(
+                session = CreateSession(
                     parse.GetValue(model)!, parse.GetValue(version), parse.GetValue(protocol)!, parse.GetValue(url), parse.GetValue(binary),
                     parse.GetValue(json), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(distribution)!, parse.GetValue(maxOutstanding),
                     parse.GetValue(batch), parse.GetValue(interval), parse.GetValue(data)!, parse.GetValue(shapes) ?? [], parse.GetValue(trials),
                     parse.GetValue(stability), parse.GetValue(seed));
+            }
+            catch (ArgumentException e)
+            {
+                // A bad flag value: one line and exit code 2, as the parser's own errors.
+                await Console.Error.WriteLineAsync($"turbine: error: {e.Message} (see 'turbine bench --help')").ConfigureAwait(false);
+                return 2;
+            }
+
+            try
+            {
                 return await RunAsync(session, parse.GetValue(format)!, ct).ConfigureAwait(false);
             }
             catch (TurbineClientException e)
