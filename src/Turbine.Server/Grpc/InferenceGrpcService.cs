@@ -35,47 +35,15 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine) : GRP
         return Task.FromResult(response);
     }
 
-    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
-    {
-        var version = GrpcInferRequestReader.ParseVersion(request.Version);
-        if (!version.IsOk)
-        {
-            return Task.FromResult(GrpcErrors.Fail<ModelMetadataResponse>(context, version.Error));
-        }
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
+        Answer(context, request.Version, v => engine.GetModelMetadata(request.Name, v), GrpcResponses.Metadata);
 
-        var result = engine.GetModelMetadata(request.Name, version.Value == 0 ? null : version.Value);
-        return Task.FromResult(result.IsOk
-            ? GrpcResponses.Metadata(result.Value)
-            : GrpcErrors.Fail<ModelMetadataResponse>(context, result.Error));
-    }
+    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context) =>
+        Answer(context, request.Version, v => engine.GetModelConfig(request.Name, v),
+            c => new ModelConfigResponse { Config = ModelConfigMessage.From(c) });
 
-    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context)
-    {
-        var version = GrpcInferRequestReader.ParseVersion(request.Version);
-        if (!version.IsOk)
-        {
-            return Task.FromResult(GrpcErrors.Fail<ModelConfigResponse>(context, version.Error));
-        }
-
-        var result = engine.GetModelConfig(request.Name, version.Value == 0 ? null : version.Value);
-        return Task.FromResult(result.IsOk
-            ? new ModelConfigResponse { Config = ModelConfigMessage.From(result.Value) }
-            : GrpcErrors.Fail<ModelConfigResponse>(context, result.Error));
-    }
-
-    public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
-    {
-        var version = GrpcInferRequestReader.ParseVersion(request.Version);
-        if (!version.IsOk)
-        {
-            return Task.FromResult(GrpcErrors.Fail<ModelStatisticsResponse>(context, version.Error));
-        }
-
-        var result = engine.GetStatistics(request.Name, version.Value == 0 ? null : version.Value);
-        return Task.FromResult(result.IsOk
-            ? GrpcResponses.Statistics(result.Value)
-            : GrpcErrors.Fail<ModelStatisticsResponse>(context, result.Error));
-    }
+    public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context) =>
+        Answer(context, request.Version, v => engine.GetStatistics(request.Name, v), GrpcResponses.Statistics);
 
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context) =>
         Task.FromResult(GrpcResponses.Index(engine.GetRepositoryIndex(request.Ready)));
@@ -135,6 +103,21 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine) : GRP
         // The message wraps the outputs' buffers: release them only after gRPC has written the response.
         context.GetHttpContext().Response.RegisterForDispose(response!);
         return GrpcResponses.Infer(response!);
+    }
+
+    /// <summary>The shape of every per-model query rpc: parse the version, ask the engine, map the value or the error.</summary>
+    private static Task<TResponse> Answer<TValue, TResponse>(ServerCallContext context, string versionText,
+        Func<long?, Result<TValue>> query, Func<TValue, TResponse> map)
+        where TResponse : new()
+    {
+        var version = GrpcInferRequestReader.ParseVersion(versionText);
+        if (!version.IsOk)
+        {
+            return Task.FromResult(GrpcErrors.Fail<TResponse>(context, version.Error));
+        }
+
+        var result = query(version.Value == 0 ? null : version.Value);
+        return Task.FromResult(result.IsOk ? map(result.Value) : GrpcErrors.Fail<TResponse>(context, result.Error));
     }
 
     /// <summary>Parses and runs one request; the caller owns the returned response.</summary>
