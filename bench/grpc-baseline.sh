@@ -7,7 +7,8 @@
 # `Turbine.Bench.GrpcFloor --write-bodies`: simple = INPUT0/INPUT1 INT32 [1,16] in raw_input_contents,
 # identity_fp32 = INPUT0 FP32 [1,16] raw. Before anything is measured every case is sent once with Grpc.Net.Client
 # (`--check`), which fails unless grpc-status is 0: h2load counts HTTP 200 even for gRPC errors. After the runs,
-# Turbine's statistics must show no failed inference.
+# Turbine's failed-inference count must not exceed the requests h2load abandoned in flight when each -D run ended
+# (those are cancelled by the client, and recorded as failures when they were still queued).
 # Load: CONCURRENCY "1 8" = h2load -c1 -m1 -t1 and -c8 -m1 -t2 (8 connections, one stream each, like wrk -c8 in
 # bench/http-baseline.sh). Percentiles come from h2load --log-file (per-request time until the end of the response).
 # Environment: DURATION (s, default 10), WARMUP (s per case before each measurement, 2), JIT_WARMUP (s per case at
@@ -94,7 +95,12 @@ run_h2load() { # connections seconds port body [logfile]
   [[ -n "${5:-}" ]] && log=(--log-file="$5")
   timeout $(( $2 + 30 )) h2load -c"$1" -m1 -t"$threads" -D"$2" "${log[@]}" \
     --header 'content-type: application/grpc' --header 'te: trailers' -d "$WORK/$4" \
-    "http://127.0.0.1:$3/inference.GRPCInferenceService/ModelInfer"
+    "http://127.0.0.1:$3/inference.GRPCInferenceService/ModelInfer" >"$WORK/run.out"
+  # When -D ends, h2load abandons the requests in flight (started - done, up to one per connection); Turbine may
+  # record those as failed (cancelled while queued), so they are tallied per model for the check at the end.
+  sed -n 's/^requests: [0-9]* total, \([0-9]*\) started, \([0-9]*\) done.*/\1 \2/p' "$WORK/run.out" |
+    { read -r started done; echo $(( started - done )) >>"$WORK/abandoned-${4%.bin}"; }
+  cat "$WORK/run.out"
 }
 
 for c in "${CASES[@]}"; do
@@ -130,8 +136,9 @@ for m in simple identity_fp32; do
     previous=("$WORK/stats-$m-c$conns.json")
   done
   fails="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model_stats"][0]["inference_stats"]["fail"]["count"])' "${previous[0]}")"
-  echo "  $m: failed inferences over the whole run: $fails"
-  [[ "$fails" == 0 ]] || { echo "gRPC errors during the run" >&2; exit 1; }
+  abandoned="$(awk '{ n += $1 } END { print n + 0 }' "$WORK/abandoned-$m")"
+  echo "  $m: failed inferences over the whole run: $fails (requests abandoned by h2load at the end of its runs: $abandoned)"
+  (( fails <= abandoned )) || { echo "$m: more failures than abandoned requests: gRPC errors during the run" >&2; exit 1; }
 done
 
 echo
