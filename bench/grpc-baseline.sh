@@ -98,7 +98,7 @@ run_h2load() { # connections seconds port body [logfile]
     "http://127.0.0.1:$3/inference.GRPCInferenceService/ModelInfer" >"$WORK/run.out"
   # When -D ends, h2load abandons the requests in flight (started - done, up to one per connection); Turbine may
   # record those as failed (cancelled while queued), so they are tallied per model for the check at the end.
-  sed -n 's/^requests: [0-9]* total, \([0-9]*\) started, \([0-9]*\) done.*/\1 \2/p' "$WORK/run.out" |
+  [[ "$3" == "$GPORT" ]] && sed -n 's/^requests: [0-9]* total, \([0-9]*\) started, \([0-9]*\) done.*/\1 \2/p' "$WORK/run.out" |
     { read -r started done; echo $(( started - done )) >>"$WORK/abandoned-${4%.bin}"; }
   cat "$WORK/run.out"
 }
