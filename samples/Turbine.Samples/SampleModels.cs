@@ -23,7 +23,10 @@ internal static class SampleModels
         new("simple_identity", SimpleIdentity),
         new("identity_fp32", IdentityFp32),
         new("iris", () => Iris(IrisModel.Train(IrisDataSet.Load()))),
+        new("accumulator", Accumulator),
     ];
+
+    public const int AccumulatorMaxBatchSize = 8;
 
     /// <summary>
     /// OUTPUT0 = INPUT0 + INPUT1 and OUTPUT1 = INPUT0 - INPUT1 on [batch, 16]. ONNX Runtime's CPU Add/Sub handle
@@ -102,6 +105,51 @@ internal static class SampleModels
             "iris", IrisMaxBatchSize, [new("input", "TYPE_FP32", [d])], [new("probabilities", "TYPE_FP32", [c], IrisLabelsFile)]));
         files[IrisLabelsFile] = Encoding.UTF8.GetBytes(string.Concat(model.ClassNames.Select(label => label + "\n")));
         return files;
+    }
+
+    /// <summary>
+    /// A stateful running sum for the sequence batcher: OUTPUT = STATE_IN + INPUT, or INPUT when the control input
+    /// START is 1 (Cast(START → bool) → Where); STATE_OUT = OUTPUT. All INT32 [batch, 1]. START, STATE_IN and
+    /// STATE_OUT are supplied and kept by the server (sequence_batching), not by clients.
+    /// </summary>
+    private static Dictionary<string, byte[]> Accumulator()
+    {
+        var graph = new OnnxGraphBuilder("accumulator");
+        foreach (var input in new[] { "INPUT", "STATE_IN", "START" })
+        {
+            graph.Input(input, DataType.Int32, "batch", "1");
+        }
+
+        graph.Output("OUTPUT", DataType.Int32, "batch", "1").Output("STATE_OUT", DataType.Int32, "batch", "1");
+        var starting = graph.Cast("START", "starting", DataType.Bool);
+        var sum = graph.Node("Add", ["STATE_IN", "INPUT"], "sum");
+        graph.Node("Where", [starting, "INPUT", sum], "OUTPUT");
+        graph.Node("Identity", ["OUTPUT"], "STATE_OUT");
+
+        var config = ModelConfigText.Write(
+            "accumulator", AccumulatorMaxBatchSize, [new("INPUT", "TYPE_INT32", [1])], [new("OUTPUT", "TYPE_INT32", [1])]) + """
+            sequence_batching {
+              max_sequence_idle_microseconds: 5000000
+              control_input [
+                {
+                  name: "START"
+                  control [ { kind: CONTROL_SEQUENCE_START int32_false_true: [ 0, 1 ] } ]
+                }
+              ]
+              state [
+                {
+                  input_name: "STATE_IN"
+                  output_name: "STATE_OUT"
+                  data_type: TYPE_INT32
+                  dims: [ 1 ]
+                  initial_state: { data_type: TYPE_INT32 dims: [ 1 ] zero_data: true name: "zero" }
+                }
+              ]
+              oldest { max_candidate_sequences: 8 }
+            }
+
+            """;
+        return Files(graph, config);
     }
 
     private static string Dim(int value) => value.ToString(CultureInfo.InvariantCulture);

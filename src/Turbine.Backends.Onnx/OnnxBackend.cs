@@ -49,7 +49,40 @@ public sealed class OnnxBackend : IBackend
         var outputs = Complete(config, config.Outputs, signature.Outputs, batching, "output",
             (name, type, dims) => new ModelOutput { Name = name, DataType = type, Dims = dims },
             o => (o.Name, o.DataType, o.Dims, o.Reshape));
+        CheckSequenceTensors(config, signature);
         return config with { Inputs = inputs, Outputs = outputs };
+    }
+
+    /// <summary>
+    /// The control and state tensors of <c>sequence_batching</c> must be model inputs (state outputs: model outputs)
+    /// of the declared data type. They are not completed into the config: the server supplies them.
+    /// </summary>
+    private static void CheckSequenceTensors(ModelConfig config, OnnxSignature signature)
+    {
+        if (config.SequenceBatching is not { } sb)
+        {
+            return;
+        }
+
+        foreach (var (name, type, role) in sb.ServerSuppliedInputs())
+        {
+            CheckSequenceTensor(signature.Inputs, name, type, role, "input");
+        }
+
+        foreach (var (name, type) in sb.StateOutputs())
+        {
+            CheckSequenceTensor(signature.Outputs, name, type, "state output", "output");
+        }
+    }
+
+    private static void CheckSequenceTensor(IReadOnlyList<OnnxTensorInfo> model, string name, TensorDataType type, string role, string kind)
+    {
+        var info = model.FirstOrDefault(m => m.Name == name)
+            ?? throw Contradiction($"sequence_batching {role} '{name}' is not a model {kind}; the model's {kind}s are [{string.Join(", ", model.Select(m => $"'{m.Name}'"))}]");
+        if (type != TensorDataType.Invalid && info.DataType != type)
+        {
+            throw Contradiction($"sequence_batching {role} '{name}': config data type is {type.ToConfigName()} but the model declares {info.DataType.ToConfigName()}");
+        }
     }
 
     public IModelInstance CreateInstance(ModelInstanceSpec spec) => OnnxModelInstance.Create(spec);
@@ -107,7 +140,8 @@ public sealed class OnnxBackend : IBackend
 
         foreach (var info in model)
         {
-            if (declared.Any(d => read(d).Name == info.Name))
+            // Control and state tensors of a stateful model are the server's, never request inputs or outputs.
+            if (declared.Any(d => read(d).Name == info.Name) || config.SequenceBatching?.IsServerTensor(info.Name) == true)
             {
                 continue;
             }

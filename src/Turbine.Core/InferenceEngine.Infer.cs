@@ -82,7 +82,19 @@ public sealed partial class InferenceEngine
             ? request.Outputs.Select(o => o.Name).ToList()
             : config.Outputs.Select(o => o.Name).ToList();
 
-        var scheduled = new ScheduleRequest(inputs, outputNames, batch, request.Priority, request.TimeoutMicroseconds);
+        SequenceRequest? sequence = null;
+        if (config.SequenceBatching is not null)
+        {
+            var parsed = SequenceRequest.Parse(request.Parameters);
+            if (!parsed.IsOk)
+            {
+                return parsed.Error;
+            }
+
+            sequence = parsed.Value;
+        }
+
+        var scheduled = new ScheduleRequest(inputs, outputNames, batch, request.Priority, request.TimeoutMicroseconds, sequence);
         var executed = await version.Scheduler.ExecuteAsync(scheduled, cancellationToken).ConfigureAwait(false);
         if (!executed.IsOk)
         {

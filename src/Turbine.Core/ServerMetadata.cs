@@ -12,5 +12,6 @@ public sealed record ServerMetadata(string Name, string Version, IReadOnlyList<s
         "binary_tensor_data",
         "parameters",
         "statistics",
+        "sequence",
     ];
 }

@@ -33,7 +33,7 @@ public sealed class CliTests : IDisposable
         var (code, output) = await TurbineProcess.RunAsync("samples", "create", repo);
         Assert.Equal(0, code);
         Assert.Contains("created sample models", output);
-        foreach (var model in new[] { "simple", "simple_int8", "simple_string", "simple_identity", "identity_fp32", "iris" })
+        foreach (var model in new[] { "simple", "simple_int8", "simple_string", "simple_identity", "identity_fp32", "iris", "accumulator" })
         {
             Assert.True(File.Exists(Path.Combine(repo, model, "1", "model.onnx")), model);
         }

@@ -17,7 +17,7 @@ public sealed class SampleRepositoryTests : IDisposable
     [Fact]
     public void ModelNames_ListsAllSamples()
     {
-        Assert.Equal(["simple", "simple_int8", "simple_string", "simple_identity", "identity_fp32", "iris"], SampleRepository.ModelNames);
+        Assert.Equal(["simple", "simple_int8", "simple_string", "simple_identity", "identity_fp32", "iris", "accumulator"], SampleRepository.ModelNames);
     }
 
     [Fact]
@@ -141,6 +141,7 @@ public sealed class SampleRepositoryTests : IDisposable
     [InlineData("simple_identity", "Identity")]
     [InlineData("identity_fp32", "Identity")]
     [InlineData("iris", "Sub,Div,MatMul,Add,Softmax")]
+    [InlineData("accumulator", "Cast,Add,Where,Identity")]
     public void Model_Proto_HasProducerOpsetAndBatchDim(string name, string ops)
     {
         SampleRepository.CreateModel(_directory, name);

@@ -1,3 +1,5 @@
+using Turbine.Core.Tensors;
+
 namespace Turbine.Core.Config;
 
 /// <summary>Batching and warmup rules of <see cref="ModelConfigValidator"/>.</summary>
@@ -66,7 +68,106 @@ internal static class ModelConfigValidatorRules
 
         if (sb.Oldest is { } oldest)
         {
+            if (config.MaxBatchSize <= 0)
+            {
+                add($"sequence_batching.oldest requires max_batch_size > 0, got max_batch_size {config.MaxBatchSize}; use the direct strategy for a model that does not batch");
+            }
+
             CheckPreferred("sequence_batching.oldest", oldest.PreferredBatchSizes, config.MaxBatchSize, add);
+            if (oldest.MaxCandidateSequences < 0 || oldest.MaxQueueDelayMicroseconds < 0)
+            {
+                add("sequence_batching.oldest: fields 'max_candidate_sequences' and 'max_queue_delay_microseconds' must be >= 0");
+            }
+        }
+
+        if (sb.Direct is { MaxQueueDelayMicroseconds: < 0 })
+        {
+            add("sequence_batching.direct: field 'max_queue_delay_microseconds' must be >= 0");
+        }
+
+        CheckSequenceTensors(config, sb, add);
+    }
+
+    /// <summary>Control inputs and states: well-formed, and not also declared as config inputs or outputs.</summary>
+    private static void CheckSequenceTensors(ModelConfig config, ModelSequenceBatching sb, Action<string> add)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, _, role) in sb.ServerSuppliedInputs())
+        {
+            if (name.Length > 0 && !seen.Add(name))
+            {
+                add($"sequence_batching: {role} '{name}' is named more than once among the control and state inputs");
+            }
+
+            if (config.Inputs.Any(i => i.Name == name))
+            {
+                add($"sequence_batching: {role} '{name}' is supplied by the server; remove it from 'input' (clients do not send it)");
+            }
+        }
+
+        for (var i = 0; i < sb.ControlInputs.Length; i++)
+        {
+            var input = sb.ControlInputs[i];
+            if (input.Controls.Length != 1)
+            {
+                add($"sequence_batching.control_input[{i}] '{input.Name}': expected exactly one 'control', got {input.Controls.Length}");
+                continue;
+            }
+
+            var control = input.Controls[0];
+            if (control.Kind == SequenceControlKind.SequenceCorrId)
+            {
+                if (control.DataType is not (TensorDataType.UInt64 or TensorDataType.Int64 or TensorDataType.UInt32 or TensorDataType.Int32 or TensorDataType.Bytes))
+                {
+                    add($"sequence_batching.control_input[{i}] '{input.Name}': CONTROL_SEQUENCE_CORRID needs data_type TYPE_UINT64, TYPE_INT64, TYPE_UINT32, TYPE_INT32 or TYPE_STRING, got {control.DataType.ToConfigName()}");
+                }
+
+                continue;
+            }
+
+            var set = (control.Int32FalseTrue.IsEmpty ? 0 : 1) + (control.Fp32FalseTrue.IsEmpty ? 0 : 1) + (control.BoolFalseTrue.IsEmpty ? 0 : 1);
+            var count = Math.Max(control.Int32FalseTrue.Length, Math.Max(control.Fp32FalseTrue.Length, control.BoolFalseTrue.Length));
+            if (set != 1 || count != 2)
+            {
+                add($"sequence_batching.control_input[{i}] '{input.Name}': {control.Kind} needs exactly one of 'int32_false_true', 'fp32_false_true', 'bool_false_true' with two values [false, true]");
+            }
+        }
+
+        for (var i = 0; i < sb.States.Length; i++)
+        {
+            var s = sb.States[i];
+            if (s.DataType == TensorDataType.Invalid)
+            {
+                add($"sequence_batching.state[{i}] '{s.InputName}': field 'data_type' must be set");
+            }
+
+            if (config.Outputs.Any(o => o.Name == s.OutputName))
+            {
+                add($"sequence_batching.state[{i}]: state output '{s.OutputName}' is kept by the server; remove it from 'output'");
+            }
+
+            if (s.InitialState.Length > 1)
+            {
+                add($"sequence_batching.state[{i}] '{s.InputName}': at most one 'initial_state' is supported, got {s.InitialState.Length}");
+            }
+
+            foreach (var initial in s.InitialState)
+            {
+                if (initial.ZeroData == (initial.DataFile.Length > 0))
+                {
+                    add($"sequence_batching.state[{i}] '{s.InputName}': initial_state '{initial.Name}' must set exactly one of 'zero_data' and 'data_file'");
+                }
+
+                if (initial.DataType != TensorDataType.Invalid && initial.DataType != s.DataType)
+                {
+                    add($"sequence_batching.state[{i}] '{s.InputName}': initial_state data_type {initial.DataType.ToConfigName()} differs from the state's {s.DataType.ToConfigName()}");
+                }
+
+                if (initial.Dims.Any(d => d < 0))
+                {
+                    add($"sequence_batching.state[{i}] '{s.InputName}': initial_state dims must be fixed (no -1), got [{string.Join(",", initial.Dims)}]");
+                }
+            }
         }
     }
 

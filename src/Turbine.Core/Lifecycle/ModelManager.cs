@@ -216,7 +216,7 @@ public sealed partial class ModelManager : IAsyncDisposable
         }
 
         var statistics = new ModelStatistics(_time);
-        return new LoadedVersion(config, version, fingerprint, SchedulerFactory.Create(config, instances, statistics, _time), statistics, labels.ToImmutable());
+        return new LoadedVersion(config, version, fingerprint, SchedulerFactory.Create(config, instances, statistics, _time, definition.ModelDirectory), statistics, labels.ToImmutable());
     }
 
     private static IReadOnlyList<long> ApplyPolicy(ModelVersionPolicy policy, IReadOnlyList<long> available) => policy.Kind switch

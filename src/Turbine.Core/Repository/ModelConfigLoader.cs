@@ -110,10 +110,10 @@ public sealed class ModelConfigLoader
                 $"{source}: model_transaction_policy.decoupled is not supported by backend '{backend.Name}'");
         }
 
-        if (config.SequenceBatching is not null)
+        if (config.SequenceBatching is not null && config.ResponseCache is { Enable: true })
         {
             throw new InferenceException(StatusCode.InvalidArgument,
-                $"{source}: sequence_batching is not supported yet (stateful models would run without their sequence semantics); remove it or use a later Turbine");
+                $"{source}: response_cache cannot be enabled for a stateful model (sequence_batching): its outputs depend on the sequence's state");
         }
 
         return new ModelDefinition(config, backend, repository.ModelPath(model));

@@ -5,20 +5,24 @@ using Turbine.Core.Stats;
 
 namespace Turbine.Core.Scheduling;
 
-/// <summary>Picks a version's scheduler policy from its config: <c>dynamic_batching</c> set → the dynamic batcher.</summary>
+/// <summary>Picks a version's scheduler policy from its config: <c>sequence_batching</c> set → the sequence batcher, <c>dynamic_batching</c> → the dynamic batcher.</summary>
 internal static class SchedulerFactory
 {
-    private static readonly FrozenDictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, IScheduler>> Policies =
-        new Dictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, IScheduler>>(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, string, IScheduler>> Policies =
+        new Dictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, string, IScheduler>>(StringComparer.Ordinal)
         {
-            [InstancePoolScheduler.PolicyName] = static (_, instances, statistics, _) => new InstancePoolScheduler(instances, statistics),
-            [DynamicBatcher.PolicyName] = static (config, instances, statistics, time) => new DynamicBatcher(config, instances, statistics, time),
+            [InstancePoolScheduler.PolicyName] = static (_, instances, statistics, _, _) => new InstancePoolScheduler(instances, statistics),
+            [DynamicBatcher.PolicyName] = static (config, instances, statistics, time, _) => new DynamicBatcher(config, instances, statistics, time),
+            [SequenceBatcher.PolicyName] = static (config, instances, statistics, time, directory) => new SequenceBatcher(config, instances, statistics, time, directory),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static string PolicyFor(ModelConfig config) =>
-        config.DynamicBatching is not null ? DynamicBatcher.PolicyName : InstancePoolScheduler.PolicyName;
+        config.SequenceBatching is not null ? SequenceBatcher.PolicyName
+        : config.DynamicBatching is not null ? DynamicBatcher.PolicyName
+        : InstancePoolScheduler.PolicyName;
 
     /// <summary>Creates the scheduler, which takes ownership of the instances.</summary>
-    public static IScheduler Create(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time) =>
-        Policies[PolicyFor(config)](config, instances, statistics, time);
+    /// <param name="modelDirectory">The model folder (the sequence batcher reads <c>initial_state/</c> files from it).</param>
+    public static IScheduler Create(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time, string modelDirectory = "") =>
+        Policies[PolicyFor(config)](config, instances, statistics, time, modelDirectory);
 }

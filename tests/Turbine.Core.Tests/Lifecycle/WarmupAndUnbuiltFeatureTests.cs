@@ -70,13 +70,15 @@ public sealed class WarmupAndUnbuiltFeatureTests : IDisposable
     }
 
     [Fact]
-    public async Task Load_SequenceBatching_IsALoadErrorNotSilentlyIgnored()
+    public async Task Load_SequenceBatchingStateNotInModel_IsALoadErrorNamingIt()
     {
-        _repo.AppendConfig("simple", "sequence_batching { max_sequence_idle_microseconds: 5000000 }");
+        _repo.AppendConfig("simple", """
+            sequence_batching { state [{ input_name: "STATE_IN" output_name: "STATE_OUT" data_type: TYPE_INT32 dims: [1] }] }
+            """);
         await using var engine = await TestEngine.StartAsync(_repo, ModelControlMode.Explicit);
         var error = await engine.LoadModelAsync("simple", null, CancellationToken.None);
         Assert.NotNull(error);
-        Assert.Contains("sequence_batching is not supported yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sequence_batching state input 'STATE_IN' is not a model input; the model's inputs are ['INPUT0', 'INPUT1']", error.Message, StringComparison.Ordinal);
         Assert.Contains("config.pbtxt", error.Message, StringComparison.Ordinal);
     }
 

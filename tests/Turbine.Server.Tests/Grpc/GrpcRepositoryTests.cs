@@ -41,7 +41,7 @@ public sealed class GrpcRepositoryTests
         Assert.Equal((ulong)ok, batch.ComputeInfer.Count);
 
         var all = await c.Client.ModelStatisticsAsync(new ModelStatisticsRequest());
-        Assert.Equal(6, all.ModelStats.Count);
+        Assert.Equal(7, all.ModelStats.Count);
         Assert.Equal(0UL, all.ModelStats.Single(m => m.Name == "iris").InferenceCount);
 
         var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "nosuch" }));

@@ -77,7 +77,7 @@ public sealed class PythonInteropTests
 
             var index = s.GetProperty("index").EnumerateArray().Select(r => string.Join("/", r.EnumerateArray().Select(e => e.GetString()))).ToList();
             Assert.Equal(
-                ["identity_fp32/1/READY", "iris/1/READY", "simple/1/READY", "simple_identity/1/READY", "simple_int8/1/READY", "simple_string/1/READY"],
+                ["accumulator/1/READY", "identity_fp32/1/READY", "iris/1/READY", "simple/1/READY", "simple_identity/1/READY", "simple_int8/1/READY", "simple_string/1/READY"],
                 index);
 
             var config = s.GetProperty("config");

@@ -28,7 +28,7 @@ public sealed class EndpointTests(SharedServerFixture fixture) : IClassFixture<S
         Assert.Contains("classification", extensions);
         Assert.Contains("model_repository", extensions);
         Assert.Contains("statistics", extensions);
-        Assert.DoesNotContain("sequence", extensions);
+        Assert.Contains("sequence", extensions);
     }
 
     [Theory]
@@ -114,7 +114,7 @@ public sealed class EndpointTests(SharedServerFixture fixture) : IClassFixture<S
         Assert.Equal(200, status);
         var rows = body.EnumerateArray().ToList();
         Assert.Equal(
-            ["identity_fp32", "iris", "simple", "simple_identity", "simple_int8", "simple_string"],
+            ["accumulator", "identity_fp32", "iris", "simple", "simple_identity", "simple_int8", "simple_string"],
             rows.Select(r => r.GetProperty("name").GetString()!));
         Assert.All(rows, r => Assert.Equal("READY", r.GetProperty("state").GetString()));
         Assert.All(rows, r => Assert.Equal("1", r.GetProperty("version").GetString()));
@@ -157,7 +157,7 @@ public sealed class EndpointTests(SharedServerFixture fixture) : IClassFixture<S
     {
         var (status, body) = await H.GetJsonAsync("/v2/models/stats");
         Assert.Equal(200, status);
-        Assert.Equal(6, body.GetProperty("model_stats").GetArrayLength());
+        Assert.Equal(7, body.GetProperty("model_stats").GetArrayLength());
     }
 
     [Fact]
