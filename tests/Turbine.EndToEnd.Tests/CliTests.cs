@@ -219,7 +219,7 @@ public sealed class CliTests : IDisposable
         using var client = new TurbineHttpClient(url);
         Assert.True(await client.IsReadyAsync());
         var index = await client.GetRepositoryIndexAsync();
-        Assert.Equal(6, index.Count(r => r.State == "READY"));
+        Assert.Equal(Turbine.Samples.SampleRepository.ModelNames.Count, index.Count(r => r.State == "READY"));
         var result = await client.InferAsync("simple_string", [
             new InferInput("INPUT0", [1, 16], "BYTES").SetStrings([.. Enumerable.Range(0, 16).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
             new InferInput("INPUT1", [1, 16], "BYTES").SetStrings([.. Enumerable.Repeat("7", 16)]),
