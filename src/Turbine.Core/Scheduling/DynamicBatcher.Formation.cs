@@ -6,8 +6,16 @@ public sealed partial class DynamicBatcher
     /// Hands batches to free instances while a batch is ready, then arms the timer for the next moment
     /// something can change on its own: a held batch's delay running out or a queue timeout.
     /// </summary>
-    private void PumpLocked()
+    private void PumpLocked() => PumpLocked(out _, allowInline: false);
+
+    /// <summary>
+    /// Hands every batch that should run now to a free instance. With <paramref name="allowInline"/> the first batch
+    /// is returned to the caller instead (a request thread runs it itself: no hand-off to a worker thread and back,
+    /// which costs more than a tiny model's whole run).
+    /// </summary>
+    private void PumpLocked(out (Worker Worker, Batch Batch)? inline, bool allowInline)
     {
+        inline = null;
         if (_disposed)
         {
             return;
@@ -30,7 +38,16 @@ public sealed partial class DynamicBatcher
                 entry.State = EntryState.Running;
             }
 
-            _free.Pop().Assign(new Batch(members, now));
+            var worker = _free.Pop();
+            var batch = new Batch(members, now);
+            if (allowInline && inline is null)
+            {
+                inline = (worker, batch);
+            }
+            else
+            {
+                worker.Assign(batch);
+            }
         }
 
         ArmTimerLocked(now, Math.Min(hold, NextDeadlineLocked()));

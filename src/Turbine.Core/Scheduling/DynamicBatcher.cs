@@ -89,6 +89,7 @@ public sealed partial class DynamicBatcher : IScheduler
             timeoutUs = request.TimeoutMicroseconds;
         }
 
+        (Worker Worker, Batch Batch)? inline;
         lock (_gate)
         {
             if (_disposed)
@@ -116,7 +117,15 @@ public sealed partial class DynamicBatcher : IScheduler
                 entry.ArrivalNode = _arrivalOrder.AddLast(entry);
             }
 
-            PumpLocked();
+            PumpLocked(out inline, allowInline: true);
+        }
+
+        if (inline is { } run)
+        {
+            // Off the caller's stack (the caller gets a pending task, as with a worker), but on the pool thread
+            // that picks this up rather than a parked worker thread that has to be woken.
+            await Task.Yield();
+            RunBatch(run.Worker, run.Batch);
         }
 
         using var registration = cancellationToken.Register(() => OnCancelled(entry));
