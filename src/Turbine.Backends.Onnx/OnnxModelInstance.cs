@@ -18,13 +18,14 @@ internal sealed class OnnxModelInstance : IModelInstance
 
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly Dictionary<string, int> _outputIndex;
+    private string[] _names = [];
+    private OrtValue[] _values = [];
+    private MemoryHandle[] _pins = [];
 
     private OnnxModelInstance(string name, InferenceSession session)
     {
         Name = name;
         _session = session;
-        _outputIndex = session.OutputNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
     }
 
     public string Name { get; }
@@ -58,9 +59,17 @@ internal sealed class OnnxModelInstance : IModelInstance
     public ExecutionResult Execute(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
         var t0 = Stopwatch.GetTimestamp();
-        var names = new string[inputs.Count];
-        var values = new OrtValue[inputs.Count];
-        var pins = new MemoryHandle[inputs.Count];
+        // One call at a time per instance (the scheduler's contract), so the argument arrays are reused.
+        if (_names.Length != inputs.Count)
+        {
+            _names = new string[inputs.Count];
+            _values = new OrtValue[inputs.Count];
+            _pins = new MemoryHandle[inputs.Count];
+        }
+
+        var names = _names;
+        var values = _values;
+        var pins = _pins;
         var created = 0;
         try
         {
@@ -113,7 +122,9 @@ internal sealed class OnnxModelInstance : IModelInstance
             for (var i = 0; i < created; i++)
             {
                 values[i].Dispose();
+                values[i] = null!;
                 pins[i].Dispose();
+                pins[i] = default;
             }
         }
     }

@@ -78,9 +78,17 @@ public sealed partial class InferenceEngine
         }
 
         var inputs = ToModelLayout(config, request.Inputs);
-        var outputNames = request.Outputs.Count > 0
-            ? request.Outputs.Select(o => o.Name).ToList()
-            : config.Outputs.Select(o => o.Name).ToList();
+        IReadOnlyList<string> outputNames = version.AllOutputNames;
+        if (request.Outputs.Count > 0)
+        {
+            var names = new string[request.Outputs.Count];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = request.Outputs[i].Name;
+            }
+
+            outputNames = names;
+        }
 
         SequenceRequest? sequence = null;
         if (config.SequenceBatching is not null)
@@ -103,10 +111,9 @@ public sealed partial class InferenceEngine
 
         var run = executed.Value.Result;
         var outputs = run.Outputs;
-        for (var i = 0; i < outputs.Count; i++)
+        for (var i = 0; i < outputs.Count && (version.HasOutputReshape || request.Outputs.Count > 0); i++)
         {
-            var spec = config.Outputs.First(o => o.Name == outputs[i].Name);
-            if (spec.Reshape is not null)
+            if (version.HasOutputReshape && config.Outputs.First(o => o.Name == outputs[i].Name) is { Reshape: not null } spec)
             {
                 var o = outputs[i];
                 long[] shape = config.MaxBatchSize > 0 ? [o.Shape.Length > 0 ? o.Shape[0] : batch, .. spec.Dims] : [.. spec.Dims];
@@ -116,7 +123,7 @@ public sealed partial class InferenceEngine
                 }
             }
 
-            var requested = request.Outputs.Find(r => r.Name == outputs[i].Name);
+            var requested = FindRequested(request.Outputs, outputs[i].Name);
             if (requested is { ClassificationCount: > 0 } r)
             {
                 var original = outputs[i];
@@ -135,6 +142,19 @@ public sealed partial class InferenceEngine
 
         version.Statistics.RecordSuccess(batch, ElapsedNs(start), executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
         return Result<InferenceResponse>.Ok(new InferenceResponse(config.Name, version.Version, request.Id, outputs, version.Lease()));
+    }
+
+    private static RequestedOutput? FindRequested(List<RequestedOutput> requested, string name)
+    {
+        foreach (var r in requested)
+        {
+            if (r.Name == name)
+            {
+                return r;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Applies input <c>reshape</c>: the same bytes under the shape the model itself declares.</summary>

@@ -16,11 +16,14 @@ public sealed class LoadedVersion
 
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _refs = 1;
+    private IReadOnlyList<string>? _allOutputNames;
+    private string? _versionText;
 
     public LoadedVersion(ModelConfig config, long version, string fingerprint, IScheduler scheduler, ModelStatistics statistics,
         ImmutableDictionary<string, IReadOnlyList<string>> labels)
     {
         Config = config;
+        HasOutputReshape = config.Outputs.Any(o => o.Reshape is not null);
         Version = version;
         Fingerprint = fingerprint;
         Scheduler = scheduler;
@@ -29,6 +32,15 @@ public sealed class LoadedVersion
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>Every output name, in config order: what a request that names no outputs gets.</summary>
+    public IReadOnlyList<string> AllOutputNames => _allOutputNames ??= [.. Config.Outputs.Select(o => o.Name)];
+
+    /// <summary>True when some output has a <c>reshape</c> (the request path skips the lookup otherwise).</summary>
+    public bool HasOutputReshape { get; }
+
+    /// <summary>The version number as protocol text, formatted once.</summary>
+    public string VersionText => _versionText ??= Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Unique per load: a reload of the same version number never shares cached responses with the old one.</summary>
     public long Identity { get; } = Interlocked.Increment(ref s_nextIdentity);
