@@ -25,23 +25,38 @@ internal static partial class InferRequestReader
             var sawInputs = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString()!;
-                reader.Read();
-                InferenceError? error = property switch
+                InferenceError? error;
+                if (reader.ValueTextEquals("id"u8))
                 {
-                    "id" => ReadId(ref reader, request),
-                    "parameters" => ReadParameters(ref reader, "request", out var p) ?? Assign(request, p),
-                    "inputs" => ReadInputs(ref reader, request, binarySizes, dataRanges),
-                    "outputs" => ReadOutputs(ref reader, request),
-                    _ => InferenceError.InvalidArgument(
-                        $"malformed inference request: unexpected field '{property}'; expected id, parameters, inputs, outputs"),
-                };
+                    reader.Read();
+                    error = ReadId(ref reader, request);
+                }
+                else if (reader.ValueTextEquals("parameters"u8))
+                {
+                    reader.Read();
+                    error = ReadParameters(ref reader, "request", out var p) ?? Assign(request, p);
+                }
+                else if (reader.ValueTextEquals("inputs"u8))
+                {
+                    reader.Read();
+                    error = ReadInputs(ref reader, request, binarySizes, dataRanges);
+                    sawInputs = true;
+                }
+                else if (reader.ValueTextEquals("outputs"u8))
+                {
+                    reader.Read();
+                    error = ReadOutputs(ref reader, request);
+                }
+                else
+                {
+                    error = InferenceError.InvalidArgument(
+                        $"malformed inference request: unexpected field '{reader.GetString()}'; expected id, parameters, inputs, outputs");
+                }
+
                 if (error is not null)
                 {
                     return error;
                 }
-
-                sawInputs |= property == "inputs";
             }
 
             if (!sawInputs)
@@ -96,36 +111,41 @@ internal static partial class InferRequestReader
         {
             var name = reader.GetString()!;
             reader.Read();
-            switch (reader.TokenType)
+            var error = ReadParameterValue(ref reader, owner, name, ref parameters);
+            if (error is not null)
             {
-                case JsonTokenType.True:
-                case JsonTokenType.False:
-                    parameters[name] = InferParameter.FromBool(reader.GetBoolean());
-                    break;
-                case JsonTokenType.String:
-                    parameters[name] = InferParameter.FromString(reader.GetString()!);
-                    break;
-                case JsonTokenType.Number:
-                    if (reader.TryGetInt64(out var l))
-                    {
-                        parameters[name] = InferParameter.FromInt64(l);
-                    }
-                    else if (reader.TryGetUInt64(out var u))
-                    {
-                        parameters[name] = InferParameter.FromUInt64(u);
-                    }
-                    else
-                    {
-                        parameters[name] = InferParameter.FromDouble(reader.GetDouble());
-                    }
-
-                    break;
-                default:
-                    return InferenceError.InvalidArgument(
-                        $"{owner} parameter '{name}' must be a bool, number or string, got a JSON {reader.TokenType}");
+                return error;
             }
         }
 
+        return null;
+    }
+
+    /// <summary>Reads one parameter value (bool, integer, uint64, double or string) into a dictionary made on first use.</summary>
+    private static InferenceError? ReadParameterValue(ref Utf8JsonReader reader, string owner, string name, ref Dictionary<string, InferParameter>? parameters)
+    {
+        InferParameter value;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+                value = InferParameter.FromBool(reader.GetBoolean());
+                break;
+            case JsonTokenType.String:
+                value = InferParameter.FromString(reader.GetString()!);
+                break;
+            case JsonTokenType.Number:
+                value = reader.TryGetInt64(out var l) ? InferParameter.FromInt64(l)
+                    : reader.TryGetUInt64(out var u) ? InferParameter.FromUInt64(u)
+                    : InferParameter.FromDouble(reader.GetDouble());
+                break;
+            default:
+                return InferenceError.InvalidArgument(
+                    $"{owner} parameter '{name}' must be a bool, number or string, got a JSON {reader.TokenType}");
+        }
+
+        parameters ??= new Dictionary<string, InferParameter>(StringComparer.Ordinal);
+        parameters[name] = value;
         return null;
     }
 
@@ -149,76 +169,89 @@ internal static partial class InferRequestReader
             }
 
             string? name = null;
-            string? datatype = null;
+            TensorDataType? type = null;
+            string? badDatatype = null;
             long[]? shape = null;
+            long? binarySize = null;
             Dictionary<string, InferParameter>? parameters = null;
             (int Start, int Length)? data = null;
+
+            // Property names are matched in place (no string per property); the label is built only for errors.
+            string Label() => name is null ? $"inputs[{index}]" : $"input '{name}'";
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString()!;
-                reader.Read();
-                var label = name is null ? $"inputs[{index}]" : $"input '{name}'";
-                switch (property)
+                if (reader.ValueTextEquals("name"u8))
                 {
-                    case "name" when reader.TokenType == JsonTokenType.String:
-                        name = reader.GetString();
-                        break;
-                    case "datatype" when reader.TokenType == JsonTokenType.String:
-                        datatype = reader.GetString();
-                        break;
-                    case "shape":
-                        var shapeError = ReadShape(ref reader, label, out shape);
-                        if (shapeError is not null)
-                        {
-                            return shapeError;
-                        }
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return InferenceError.InvalidArgument($"{Label()}: 'name' must be a string, got a JSON {reader.TokenType}");
+                    }
 
-                        break;
-                    case "parameters":
-                        var pError = ReadParameters(ref reader, label, out parameters);
-                        if (pError is not null)
-                        {
-                            return pError;
-                        }
+                    name = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("datatype"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return InferenceError.InvalidArgument($"{Label()}: 'datatype' must be a string, got a JSON {reader.TokenType}");
+                    }
 
-                        break;
-                    case "data":
-                        if (reader.TokenType != JsonTokenType.StartArray)
-                        {
-                            return InferenceError.InvalidArgument($"{label}: 'data' must be an array, got a JSON {reader.TokenType}");
-                        }
+                    type = ParseDatatype(ref reader);
+                    badDatatype = type is null ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("shape"u8))
+                {
+                    reader.Read();
+                    var shapeError = ReadShape(ref reader, Label(), out shape);
+                    if (shapeError is not null)
+                    {
+                        return shapeError;
+                    }
+                }
+                else if (reader.ValueTextEquals("parameters"u8))
+                {
+                    reader.Read();
+                    var pError = ReadInputParameters(ref reader, Label, out parameters, out binarySize);
+                    if (pError is not null)
+                    {
+                        return pError;
+                    }
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        return InferenceError.InvalidArgument($"{Label()}: 'data' must be an array, got a JSON {reader.TokenType}");
+                    }
 
-                        var start = (int)reader.TokenStartIndex;
-                        reader.Skip();
-                        data = (start, (int)reader.BytesConsumed - start);
-                        break;
-                    case "name" or "datatype":
-                        return InferenceError.InvalidArgument($"{label}: '{property}' must be a string, got a JSON {reader.TokenType}");
-                    default:
-                        return InferenceError.InvalidArgument(
-                            $"{label}: unexpected field '{property}'; expected name, shape, datatype, parameters, data");
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    data = (start, (int)reader.BytesConsumed - start);
+                }
+                else
+                {
+                    return InferenceError.InvalidArgument(
+                        $"{Label()}: unexpected field '{reader.GetString()}'; expected name, shape, datatype, parameters, data");
                 }
             }
 
-            if (name is null || datatype is null || shape is null)
+            if (name is null || (type is null && badDatatype is null) || shape is null)
             {
-                var missing = name is null ? "name" : datatype is null ? "datatype" : "shape";
-                return InferenceError.InvalidArgument($"{(name is null ? $"inputs[{index}]" : $"input '{name}'")}: missing field '{missing}'");
+                var missing = name is null ? "name" : type is null && badDatatype is null ? "datatype" : "shape";
+                return InferenceError.InvalidArgument($"{Label()}: missing field '{missing}'");
             }
 
-            if (!TensorDataTypes.TryParseWireName(datatype, out var type))
+            if (type is not { } dataType)
             {
                 return InferenceError.InvalidArgument(
-                    $"input '{name}': unknown datatype '{datatype}'; expected one of {string.Join(", ", TensorDataTypes.All().Select(t => t.ToWireName()))}");
+                    $"input '{name}': unknown datatype '{badDatatype}'; expected one of {string.Join(", ", TensorDataTypes.All().Select(t => t.ToWireName()))}");
             }
 
-            if (parameters is not null && parameters.TryGetValue("binary_data_size", out var sizeParameter))
+            if (binarySize is { } size)
             {
-                if (!sizeParameter.TryGetInt64(out var size) || size < 0)
-                {
-                    return InferenceError.InvalidArgument($"input '{name}': binary_data_size must be a non-negative integer, got {sizeParameter}");
-                }
-
                 if (data is not null)
                 {
                     return InferenceError.InvalidArgument($"input '{name}' has both 'data' and binary_data_size; send one");
@@ -231,7 +264,7 @@ internal static partial class InferRequestReader
                 dataRanges[index] = range;
             }
 
-            request.Inputs.Add(new InferenceTensor(name, type, shape, ReadOnlyMemory<byte>.Empty) { Parameters = parameters });
+            request.Inputs.Add(new InferenceTensor(name, dataType, shape, ReadOnlyMemory<byte>.Empty) { Parameters = parameters });
         }
 
         return null;
@@ -306,6 +339,71 @@ internal static partial class InferRequestReader
             }
 
             request.Outputs.Add(new RequestedOutput(name, parameters));
+        }
+
+        return null;
+    }
+
+    private static readonly byte[][] WireNamesUtf8 =
+        [.. TensorDataTypes.All().Select(t => System.Text.Encoding.UTF8.GetBytes(t.ToWireName()))];
+
+    /// <summary>The datatype of the current string token, matched without allocating; null when unknown.</summary>
+    private static TensorDataType? ParseDatatype(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < WireNamesUtf8.Length; i++)
+        {
+            if (reader.ValueTextEquals(WireNamesUtf8[i]))
+            {
+                return (TensorDataType)(i + 1);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// An input's parameters: <c>binary_data_size</c> is read directly (the common case allocates nothing); any
+    /// other parameter goes into a dictionary.
+    /// </summary>
+    private static InferenceError? ReadInputParameters(ref Utf8JsonReader reader, Func<string> label,
+        out Dictionary<string, InferParameter>? parameters, out long? binarySize)
+    {
+        parameters = null;
+        binarySize = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return InferenceError.InvalidArgument($"{label()} 'parameters' must be a JSON object, got {reader.TokenType}");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("binary_data_size"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var size) || size < 0)
+                {
+                    var text = reader.TokenType switch
+                    {
+                        JsonTokenType.String or JsonTokenType.Number =>
+                            System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan.ToArray()),
+                        JsonTokenType.True => "true",
+                        JsonTokenType.False => "false",
+                        _ => $"a JSON {reader.TokenType}",
+                    };
+                    return InferenceError.InvalidArgument($"{label()}: binary_data_size must be a non-negative integer, got {text}");
+                }
+
+                binarySize = size;
+                continue;
+            }
+
+            var name = reader.GetString()!;
+            reader.Read();
+            var error = ReadParameterValue(ref reader, label(), name, ref parameters);
+            if (error is not null)
+            {
+                return error;
+            }
         }
 
         return null;
