@@ -2,10 +2,16 @@
 // outputNames) — the overload Turbine's OnnxModelInstance calls — on pre-allocated input OrtValues, in a closed loop,
 // with the session options Turbine gives a single CPU instance (intra-op = cores / instances, inter-op 1,
 // sequential, graph level ALL). Usage: Turbine.Bench.RawOrt MODEL_REPOSITORY [ITERATIONS] [INSTANCES]
+// or Turbine.Bench.RawOrt model MODEL.onnx BATCH[,BATCH...] [SECONDS] [INTRA_OP] [SEQUENCE] (see ModelCase.cs).
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Turbine.Bench.RawOrt;
+
+if (args.Length > 0 && args[0] == "model")
+{
+    return ModelCase.Run(args);
+}
 
 if (args.Length is < 1 or > 3)
 {
