@@ -9,7 +9,7 @@ namespace Turbine.Backends.Onnx;
 /// <summary>
 /// Session options from a model config, following Triton's onnxruntime backend: <c>optimization.graph.level</c>
 /// (-1 basic, 1 extended, 0 or 2 all), parameters <c>intra_op_thread_count</c>, <c>inter_op_thread_count</c>,
-/// <c>execution_mode</c> (0 sequential, 1 parallel); the CUDA execution provider for KIND_GPU instances or a
+/// <c>execution_mode</c> (0 sequential, 1 parallel), <c>session.*</c> ONNX Runtime session config entries; the CUDA execution provider for KIND_GPU instances or a
 /// <c>cuda</c>/<c>tensorrt</c> GPU accelerator.
 /// </summary>
 internal static class OnnxSessionOptions
@@ -32,6 +32,13 @@ internal static class OnnxSessionOptions
             options.InterOpNumThreads = IntParameter(config, "inter_op_thread_count", 1);
             options.ExecutionMode = IntParameter(config, "execution_mode", 0) == 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL;
             options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            foreach (var (key, value) in config.Parameters)
+            {
+                if (key.StartsWith("session.", StringComparison.Ordinal))
+                {
+                    AddConfigEntry(options, key, value);
+                }
+            }
 
             var gpuAccelerators = config.Optimization?.GpuExecutionAccelerators ?? [];
             var cpuAccelerators = config.Optimization?.CpuExecutionAccelerators ?? [];
@@ -80,6 +87,19 @@ internal static class OnnxSessionOptions
         {
             throw new InferenceException(StatusCode.InvalidArgument,
                 $"instance '{spec.InstanceName}' asks for a GPU (device {spec.DeviceId}) but the CUDA execution provider is not available: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A <c>session.*</c> parameter is an ONNX Runtime session config entry (e.g. <c>session.intra_op.allow_spinning</c>).</summary>
+    private static void AddConfigEntry(SessionOptions options, string key, string value)
+    {
+        try
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, $"parameter '{key}': {e.Message}", e);
         }
     }
 
