@@ -37,12 +37,13 @@ internal static class ModelCase
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        Spinning.Apply(options);
         using var session = new InferenceSession(path, options);
         using var runOptions = new RunOptions();
         var inputNames = session.InputMetadata.Keys.ToArray();
         var outputNames = session.OutputMetadata.Keys.ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw ORT {OrtEnv.Instance().GetVersionString()} {Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path)))}: intra_op={intraOp} inter_op=1 sequential graph=ALL, sequence {sequence}, {seconds}s per batch"));
+            $"raw ORT {OrtEnv.Instance().GetVersionString()} {Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path)))}: intra_op={intraOp} inter_op=1 sequential graph=ALL allow_spinning={Spinning.Value}, sequence {sequence}, {seconds}s per batch"));
         Console.WriteLine("batch    p50_us    p99_us      runs/s     items/s");
         var random = new Random(1);
         foreach (var batch in batches)
@@ -116,5 +117,20 @@ internal static class ModelCase
             default:
                 throw new NotSupportedException($"{name}: {metadata.ElementDataType}");
         }
+    }
+}
+
+/// <summary>
+/// ORT thread-pool spinning as Turbine sets it: off (<c>session.intra_op.allow_spinning</c> and
+/// <c>session.inter_op.allow_spinning</c> "0") unless the environment variable ALLOW_SPINNING says "1".
+/// </summary>
+internal static class Spinning
+{
+    public static string Value => Environment.GetEnvironmentVariable("ALLOW_SPINNING") == "1" ? "1" : "0";
+
+    public static void Apply(SessionOptions options)
+    {
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", Value);
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", Value);
     }
 }

@@ -14,6 +14,9 @@ namespace Turbine.Backends.Onnx;
 /// </summary>
 internal static class OnnxSessionOptions
 {
+    public const string IntraOpSpinning = "session.intra_op.allow_spinning";
+    public const string InterOpSpinning = "session.inter_op.allow_spinning";
+
     public static SessionOptions Build(ModelInstanceSpec spec)
     {
         var config = spec.Config;
@@ -32,6 +35,17 @@ internal static class OnnxSessionOptions
             options.InterOpNumThreads = IntParameter(config, "inter_op_thread_count", 1);
             options.ExecutionMode = IntParameter(config, "execution_mode", 0) == 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL;
             options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            // ORT's thread pools spin while waiting for work by default. In a server they share the cores with the
+            // HTTP/gRPC threads (and, on a small machine, with everything else): spinning took 2–4x throughput away
+            // from the bench MLP on 2 cores (docs/benchmarks.md). Off unless the config's parameters say otherwise.
+            foreach (var key in (ReadOnlySpan<string>)[IntraOpSpinning, InterOpSpinning])
+            {
+                if (!config.Parameters.ContainsKey(key))
+                {
+                    options.AddSessionConfigEntry(key, "0");
+                }
+            }
+
             foreach (var (key, value) in config.Parameters)
             {
                 if (key.StartsWith("session.", StringComparison.Ordinal))
