@@ -25,12 +25,12 @@ internal static partial class InferRequestReader
             var sawInputs = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString()!;
+                var property = JsonNames.Get(ref reader);
                 reader.Read();
                 InferenceError? error = property switch
                 {
                     "id" => ReadId(ref reader, request),
-                    "parameters" => ReadParameters(ref reader, "request", out var p) ?? Assign(request, p),
+                    "parameters" => ReadParameters(ref reader, Label.Request, out var p) ?? Assign(request, p),
                     "inputs" => ReadInputs(ref reader, request, binarySizes, dataRanges),
                     "outputs" => ReadOutputs(ref reader, request),
                     _ => InferenceError.InvalidArgument(
@@ -83,7 +83,7 @@ internal static partial class InferRequestReader
         return null;
     }
 
-    private static InferenceError? ReadParameters(ref Utf8JsonReader reader, string owner, out Dictionary<string, InferParameter>? parameters)
+    private static InferenceError? ReadParameters(ref Utf8JsonReader reader, Label owner, out Dictionary<string, InferParameter>? parameters)
     {
         parameters = null;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -94,7 +94,7 @@ internal static partial class InferRequestReader
         parameters = new Dictionary<string, InferParameter>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = JsonNames.Get(ref reader);
             reader.Read();
             switch (reader.TokenType)
             {
@@ -155,16 +155,16 @@ internal static partial class InferRequestReader
             (int Start, int Length)? data = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString()!;
+                var property = JsonNames.Get(ref reader);
                 reader.Read();
-                var label = name is null ? $"inputs[{index}]" : $"input '{name}'";
+                var label = new Label(index, name);
                 switch (property)
                 {
                     case "name" when reader.TokenType == JsonTokenType.String:
                         name = reader.GetString();
                         break;
                     case "datatype" when reader.TokenType == JsonTokenType.String:
-                        datatype = reader.GetString();
+                        datatype = JsonNames.Get(ref reader);
                         break;
                     case "shape":
                         var shapeError = ReadShape(ref reader, label, out shape);
@@ -237,7 +237,7 @@ internal static partial class InferRequestReader
         return null;
     }
 
-    private static InferenceError? ReadShape(ref Utf8JsonReader reader, string label, out long[]? shape)
+    private static InferenceError? ReadShape(ref Utf8JsonReader reader, Label label, out long[]? shape)
     {
         shape = null;
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -279,7 +279,7 @@ internal static partial class InferRequestReader
             Dictionary<string, InferParameter>? parameters = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString()!;
+                var property = JsonNames.Get(ref reader);
                 reader.Read();
                 if (property == "name" && reader.TokenType == JsonTokenType.String)
                 {
@@ -287,7 +287,7 @@ internal static partial class InferRequestReader
                 }
                 else if (property == "parameters")
                 {
-                    var error = ReadParameters(ref reader, $"outputs[{index}]", out parameters);
+                    var error = ReadParameters(ref reader, Label.Output(index), out parameters);
                     if (error is not null)
                     {
                         return error;
@@ -309,5 +309,23 @@ internal static partial class InferRequestReader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Names what an error is about ("request", "inputs[0]", "input 'x'", "outputs[0]") only when an error is
+    /// written, so a well-formed request allocates no label strings.
+    /// </summary>
+    private readonly struct Label(int index, string? name, string kind = "inputs")
+    {
+        public static Label Request => new(-1, null, "request");
+
+        public static Label Output(int index) => new(index, null, "outputs");
+
+        public override string ToString() => kind switch
+        {
+            "request" => "request",
+            "inputs" when name is not null => $"input '{name}'",
+            _ => $"{kind}[{index}]",
+        };
     }
 }
