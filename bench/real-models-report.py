@@ -39,45 +39,48 @@ rows = []
 print("| id | case | Turbine | reference | ratio | target | met? |")
 print("|---|---|---|---|---|---|---|")
 
-# P1
-raw_resnet = raw("raw-resnet18-r*.txt")
-turbine_resnet = [l["throughput_infer_per_sec"] for l in reps("p1-resnet18-c4")]
-ratios = [t / r[1] for t, r in zip(turbine_resnet, raw_resnet)]
-print(f"| P1 | resnet18, HTTP binary, concurrency 4, batch 1 (img/s) | {num(turbine_resnet, 1)} | raw ORT batch 1: {num([r[1] for r in raw_resnet], 1)} "
-      f"| {med(ratios)} | ≥ 0.95 | {'yes' if statistics.median(ratios) >= 0.95 else 'no'} |")
-raw_minilm = raw("raw-minilm-r*.txt")
-minilm = reps("p1-minilm-c8")
-turbine_minilm, raw_mix, ratios, batches = [], [], [], []
-for l, r in zip(minilm, raw_minilm):
-    counts = {int(b): n for b, n in l["server"]["batch_sizes"].items()}
-    items = sum(b * n for b, n in counts.items())
-    seconds = sum(n / r[b] for b, n in counts.items())
-    turbine_minilm.append(l["throughput_infer_per_sec"])
-    raw_mix.append(items / seconds)
-    ratios.append(l["throughput_infer_per_sec"] / (items / seconds))
-    batches.append(l["server"]["avg_batch_size"])
-print(f"| P1 | minilm seq 16, HTTP binary, concurrency 8 (seq/s; avg batch formed {num(batches, 2)}) | {num(turbine_minilm, 1)} "
-      f"| raw ORT, same batch mix: {num(raw_mix, 1)} | {med(ratios)} | ≥ 0.95 | {'yes' if statistics.median(ratios) >= 0.95 else 'no'} |")
+if not glob.glob(f"{out}/p1-*.json"):  # ONLY_P7=1
+    rows = None
+if rows is not None:
+    # P1
+    raw_resnet = raw("raw-resnet18-r*.txt")
+    turbine_resnet = [l["throughput_infer_per_sec"] for l in reps("p1-resnet18-c4")]
+    ratios = [t / r[1] for t, r in zip(turbine_resnet, raw_resnet)]
+    print(f"| P1 | resnet18, HTTP binary, concurrency 4, batch 1 (img/s) | {num(turbine_resnet, 1)} | raw ORT batch 1: {num([r[1] for r in raw_resnet], 1)} "
+          f"| {med(ratios)} | ≥ 0.95 | {'yes' if statistics.median(ratios) >= 0.95 else 'no'} |")
+    raw_minilm = raw("raw-minilm-r*.txt")
+    minilm = reps("p1-minilm-c8")
+    turbine_minilm, raw_mix, ratios, batches = [], [], [], []
+    for l, r in zip(minilm, raw_minilm):
+        counts = {int(b): n for b, n in l["server"]["batch_sizes"].items()}
+        items = sum(b * n for b, n in counts.items())
+        seconds = sum(n / r[b] for b, n in counts.items())
+        turbine_minilm.append(l["throughput_infer_per_sec"])
+        raw_mix.append(items / seconds)
+        ratios.append(l["throughput_infer_per_sec"] / (items / seconds))
+        batches.append(l["server"]["avg_batch_size"])
+    print(f"| P1 | minilm seq 16, HTTP binary, concurrency 8 (seq/s; avg batch formed {num(batches, 2)}) | {num(turbine_minilm, 1)} "
+          f"| raw ORT, same batch mix: {num(raw_mix, 1)} | {med(ratios)} | ≥ 0.95 | {'yes' if statistics.median(ratios) >= 0.95 else 'no'} |")
 
-# P4
-on, off = reps("p4-mlp_batched-c16"), reps("p4-mlp_nobatch-c16")
-gain = [a["throughput_infer_per_sec"] / b["throughput_infer_per_sec"] for a, b in zip(on, off)]
-print(f"| P4 | mlp 256→1024→1024→10, concurrency 16, batching on vs off (infer/s; avg batch {num([a['server']['avg_batch_size'] for a in on], 1)}) "
-      f"| {num([a['throughput_infer_per_sec'] for a in on])} | off: {num([b['throughput_infer_per_sec'] for b in off])} | {med(gain)}× | ≥ 3× "
-      f"| {'yes' if statistics.median(gain) >= 3 else 'no'} |")
+    # P4
+    on, off = reps("p4-mlp_batched-c16"), reps("p4-mlp_nobatch-c16")
+    gain = [a["throughput_infer_per_sec"] / b["throughput_infer_per_sec"] for a, b in zip(on, off)]
+    print(f"| P4 | mlp 256→1024→1024→10, concurrency 16, batching on vs off (infer/s; avg batch {num([a['server']['avg_batch_size'] for a in on], 1)}) "
+          f"| {num([a['throughput_infer_per_sec'] for a in on])} | off: {num([b['throughput_infer_per_sec'] for b in off])} | {med(gain)}× | ≥ 3× "
+          f"| {'yes' if statistics.median(gain) >= 3 else 'no'} |")
 
-# P5
-on, off = reps("p5-mlp_batched-c1"), reps("p5-mlp_nobatch-c1")
-ratio = [a["latency_p50_us"] / b["latency_p50_us"] for a, b in zip(on, off)]
-print(f"| P5 | mlp, concurrency 1, p50 µs, dynamic_batching (delay 0) vs off | {num([a['latency_p50_us'] for a in on], 1)} "
-      f"| off: {num([b['latency_p50_us'] for b in off], 1)} | {med(ratio)}× | ≤ 1.05× | {'yes' if statistics.median(ratio) <= 1.05 else 'no'} |")
+    # P5
+    on, off = reps("p5-mlp_batched-c1"), reps("p5-mlp_nobatch-c1")
+    ratio = [a["latency_p50_us"] / b["latency_p50_us"] for a, b in zip(on, off)]
+    print(f"| P5 | mlp, concurrency 1, p50 µs, dynamic_batching (delay 0) vs off | {num([a['latency_p50_us'] for a in on], 1)} "
+          f"| off: {num([b['latency_p50_us'] for b in off], 1)} | {med(ratio)}× | ≤ 1.05× | {'yes' if statistics.median(ratio) <= 1.05 else 'no'} |")
 
-# P6
-p6 = reps("p6-mlp_batched-rate*")
-tail = [l["latency_p99_us"] / l["latency_p50_us"] for l in p6]
-print(f"| P6 | mlp_batched open loop at {p6[0]['level']:g} req/s (70% of median c16 max; achieved {num([l['throughput_infer_per_sec'] for l in p6])}/s): "
-      f"p99 / p50 µs | {num([l['latency_p99_us'] for l in p6])} / {num([l['latency_p50_us'] for l in p6])} | — | {med(tail)} | ≤ 3 "
-      f"| {'yes' if statistics.median(tail) <= 3 else 'no'} |")
+    # P6
+    p6 = reps("p6-mlp_batched-rate*")
+    tail = [l["latency_p99_us"] / l["latency_p50_us"] for l in p6]
+    print(f"| P6 | mlp_batched open loop at {p6[0]['level']:g} req/s (70% of median c16 max; achieved {num([l['throughput_infer_per_sec'] for l in p6])}/s): "
+          f"p99 / p50 µs | {num([l['latency_p99_us'] for l in p6])} / {num([l['latency_p50_us'] for l in p6])} | — | {med(tail)} | ≤ 3 "
+          f"| {'yes' if statistics.median(tail) <= 3 else 'no'} |")
 
 # P7
 gen2_total, seconds_total = 0.0, 0

@@ -11,7 +11,8 @@
 #   5. P7: dotnet-counters (System.Runtime) on the server while mlp_nobatch is driven over binary HTTP, then gRPC;
 #   6. prints the P1, P4–P7 table (bench/real-models-report.py).
 # Environment: REPEATS (3), INTERVAL (ms, 2000), REAL_INTERVAL (ms, 4000), TRIALS (5), RAW_SECONDS (5),
-# P7_SECONDS (30 per protocol), OUT (results folder, default a new temp folder, kept), SKIP_BUILD=1.
+# P7_SECONDS (30 per protocol), OUT (results folder, default a new temp folder, kept), SKIP_BUILD=1,
+# ONLY_P7=1 (steps 2–4 skipped; the report then covers P7 only).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -93,6 +94,7 @@ bench warm-mlp1 -m mlp_nobatch -u "$HTTP" --concurrency-range 1 --measurement-in
 bench warm-minilm -m minilm -u "$HTTP" --concurrency-range 8 --measurement-interval 1000 --max-trials 1 "${MINILM[@]}"
 bench warm-resnet -m resnet18 -u "$HTTP" --concurrency-range 4 --measurement-interval 1000 --max-trials 1
 
+if [[ "${ONLY_P7:-0}" != 1 ]]; then
 # 2. closed loop, alternating
 for r in $(seq 1 "$REPEATS"); do
   for m in mlp_nobatch mlp_batched; do
@@ -139,6 +141,8 @@ for r in $(seq 1 "$REPEATS"); do
   timeout 900 dotnet "$RAWORT" model "$MODELS/repo/minilm/1/model.onnx" "$MINILM_BATCHES" "$RAW_SECONDS" | tee "$OUT/raw-minilm-r$r.txt"
 done
 timeout 900 dotnet "$RAWORT" model "$MODELS/repo/mlp_batched/1/model.onnx" "$MLP_BATCHES" 2 | tee "$OUT/raw-mlp.txt"
+
+fi
 
 # 5. P7: allocation per request at steady state, binary HTTP then gRPC, mlp_nobatch at concurrency 4
 p7() { # PROTOCOL URL
