@@ -1,11 +1,17 @@
 // Reference 1 of PERFORMANCE.md: raw ONNX Runtime in-process. InferenceSession.Run(RunOptions, names, OrtValue[],
 // outputNames) — the overload Turbine's OnnxModelInstance calls — on pre-allocated input OrtValues, in a closed loop,
 // with the session options Turbine gives a single CPU instance (intra-op = cores / instances, inter-op 1,
-// sequential, graph level ALL). Usage: Turbine.Bench.RawOrt MODEL_REPOSITORY [ITERATIONS] [INSTANCES]
+// sequential, graph level ALL, ORT spinning off unless ALLOW_SPINNING=1). Usage: Turbine.Bench.RawOrt MODEL_REPOSITORY [ITERATIONS] [INSTANCES]
+// or Turbine.Bench.RawOrt model MODEL.onnx BATCH[,BATCH...] [SECONDS] [INTRA_OP] [SEQUENCE] (see ModelCase.cs).
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Turbine.Bench.RawOrt;
+
+if (args.Length > 0 && args[0] == "model")
+{
+    return ModelCase.Run(args);
+}
 
 if (args.Length is < 1 or > 3)
 {
@@ -19,7 +25,7 @@ var instances = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCultur
 var intraOp = Math.Max(1, Environment.ProcessorCount / Math.Max(1, instances)); // as ModelManager does
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"raw ORT {OrtEnv.Instance().GetVersionString()}: intra_op={intraOp} inter_op=1 sequential graph=ALL, {iterations} iterations after {RawOrtCase.WarmUp} warm-up"));
+    $"raw ORT {OrtEnv.Instance().GetVersionString()}: intra_op={intraOp} inter_op=1 sequential graph=ALL allow_spinning={Spinning.Value}, {iterations} iterations after {RawOrtCase.WarmUp} warm-up"));
 Console.WriteLine("case                      p50_us   p90_us   p99_us  mean_us      runs/s  alloc_B/run");
 
 RawOrtCase[] cases =
@@ -93,6 +99,7 @@ namespace Turbine.Bench.RawOrt
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
                 LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
             };
+            Spinning.Apply(options);
             using var session = new InferenceSession(_modelPath, options);
             using var runOptions = new RunOptions();
 

@@ -9,11 +9,14 @@ namespace Turbine.Backends.Onnx;
 /// <summary>
 /// Session options from a model config, following Triton's onnxruntime backend: <c>optimization.graph.level</c>
 /// (-1 basic, 1 extended, 0 or 2 all), parameters <c>intra_op_thread_count</c>, <c>inter_op_thread_count</c>,
-/// <c>execution_mode</c> (0 sequential, 1 parallel); the CUDA execution provider for KIND_GPU instances or a
+/// <c>execution_mode</c> (0 sequential, 1 parallel), <c>session.*</c> ONNX Runtime session config entries; the CUDA execution provider for KIND_GPU instances or a
 /// <c>cuda</c>/<c>tensorrt</c> GPU accelerator.
 /// </summary>
 internal static class OnnxSessionOptions
 {
+    public const string IntraOpSpinning = "session.intra_op.allow_spinning";
+    public const string InterOpSpinning = "session.inter_op.allow_spinning";
+
     public static SessionOptions Build(ModelInstanceSpec spec)
     {
         var config = spec.Config;
@@ -32,6 +35,24 @@ internal static class OnnxSessionOptions
             options.InterOpNumThreads = IntParameter(config, "inter_op_thread_count", 1);
             options.ExecutionMode = IntParameter(config, "execution_mode", 0) == 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL;
             options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            // ORT's thread pools spin while waiting for work by default. In a server they share the cores with the
+            // HTTP/gRPC threads (and, on a small machine, with everything else): spinning took 2–4x throughput away
+            // from the bench MLP on 2 cores (docs/benchmarks.md). Off unless the config's parameters say otherwise.
+            foreach (var key in (ReadOnlySpan<string>)[IntraOpSpinning, InterOpSpinning])
+            {
+                if (!config.Parameters.ContainsKey(key))
+                {
+                    options.AddSessionConfigEntry(key, "0");
+                }
+            }
+
+            foreach (var (key, value) in config.Parameters)
+            {
+                if (key.StartsWith("session.", StringComparison.Ordinal))
+                {
+                    AddConfigEntry(options, key, value);
+                }
+            }
 
             var gpuAccelerators = config.Optimization?.GpuExecutionAccelerators ?? [];
             var cpuAccelerators = config.Optimization?.CpuExecutionAccelerators ?? [];
@@ -80,6 +101,19 @@ internal static class OnnxSessionOptions
         {
             throw new InferenceException(StatusCode.InvalidArgument,
                 $"instance '{spec.InstanceName}' asks for a GPU (device {spec.DeviceId}) but the CUDA execution provider is not available: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A <c>session.*</c> parameter is an ONNX Runtime session config entry (e.g. <c>session.intra_op.allow_spinning</c>).</summary>
+    private static void AddConfigEntry(SessionOptions options, string key, string value)
+    {
+        try
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, $"parameter '{key}': {e.Message}", e);
         }
     }
 

@@ -187,5 +187,10 @@ public sealed class TurbineServer : IAsyncDisposable
         });
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Grpc", LogLevel.Warning);
+
+        // While this category is enabled at any level, ASP.NET Core's hosting layer starts an Activity and a log
+        // scope for every request (about 0.5 KB of allocation per request, docs/benchmarks.md P7); it only logs
+        // request start/finish at Information, which the filter above already hides.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 }

@@ -57,6 +57,23 @@ public sealed class OnnxSessionOptionsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    public void CreateInstance_SessionConfigEntryParameters_SessionRuns(string spinning)
+    {
+        var config = Config() with
+        {
+            Parameters = ImmutableDictionary<string, string>.Empty
+                .Add("session.intra_op.allow_spinning", spinning)
+                .Add("session.inter_op.allow_spinning", spinning),
+        };
+
+        using var instance = TestInstances.Create(_model, config);
+
+        AssertRuns(instance);
+    }
+
+    [Theory]
     [InlineData("intra_op_thread_count", "two")]
     [InlineData("inter_op_thread_count", "-1")]
     [InlineData("execution_mode", "1.5")]

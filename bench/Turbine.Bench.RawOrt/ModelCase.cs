@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Turbine.Bench.RawOrt;
+
+/// <summary>
+/// <c>Turbine.Bench.RawOrt model MODEL.onnx BATCH[,BATCH...] [SECONDS=5] [INTRA_OP=cores] [SEQUENCE=16]</c>: raw ORT on any
+/// model (ResNet-18, MiniLM, the bench MLP) at the given batch sizes. A leading variable dim is the batch, other
+/// variable dims are SEQUENCE; a fixed leading dim (ResNet-18's 1) stays as it is and BATCH must be 1. INT64 inputs
+/// named like a mask are 1, like token types 0, others token ids (as bench/.models/data/minilm.json); FP32 inputs are
+/// seeded uniform [0,1). Same session options as Turbine gives one CPU instance. Each batch size runs for SECONDS
+/// after a warm-up of a tenth of that; reports Run p50/p99 and items/s (batch × runs/s).
+/// </summary>
+internal static class ModelCase
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length is < 3 or > 6)
+        {
+            Console.Error.WriteLine("usage: Turbine.Bench.RawOrt model MODEL.onnx BATCH[,BATCH...] [SECONDS=5] [INTRA_OP=cores] [SEQUENCE=16]");
+            return 2;
+        }
+
+        var path = args[1];
+        var batches = args[2].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+        var seconds = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 5;
+        var intraOp = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        var sequence = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 16;
+
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = intraOp,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        Spinning.Apply(options);
+        using var session = new InferenceSession(path, options);
+        using var runOptions = new RunOptions();
+        var inputNames = session.InputMetadata.Keys.ToArray();
+        var outputNames = session.OutputMetadata.Keys.ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"raw ORT {OrtEnv.Instance().GetVersionString()} {Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path)))}: intra_op={intraOp} inter_op=1 sequential graph=ALL allow_spinning={Spinning.Value}, sequence {sequence}, {seconds}s per batch"));
+        Console.WriteLine("batch    p50_us    p99_us      runs/s     items/s");
+        var random = new Random(1);
+        foreach (var batch in batches)
+        {
+            var inputs = inputNames.Select(n => Create(n, session.InputMetadata[n], batch, sequence, random)).ToArray();
+            try
+            {
+                for (var end = Stopwatch.GetTimestamp() + (long)(seconds / 10 * Stopwatch.Frequency); Stopwatch.GetTimestamp() < end;)
+                {
+                    using var warm = session.Run(runOptions, inputNames, inputs, outputNames);
+                }
+
+                var ticks = new List<long>(1 << 16);
+                var start = Stopwatch.GetTimestamp();
+                var stop = start + (long)(seconds * Stopwatch.Frequency);
+                long t1;
+                do
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    using (session.Run(runOptions, inputNames, inputs, outputNames))
+                    {
+                    }
+
+                    t1 = Stopwatch.GetTimestamp();
+                    ticks.Add(t1 - t0);
+                }
+                while (t1 < stop);
+
+                var elapsed = (t1 - start) / (double)Stopwatch.Frequency;
+                ticks.Sort();
+                double Us(double p) => ticks[Math.Min(ticks.Count - 1, (int)Math.Ceiling(p * ticks.Count) - 1)] * 1e6 / Stopwatch.Frequency;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{batch,5} {Us(0.5),9:F1} {Us(0.99),9:F1} {ticks.Count / elapsed,11:F1} {batch * ticks.Count / elapsed,11:F1}"));
+            }
+            finally
+            {
+                foreach (var input in inputs)
+                {
+                    input.Dispose();
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    private static OrtValue Create(string name, NodeMetadata metadata, int batch, int sequence, Random random)
+    {
+        var dims = metadata.Dimensions.Select((d, i) => d >= 0 ? d : i == 0 ? batch : sequence).Select(d => (long)d).ToArray();
+        if (metadata.Dimensions[0] >= 0 && batch != 1)
+        {
+            throw new ArgumentException($"{name} has a fixed leading dim {metadata.Dimensions[0]}; only batch 1 is possible");
+        }
+
+        var count = (int)dims.Aggregate(1L, (a, d) => a * d);
+        switch (metadata.ElementDataType)
+        {
+            case TensorElementType.Float:
+                return OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, count).Select(_ => (float)random.NextDouble()).ToArray(), dims);
+            case TensorElementType.Int64:
+                var width = dims[^1];
+                long Value(int i)
+                {
+                    var position = i % width;
+                    return name.Contains("mask", StringComparison.OrdinalIgnoreCase) ? 1
+                        : name.Contains("type", StringComparison.OrdinalIgnoreCase) ? 0
+                        : position == 0 ? 101 : position == width - 1 ? 102 : 1000 + (position * 37);
+                }
+
+                return OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, count).Select(Value).ToArray(), dims);
+            default:
+                throw new NotSupportedException($"{name}: {metadata.ElementDataType}");
+        }
+    }
+}
+
+/// <summary>
+/// ORT thread-pool spinning as Turbine sets it: off (<c>session.intra_op.allow_spinning</c> and
+/// <c>session.inter_op.allow_spinning</c> "0") unless the environment variable ALLOW_SPINNING says "1".
+/// </summary>
+internal static class Spinning
+{
+    public static string Value => Environment.GetEnvironmentVariable("ALLOW_SPINNING") == "1" ? "1" : "0";
+
+    public static void Apply(SessionOptions options)
+    {
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", Value);
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", Value);
+    }
+}
