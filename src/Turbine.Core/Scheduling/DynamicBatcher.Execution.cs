@@ -116,57 +116,21 @@ public sealed partial class DynamicBatcher
     /// <summary>One instance with its own thread: it takes a batch the moment the batcher assigns one.</summary>
     private sealed class Worker
     {
-        private readonly DynamicBatcher _owner;
-        private readonly SemaphoreSlim _signal = new(0);
-        private readonly Thread _thread;
-        private Batch? _batch;
-        private volatile bool _stopping;
+        private readonly InstanceThread<Batch> _thread;
 
         public Worker(DynamicBatcher owner, IModelInstance instance)
         {
-            _owner = owner;
-            Instance = instance;
-            _thread = new Thread(Loop) { IsBackground = true, Name = $"turbine-batcher {instance.Name}" };
+            _thread = new InstanceThread<Batch>(instance, "batcher", batch => owner.RunBatch(this, batch));
         }
 
-        public IModelInstance Instance { get; }
+        public IModelInstance Instance => _thread.Instance;
 
         public void Start() => _thread.Start();
 
-        public void Assign(Batch batch)
-        {
-            Volatile.Write(ref _batch, batch);
-            _signal.Release();
-        }
+        public void Assign(Batch batch) => _thread.Assign(batch);
 
-        public void Stop()
-        {
-            _stopping = true;
-            _signal.Release();
-        }
+        public void Stop() => _thread.Stop();
 
-        public void Join()
-        {
-            if (Thread.CurrentThread != _thread)
-            {
-                _thread.Join();
-            }
-        }
-
-        private void Loop()
-        {
-            while (true)
-            {
-                _signal.Wait();
-                if (Interlocked.Exchange(ref _batch, null) is { } batch)
-                {
-                    _owner.RunBatch(this, batch);
-                }
-                else if (_stopping)
-                {
-                    return;
-                }
-            }
-        }
+        public void Join() => _thread.Join();
     }
 }

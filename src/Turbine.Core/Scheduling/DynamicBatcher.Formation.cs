@@ -57,29 +57,12 @@ public sealed partial class DynamicBatcher
     {
         lock (_gate)
         {
-            _nextWakeup = long.MaxValue;
+            _timer.Fired();
             PumpLocked();
         }
     }
 
-    private void ArmTimerLocked(long now, long wake)
-    {
-        if (wake == _nextWakeup)
-        {
-            return;
-        }
-
-        _nextWakeup = wake;
-        if (wake == long.MaxValue)
-        {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
-        }
-
-        // Round up so the timer never fires before the moment it is for.
-        var ticks = (long)Math.Ceiling((wake - now) * (TimeSpan.TicksPerSecond / (double)_time.TimestampFrequency));
-        _timer.Change(TimeSpan.FromTicks(Math.Max(ticks, 1)), Timeout.InfiniteTimeSpan);
-    }
+    private void ArmTimerLocked(long now, long wake) => _timer.Arm(now, wake);
 
     /// <summary>
     /// The next batch if it should run now: a prefix of the queued requests (in priority, then FIFO order) that

@@ -30,9 +30,8 @@ public sealed partial class DynamicBatcher : IScheduler
     private readonly Stack<Worker> _free = new();
     private readonly PriorityQueue<Entry, long> _deadlines = new();
     private readonly LinkedList<Entry> _arrivalOrder = new();
-    private readonly ITimer _timer;
+    private readonly WakeupTimer _timer;
     private readonly string _modelName;
-    private long _nextWakeup = long.MaxValue;
     private int _queued;
     private bool _disposed;
 
@@ -55,7 +54,7 @@ public sealed partial class DynamicBatcher : IScheduler
             _levels[i] = new LevelQueue(i + 1, policy);
         }
 
-        _timer = time.CreateTimer(static s => ((DynamicBatcher)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = new WakeupTimer(time, OnTimer);
         _workers = [.. instances.Select(i => new Worker(this, i))];
         for (var i = _workers.Length - 1; i >= 0; i--)
         {

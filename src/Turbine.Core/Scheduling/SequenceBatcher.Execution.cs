@@ -288,23 +288,17 @@ public sealed partial class SequenceBatcher
         return new InferenceTensor(state.InputName, state.DataType, [values.Length, .. values[0].Shape], data);
     }
 
-    /// <summary>One instance with its own thread: it takes a batch the moment the batcher assigns one.</summary>
+    /// <summary>One instance with its own thread, plus the sequence bookkeeping the batcher keeps for it.</summary>
     private sealed class Worker
     {
-        private readonly SequenceBatcher _owner;
-        private readonly SemaphoreSlim _signal = new(0);
-        private readonly Thread _thread;
-        private Batch? _batch;
-        private volatile bool _stopping;
+        private readonly InstanceThread<Batch> _thread;
 
         public Worker(SequenceBatcher owner, IModelInstance instance)
         {
-            _owner = owner;
-            Instance = instance;
-            _thread = new Thread(Loop) { IsBackground = true, Name = $"turbine-sequence {instance.Name}" };
+            _thread = new InstanceThread<Batch>(instance, "sequence", batch => owner.RunBatch(this, batch));
         }
 
-        public IModelInstance Instance { get; }
+        public IModelInstance Instance => _thread.Instance;
 
         /// <summary>A batch is assigned or running. Guarded by the batcher's lock.</summary>
         public bool Busy { get; set; }
@@ -314,40 +308,10 @@ public sealed partial class SequenceBatcher
 
         public void Start() => _thread.Start();
 
-        public void Assign(Batch batch)
-        {
-            Volatile.Write(ref _batch, batch);
-            _signal.Release();
-        }
+        public void Assign(Batch batch) => _thread.Assign(batch);
 
-        public void Stop()
-        {
-            _stopping = true;
-            _signal.Release();
-        }
+        public void Stop() => _thread.Stop();
 
-        public void Join()
-        {
-            if (Thread.CurrentThread != _thread)
-            {
-                _thread.Join();
-            }
-        }
-
-        private void Loop()
-        {
-            while (true)
-            {
-                _signal.Wait();
-                if (Interlocked.Exchange(ref _batch, null) is { } batch)
-                {
-                    _owner.RunBatch(this, batch);
-                }
-                else if (_stopping)
-                {
-                    return;
-                }
-            }
-        }
+        public void Join() => _thread.Join();
     }
 }

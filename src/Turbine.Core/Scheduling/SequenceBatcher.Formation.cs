@@ -163,29 +163,12 @@ public sealed partial class SequenceBatcher
     {
         lock (_gate)
         {
-            _nextWakeup = long.MaxValue;
+            _timer.Fired();
             PumpLocked(_time.GetTimestamp());
         }
     }
 
-    private void ArmTimerLocked(long now, long wake)
-    {
-        if (wake == _nextWakeup)
-        {
-            return;
-        }
-
-        _nextWakeup = wake;
-        if (wake == long.MaxValue)
-        {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
-        }
-
-        // Round up so the timer never fires before the moment it is for.
-        var ticks = (long)Math.Ceiling((wake - now) * (TimeSpan.TicksPerSecond / (double)_time.TimestampFrequency));
-        _timer.Change(TimeSpan.FromTicks(Math.Max(ticks, 1)), Timeout.InfiniteTimeSpan);
-    }
+    private void ArmTimerLocked(long now, long wake) => _timer.Arm(now, wake);
 
     private sealed record Batch(List<Entry> Members, long Started);
 }

@@ -47,10 +47,9 @@ public sealed partial class SequenceBatcher : IScheduler
     private readonly LinkedList<Sequence> _backlog = new();
     private readonly Dictionary<CorrelationId, string> _released = [];
     private readonly Queue<CorrelationId> _releasedOrder = new();
-    private readonly ITimer _timer;
+    private readonly WakeupTimer _timer;
     private int _candidates;
     private int _queued;
-    private long _nextWakeup = long.MaxValue;
     private bool _disposed;
 
     public SequenceBatcher(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time, string modelDirectory = "")
@@ -70,7 +69,7 @@ public sealed partial class SequenceBatcher : IScheduler
         _controls = sb.ControlInputs;
         _states = sb.States;
         _initialStates = [.. _states.Select(s => InitialState(s, modelDirectory))];
-        _timer = time.CreateTimer(static s => ((SequenceBatcher)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = new WakeupTimer(time, OnTimer);
         _workers = [.. instances.Select(i => new Worker(this, i))];
         foreach (var worker in _workers)
         {
