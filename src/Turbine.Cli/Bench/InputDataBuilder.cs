@@ -202,7 +202,7 @@ internal static class InputDataBuilder
         var repeated = values.Count == count ? values : Enumerable.Repeat(values, (int)(count / perItem)).SelectMany(v => v).ToList();
         try
         {
-            SetValues(input, repeated);
+            JsonInputValues.Set(input, repeated);
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
         {
@@ -211,26 +211,4 @@ internal static class InputDataBuilder
     }
 
     private static string FormatShape(long[] shape) => "[" + string.Join(',', shape) + "]";
-
-    private static void SetValues(InferInput input, List<JsonElement> v)
-    {
-        switch (input.Datatype)
-        {
-            case "BOOL": input.SetData(v.Select(e => e.ValueKind == JsonValueKind.Number ? e.GetInt32() != 0 : e.GetBoolean()).ToArray()); break;
-            case "UINT8": input.SetData(v.Select(e => e.GetByte()).ToArray()); break;
-            case "INT8": input.SetData(v.Select(e => e.GetSByte()).ToArray()); break;
-            case "UINT16": input.SetData(v.Select(e => e.GetUInt16()).ToArray()); break;
-            case "INT16": input.SetData(v.Select(e => e.GetInt16()).ToArray()); break;
-            case "UINT32": input.SetData(v.Select(e => e.GetUInt32()).ToArray()); break;
-            case "INT32": input.SetData(v.Select(e => e.GetInt32()).ToArray()); break;
-            case "UINT64": input.SetData(v.Select(e => e.GetUInt64()).ToArray()); break;
-            case "INT64": input.SetData(v.Select(e => e.GetInt64()).ToArray()); break;
-            case "FP16": input.SetData(v.Select(e => (Half)e.GetDouble()).ToArray()); break;
-            case "FP32": input.SetData(v.Select(e => e.GetSingle()).ToArray()); break;
-            case "FP64": input.SetData(v.Select(e => e.GetDouble()).ToArray()); break;
-            case "BF16": input.SetData(v.Select(e => Bf16(e.GetSingle())).ToArray()); break;
-            case "BYTES": input.SetStrings(v.Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToList()); break;
-            default: throw new ArgumentException($"input '{input.Name}': datatype {input.Datatype} is not supported by 'turbine bench'");
-        }
-    }
 }

@@ -87,7 +87,7 @@ internal static class InferCommand
             }
 
             var input = new InferInput(name, [.. shape], meta.Datatype) { Binary = !json };
-            SetValues(input, meta.Datatype, values);
+            JsonInputValues.Set(input, values);
             inputs.Add(input);
         }
 
@@ -148,30 +148,6 @@ internal static class InferCommand
         foreach (var item in e.EnumerateArray())
         {
             Flatten(item, depth + 1, shape, values);
-        }
-    }
-
-    private static void SetValues(InferInput input, string datatype, List<JsonElement> v)
-    {
-        switch (datatype)
-        {
-            case "BOOL": input.SetData(v.Select(e => e.GetBoolean()).ToArray()); break;
-            case "UINT8": input.SetData(v.Select(e => e.GetByte()).ToArray()); break;
-            case "INT8": input.SetData(v.Select(e => e.GetSByte()).ToArray()); break;
-            case "UINT16": input.SetData(v.Select(e => e.GetUInt16()).ToArray()); break;
-            case "INT16": input.SetData(v.Select(e => e.GetInt16()).ToArray()); break;
-            case "UINT32": input.SetData(v.Select(e => e.GetUInt32()).ToArray()); break;
-            case "INT32": input.SetData(v.Select(e => e.GetInt32()).ToArray()); break;
-            case "UINT64": input.SetData(v.Select(e => e.GetUInt64()).ToArray()); break;
-            case "INT64": input.SetData(v.Select(e => e.GetInt64()).ToArray()); break;
-            case "FP16": input.SetData(v.Select(e => (Half)e.GetDouble()).ToArray()); break;
-            case "FP32": input.SetData(v.Select(e => e.GetSingle()).ToArray()); break;
-            case "FP64": input.SetData(v.Select(e => e.GetDouble()).ToArray()); break;
-            case "BYTES": input.SetStrings(v.Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToList()); break;
-            case "BF16":
-                input.SetData(v.Select(e => (ushort)(BitConverter.SingleToUInt32Bits(e.GetSingle()) >> 16)).ToArray());
-                break;
-            default: throw new ArgumentException($"datatype {datatype} is not supported by 'turbine infer'");
         }
     }
 
