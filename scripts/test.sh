@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: restores for linux-x64, builds, runs every test project.
 # Tests that need an external program install it here first (curl is used by the end-to-end tests; protoc,
-# grpc_python_plugin and /usr/bin/python3 with grpcio + protobuf by the Python gRPC interop test).
+# grpc_python_plugin and /usr/bin/python3 with grpcio + protobuf by the Python gRPC interop test; prometheus by the
+# metrics test that has a real Prometheus scrape Turbine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler-grpc)
 /usr/bin/python3 -c "import grpc" >/dev/null 2>&1 || missing+=(python3-grpcio)
 /usr/bin/python3 -c "import google.protobuf" >/dev/null 2>&1 || missing+=(python3-protobuf)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null

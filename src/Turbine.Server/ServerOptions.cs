@@ -16,7 +16,7 @@ public sealed record ServerOptions
     /// <summary>gRPC port (HTTP/2; cleartext unless a certificate is configured); 0 picks a free port. Default 8001.</summary>
     public int GrpcPort { get; init; } = 8001;
 
-    /// <summary>Metrics port (served once metrics exist). Default 8002.</summary>
+    /// <summary>Metrics port (Prometheus <c>GET /metrics</c>); 0 picks a free port. Default 8002.</summary>
     public int MetricsPort { get; init; } = 8002;
 
     public ModelControlMode ControlMode { get; init; } = ModelControlMode.None;

@@ -14,12 +14,13 @@ using Turbine.Core;
 using Turbine.Core.Backends;
 using Turbine.Server.Grpc;
 using Turbine.Server.Http;
+using Turbine.Server.Telemetry;
 
 namespace Turbine.Server;
 
 /// <summary>
 /// The inference server process: the engine plus its front ends on Kestrel (REST on the HTTP port, gRPC on the
-/// gRPC port). Start loads the models, then opens the ports; stop turns readiness off, lets in-flight requests
+/// gRPC port, Prometheus <c>GET /metrics</c> on the metrics port). Start loads the models, then opens the ports; stop turns readiness off, lets in-flight requests
 /// finish, then unloads.
 /// </summary>
 public sealed class TurbineServer : IAsyncDisposable
@@ -30,8 +31,9 @@ public sealed class TurbineServer : IAsyncDisposable
     private readonly HealthServiceImpl _health;
     private int _stopped;
 
-    private TurbineServer(WebApplication app, InferenceEngine engine, HealthServiceImpl health, Uri httpAddress, Uri grpcAddress)
+    private TurbineServer(WebApplication app, InferenceEngine engine, HealthServiceImpl health, Uri httpAddress, Uri grpcAddress, Uri metricsAddress)
     {
+        MetricsAddress = metricsAddress;
         _app = app;
         _health = health;
         Engine = engine;
@@ -46,6 +48,9 @@ public sealed class TurbineServer : IAsyncDisposable
 
     /// <summary>The bound gRPC address (http:// for cleartext HTTP/2, https:// with TLS).</summary>
     public Uri GrpcAddress { get; }
+
+    /// <summary>The bound metrics address; <c>GET /metrics</c> there answers in Prometheus text format.</summary>
+    public Uri MetricsAddress { get; }
 
     public IHostApplicationLifetime Lifetime => _app.Lifetime;
 
@@ -70,6 +75,9 @@ public sealed class TurbineServer : IAsyncDisposable
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine")));
         builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton<MetricsEndpoint>();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = options.GrpcMaxMessageBytes;
@@ -80,6 +88,7 @@ public sealed class TurbineServer : IAsyncDisposable
         var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
         ListenOptions? httpListen = null;
         ListenOptions? grpcListen = null;
+        ListenOptions? metricsListen = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -101,6 +110,11 @@ public sealed class TurbineServer : IAsyncDisposable
 
                 grpcListen = l;
             });
+            k.Listen(address, options.MetricsPort, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                metricsListen = l;
+            });
         });
 
         var app = builder.Build();
@@ -110,7 +124,21 @@ public sealed class TurbineServer : IAsyncDisposable
         try
         {
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
-            HttpEndpoints.Map(app, engine, options);
+            var metricsEndpoint = app.Services.GetRequiredService<MetricsEndpoint>();
+
+            // The metrics port serves GET /metrics and nothing else; the other ports never serve /metrics.
+            app.Use((ctx, next) =>
+            {
+                if (ctx.Connection.LocalPort != metricsListen!.IPEndPoint!.Port)
+                {
+                    return next(ctx);
+                }
+
+                return ctx.Request.Path == "/metrics" && (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method))
+                    ? metricsEndpoint.HandleAsync(ctx)
+                    : HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound, $"the metrics port serves only GET /metrics, not {ctx.Request.Method} {ctx.Request.Path}");
+            });
+            HttpEndpoints.Map(app, engine, options, app.Services.GetRequiredService<ServerMetrics>());
             app.MapGrpcService<InferenceGrpcService>();
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
@@ -131,8 +159,9 @@ public sealed class TurbineServer : IAsyncDisposable
         SetHealth(health, HealthCheckResponse.Types.ServingStatus.Serving);
         var httpUri = new Uri($"http://{Display(address)}:{httpListen!.IPEndPoint!.Port}/");
         var grpcUri = new Uri($"{(options.GrpcTlsCertificatePath is null ? "http" : "https")}://{Display(address)}:{grpcListen!.IPEndPoint!.Port}/");
-        ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count());
-        return new TurbineServer(app, engine, health, httpUri, grpcUri);
+        var metricsUri = new Uri($"http://{Display(address)}:{metricsListen!.IPEndPoint!.Port}/metrics");
+        ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count(), metricsUri.ToString());
+        return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri);
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>

@@ -14,7 +14,7 @@ public sealed class BenchTests : IAsyncLifetime
         var repo = Path.Combine(_root, "repo");
         var (code, output) = await TurbineProcess.RunAsync("samples", "create", repo);
         Assert.True(code == 0, output);
-        _server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0"]);
+        _server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"]);
         _http = await _server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
     }
 

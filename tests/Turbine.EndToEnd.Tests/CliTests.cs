@@ -43,7 +43,7 @@ public sealed class CliTests : IDisposable
     public async Task Serve_CurlWithHandBuiltBinaryBody_GetsBinaryOutputs()
     {
         var repo = await CreateRepoAsync();
-        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0"]);
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"]);
         var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
 
         // A body built by hand, as a non-Turbine client would: JSON header, then two raw INT32[1,16] sections.
@@ -86,7 +86,7 @@ public sealed class CliTests : IDisposable
     public async Task Serve_Sigterm_DrainsAndExitsZero()
     {
         var repo = await CreateRepoAsync();
-        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0"]);
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"]);
         var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
         using var client = new TurbineHttpClient(url);
         var input0 = new InferInput("INPUT0", [1, 16], "INT32").SetData(Enumerable.Range(0, 16).ToArray());
@@ -146,7 +146,7 @@ public sealed class CliTests : IDisposable
     public async Task Infer_Command_PrintsOutputsAsJson()
     {
         var repo = await CreateRepoAsync();
-        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0"]);
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"]);
         var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
         var (code, output) = await TurbineProcess.RunAsync("infer", "iris", "--url", url.ToString(),
             "--input", "input=[[6.7,3.0,5.2,2.3]]", "--classification", "1");
@@ -164,7 +164,7 @@ public sealed class CliTests : IDisposable
     public async Task Grpc_TurbineClientAndInferCommand_AgainstRealServer()
     {
         var repo = await CreateRepoAsync();
-        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0"]);
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"]);
         await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
         var grpc = server.GrpcAddress!;
 
@@ -213,7 +213,7 @@ public sealed class CliTests : IDisposable
     public async Task Up_CreatesSamplesAndServesThem()
     {
         var home = Path.Combine(_root, "home");
-        await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
+        await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
         var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(120));
         Assert.True(Directory.Exists(Path.Combine(home, "models", "simple", "1")));
         using var client = new TurbineHttpClient(url);

@@ -41,6 +41,7 @@ public sealed class ServerHarness : IAsyncDisposable
                 ModelRepository = repository,
                 HttpPort = 0,
                 GrpcPort = 0,
+                MetricsPort = 0,
                 ControlMode = mode,
                 StartupModels = startupModels ?? [],
                 MaxRequestBodyBytes = maxBody,

@@ -52,7 +52,7 @@ internal sealed class ServeOptions
     private readonly Option<long> _grpcMax = new("--grpc-max-message-bytes") { Description = "Largest gRPC message received or sent.", DefaultValueFactory = _ => int.MaxValue };
     private readonly Option<string?> _grpcCert = new("--grpc-tls-cert") { Description = "PEM certificate: serve gRPC over TLS (with --grpc-tls-key)." };
     private readonly Option<string?> _grpcKey = new("--grpc-tls-key") { Description = "PEM private key of --grpc-tls-cert." };
-    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Metrics port (reserved: metrics are not built yet).", DefaultValueFactory = _ => 8002 };
+    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Metrics port: Prometheus GET /metrics (0 = pick a free port).", DefaultValueFactory = _ => 8002 };
     private readonly Option<string> _mode = new("--model-control-mode") { Description = "none | poll | explicit.", DefaultValueFactory = _ => "none" };
     private readonly Option<string[]> _loadModel = new("--load-model") { Description = "Model to load at start in explicit mode (repeatable; * = all).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => 15 };

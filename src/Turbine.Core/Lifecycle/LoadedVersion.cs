@@ -47,6 +47,9 @@ public sealed class LoadedVersion
 
     public long Version { get; }
 
+    /// <summary>How long loading this version took (backend load and warm-up), for the load-duration metric.</summary>
+    public TimeSpan LoadDuration { get; internal set; }
+
     /// <summary>What the version was loaded from (config + files), to tell whether a reload must replace it.</summary>
     public string Fingerprint { get; }
 

@@ -159,7 +159,10 @@ public sealed partial class ModelManager
             entry.State = old with { Statuses = statuses.ToImmutable() };
             try
             {
-                loaded.Add(LoadVersion(definition, version, fingerprint));
+                var loadStarted = Stopwatch.GetTimestamp();
+                var loadedVersion = LoadVersion(definition, version, fingerprint);
+                loadedVersion.LoadDuration = Stopwatch.GetElapsedTime(loadStarted);
+                loaded.Add(loadedVersion);
                 statuses[version] = new VersionStatus(version, ModelReadyState.Ready, "");
             }
             catch (InferenceException e)

@@ -100,6 +100,10 @@ public sealed partial class ModelManager : IAsyncDisposable
     /// <summary>All serving versions of all models.</summary>
     public IEnumerable<LoadedVersion> AllServing() => _models.Values.SelectMany(e => e.State.Serving);
 
+    /// <summary>Every model version the manager knows with its status (for the model-state metric); no disk access.</summary>
+    public IEnumerable<(string Model, VersionStatus Status)> AllStatuses() =>
+        _models.SelectMany(kv => kv.Value.State.Statuses.Values.Select(s => (kv.Key, s)));
+
     /// <summary>Status of a model version, or null when the manager never saw it.</summary>
     public VersionStatus? GetStatus(string model, long version) =>
         _models.TryGetValue(model, out var entry) && entry.State.Statuses.TryGetValue(version, out var s) ? s : null;

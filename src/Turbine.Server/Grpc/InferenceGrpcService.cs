@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
 using Turbine.Protocol.Grpc;
+using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Grpc;
 
@@ -9,7 +10,7 @@ namespace Turbine.Server.Grpc;
 /// <c>inference.GRPCInferenceService</c>: the same engine API as the REST front end, the same error messages,
 /// mapped to gRPC status codes.
 /// </summary>
-internal sealed partial class InferenceGrpcService(InferenceEngine engine) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = engine.IsLive });
@@ -122,6 +123,16 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine) : GRP
 
     /// <summary>Parses and runs one request; the caller owns the returned response.</summary>
     private async Task<(InferenceResponse? Response, InferenceError? Error)> InferAsync(ModelInferRequest message, CancellationToken cancellationToken)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (response, error) = await InferCoreAsync(message, cancellationToken).ConfigureAwait(false);
+        var version = response?.ModelVersion
+            ?? (long.TryParse(message.ModelVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : -1);
+        metrics.RecordRequest(message.ModelName, version, RequestProtocol.Grpc, error?.Code ?? Core.StatusCode.Ok, start);
+        return (response, error);
+    }
+
+    private async Task<(InferenceResponse? Response, InferenceError? Error)> InferCoreAsync(ModelInferRequest message, CancellationToken cancellationToken)
     {
         var parsed = GrpcInferRequestReader.Read(message);
         if (!parsed.IsOk)

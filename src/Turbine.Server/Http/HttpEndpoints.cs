@@ -4,13 +4,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Turbine.Core;
+using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Http;
 
 /// <summary>The Open Inference Protocol REST endpoints with Triton's extensions (PROTOCOL.md's REST table).</summary>
 internal static class HttpEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, InferenceEngine engine, ServerOptions options)
+    public static void Map(IEndpointRouteBuilder app, InferenceEngine engine, ServerOptions options, ServerMetrics metrics)
     {
         app.MapGet("/v2/health/live", ctx => Health(ctx, "live", engine.IsLive));
         app.MapGet("/v2/health/ready", ctx => Health(ctx, "ready", engine.IsReady));
@@ -44,7 +45,7 @@ internal static class HttpEndpoints
                     : HttpErrors.WriteAsync(ctx, result.Error);
             }));
             app.MapGet(prefix + "/stats", ctx => WithModel(ctx, (model, version) => Stats(ctx, engine, model, version)));
-            app.MapPost(prefix + "/infer", ctx => WithModel(ctx, (model, version) => InferEndpoint.HandleAsync(ctx, engine, options, model, version)));
+            app.MapPost(prefix + "/infer", ctx => WithModel(ctx, (model, version) => InferEndpoint.HandleAsync(ctx, engine, options, metrics, model, version)));
         }
 
         app.MapGet("/v2/models/stats", ctx => Stats(ctx, engine, null, null));

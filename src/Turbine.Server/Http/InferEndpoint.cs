@@ -1,20 +1,29 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
+using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Http;
 
 /// <summary><c>POST /v2/models/{m}[/versions/{v}]/infer</c>: JSON and binary tensor data, compressed or not.</summary>
 internal static class InferEndpoint
 {
-    public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version)
+    public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, ServerMetrics metrics, string model, long? version)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (outcome, answered) = await HandleCoreAsync(ctx, engine, options, model, version).ConfigureAwait(false);
+        metrics.RecordRequest(model, answered ?? version ?? -1, RequestProtocol.Http, outcome, start);
+    }
+
+    /// <summary>Answers the request; returns its outcome and the version that answered (null when none did).</summary>
+    private static async Task<(StatusCode Outcome, long? Version)> HandleCoreAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version)
     {
         // Unknown model or version, or a model not ready: answer before reading the body.
         var known = engine.GetModelConfig(model, version);
         if (!known.IsOk)
         {
             await HttpErrors.WriteAsync(ctx, known.Error).ConfigureAwait(false);
-            return;
+            return (known.Error.Code, null);
         }
 
         int? headerLength = null;
@@ -25,7 +34,7 @@ internal static class InferEndpoint
             {
                 await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
                     $"{InferResponseWriter.HeaderLengthHeader} must be a non-negative integer, got '{headerText}'")).ConfigureAwait(false);
-                return;
+                return (StatusCode.InvalidArgument, null);
             }
 
             headerLength = h;
@@ -38,7 +47,7 @@ internal static class InferEndpoint
                 ? StatusCodes.Status413PayloadTooLarge
                 : HttpErrors.ToHttpStatus(read.Error.Code);
             await HttpErrors.WriteAsync(ctx, status, read.Error.Message).ConfigureAwait(false);
-            return;
+            return (read.Error.Code, null);
         }
 
         var body = read.Value;
@@ -56,7 +65,7 @@ internal static class InferEndpoint
         {
             body.Dispose();
             await HttpErrors.WriteAsync(ctx, parsed.Error).ConfigureAwait(false);
-            return;
+            return (parsed.Error.Code, null);
         }
 
         using var request = parsed.Value;
@@ -65,10 +74,11 @@ internal static class InferEndpoint
         if (!result.IsOk)
         {
             await HttpErrors.WriteAsync(ctx, result.Error).ConfigureAwait(false);
-            return;
+            return (result.Error.Code, null);
         }
 
         using var response = result.Value;
         await InferResponseWriter.WriteAsync(ctx, request, response).ConfigureAwait(false);
+        return (StatusCode.Ok, response.ModelVersion);
     }
 }

@@ -31,6 +31,7 @@ public sealed class IdentityServerFixture : IAsyncLifetime
                 ModelRepository = _repository,
                 HttpPort = 0,
                 GrpcPort = 0,
+                MetricsPort = 0,
                 ControlMode = ModelControlMode.None,
                 MaxRequestBodyBytes = 1L << 30,
                 PollInterval = TimeSpan.FromSeconds(15),

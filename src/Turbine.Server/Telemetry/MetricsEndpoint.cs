@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Turbine.Core;
+using Turbine.Core.Lifecycle;
+using Turbine.Core.Stats;
+
+namespace Turbine.Server.Telemetry;
+
+/// <summary>
+/// <c>GET /metrics</c> on the metrics port: every metric in Prometheus text format, computed at scrape time from the
+/// engine's per-version statistics, scheduler queues, model statuses and the front ends' <see cref="ServerMetrics"/>.
+/// Nothing here runs on the request path. Names and meanings: docs/observability.md.
+/// </summary>
+public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metrics)
+{
+    /// <summary>Upper bounds of the <c>turbine_batch_size</c> buckets (requests per execution).</summary>
+    public static readonly long[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+    private static readonly string[] ModelStates = ["loading", "ready", "unloading", "unavailable"];
+
+    private readonly HostStats _host = new();
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var text = Render();
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = PrometheusText.ContentType;
+        await ctx.Response.WriteAsync(text, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The whole scrape, as text.</summary>
+    public string Render()
+    {
+        var w = new PrometheusText();
+        var versions = engine.Models.AllServing().OrderBy(v => v.Config.Name, StringComparer.Ordinal).ThenBy(v => v.Version).ToList();
+        var snapshots = versions.Select(v => (Version: v, Stats: v.Statistics.Snapshot(v.Config.Name, v.Version))).ToList();
+
+        WriteTriton(w, snapshots);
+        WriteRequests(w);
+        WriteModels(w, snapshots);
+        WriteCache(w, snapshots);
+        WriteProcess(w);
+        return w.ToString();
+    }
+
+    private void WriteTriton(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots)
+    {
+        Counter(w, snapshots, "nv_inference_request_success", "Number of successful inference requests, all batch sizes", s => s.InferenceStats.Success.Count);
+        Counter(w, snapshots, "nv_inference_request_failure", "Number of failed inference requests, all batch sizes", s => s.InferenceStats.Fail.Count);
+        Counter(w, snapshots, "nv_inference_count", "Number of inferences performed (a batch of n counts n; cached responses included)", s => s.InferenceCount);
+        Counter(w, snapshots, "nv_inference_exec_count", "Number of model executions performed (one per batch)", s => s.ExecutionCount);
+        Counter(w, snapshots, "nv_inference_request_duration_us", "Cumulative duration of successful inference requests in microseconds (includes cached requests)", s => s.InferenceStats.Success.Ns / 1000);
+        Counter(w, snapshots, "nv_inference_queue_duration_us", "Cumulative time requests spent waiting in the scheduling queue in microseconds", s => s.InferenceStats.Queue.Ns / 1000);
+        Counter(w, snapshots, "nv_inference_compute_input_duration_us", "Cumulative compute input duration in microseconds", s => s.InferenceStats.ComputeInput.Ns / 1000);
+        Counter(w, snapshots, "nv_inference_compute_infer_duration_us", "Cumulative compute inference duration in microseconds", s => s.InferenceStats.ComputeInfer.Ns / 1000);
+        Counter(w, snapshots, "nv_inference_compute_output_duration_us", "Cumulative compute output duration in microseconds", s => s.InferenceStats.ComputeOutput.Ns / 1000);
+        Counter(w, snapshots, "nv_cache_num_hits_per_model", "Number of response cache hits per model", s => s.InferenceStats.CacheHit.Count);
+        Counter(w, snapshots, "nv_cache_num_misses_per_model", "Number of response cache misses per model", s => s.InferenceStats.CacheMiss.Count);
+
+        w.Family("nv_inference_pending_request_count", "gauge", "Instantaneous number of pending requests awaiting execution per model");
+        foreach (var (v, _) in snapshots)
+        {
+            w.Sample("nv_inference_pending_request_count", v.Scheduler.QueueDepth, "model", v.Config.Name, "version", v.VersionText);
+        }
+
+        var (total, used) = HostStats.Memory();
+        w.Family("nv_cpu_utilization", "gauge", "CPU utilization rate [0.0 - 1.0] of the host since the previous scrape");
+        w.Sample("nv_cpu_utilization", _host.CpuUtilization());
+        w.Family("nv_cpu_memory_total_bytes", "gauge", "CPU total memory (RAM), in bytes");
+        w.Sample("nv_cpu_memory_total_bytes", total);
+        w.Family("nv_cpu_memory_used_bytes", "gauge", "CPU used memory (RAM), in bytes");
+        w.Sample("nv_cpu_memory_used_bytes", used);
+    }
+
+    private void WriteRequests(PrometheusText w)
+    {
+        var series = metrics.Series
+            .OrderBy(s => s.Key.Model, StringComparer.Ordinal).ThenBy(s => s.Key.Version).ThenBy(s => s.Key.Protocol).ThenBy(s => s.Key.Outcome)
+            .ToList();
+        const string name = "turbine_request_duration_seconds";
+        w.Family(name, "histogram", "Inference request duration in the front end, by model, version, protocol (http|grpc) and outcome (success or the error class)");
+        var failures = new SortedDictionary<(string Model, string Reason), long>();
+        foreach (var (key, histogram) in series)
+        {
+            var version = key.Version < 0 ? "" : key.Version.ToString(CultureInfo.InvariantCulture);
+            var protocol = ServerMetrics.ProtocolLabel(key.Protocol);
+            var outcome = ServerMetrics.OutcomeLabel(key.Outcome);
+            var (cumulative, sum) = histogram.Read();
+            for (var i = 0; i < cumulative.Length; i++)
+            {
+                var le = i < ServerMetrics.DurationBuckets.Length ? PrometheusText.Format(ServerMetrics.DurationBuckets[i]) : "+Inf";
+                w.Sample(name + "_bucket", cumulative[i], "model", key.Model, "version", version, "protocol", protocol, "outcome", outcome, "le", le);
+            }
+
+            var count = cumulative[^1];
+            w.Sample(name + "_sum", sum, "model", key.Model, "version", version, "protocol", protocol, "outcome", outcome);
+            w.Sample(name + "_count", count, "model", key.Model, "version", version, "protocol", protocol, "outcome", outcome);
+            if (key.Outcome != StatusCode.Ok)
+            {
+                failures[(key.Model, outcome)] = failures.GetValueOrDefault((key.Model, outcome)) + count;
+            }
+        }
+
+        w.Family("turbine_request_failures_total", "counter", "Failed inference requests by model and reason (the error class), both protocols");
+        foreach (var ((model, reason), count) in failures)
+        {
+            w.Sample("turbine_request_failures_total", count, "model", model, "reason", reason);
+        }
+    }
+
+    private void WriteModels(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots)
+    {
+        w.Family("turbine_queue_depth", "gauge", "Requests waiting in the model version's scheduler queue");
+        foreach (var (v, _) in snapshots)
+        {
+            w.Sample("turbine_queue_depth", v.Scheduler.QueueDepth, "model", v.Config.Name, "version", v.VersionText);
+        }
+
+        const string batch = "turbine_batch_size";
+        w.Family(batch, "histogram", "Requests per model execution (batch size of each formed batch)");
+        foreach (var (v, s) in snapshots)
+        {
+            long count = 0, sum = 0;
+            var bucketCounts = new long[BatchBuckets.Length];
+            foreach (var b in s.BatchStats)
+            {
+                var executions = b.ComputeInfer.Count;
+                count += executions;
+                sum += executions * b.BatchSize;
+                for (var i = 0; i < BatchBuckets.Length; i++)
+                {
+                    if (b.BatchSize <= BatchBuckets[i])
+                    {
+                        bucketCounts[i] += executions;
+                    }
+                }
+            }
+
+            for (var i = 0; i < BatchBuckets.Length; i++)
+            {
+                w.Sample(batch + "_bucket", bucketCounts[i], "model", v.Config.Name, "version", v.VersionText, "le", BatchBuckets[i].ToString(CultureInfo.InvariantCulture));
+            }
+
+            w.Sample(batch + "_bucket", count, "model", v.Config.Name, "version", v.VersionText, "le", "+Inf");
+            w.Sample(batch + "_sum", sum, "model", v.Config.Name, "version", v.VersionText);
+            w.Sample(batch + "_count", count, "model", v.Config.Name, "version", v.VersionText);
+        }
+
+        w.Family("turbine_model_load_duration_seconds", "gauge", "How long the serving load of the model version took (backend load and warm-up)");
+        foreach (var (v, _) in snapshots)
+        {
+            w.Sample("turbine_model_load_duration_seconds", v.LoadDuration.TotalSeconds, "model", v.Config.Name, "version", v.VersionText);
+        }
+
+        w.Family("turbine_model_state", "gauge", "1 for the state each known model version is in (loading, ready, unloading, unavailable), 0 for the others");
+        foreach (var (model, status) in engine.Models.AllStatuses().OrderBy(s => s.Model, StringComparer.Ordinal).ThenBy(s => s.Status.Version))
+        {
+            var current = status.State.ToString().ToLowerInvariant();
+            var version = status.Version.ToString(CultureInfo.InvariantCulture);
+            foreach (var state in ModelStates)
+            {
+                w.Sample("turbine_model_state", state == current ? 1 : 0, "model", model, "version", version, "state", state);
+            }
+        }
+    }
+
+    private void WriteCache(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots)
+    {
+        Counter(w, snapshots, "turbine_response_cache_hits_total", "Requests answered from the response cache", s => s.InferenceStats.CacheHit.Count);
+        Counter(w, snapshots, "turbine_response_cache_misses_total", "Requests the response cache did not have (the model ran and the response was inserted)", s => s.InferenceStats.CacheMiss.Count);
+        var cache = engine.Cache;
+        w.Family("turbine_response_cache_size_bytes", "gauge", "Bytes held by the server-wide response cache (0 when off)");
+        w.Sample("turbine_response_cache_size_bytes", cache?.SizeBytes ?? 0);
+        w.Family("turbine_response_cache_entries", "gauge", "Responses held by the server-wide response cache");
+        w.Sample("turbine_response_cache_entries", cache?.Count ?? 0);
+    }
+
+    private static void WriteProcess(PrometheusText w)
+    {
+        w.Family("process_cpu_seconds_total", "counter", "Total user and system CPU time of the Turbine process, in seconds");
+        w.Sample("process_cpu_seconds_total", Environment.CpuUsage.TotalTime.TotalSeconds);
+        w.Family("process_resident_memory_bytes", "gauge", "Resident memory (working set) of the Turbine process, in bytes");
+        w.Sample("process_resident_memory_bytes", Environment.WorkingSet);
+        w.Family("process_managed_heap_bytes", "gauge", "Bytes in the .NET managed heap");
+        w.Sample("process_managed_heap_bytes", GC.GetTotalMemory(forceFullCollection: false));
+        w.Family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds");
+        using var self = Process.GetCurrentProcess();
+        w.Sample("process_start_time_seconds", new DateTimeOffset(self.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    private static void Counter(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots,
+        string name, string help, Func<ModelStatisticsSnapshot, long> value)
+    {
+        w.Family(name, "counter", help);
+        foreach (var (v, s) in snapshots)
+        {
+            w.Sample(name, value(s), "model", v.Config.Name, "version", v.VersionText);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Turbine.Core;
+
+namespace Turbine.Server.Telemetry;
+
+/// <summary>Which front end answered a request (the <c>protocol</c> label).</summary>
+public enum RequestProtocol
+{
+    Http,
+    Grpc,
+}
+
+/// <summary>
+/// The front ends' metrics (convention 12): the <c>turbine.request.duration</c> histogram (seconds) per model,
+/// version, protocol and outcome, as a <see cref="System.Diagnostics.Metrics"/> instrument for in-process listeners
+/// (dotnet-counters, OpenTelemetry) and aggregated here into fixed Prometheus buckets for <c>/metrics</c>.
+/// Recording is one dictionary lookup and two interlocked adds; it never allocates after a series' first request.
+/// </summary>
+public sealed class ServerMetrics
+{
+    public const string MeterName = "Turbine.Server";
+
+    /// <summary>Upper bounds (seconds) of the request-duration buckets: 100 µs to 10 s.</summary>
+    public static readonly double[] DurationBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly Histogram<double> _duration;
+    private readonly ConcurrentDictionary<SeriesKey, HistogramSeries> _series = new();
+
+    public ServerMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _duration = meter.CreateHistogram<double>("turbine.request.duration", "s",
+            "Inference request duration in the front end, per model, version, protocol and outcome.");
+    }
+
+    /// <summary>
+    /// Records one inference request that began at <paramref name="startTimestamp"/> (<see cref="Stopwatch"/> ticks).
+    /// <paramref name="version"/> is the version that answered, or the one asked for (-1 when none was named and the
+    /// request failed before one was chosen); <paramref name="outcome"/> is <see cref="StatusCode.Ok"/> on success.
+    /// </summary>
+    public void RecordRequest(string model, long version, RequestProtocol protocol, StatusCode outcome, long startTimestamp)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(startTimestamp);
+        var series = _series.GetOrAdd(new SeriesKey(model, version, protocol, outcome), static _ => new HistogramSeries(DurationBuckets.Length));
+        series.Observe(elapsed);
+        if (_duration.Enabled)
+        {
+            var tags = new TagList
+            {
+                { "model", model },
+                { "version", version },
+                { "protocol", ProtocolLabel(protocol) },
+                { "outcome", OutcomeLabel(outcome) },
+            };
+            _duration.Record(elapsed.TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>Every request-duration series recorded so far.</summary>
+    public IEnumerable<KeyValuePair<SeriesKey, HistogramSeries>> Series => _series;
+
+    public static string ProtocolLabel(RequestProtocol protocol) => protocol == RequestProtocol.Http ? "http" : "grpc";
+
+    /// <summary><c>success</c>, or the error's status class in snake case (<c>invalid_argument</c>, <c>not_found</c>, ...).</summary>
+    public static string OutcomeLabel(StatusCode code) => code switch
+    {
+        StatusCode.Ok => "success",
+        StatusCode.InvalidArgument => "invalid_argument",
+        StatusCode.NotFound => "not_found",
+        StatusCode.Unavailable => "unavailable",
+        StatusCode.Unsupported => "unsupported",
+        StatusCode.Internal => "internal",
+        StatusCode.ResourceExhausted => "resource_exhausted",
+        StatusCode.DeadlineExceeded => "deadline_exceeded",
+        StatusCode.Cancelled => "cancelled",
+        StatusCode.AlreadyExists => "already_exists",
+        _ => "unknown",
+    };
+
+    public readonly record struct SeriesKey(string Model, long Version, RequestProtocol Protocol, StatusCode Outcome);
+
+    /// <summary>One histogram series: per-bucket counts (not cumulative; the last is +Inf), count and sum.</summary>
+    public sealed class HistogramSeries(int bounds)
+    {
+        private readonly long[] _buckets = new long[bounds + 1];
+        private long _sumTicks;
+
+        public void Observe(TimeSpan elapsed)
+        {
+            var seconds = elapsed.TotalSeconds;
+            var i = 0;
+            var bucketBounds = DurationBuckets;
+            while (i < bucketBounds.Length && seconds > bucketBounds[i])
+            {
+                i++;
+            }
+
+            Interlocked.Increment(ref _buckets[i]);
+            Interlocked.Add(ref _sumTicks, elapsed.Ticks);
+        }
+
+        /// <summary>Cumulative counts per bound (the last is +Inf, equal to the count) and the sum in seconds.</summary>
+        public (long[] Cumulative, double SumSeconds) Read()
+        {
+            var cumulative = new long[_buckets.Length];
+            long running = 0;
+            for (var i = 0; i < _buckets.Length; i++)
+            {
+                running += Volatile.Read(ref _buckets[i]);
+                cumulative[i] = running;
+            }
+
+            return (cumulative, TimeSpan.FromTicks(Volatile.Read(ref _sumTicks)).TotalSeconds);
+        }
+    }
+}
