@@ -16,6 +16,8 @@ public sealed partial class InferenceEngine
     public async ValueTask<Result<InferenceResponse>> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
+        var span = EngineTracing.CurrentInfer();
+        span?.SetTag(EngineTracing.RequestIdTag, request.Id);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
         if (!acquired.IsOk)
         {
@@ -71,6 +73,7 @@ public sealed partial class InferenceEngine
             lookupNs = ElapsedNs(lookupStart);
             if (hit)
             {
+                EngineTracing.CurrentInfer()?.SetTag(EngineTracing.CacheHitTag, true);
                 version.Statistics.RecordCacheHit(batch, ElapsedNs(start), lookupNs);
                 return Result<InferenceResponse>.Ok(new InferenceResponse(
                     config.Name, version.Version, request.Id, cachedOutputs.Select(o => o.ToTensor()).ToList(), version.Lease()));
@@ -103,6 +106,8 @@ public sealed partial class InferenceEngine
         }
 
         var scheduled = new ScheduleRequest(inputs, outputNames, batch, request.Priority, request.TimeoutMicroseconds, sequence);
+        var span = EngineTracing.CurrentInfer();
+        var queueStart = span is null ? default : DateTimeOffset.UtcNow;
         var executed = await version.Scheduler.ExecuteAsync(scheduled, cancellationToken).ConfigureAwait(false);
         if (!executed.IsOk)
         {
@@ -110,6 +115,11 @@ public sealed partial class InferenceEngine
         }
 
         var run = executed.Value.Result;
+        if (span is not null)
+        {
+            EngineTracing.RecordStages(span, queueStart, executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
+        }
+
         var outputs = run.Outputs;
         for (var i = 0; i < outputs.Count && (version.HasOutputReshape || request.Outputs.Count > 0); i++)
         {

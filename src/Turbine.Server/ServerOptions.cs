@@ -40,6 +40,12 @@ public sealed record ServerOptions
     /// <summary>Server-wide response cache size in bytes (LRU); 0 = off. Default 256 MiB.</summary>
     public long ResponseCacheBytes { get; init; } = 256L << 20;
 
+    /// <summary>OTLP collector to export spans to (gRPC, or HTTP/protobuf when the path ends in <c>/v1/traces</c>); null = no export.</summary>
+    public Uri? TraceOtlpEndpoint { get; init; }
+
+    /// <summary>Share of new traces sampled, 0..1 (a caller's sampled flag is followed). Default 1.</summary>
+    public double TraceSamplingRate { get; init; } = 1.0;
+
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -9,6 +9,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Turbine.Backends.Onnx;
 using Turbine.Core;
 using Turbine.Core.Backends;
@@ -58,6 +61,7 @@ public sealed class TurbineServer : IAsyncDisposable
         ServerOptions options,
         Action<ILoggingBuilder>? configureLogging = null,
         IReadOnlyList<IBackend>? backends = null,
+        Action<TracerProviderBuilder>? configureTracing = null,
         CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -78,6 +82,7 @@ public sealed class TurbineServer : IAsyncDisposable
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<MetricsEndpoint>();
+        AddTracing(builder.Services, options, configureTracing);
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = options.GrpcMaxMessageBytes;
@@ -185,6 +190,38 @@ public sealed class TurbineServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// OpenTelemetry for the <c>Turbine</c> activity source, only when spans go somewhere (an OTLP endpoint or an
+    /// exporter a test attaches); otherwise no listener exists and the request path starts no span.
+    /// </summary>
+    private static void AddTracing(IServiceCollection services, ServerOptions options, Action<TracerProviderBuilder>? configure)
+    {
+        if (options.TraceOtlpEndpoint is null && configure is null)
+        {
+            return;
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("turbine", serviceVersion: typeof(TurbineServer).Assembly.GetName().Version?.ToString()))
+            .WithTracing(t =>
+            {
+                t.AddSource(EngineTracing.SourceName);
+                t.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSamplingRate)));
+                if (options.TraceOtlpEndpoint is { } endpoint)
+                {
+                    t.AddOtlpExporter(o =>
+                    {
+                        o.Endpoint = endpoint;
+                        o.Protocol = endpoint.AbsolutePath.EndsWith("/v1/traces", StringComparison.Ordinal)
+                            ? OtlpExportProtocol.HttpProtobuf
+                            : OtlpExportProtocol.Grpc;
+                    });
+                }
+
+                configure?.Invoke(t);
+            });
     }
 
     private static void SetHealth(HealthServiceImpl health, HealthCheckResponse.Types.ServingStatus status)

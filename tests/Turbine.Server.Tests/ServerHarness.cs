@@ -30,7 +30,8 @@ public sealed class ServerHarness : IAsyncDisposable
         IReadOnlyList<string>? startupModels = null,
         long maxBody = 1L << 30,
         TimeSpan? poll = null,
-        Action<string>? prepare = null)
+        Action<string>? prepare = null,
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null)
     {
         var repository = Path.Combine(Path.GetTempPath(), "turbine-tests", Guid.NewGuid().ToString("N"));
         SampleRepository.Create(repository);
@@ -48,7 +49,8 @@ public sealed class ServerHarness : IAsyncDisposable
                 PollInterval = poll ?? TimeSpan.FromSeconds(15),
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
             },
-            logging => logging.SetMinimumLevel(LogLevel.Warning));
+            logging => logging.SetMinimumLevel(LogLevel.Warning),
+            configureTracing: tracing);
         return new ServerHarness(repository, server);
     }
 

@@ -58,6 +58,8 @@ internal sealed class ServeOptions
     private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => 15 };
     private readonly Option<long> _maxBody = new("--http-max-body-bytes") { Description = "Largest request body accepted (413 above).", DefaultValueFactory = _ => 1L << 30 };
     private readonly Option<long> _cacheBytes = new("--response-cache-bytes") { Description = "Response cache size in bytes for models with response_cache enabled (0 = off).", DefaultValueFactory = _ => 256L << 20 };
+    private readonly Option<string?> _traceEndpoint = new("--trace-otlp-endpoint") { Description = "OTLP collector URL for spans (gRPC; HTTP/protobuf when the path ends in /v1/traces). Unset = no tracing." };
+    private readonly Option<double> _traceRate = new("--trace-sampling-rate") { Description = "Share of new traces sampled, 0..1 (a caller's sampled flag is followed).", DefaultValueFactory = _ => 1.0 };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
 
     public ServeOptions()
@@ -116,6 +118,22 @@ internal sealed class ServeOptions
             });
         }
 
+        _traceEndpoint.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string?>();
+            if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            {
+                r.AddError($"--trace-otlp-endpoint must be an http:// or https:// URL, got '{value}'");
+            }
+        });
+        _traceRate.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<double>();
+            if (!(value is >= 0 and <= 1))
+            {
+                r.AddError($"--trace-sampling-rate must be between 0 and 1, got {value.ToString(CultureInfo.InvariantCulture)}");
+            }
+        });
         _host.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string>();
@@ -140,6 +158,8 @@ internal sealed class ServeOptions
         command.Options.Add(_pollSecs);
         command.Options.Add(_maxBody);
         command.Options.Add(_cacheBytes);
+        command.Options.Add(_traceEndpoint);
+        command.Options.Add(_traceRate);
         command.Options.Add(_exitTimeout);
     }
 
@@ -164,5 +184,7 @@ internal sealed class ServeOptions
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
         ResponseCacheBytes = parse.GetValue(_cacheBytes),
+        TraceOtlpEndpoint = parse.GetValue(_traceEndpoint) is { } endpoint ? new Uri(endpoint) : null,
+        TraceSamplingRate = parse.GetValue(_traceRate),
     };
 }

@@ -30,7 +30,7 @@ internal sealed partial class InferenceGrpcService
             {
                 var message = requestStream.Current;
                 await slots.WaitAsync(cancellation).ConfigureAwait(false);
-                running.Add(RunOneAsync(message, completed.Writer, slots, cancellation));
+                running.Add(RunOneAsync(message, completed.Writer, slots, context));
                 running.RemoveAll(t => t.IsCompleted);
             }
 
@@ -63,11 +63,11 @@ internal sealed partial class InferenceGrpcService
     }
 
     private async Task RunOneAsync(ModelInferRequest message, ChannelWriter<(ModelStreamInferResponse, InferenceResponse?)> output,
-        SemaphoreSlim slots, CancellationToken cancellationToken)
+        SemaphoreSlim slots, ServerCallContext context)
     {
         try
         {
-            var (response, error) = await InferAsync(message, cancellationToken).ConfigureAwait(false);
+            var (response, error) = await InferAsync(message, context, unary: false).ConfigureAwait(false);
             var reply = error is null
                 ? new ModelStreamInferResponse { InferResponse = GrpcResponses.Infer(response!) }
                 : new ModelStreamInferResponse

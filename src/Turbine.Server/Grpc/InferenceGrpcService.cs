@@ -95,7 +95,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var (response, error) = await InferAsync(request, context.CancellationToken).ConfigureAwait(false);
+        var (response, error) = await InferAsync(request, context, unary: true).ConfigureAwait(false);
         if (error is not null)
         {
             return GrpcErrors.Fail<ModelInferResponse>(context, error);
@@ -122,13 +122,25 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
     }
 
     /// <summary>Parses and runs one request; the caller owns the returned response.</summary>
-    private async Task<(InferenceResponse? Response, InferenceError? Error)> InferAsync(ModelInferRequest message, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Each request gets a <c>turbine.infer</c> span under the call's W3C context; a unary call also returns the
+    /// span's <c>traceparent</c> in its response headers (a stream's headers are long gone by its later messages).
+    /// </remarks>
+    private async Task<(InferenceResponse? Response, InferenceError? Error)> InferAsync(ModelInferRequest message, ServerCallContext context, bool unary)
     {
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (response, error) = await InferCoreAsync(message, cancellationToken).ConfigureAwait(false);
+        var httpContext = context.GetHttpContext();
+        var span = RequestTracing.Start(httpContext, message.ModelName, RequestProtocol.Grpc);
+        if (unary)
+        {
+            RequestTracing.AddResponseHeader(httpContext, span);
+        }
+
+        var (response, error) = await InferCoreAsync(message, context.CancellationToken).ConfigureAwait(false);
         var version = response?.ModelVersion
             ?? (long.TryParse(message.ModelVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : -1);
         metrics.RecordRequest(message.ModelName, version, RequestProtocol.Grpc, error?.Code ?? Core.StatusCode.Ok, start);
+        EngineTracing.StopInfer(span, version > 0 ? version : null, error?.Code ?? Core.StatusCode.Ok, error?.Message);
         return (response, error);
     }
 

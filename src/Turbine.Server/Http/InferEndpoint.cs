@@ -11,8 +11,11 @@ internal static class InferEndpoint
     public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, ServerMetrics metrics, string model, long? version)
     {
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var span = RequestTracing.Start(ctx, model, RequestProtocol.Http);
+        RequestTracing.AddResponseHeader(ctx, span);
         var (outcome, answered) = await HandleCoreAsync(ctx, engine, options, model, version).ConfigureAwait(false);
         metrics.RecordRequest(model, answered ?? version ?? -1, RequestProtocol.Http, outcome, start);
+        EngineTracing.StopInfer(span, answered ?? version, outcome, null);
     }
 
     /// <summary>Answers the request; returns its outcome and the version that answered (null when none did).</summary>

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+
+namespace Turbine.Core;
+
+/// <summary>
+/// Turbine's spans: one <c>turbine.infer</c> span per inference request (started by the front end, which knows
+/// the protocol and the caller's trace context) with <c>turbine.queue</c>, <c>turbine.compute_input</c>,
+/// <c>turbine.compute_infer</c> and <c>turbine.compute_output</c> children derived from the timings the engine
+/// measures anyway. With no listener on <see cref="SourceName"/> nothing is allocated.
+/// </summary>
+public static class EngineTracing
+{
+    public const string SourceName = "Turbine";
+    public const string InferSpan = "turbine.infer";
+    public const string QueueSpan = "turbine.queue";
+    public const string ComputeInputSpan = "turbine.compute_input";
+    public const string ComputeInferSpan = "turbine.compute_infer";
+    public const string ComputeOutputSpan = "turbine.compute_output";
+
+    public const string ModelTag = "turbine.model";
+    public const string VersionTag = "turbine.model_version";
+    public const string RequestIdTag = "turbine.request_id";
+    public const string ProtocolTag = "turbine.protocol";
+    public const string OutcomeTag = "turbine.outcome";
+    public const string CacheHitTag = "turbine.cache_hit";
+
+    public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>
+    /// Starts the request span as a child of <paramref name="parent"/> (the caller's W3C context; default = a new
+    /// trace). Null when no listener samples it.
+    /// </summary>
+    public static Activity? StartInfer(string model, string protocol, ActivityContext parent)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        // The parent is given explicitly: an Activity.Current left by the host (never exported) must not sit
+        // between the caller's span and Turbine's.
+        var previous = Activity.Current;
+        Activity.Current = null;
+        var activity = Source.StartActivity(InferSpan, ActivityKind.Server, parent);
+        if (activity is null)
+        {
+            Activity.Current = previous;
+            return null;
+        }
+
+        activity.SetTag(ModelTag, model);
+        activity.SetTag(ProtocolTag, protocol);
+        return activity;
+    }
+
+    /// <summary>Records how the request ended on its span and stops it.</summary>
+    public static void StopInfer(Activity? activity, long? version, StatusCode outcome, string? message)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (version is { } v)
+        {
+            activity.SetTag(VersionTag, v);
+        }
+
+        activity.SetTag(OutcomeTag, outcome.ToString());
+        activity.SetStatus(outcome == StatusCode.Ok ? ActivityStatusCode.Ok : ActivityStatusCode.Error, message);
+        activity.Stop();
+    }
+
+    /// <summary>The request span when it is the current activity (the engine tags it), else null.</summary>
+    internal static Activity? CurrentInfer() =>
+        Activity.Current is { } a && ReferenceEquals(a.Source, Source) && a.OperationName == InferSpan && a.IsAllDataRequested ? a : null;
+
+    /// <summary>
+    /// Adds the queue and compute spans under <paramref name="parent"/>, laid end to end from
+    /// <paramref name="queueStart"/> with the measured durations.
+    /// </summary>
+    internal static void RecordStages(Activity parent, DateTimeOffset queueStart, long queueNs, long inputNs, long inferNs, long outputNs)
+    {
+        var t = queueStart;
+        t = Stage(parent, QueueSpan, t, queueNs);
+        t = Stage(parent, ComputeInputSpan, t, inputNs);
+        t = Stage(parent, ComputeInferSpan, t, inferNs);
+        Stage(parent, ComputeOutputSpan, t, outputNs);
+    }
+
+    private static DateTimeOffset Stage(Activity parent, string name, DateTimeOffset start, long ns)
+    {
+        var end = start + TimeSpan.FromTicks(Math.Max(0, ns) / 100);
+        var child = Source.StartActivity(name, ActivityKind.Internal, parent.Context, startTime: start);
+        if (child is not null)
+        {
+            child.SetEndTime(end.UtcDateTime);
+            child.Stop();
+        }
+
+        return end;
+    }
+}
