@@ -13,5 +13,6 @@ public sealed record ServerMetadata(string Name, string Version, IReadOnlyList<s
         "parameters",
         "statistics",
         "sequence",
+        "logging",
     ];
 }

@@ -46,6 +46,9 @@ public sealed record ServerOptions
     /// <summary>Share of new traces sampled, 0..1 (a caller's sampled flag is followed). Default 1.</summary>
     public double TraceSamplingRate { get; init; } = 1.0;
 
+    /// <summary>Console log format: text lines or one JSON object per message. Default text.</summary>
+    public Logging.LogFormat LogFormat { get; init; } = Logging.LogFormat.Text;
+
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

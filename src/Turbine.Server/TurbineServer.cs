@@ -17,6 +17,7 @@ using Turbine.Core;
 using Turbine.Core.Backends;
 using Turbine.Server.Grpc;
 using Turbine.Server.Http;
+using Turbine.Server.Logging;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Server;
@@ -57,6 +58,8 @@ public sealed class TurbineServer : IAsyncDisposable
 
     public IHostApplicationLifetime Lifetime => _app.Lifetime;
 
+    internal IServiceProvider Services => _app.Services;
+
     public static async Task<TurbineServer> StartAsync(
         ServerOptions options,
         Action<ILoggingBuilder>? configureLogging = null,
@@ -65,7 +68,9 @@ public sealed class TurbineServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        ConfigureLogging(builder.Logging, configureLogging);
+        var logSettings = new LogSettings(options.LogFormat);
+        ConfigureLogging(builder.Logging, configureLogging, logSettings);
+        builder.Services.AddSingleton(logSettings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton(sp => new InferenceEngine(
             new EngineOptions
@@ -144,6 +149,8 @@ public sealed class TurbineServer : IAsyncDisposable
                     : HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound, $"the metrics port serves only GET /metrics, not {ctx.Request.Method} {ctx.Request.Path}");
             });
             HttpEndpoints.Map(app, engine, options, app.Services.GetRequiredService<ServerMetrics>());
+            app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings));
+            app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings));
             app.MapGrpcService<InferenceGrpcService>();
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
@@ -236,23 +243,47 @@ public sealed class TurbineServer : IAsyncDisposable
         : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]"
         : address.ToString();
 
-    private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? configure)
+    /// <summary>
+    /// Console logging in the chosen format with the trace and span ids in each message's scope (request logs written
+    /// under a span carry them), behind the run-time level switch of <c>/v2/logging</c>.
+    /// </summary>
+    private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? configure, LogSettings settings)
     {
         logging.ClearProviders();
+        logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+
+        // Every rule without a category consults the switch on each IsEnabled, so a POST /v2/logging applies at once.
+        logging.AddFilter((_, _, level) => settings.IsEnabled(level));
         if (configure is not null)
         {
             configure(logging);
             return;
         }
 
-        logging.AddSimpleConsole(o =>
+        if (settings.Format == LogFormat.Json)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Grpc", LogLevel.Warning);
+            logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.IncludeScopes = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+                o.IncludeScopes = true;
+            });
+        }
+
+        // Verbose levels map to Debug (1) and Trace (2+); the switch decides, so the floor is Trace.
+        logging.SetMinimumLevel(LogLevel.Trace);
+        logging.AddFilter("Microsoft", level => level >= LogLevel.Warning && settings.IsEnabled(level));
+        logging.AddFilter("Grpc", level => level >= LogLevel.Warning && settings.IsEnabled(level));
 
         // While this category is enabled at any level, ASP.NET Core's hosting layer starts an Activity and a log
         // scope for every request (about 0.5 KB of allocation per request, docs/benchmarks.md P7); it only logs

@@ -31,7 +31,8 @@ public sealed class ServerHarness : IAsyncDisposable
         long maxBody = 1L << 30,
         TimeSpan? poll = null,
         Action<string>? prepare = null,
-        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null)
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null,
+        Action<ILoggingBuilder>? logging = null)
     {
         var repository = Path.Combine(Path.GetTempPath(), "turbine-tests", Guid.NewGuid().ToString("N"));
         SampleRepository.Create(repository);
@@ -49,7 +50,7 @@ public sealed class ServerHarness : IAsyncDisposable
                 PollInterval = poll ?? TimeSpan.FromSeconds(15),
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
             },
-            logging => logging.SetMinimumLevel(LogLevel.Warning),
+            logging ?? (l => l.SetMinimumLevel(LogLevel.Warning)),
             configureTracing: tracing);
         return new ServerHarness(repository, server);
     }

@@ -60,11 +60,13 @@ internal sealed class ServeOptions
     private readonly Option<long> _cacheBytes = new("--response-cache-bytes") { Description = "Response cache size in bytes for models with response_cache enabled (0 = off).", DefaultValueFactory = _ => 256L << 20 };
     private readonly Option<string?> _traceEndpoint = new("--trace-otlp-endpoint") { Description = "OTLP collector URL for spans (gRPC; HTTP/protobuf when the path ends in /v1/traces). Unset = no tracing." };
     private readonly Option<double> _traceRate = new("--trace-sampling-rate") { Description = "Share of new traces sampled, 0..1 (a caller's sampled flag is followed).", DefaultValueFactory = _ => 1.0 };
+    private readonly Option<string> _logFormat = new("--log-format") { Description = "Console log format: text | json (one JSON object per line, UTC timestamps, trace id in scopes).", DefaultValueFactory = _ => "text" };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
 
     public ServeOptions()
     {
         _mode.AcceptOnlyFromAmong("none", "poll", "explicit");
+        _logFormat.AcceptOnlyFromAmong("text", "json");
         foreach (var port in new[] { _httpPort, _grpcPort, _metricsPort })
         {
             port.Validators.Add(r =>
@@ -160,6 +162,7 @@ internal sealed class ServeOptions
         command.Options.Add(_cacheBytes);
         command.Options.Add(_traceEndpoint);
         command.Options.Add(_traceRate);
+        command.Options.Add(_logFormat);
         command.Options.Add(_exitTimeout);
     }
 
@@ -186,5 +189,6 @@ internal sealed class ServeOptions
         ResponseCacheBytes = parse.GetValue(_cacheBytes),
         TraceOtlpEndpoint = parse.GetValue(_traceEndpoint) is { } endpoint ? new Uri(endpoint) : null,
         TraceSamplingRate = parse.GetValue(_traceRate),
+        LogFormat = parse.GetValue(_logFormat) == "json" ? Turbine.Server.Logging.LogFormat.Json : Turbine.Server.Logging.LogFormat.Text,
     };
 }
