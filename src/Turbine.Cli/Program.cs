@@ -8,6 +8,7 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(SamplesCommand.Create());
 root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(LogsCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -58,6 +58,10 @@ internal sealed class ServeOptions
     private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => 15 };
     private readonly Option<long> _maxBody = new("--http-max-body-bytes") { Description = "Largest request body accepted (413 above).", DefaultValueFactory = _ => 1L << 30 };
     private readonly Option<long> _cacheBytes = new("--response-cache-bytes") { Description = "Response cache size in bytes for models with response_cache enabled (0 = off).", DefaultValueFactory = _ => 256L << 20 };
+    private readonly Option<string?> _payloadDir = new("--payload-log-dir") { Description = "Write payload-log JSON-lines files here (models opt in with the payload_log parameter)." };
+    private readonly Option<long> _payloadMaxFileBytes = new("--payload-log-max-file-bytes") { Description = "Rotate a payload-log file before it passes this size.", DefaultValueFactory = _ => 100L << 20 };
+    private readonly Option<int> _payloadMaxFiles = new("--payload-log-max-files") { Description = "Payload-log files kept (oldest deleted).", DefaultValueFactory = _ => 10 };
+    private readonly Option<string?> _payloadUrl = new("--payload-log-url") { Description = "POST payload records as batched CloudEvents to this URL." };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
 
     public ServeOptions()
@@ -116,6 +120,28 @@ internal sealed class ServeOptions
             });
         }
 
+        _payloadMaxFileBytes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError("--payload-log-max-file-bytes must be positive");
+            }
+        });
+        _payloadMaxFiles.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--payload-log-max-files must be at least 1");
+            }
+        });
+        _payloadUrl.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string?>();
+            if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                r.AddError($"--payload-log-url must be an absolute http:// or https:// URL, got '{value}'");
+            }
+        });
         _host.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string>();
@@ -141,6 +167,10 @@ internal sealed class ServeOptions
         command.Options.Add(_maxBody);
         command.Options.Add(_cacheBytes);
         command.Options.Add(_exitTimeout);
+        command.Options.Add(_payloadDir);
+        command.Options.Add(_payloadMaxFileBytes);
+        command.Options.Add(_payloadMaxFiles);
+        command.Options.Add(_payloadUrl);
     }
 
     public ServerOptions Read(ParseResult parse, string repository) => new()
@@ -164,5 +194,9 @@ internal sealed class ServeOptions
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
         ResponseCacheBytes = parse.GetValue(_cacheBytes),
+        PayloadLogDirectory = parse.GetValue(_payloadDir) is { } dir ? Path.GetFullPath(dir) : null,
+        PayloadLogMaxFileBytes = parse.GetValue(_payloadMaxFileBytes),
+        PayloadLogMaxFiles = parse.GetValue(_payloadMaxFiles),
+        PayloadLogUrl = parse.GetValue(_payloadUrl) is { } url ? new Uri(url) : null,
     };
 }
