@@ -30,13 +30,13 @@ public sealed class ServerHarness : IAsyncDisposable
         IReadOnlyList<string>? startupModels = null,
         long maxBody = 1L << 30,
         TimeSpan? poll = null,
-        Action<string>? prepare = null)
+        Action<string>? prepare = null,
+        Func<ServerOptions, ServerOptions>? configure = null)
     {
         var repository = Path.Combine(Path.GetTempPath(), "turbine-tests", Guid.NewGuid().ToString("N"));
         SampleRepository.Create(repository);
         prepare?.Invoke(repository);
-        var server = await TurbineServer.StartAsync(
-            new ServerOptions
+        var options = new ServerOptions
             {
                 ModelRepository = repository,
                 HttpPort = 0,
@@ -47,8 +47,8 @@ public sealed class ServerHarness : IAsyncDisposable
                 MaxRequestBodyBytes = maxBody,
                 PollInterval = poll ?? TimeSpan.FromSeconds(15),
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
-            },
-            logging => logging.SetMinimumLevel(LogLevel.Warning));
+            };
+        var server = await TurbineServer.StartAsync(configure?.Invoke(options) ?? options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         return new ServerHarness(repository, server);
     }
 

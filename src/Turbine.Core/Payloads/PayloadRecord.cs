@@ -28,5 +28,5 @@ public sealed class PayloadRecord
     public IReadOnlyList<PayloadTensor>? Outputs { get; init; }
 
     /// <summary>The record as one line of UTF-8 JSON (no newline); built off the request path.</summary>
-    public ReadOnlyMemory<byte> Json { get; internal set; }
+    public ReadOnlyMemory<byte> Json { get; set; }
 }
