@@ -13,13 +13,23 @@ public sealed class PayloadLogEngineTests : IDisposable
 
     public void Dispose() => _repo.Dispose();
 
-    private async Task<InferenceEngine> StartAsync(PayloadLog log, string parameters)
+    private async Task<InferenceEngine> StartAsync(PayloadLog log, string parameters, bool expectReady = true)
     {
         _repo.AppendConfig("simple", parameters);
         var engine = new InferenceEngine(new EngineOptions { ModelRepository = _repo.Root }, [new OnnxBackend()], NullLogger.Instance, log);
         await engine.StartAsync(CancellationToken.None);
-        Assert.True(engine.IsModelReady("simple", null));
+        Assert.Equal(expectReady, engine.IsModelReady("simple", null));
         return engine;
+    }
+
+    [Fact]
+    public async Task StartAsync_BadPayloadLogMode_ModelUnavailableWithMessage()
+    {
+        var log = new PayloadLog([new MemorySink()]);
+        await using var engine = await StartAsync(log, Params("sometimes"), expectReady: false);
+
+        var entry = Assert.Single(engine.GetRepositoryIndex(readyOnly: false), e => e.Name == "simple");
+        Assert.Contains("parameter 'payload_log': expected all, request, response or off, got 'sometimes'", entry.Reason, StringComparison.Ordinal);
     }
 
     private static string Params(string mode, string extra = "") =>
