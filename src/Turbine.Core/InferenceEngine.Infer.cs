@@ -43,7 +43,7 @@ public sealed partial class InferenceEngine
         }
         catch (OperationCanceledException) when (payload is not null)
         {
-            LogPayload(payload, version, request, start, null, InferenceError.Unavailable("the request was cancelled"));
+            LogPayload(payload, version, request, start, null, new InferenceError(StatusCode.Cancelled, "the request was cancelled"));
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
