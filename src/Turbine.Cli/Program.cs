@@ -8,13 +8,20 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(SamplesCommand.Create());
 root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(LogsCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     // One line, then a pointer to help: scripts and humans both read the first line.
     var message = Regex.Replace(parsed.Errors[0].Message, @"\s+", " ").Trim();
-    var command = parsed.CommandResult.Command == root ? "turbine" : $"turbine {parsed.CommandResult.Command.Name}";
+    var names = new List<string> { "turbine" };
+    for (var r = parsed.CommandResult; r.Command != root; r = (System.CommandLine.Parsing.CommandResult)r.Parent!)
+    {
+        names.Insert(1, r.Command.Name);
+    }
+
+    var command = string.Join(' ', names);
     Console.Error.WriteLine($"turbine: error: {message} (see '{command} --help')");
     return 2;
 }

@@ -25,6 +25,7 @@ public sealed partial class InferenceEngine
         }
 
         var version = acquired.Value;
+        var payload = _payloadLog is not null ? SamplePayload(version.Config) : null;
         var handedOver = false;
         try
         {
@@ -35,13 +36,29 @@ public sealed partial class InferenceEngine
                 version.Statistics.RecordFailure(ElapsedNs(start));
             }
 
+            if (payload is not null)
+            {
+                LogPayload(payload, version, request, start, result.IsOk ? result.Value : null, result.IsOk ? null : result.Error);
+            }
+
             return result;
+        }
+        catch (OperationCanceledException) when (payload is not null)
+        {
+            LogPayload(payload, version, request, start, null, new InferenceError(StatusCode.Cancelled, "the request was cancelled"));
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             EngineLog.InferFailed(_logger, request.ModelName, e);
             version.Statistics.RecordFailure(ElapsedNs(start));
-            return InferenceError.Internal($"inference on model '{request.ModelName}' failed: {e.Message}");
+            var error = InferenceError.Internal($"inference on model '{request.ModelName}' failed: {e.Message}");
+            if (payload is not null)
+            {
+                LogPayload(payload, version, request, start, null, error);
+            }
+
+            return error;
         }
         finally
         {

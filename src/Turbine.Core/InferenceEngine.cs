@@ -21,15 +21,17 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly ModelManager _manager;
     private readonly Caching.ResponseCache? _cache;
     private readonly ILogger _logger;
+    private readonly Payloads.PayloadLog? _payloadLog;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _poller;
     private volatile bool _ready;
     private int _disposed;
 
-    public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger)
+    public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null)
     {
         Options = options;
         _logger = logger;
+        _payloadLog = payloadLog;
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
         _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null);
         Metadata = new ServerMetadata("turbine",
@@ -45,6 +47,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     /// <summary>The server-wide response cache, or null when it is off.</summary>
     public Caching.ResponseCache? Cache => _cache;
+
+    /// <summary>The payload log (owned by the engine, flushed and disposed with it), or null when no sink is configured.</summary>
+    public Payloads.PayloadLog? PayloadLog => _payloadLog;
 
     public bool IsLive => !_stopping.IsCancellationRequested || _ready;
 
@@ -103,6 +108,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
         await StopAsync().ConfigureAwait(false);
         await _manager.DisposeAsync().ConfigureAwait(false);
+        if (_payloadLog is not null)
+        {
+            await _payloadLog.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stopping.Dispose();
     }
 

@@ -51,4 +51,16 @@ public sealed record ServerOptions
 
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Folder for payload-log JSON-lines files; null = no file sink. Models opt in with the <c>payload_log</c> parameter.</summary>
+    public string? PayloadLogDirectory { get; init; }
+
+    /// <summary>A payload-log file is rotated before it passes this size. Default 100 MiB.</summary>
+    public long PayloadLogMaxFileBytes { get; init; } = 100L << 20;
+
+    /// <summary>Payload-log files kept (oldest deleted). Default 10.</summary>
+    public int PayloadLogMaxFiles { get; init; } = 10;
+
+    /// <summary>Collector that receives payload records as batched CloudEvents (HTTP POST); null = none.</summary>
+    public Uri? PayloadLogUrl { get; init; }
 }

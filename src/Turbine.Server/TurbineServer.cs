@@ -15,6 +15,7 @@ using OpenTelemetry.Trace;
 using Turbine.Backends.Onnx;
 using Turbine.Core;
 using Turbine.Core.Backends;
+using Turbine.Core.Payloads;
 using Turbine.Server.Grpc;
 using Turbine.Server.Http;
 using Turbine.Server.Logging;
@@ -82,7 +83,8 @@ public sealed class TurbineServer : IAsyncDisposable
                 ResponseCacheBytes = options.ResponseCacheBytes,
             },
             backends ?? [new OnnxBackend()],
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
+            CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads"))));
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ServerMetrics>();
@@ -235,6 +237,23 @@ public sealed class TurbineServer : IAsyncDisposable
     {
         health.SetStatus("", status);
         health.SetStatus(InferenceServiceName, status);
+    }
+
+    /// <summary>The payload log with the sinks the options name, or null when none is configured.</summary>
+    private static PayloadLog? CreatePayloadLog(ServerOptions options, ILogger logger)
+    {
+        var sinks = new List<IPayloadSink>();
+        if (options.PayloadLogDirectory is not null)
+        {
+            sinks.Add(new FilePayloadSink(options.PayloadLogDirectory, options.PayloadLogMaxFileBytes, options.PayloadLogMaxFiles));
+        }
+
+        if (options.PayloadLogUrl is not null)
+        {
+            sinks.Add(new HttpPayloadSink(options.PayloadLogUrl, logger: logger));
+        }
+
+        return sinks.Count == 0 ? null : new PayloadLog(sinks, logger: logger);
     }
 
     private static string Display(IPAddress address) =>

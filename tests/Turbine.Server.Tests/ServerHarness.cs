@@ -32,13 +32,13 @@ public sealed class ServerHarness : IAsyncDisposable
         TimeSpan? poll = null,
         Action<string>? prepare = null,
         Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null,
-        Action<ILoggingBuilder>? logging = null)
+        Action<ILoggingBuilder>? logging = null,
+        Func<ServerOptions, ServerOptions>? configure = null)
     {
         var repository = Path.Combine(Path.GetTempPath(), "turbine-tests", Guid.NewGuid().ToString("N"));
         SampleRepository.Create(repository);
         prepare?.Invoke(repository);
-        var server = await TurbineServer.StartAsync(
-            new ServerOptions
+        var options = new ServerOptions
             {
                 ModelRepository = repository,
                 HttpPort = 0,
@@ -49,7 +49,9 @@ public sealed class ServerHarness : IAsyncDisposable
                 MaxRequestBodyBytes = maxBody,
                 PollInterval = poll ?? TimeSpan.FromSeconds(15),
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
-            },
+            };
+        var server = await TurbineServer.StartAsync(
+            configure?.Invoke(options) ?? options,
             logging ?? (l => l.SetMinimumLevel(LogLevel.Warning)),
             configureTracing: tracing);
         return new ServerHarness(repository, server);

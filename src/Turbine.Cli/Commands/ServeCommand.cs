@@ -61,6 +61,10 @@ internal sealed class ServeOptions
     private readonly Option<string?> _traceEndpoint = new("--trace-otlp-endpoint") { Description = "OTLP collector URL for spans (gRPC; HTTP/protobuf when the path ends in /v1/traces). Unset = no tracing." };
     private readonly Option<double> _traceRate = new("--trace-sampling-rate") { Description = "Share of new traces sampled, 0..1 (a caller's sampled flag is followed).", DefaultValueFactory = _ => 1.0 };
     private readonly Option<string> _logFormat = new("--log-format") { Description = "Console log format: text | json (one JSON object per line, UTC timestamps, trace id in scopes).", DefaultValueFactory = _ => "text" };
+    private readonly Option<string?> _payloadDir = new("--payload-log-dir") { Description = "Write payload-log JSON-lines files here (models opt in with the payload_log parameter)." };
+    private readonly Option<long> _payloadMaxFileBytes = new("--payload-log-max-file-bytes") { Description = "Rotate a payload-log file before it passes this size.", DefaultValueFactory = _ => 100L << 20 };
+    private readonly Option<int> _payloadMaxFiles = new("--payload-log-max-files") { Description = "Payload-log files kept (oldest deleted).", DefaultValueFactory = _ => 10 };
+    private readonly Option<string?> _payloadUrl = new("--payload-log-url") { Description = "POST payload records as batched CloudEvents to this URL." };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
 
     public ServeOptions()
@@ -136,6 +140,28 @@ internal sealed class ServeOptions
                 r.AddError($"--trace-sampling-rate must be between 0 and 1, got {value.ToString(CultureInfo.InvariantCulture)}");
             }
         });
+        _payloadMaxFileBytes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError("--payload-log-max-file-bytes must be positive");
+            }
+        });
+        _payloadMaxFiles.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--payload-log-max-files must be at least 1");
+            }
+        });
+        _payloadUrl.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string?>();
+            if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                r.AddError($"--payload-log-url must be an absolute http:// or https:// URL, got '{value}'");
+            }
+        });
         _host.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string>();
@@ -164,6 +190,10 @@ internal sealed class ServeOptions
         command.Options.Add(_traceRate);
         command.Options.Add(_logFormat);
         command.Options.Add(_exitTimeout);
+        command.Options.Add(_payloadDir);
+        command.Options.Add(_payloadMaxFileBytes);
+        command.Options.Add(_payloadMaxFiles);
+        command.Options.Add(_payloadUrl);
     }
 
     public ServerOptions Read(ParseResult parse, string repository) => new()
@@ -190,5 +220,9 @@ internal sealed class ServeOptions
         TraceOtlpEndpoint = parse.GetValue(_traceEndpoint) is { } endpoint ? new Uri(endpoint) : null,
         TraceSamplingRate = parse.GetValue(_traceRate),
         LogFormat = parse.GetValue(_logFormat) == "json" ? Turbine.Server.Logging.LogFormat.Json : Turbine.Server.Logging.LogFormat.Text,
+        PayloadLogDirectory = parse.GetValue(_payloadDir) is { } dir ? Path.GetFullPath(dir) : null,
+        PayloadLogMaxFileBytes = parse.GetValue(_payloadMaxFileBytes),
+        PayloadLogMaxFiles = parse.GetValue(_payloadMaxFiles),
+        PayloadLogUrl = parse.GetValue(_payloadUrl) is { } url ? new Uri(url) : null,
     };
 }

@@ -53,6 +53,11 @@ public static class ModelConfigValidator
         }
 
         ModelConfigValidatorRules.CheckWarmup(config, Add);
+        if (Payloads.PayloadLogSettings.Parse(config.Parameters) is { IsOk: false } payload)
+        {
+            Add(payload.Error.Message);
+        }
+
         return problems.ToImmutable();
     }
 

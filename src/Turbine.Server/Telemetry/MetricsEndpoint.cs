@@ -40,6 +40,8 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         WriteRequests(w);
         WriteModels(w, snapshots);
         WriteCache(w, snapshots);
+        w.Family("turbine_payload_log_dropped_total", "counter", "Payload-log records dropped because the log's queue was full (the sinks fell behind); 0 when payload logging is off");
+        w.Sample("turbine_payload_log_dropped_total", engine.PayloadLog?.DroppedCount ?? 0);
         WriteProcess(w);
         return w.ToString();
     }
