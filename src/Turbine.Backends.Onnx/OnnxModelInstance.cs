@@ -81,29 +81,38 @@ internal sealed class OnnxModelInstance : IModelInstance
             }
 
             var t1 = Stopwatch.GetTimestamp();
-            IDisposableReadOnlyCollection<OrtValue> results;
-            using (cancellationToken.CanBeCanceled ? cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions) : default)
+            IDisposableReadOnlyCollection<OrtValue>? results = null;
+            try
             {
-                try
+                using (cancellationToken.CanBeCanceled ? cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions) : default)
                 {
-                    results = _session.Run(_runOptions, names, values, outputNames);
-                }
-                catch (OnnxRuntimeException e)
-                {
-                    if (cancellationToken.IsCancellationRequested)
+                    try
                     {
-                        _runOptions.Terminate = false;
-                        throw new OperationCanceledException(cancellationToken);
+                        results = _session.Run(_runOptions, names, values, outputNames);
                     }
-
-                    throw new InferenceException(StatusCode.Internal, $"ONNX Runtime failed to run model instance '{Name}': {e.Message}", e);
+                    catch (OnnxRuntimeException e) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new InferenceException(StatusCode.Internal, $"ONNX Runtime failed to run model instance '{Name}': {e.Message}", e);
+                    }
+                    catch (OnnxRuntimeException)
+                    {
+                        // Terminated by the cancellation callback: answered as cancelled below.
+                    }
+                }
+            }
+            finally
+            {
+                // The registration is disposed here, so no callback can set the flag any more; the options are
+                // reused by the next request on this instance, which must not inherit a terminate.
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    _runOptions.Terminate = false;
                 }
             }
 
-            if (cancellationToken.IsCancellationRequested)
+            if (results is null)
             {
-                // The callback may have fired after Run returned: the options are reused by the next request.
-                _runOptions.Terminate = false;
+                throw new OperationCanceledException(cancellationToken);
             }
 
             var t2 = Stopwatch.GetTimestamp();
