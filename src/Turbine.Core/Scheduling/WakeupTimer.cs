@@ -8,11 +8,13 @@ internal sealed class WakeupTimer : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
+    private readonly Action _onWakeup;
     private long _next = long.MaxValue;
 
     public WakeupTimer(TimeProvider time, Action onWakeup)
     {
         _time = time;
+        _onWakeup = onWakeup;
         _timer = time.CreateTimer(static s => ((Action)s!)(), onWakeup, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -34,8 +36,18 @@ internal sealed class WakeupTimer : IDisposable
             return;
         }
 
+        // Measured from the clock now, not from when the caller read it: the clock may have moved on meanwhile
+        // (another thread, or a test advancing a fake clock), and a moment already passed must not be lost.
+        var current = Math.Max(now, _time.GetTimestamp());
+        if (wake <= current)
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            ThreadPool.UnsafeQueueUserWorkItem(static s => ((Action)s!)(), _onWakeup);
+            return;
+        }
+
         // Round up so the timer never fires before the moment it is for.
-        var ticks = (long)Math.Ceiling((wake - now) * (TimeSpan.TicksPerSecond / (double)_time.TimestampFrequency));
+        var ticks = (long)Math.Ceiling((wake - current) * (TimeSpan.TicksPerSecond / (double)_time.TimestampFrequency));
         _timer.Change(TimeSpan.FromTicks(Math.Max(ticks, 1)), Timeout.InfiniteTimeSpan);
     }
 
