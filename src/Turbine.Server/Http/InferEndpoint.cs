@@ -21,14 +21,6 @@ internal static class InferEndpoint
     /// <summary>Answers the request; returns its outcome and the version that answered (null when none did).</summary>
     private static async Task<(StatusCode Outcome, long? Version)> HandleCoreAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version)
     {
-        // Unknown model or version, or a model not ready: answer before reading the body.
-        var known = engine.GetModelConfig(model, version);
-        if (!known.IsOk)
-        {
-            await HttpErrors.WriteAsync(ctx, known.Error).ConfigureAwait(false);
-            return (known.Error.Code, null);
-        }
-
         int? headerLength = null;
         var headerText = ctx.Request.Headers[InferResponseWriter.HeaderLengthHeader].ToString();
         if (headerText.Length > 0)
@@ -57,7 +49,11 @@ internal static class InferEndpoint
         Result<InferenceRequest> parsed;
         if (headerLength == 0)
         {
-            parsed = InferRequestReader.ReadRawSingleInput(model, version, body, known.Value);
+            // Only the raw single-input form needs the config before the engine sees the request.
+            var config = engine.GetModelConfig(model, version);
+            parsed = config.IsOk
+                ? InferRequestReader.ReadRawSingleInput(model, version, body, config.Value)
+                : config.Error;
         }
         else
         {
@@ -67,8 +63,14 @@ internal static class InferEndpoint
         if (!parsed.IsOk)
         {
             body.Dispose();
-            await HttpErrors.WriteAsync(ctx, parsed.Error).ConfigureAwait(false);
-            return (parsed.Error.Code, null);
+
+            // An unknown or unready model is the answer even when the body is also bad (404/503 before 400). The
+            // lookup runs only on this error path: a good request meets the model once, in the engine.
+            var error = parsed.Error.Code == StatusCode.InvalidArgument && engine.GetModelConfig(model, version) is { IsOk: false } missing
+                ? missing.Error!
+                : parsed.Error;
+            await HttpErrors.WriteAsync(ctx, error).ConfigureAwait(false);
+            return (error.Code, null);
         }
 
         using var request = parsed.Value;
