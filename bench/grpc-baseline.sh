@@ -26,42 +26,10 @@ TURBINE="$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll"
 FLOOR="$ROOT/bench/Turbine.Bench.GrpcFloor/bin/Release/$TFM/Turbine.Bench.GrpcFloor.dll"
 RAWORT="$ROOT/bench/Turbine.Bench.RawOrt/bin/Release/$TFM/Turbine.Bench.RawOrt.dll"
 
-if ! command -v h2load >/dev/null; then
-  echo "installing nghttp2-client (h2load)" >&2
-  timeout 300 apt-get update -qq >/dev/null && timeout 300 apt-get install -y -qq nghttp2-client >/dev/null
-fi
-command -v h2load >/dev/null || { echo "h2load is not available" >&2; exit 1; }
-
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  for p in src/Turbine.Cli bench/Turbine.Bench.GrpcFloor bench/Turbine.Bench.RawOrt; do
-    timeout 600 dotnet build "$ROOT/$p" -c Release -nologo -v q >/dev/null
-  done
-fi
-
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-wait_ready() { # LOG TEXT NAME
-  for _ in $(seq 1 300); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "$3 did not start; log:" >&2
-  cat "$1" >&2
-  exit 1
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+ensure_tool h2load nghttp2-client
+build_release src/Turbine.Cli bench/Turbine.Bench.GrpcFloor bench/Turbine.Bench.RawOrt
 
 dotnet "$TURBINE" samples create "$WORK/models" >/dev/null
 dotnet "$FLOOR" --write-bodies "$WORK"

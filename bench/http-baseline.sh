@@ -19,42 +19,10 @@ TURBINE="$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll"
 FLOOR="$ROOT/bench/Turbine.Bench.Floor/bin/Release/$TFM/Turbine.Bench.Floor.dll"
 RAWORT="$ROOT/bench/Turbine.Bench.RawOrt/bin/Release/$TFM/Turbine.Bench.RawOrt.dll"
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk" >&2
-  timeout 300 apt-get update -qq >/dev/null && timeout 300 apt-get install -y -qq wrk >/dev/null
-fi
-command -v wrk >/dev/null || { echo "wrk is not available" >&2; exit 1; }
-
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  for p in src/Turbine.Cli bench/Turbine.Bench.Floor bench/Turbine.Bench.RawOrt; do
-    timeout 600 dotnet build "$ROOT/$p" -c Release -nologo -v q >/dev/null
-  done
-fi
-
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-wait_ready() { # LOG TEXT NAME
-  for _ in $(seq 1 300); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "$3 did not start; log:" >&2
-  cat "$1" >&2
-  exit 1
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+ensure_tool wrk wrk
+build_release src/Turbine.Cli bench/Turbine.Bench.Floor bench/Turbine.Bench.RawOrt
 
 dotnet "$TURBINE" samples create "$WORK/models" >/dev/null
 python3 "$ROOT/bench/wrk/make_bodies.py" "$WORK"

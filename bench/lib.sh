@@ -1,0 +1,43 @@
+# Shared by the bench/*-baseline.sh scripts: tool install, Release builds, a temp work folder with the processes
+# started in it stopped by PID on exit, free loopback ports, waiting for a ready line. Source it after setting ROOT.
+
+ensure_tool() { # COMMAND DEBIAN_PACKAGE
+  if ! command -v "$1" >/dev/null; then
+    echo "installing $2 ($1)" >&2
+    timeout 300 apt-get update -qq >/dev/null && timeout 300 apt-get install -y -qq "$2" >/dev/null
+  fi
+  command -v "$1" >/dev/null || { echo "$1 is not available" >&2; exit 1; }
+}
+
+build_release() { # PROJECT_DIR... (skipped with SKIP_BUILD=1)
+  if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    for p in "$@"; do
+      timeout 600 dotnet build "$ROOT/$p" -c Release -nologo -v q >/dev/null
+    done
+  fi
+}
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_ready() { # LOG TEXT NAME
+  for _ in $(seq 1 300); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "$3 did not start; log:" >&2
+  cat "$1" >&2
+  exit 1
+}
