@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Onnx;
 using Turbine.Core.Tensors;
 
@@ -7,7 +6,7 @@ namespace Turbine.Server.Tests.Http;
 /// <summary>
 /// A model repository with one ONNX identity model per datatype: <c>identity_&lt;type&gt;</c>, INPUT0 → OUTPUT0,
 /// ONNX shape ["batch","n"], config <c>max_batch_size: 8</c> and <c>dims: [ -1 ]</c>. Built with OnnxSharp the
-/// same way as the ONNX backend tests' <c>TestGraph</c>.
+/// with the sample generator's <c>OnnxGraphBuilder</c>.
 /// </summary>
 internal static class IdentityRepository
 {
@@ -54,27 +53,11 @@ internal static class IdentityRepository
 
     private static byte[] Model(TensorDataType type)
     {
-        var graph = new GraphProto { Name = "identity" };
-        graph.Input.Add(ValueInfo("INPUT0", type));
-        graph.Output.Add(ValueInfo("OUTPUT0", type));
-        var node = new NodeProto { OpType = "Identity", Name = "Identity_0" };
-        node.Input.Add("INPUT0");
-        node.Output.Add("OUTPUT0");
-        graph.Node.Add(node);
-        var model = new ModelProto { IrVersion = 8, ProducerName = "turbine-tests", Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 17 });
-        return model.ToByteArray();
-    }
-
-    private static ValueInfoProto ValueInfo(string name, TensorDataType type)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "n" });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = OnnxType(type), Shape = shape } },
-        };
+        var onnxType = (TensorProto.Types.DataType)OnnxType(type);
+        var graph = new Turbine.Samples.OnnxGraphBuilder("identity")
+            .Input("INPUT0", onnxType, "batch", "n")
+            .Output("OUTPUT0", onnxType, "batch", "n");
+        graph.Node("Identity", ["INPUT0"], "OUTPUT0");
+        return graph.ToBytes();
     }
 }
