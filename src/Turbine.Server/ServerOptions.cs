@@ -63,4 +63,10 @@ public sealed record ServerOptions
 
     /// <summary>Collector that receives payload records as batched CloudEvents (HTTP POST); null = none.</summary>
     public Uri? PayloadLogUrl { get; init; }
+
+    /// <summary>
+    /// Serve models from a model registry instead of a repository folder (<c>--registry</c>); null = off. When set,
+    /// the engine serves the registry cache's materialized repository in explicit mode and <see cref="ModelRepository"/> is not read.
+    /// </summary>
+    public Registry.RegistryServingOptions? Registry { get; init; }
 }

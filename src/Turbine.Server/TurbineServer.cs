@@ -15,10 +15,12 @@ using OpenTelemetry.Trace;
 using Turbine.Backends.Onnx;
 using Turbine.Core;
 using Turbine.Core.Backends;
+using Turbine.Core.Lifecycle;
 using Turbine.Core.Payloads;
 using Turbine.Server.Grpc;
 using Turbine.Server.Http;
 using Turbine.Server.Logging;
+using Turbine.Server.Registry;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Server;
@@ -34,10 +36,12 @@ public sealed class TurbineServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly HealthServiceImpl _health;
+    private readonly RegistrySync? _registrySync;
     private int _stopped;
 
-    private TurbineServer(WebApplication app, InferenceEngine engine, HealthServiceImpl health, Uri httpAddress, Uri grpcAddress, Uri metricsAddress)
+    private TurbineServer(WebApplication app, InferenceEngine engine, HealthServiceImpl health, Uri httpAddress, Uri grpcAddress, Uri metricsAddress, RegistrySync? registrySync)
     {
+        _registrySync = registrySync;
         MetricsAddress = metricsAddress;
         _app = app;
         _health = health;
@@ -76,9 +80,10 @@ public sealed class TurbineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new InferenceEngine(
             new EngineOptions
             {
-                ModelRepository = options.ModelRepository,
-                ControlMode = options.ControlMode,
-                StartupModels = options.StartupModels,
+                // From a registry: the registry sync decides what loads, in the cache's materialized repository.
+                ModelRepository = options.Registry?.RepositoryDirectory ?? options.ModelRepository,
+                ControlMode = options.Registry is null ? options.ControlMode : ModelControlMode.Explicit,
+                StartupModels = options.Registry is null ? options.StartupModels : [],
                 PollInterval = options.PollInterval,
                 ResponseCacheBytes = options.ResponseCacheBytes,
             },
@@ -133,9 +138,22 @@ public sealed class TurbineServer : IAsyncDisposable
         var engine = app.Services.GetRequiredService<InferenceEngine>();
         var health = app.Services.GetRequiredService<HealthServiceImpl>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine");
+        RegistrySync? registrySync = null;
         try
         {
+            if (options.Registry is { } registry)
+            {
+                Directory.CreateDirectory(registry.RepositoryDirectory);
+            }
+
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (options.Registry is { } registryOptions)
+            {
+                registrySync = new RegistrySync(registryOptions, engine.Models, TimeProvider.System,
+                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry"));
+                await registrySync.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var metricsEndpoint = app.Services.GetRequiredService<MetricsEndpoint>();
 
             // The metrics port serves GET /metrics and nothing else; the other ports never serve /metrics.
@@ -160,22 +178,30 @@ public sealed class TurbineServer : IAsyncDisposable
             app.Lifetime.ApplicationStopping.Register(() =>
             {
                 SetHealth(health, HealthCheckResponse.Types.ServingStatus.NotServing);
+                registrySync?.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 engine.StopAsync().GetAwaiter().GetResult();
             });
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            if (registrySync is not null)
+            {
+                await registrySync.DisposeAsync().ConfigureAwait(false);
+            }
+
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+
+        registrySync?.StartPolling();
 
         SetHealth(health, HealthCheckResponse.Types.ServingStatus.Serving);
         var httpUri = new Uri($"http://{Display(address)}:{httpListen!.IPEndPoint!.Port}/");
         var grpcUri = new Uri($"{(options.GrpcTlsCertificatePath is null ? "http" : "https")}://{Display(address)}:{grpcListen!.IPEndPoint!.Port}/");
         var metricsUri = new Uri($"http://{Display(address)}:{metricsListen!.IPEndPoint!.Port}/metrics");
         ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count(), metricsUri.ToString());
-        return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri);
+        return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri, registrySync);
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>
@@ -190,6 +216,11 @@ public sealed class TurbineServer : IAsyncDisposable
         }
 
         SetHealth(_health, HealthCheckResponse.Types.ServingStatus.NotServing);
+        if (_registrySync is not null)
+        {
+            await _registrySync.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Engine.StopAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await Engine.DisposeAsync().ConfigureAwait(false);

@@ -10,17 +10,26 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var repository = new Option<string>("--model-repository") { Description = "Model repository folder (Triton layout).", Required = true };
+        var repository = new Option<string?>("--model-repository") { Description = "Model repository folder (Triton layout); not with --registry." };
         var options = new ServeOptions();
-        var command = new Command("serve", "Serve the models of a repository over the Open Inference Protocol (REST).") { repository };
+        var registry = new RegistryServeFlags();
+        var command = new Command("serve", "Serve the models of a repository folder, or from a model registry, over the Open Inference Protocol.") { repository };
         options.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(options.Read(parse, parse.GetValue(repository)!), ct));
+        registry.AddTo(command, repository);
+        command.SetAction((parse, ct) =>
+        {
+            var fromRegistry = registry.Read(parse);
+            var server = fromRegistry is null
+                ? options.Read(parse, parse.GetValue(repository)!)
+                : options.Read(parse, fromRegistry.RepositoryDirectory) with { Registry = fromRegistry };
+            return RunAsync(server, ct);
+        });
         return command;
     }
 
     public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(options.ModelRepository))
+        if (options.Registry is null && !Directory.Exists(options.ModelRepository))
         {
             await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.ModelRepository}' does not exist").ConfigureAwait(false);
             return 2;
@@ -35,6 +44,11 @@ internal static class ServeCommand
         {
             await Console.Error.WriteLineAsync($"turbine: error: cannot start the server: {e.Message}").ConfigureAwait(false);
             return 1;
+        }
+        catch (ArgumentException e) when (options.Registry is not null)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+            return 2;
         }
 
         await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);

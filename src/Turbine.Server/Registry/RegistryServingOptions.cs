@@ -1,0 +1,29 @@
+namespace Turbine.Server.Registry;
+
+/// <summary>
+/// Settings of <c>turbine serve --registry</c>: the server serves the versions these references resolve to, from a
+/// local content-addressed cache, and follows the registry as stages and aliases move.
+/// </summary>
+public sealed record RegistryServingOptions
+{
+    /// <summary>The registry, for example <c>http://127.0.0.1:8080/</c>.</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary>References to serve (<c>fraud@production</c>, <c>fraud:3</c>, <c>fraud@champion</c>, <c>fraud</c>); one per model name.</summary>
+    public required IReadOnlyList<string> Models { get; init; }
+
+    /// <summary>Bearer token (a reader token is enough); null for a <c>--dev</c> registry.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Cache folder: <c>blobs/sha256/&lt;hex&gt;</c>, the materialized <c>repository/</c>, and <c>refs.json</c>.</summary>
+    public required string CacheDirectory { get; init; }
+
+    /// <summary>How often each reference is resolved again. Default 5 s.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait between retries while the registry fails (exponential backoff, jittered). Default 60 s.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The Triton-layout repository the engine serves from.</summary>
+    public string RepositoryDirectory => Path.Combine(CacheDirectory, "repository");
+}

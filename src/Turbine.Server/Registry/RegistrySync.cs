@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Turbine.Client.Registry;
+using Turbine.Core.Lifecycle;
+
+namespace Turbine.Server.Registry;
+
+/// <summary>
+/// Serves registry references (<c>fraud@production</c>): resolves each, downloads the artifact into the
+/// content-addressed cache (verified), materializes it as a Triton model folder and loads it through the
+/// <see cref="ModelManager"/>, whose swap loads and warms the new version before requests move and lets the old one
+/// drain. Polls the registry; on errors keeps serving and retries with capped, jittered exponential backoff.
+/// </summary>
+internal sealed partial class RegistrySync : IAsyncDisposable
+{
+    private readonly RegistryServingOptions _options;
+    private readonly ModelManager _models;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly RegistryClient _client;
+    private readonly RegistryRefCache _refs;
+    private readonly IReadOnlyList<(string Reference, string Model)> _targets;
+    private readonly ConcurrentDictionary<string, CachedRef> _served = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private int _failures;
+    private int _disposed;
+
+    public RegistrySync(RegistryServingOptions options, ModelManager models, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
+    {
+        _options = options;
+        _models = models;
+        _time = time;
+        _logger = logger;
+        _random = random ?? new Random();
+        _targets = ParseReferences(options.Models);
+        _client = new RegistryClient(options.Url, options.Token, handler);
+        Directory.CreateDirectory(options.RepositoryDirectory);
+        Directory.CreateDirectory(BlobDirectory);
+        _refs = new RegistryRefCache(options.CacheDirectory);
+    }
+
+    /// <summary>Reference → the version now served for it.</summary>
+    public IReadOnlyDictionary<string, long> Served => _served.ToDictionary(p => p.Key, p => p.Value.Version, StringComparer.Ordinal);
+
+    /// <summary>Failed sync rounds in a row (0 after a round where every reference synced).</summary>
+    public int ConsecutiveFailures => Volatile.Read(ref _failures);
+
+    private string BlobDirectory => Path.Combine(_options.CacheDirectory, "blobs", "sha256");
+
+    /// <summary>
+    /// The model name a reference serves under: the part before <c>:</c> or <c>@</c>. Throws
+    /// <see cref="ArgumentException"/> naming the problem for an empty reference, an unsafe name or two references to one model.
+    /// </summary>
+    public static IReadOnlyList<(string Reference, string Model)> ParseReferences(IReadOnlyList<string> references)
+    {
+        if (references.Count == 0)
+        {
+            throw new ArgumentException("--model: give at least one registry reference such as fraud@production");
+        }
+
+        var result = new List<(string, string)>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var reference in references)
+        {
+            var end = reference.IndexOfAny([':', '@']);
+            var model = end < 0 ? reference : reference[..end];
+            if (!System.Text.RegularExpressions.Regex.IsMatch(model, "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$") || (end >= 0 && end == reference.Length - 1))
+            {
+                throw new ArgumentException($"--model '{reference}' is not a registry reference (NAME, NAME:VERSION, NAME@ALIAS or NAME@STAGE)");
+            }
+
+            if (seen.TryGetValue(model, out var other))
+            {
+                throw new ArgumentException($"--model '{reference}' and '{other}' both serve model '{model}'; give one reference per model");
+            }
+
+            seen[model] = reference;
+            result.Add((reference, model));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The first sync, before the server opens its ports: every reference is resolved and loaded; a reference the
+    /// registry cannot answer for is served from the cache (refs.json) when it was served before. Never throws for
+    /// registry failures: polling keeps trying.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var failed = false;
+        foreach (var (reference, model) in _targets)
+        {
+            try
+            {
+                await SyncAsync(reference, model, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsSyncFailure(e))
+            {
+                failed = true;
+                if (_refs.Get(reference) is { } cached && File.Exists(BlobPath(cached.Sha256)))
+                {
+                    RegistrySyncLog.ServingCached(_logger, reference, cached.Version, e.Message);
+                    try
+                    {
+                        await ServeAsync(reference, cached, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception inner) when (IsSyncFailure(inner))
+                    {
+                        RegistrySyncLog.SyncFailed(_logger, reference, NextDelay(1).TotalSeconds, inner.Message);
+                    }
+                }
+                else
+                {
+                    RegistrySyncLog.SyncFailed(_logger, reference, NextDelay(1).TotalSeconds, e.Message);
+                }
+            }
+        }
+
+        _failures = failed ? 1 : 0;
+    }
+
+    /// <summary>Starts the background poll loop (stopped by <see cref="DisposeAsync"/>).</summary>
+    public void StartPolling() => _loop ??= Task.Run(() => PollLoopAsync(_stopping.Token));
+
+    /// <summary>One round: every reference resolved and, when it moved, swapped. Returns the failures (reference, message).</summary>
+    public async Task<IReadOnlyList<(string Reference, string Message)>> SyncOnceAsync(CancellationToken cancellationToken)
+    {
+        var failures = new List<(string, string)>();
+        foreach (var (reference, model) in _targets)
+        {
+            try
+            {
+                await SyncAsync(reference, model, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsSyncFailure(e))
+            {
+                failures.Add((reference, e.Message));
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>The wait before retry number <paramref name="failures"/>: poll × 2^failures, capped, times a jitter in [0.5, 1).</summary>
+    public TimeSpan NextDelay(int failures)
+    {
+        var exponent = Math.Min(failures, 30);
+        var ticks = Math.Min(_options.MaxBackoff.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(exponent, 20)));
+        return TimeSpan.FromTicks((long)(ticks * (0.5 + (0.5 * _random.NextDouble()))));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _client.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task PollLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var failures = Volatile.Read(ref _failures);
+            var delay = failures == 0 ? _options.PollInterval : NextDelay(failures);
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            var failed = await SyncOnceAsync(cancellationToken).ConfigureAwait(false);
+            if (failed.Count == 0)
+            {
+                if (failures > 0)
+                {
+                    RegistrySyncLog.Recovered(_logger, failures);
+                }
+
+                Volatile.Write(ref _failures, 0);
+                continue;
+            }
+
+            var next = failures + 1;
+            Volatile.Write(ref _failures, next);
+            foreach (var (reference, message) in failed)
+            {
+                RegistrySyncLog.SyncFailed(_logger, reference, NextDelay(next).TotalSeconds, message);
+            }
+        }
+    }
+
+    /// <summary>Resolves one reference and, when it names another version (or bytes) than served, swaps to it.</summary>
+    private async Task SyncAsync(string reference, string model, CancellationToken cancellationToken)
+    {
+        var version = await _client.ResolveAsync(reference, cancellationToken).ConfigureAwait(false);
+        if (version.Model != model)
+        {
+            throw new InvalidDataException($"the registry resolved '{reference}' to model '{version.Model}', expected '{model}'");
+        }
+
+        var wanted = new CachedRef(model, version.Version, version.Artifact.Sha256.ToLowerInvariant(), version.Artifact.Packing, version.Artifact.FileName);
+        if (_served.TryGetValue(reference, out var current) && current.Version == wanted.Version && current.Sha256 == wanted.Sha256)
+        {
+            return;
+        }
+
+        var blob = BlobPath(wanted.Sha256);
+        if (!File.Exists(blob))
+        {
+            await _client.DownloadArtifactAsync(model, version.Version, blob, wanted.Sha256, cancellationToken).ConfigureAwait(false);
+            RegistrySyncLog.Downloaded(_logger, model, version.Version, new FileInfo(blob).Length, wanted.Sha256);
+        }
+
+        await ServeAsync(reference, wanted, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Materializes a cached blob and loads it through the model manager; records it on success.</summary>
+    private async Task ServeAsync(string reference, CachedRef wanted, CancellationToken cancellationToken)
+    {
+        var configOverride = RegistryMaterializer.Materialize(_options.RepositoryDirectory, wanted, BlobPath(wanted.Sha256), _options.CacheDirectory);
+        var error = await _models.LoadAsync(wanted.Model, configOverride, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            throw new InvalidDataException($"version {wanted.Version} of '{wanted.Model}' did not load: {error.Message}");
+        }
+
+        RegistryMaterializer.RemoveOtherVersions(_options.RepositoryDirectory, wanted.Model, wanted.Version);
+        var previous = _served.TryGetValue(reference, out var old) ? $"version {old.Version}" : "not served";
+        _served[reference] = wanted;
+        _refs.Set(reference, wanted);
+        RegistrySyncLog.Swapped(_logger, reference, wanted.Model, wanted.Version, wanted.Sha256, previous);
+    }
+
+    private string BlobPath(string sha256)
+    {
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+        {
+            throw new InvalidDataException($"the registry gave the artifact digest '{sha256}', which is not a SHA-256 in lower-case hex");
+        }
+
+        return Path.Combine(BlobDirectory, sha256);
+    }
+
+    private static bool IsSyncFailure(Exception e) =>
+        e is RegistryException or InvalidDataException or IOException or UnauthorizedAccessException
+        || (e is TaskCanceledException && e.InnerException is TimeoutException);
+}
