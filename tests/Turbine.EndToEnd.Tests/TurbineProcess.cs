@@ -82,6 +82,33 @@ public sealed partial class TurbineProcess : IAsyncDisposable
         return await _ready.Task;
     }
 
+    /// <summary>Polls the output until a line matches (or the deadline passes, or the process exits) and returns the match.</summary>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            lock (_output)
+            {
+                foreach (var line in _output)
+                {
+                    var match = pattern.Match(line);
+                    if (match.Success)
+                    {
+                        return match;
+                    }
+                }
+            }
+
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new InvalidOperationException($"no output line matched '{pattern}'; output:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken);
