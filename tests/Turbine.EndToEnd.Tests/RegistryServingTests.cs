@@ -151,7 +151,7 @@ public sealed partial class RegistryServingTests : IDisposable
         }
     }
 
-    [GeneratedRegex(@"registry .*?(https?://[^\s,)]+)")]
+    [GeneratedRegex(@"turbine registry ready: (\S+)")]
     private static partial Regex RegistryReadyLine();
 
     [GeneratedRegex(@"registry: adder@production now served as 'adder' version 2 \(sha256 [0-9a-f]{64}; was version 1\)")]

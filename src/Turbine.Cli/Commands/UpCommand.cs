@@ -19,7 +19,9 @@ internal static class UpCommand
         var options = new ServeOptions();
         var command = new Command("up", "Run Turbine's embedded default: create the sample models if absent and serve them.") { repository };
         options.AddTo(command);
-        command.SetAction((parse, ct) =>
+        var registryPort = UpRegistry.CreatePortOption();
+        command.Options.Add(registryPort);
+        command.SetAction(async (parse, ct) =>
         {
             var path = Path.GetFullPath(parse.GetValue(repository)!);
             if (!Directory.Exists(path) || !Directory.EnumerateDirectories(path).Any())
@@ -28,8 +30,31 @@ internal static class UpCommand
                 SampleRepository.Create(path);
             }
 
-            return ServeCommand.RunAsync(options.Read(parse, path), ct);
+            var registry = await StartRegistryAsync(parse.GetValue(registryPort), path, ct).ConfigureAwait(false);
+            if (registry is null)
+            {
+                return 1;
+            }
+
+            await using (registry.ConfigureAwait(false))
+            {
+                return await ServeCommand.RunAsync(options.Read(parse, path), ct).ConfigureAwait(false);
+            }
         });
         return command;
+    }
+
+    /// <summary>The embedded registry with the samples registered, or null (after a one-line error) when it cannot start.</summary>
+    private static async Task<Turbine.Registry.RegistryServer?> StartRegistryAsync(int port, string repository, CancellationToken ct)
+    {
+        try
+        {
+            return await UpRegistry.StartAsync(port, repository, Console.Out, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or Turbine.Client.Registry.RegistryException or System.Data.Common.DbException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: cannot start the embedded registry on port {port} (use --registry-port): {e.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 }

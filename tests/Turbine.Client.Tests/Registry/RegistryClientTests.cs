@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Sockets;
+using Turbine.Client.Registry;
+using Turbine.Samples;
+
+namespace Turbine.Client.Tests.Registry;
+
+/// <summary>RegistryClient against a real registry server on loopback, with real ONNX models from the samples.</summary>
+public sealed class RegistryClientTests : IAsyncLifetime
+{
+    private RegistryHarness _registry = null!;
+    private RegistryClient _client = null!;
+    private string _samples = null!;
+
+    public async Task InitializeAsync()
+    {
+        _registry = await RegistryHarness.StartAsync();
+        _client = new RegistryClient(_registry.Url);
+        _samples = Path.Combine(_registry.Directory, "samples");
+        SampleRepository.CreateModel(_samples, "identity_fp32");
+        SampleRepository.CreateModel(_samples, "iris");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _registry.DisposeAsync();
+    }
+
+    private string ModelFile(string model) => Path.Combine(_samples, model, "1", "model.onnx");
+
+    [Fact]
+    public async Task UploadFileAsync_ThenCreateVersion_VersionRecordsDigestAndSignature()
+    {
+        var file = ModelFile("identity_fp32");
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = "ident", Description = "identity" });
+        var artifact = await _client.UploadAsync(file);
+        Assert.Equal(await RegistryClient.ComputeSha256Async(file), artifact.Sha256);
+        Assert.Equal(new FileInfo(file).Length, artifact.Size);
+
+        var created = await _client.CreateVersionAsync("ident", new NewModelVersion
+        {
+            Artifact = artifact,
+            Metrics = new Dictionary<string, double> { ["auc"] = 0.93 },
+            Params = new Dictionary<string, string> { ["lr"] = "0.1" },
+            Lineage = new RegistryLineage { DatasetUri = "s3://data/train.csv", RunId = "run-7" },
+        });
+        Assert.Equal(1, created.Version);
+
+        var version = await _client.GetVersionAsync("ident", 1);
+        Assert.Equal(artifact.Sha256, version.Artifact.Sha256);
+        Assert.Equal("model.onnx", version.Artifact.FileName);
+        Assert.Equal("onnx", version.Format);
+        Assert.Equal("INPUT0", Assert.Single(version.Signature!.Inputs).Name);
+        Assert.Equal(0.93, version.Metrics["auc"]);
+        Assert.Equal("run-7", version.Lineage!.RunId);
+        var found = Assert.Single(await _client.FindLineageAsync(LineageQuery.DatasetUri, "s3://data/train.csv"));
+        Assert.Equal(("ident", 1L), (found.Model, found.Version));
+    }
+
+    [Fact]
+    public async Task UploadDirectoryAsync_TarOfFolder_PullExtractsTheSameFiles()
+    {
+        var folder = Path.Combine(_samples, "iris");
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = "iris" });
+        var artifact = await _client.UploadAsync(folder);
+        Assert.Equal(RegistryArtifact.TarPacking, artifact.Packing);
+        var version = await _client.CreateVersionAsync("iris", new NewModelVersion { Artifact = artifact });
+
+        var target = Path.Combine(_registry.Directory, "pulled");
+        var written = await _client.PullAsync(await _client.ResolveAsync("iris"), target);
+        Assert.NotEmpty(written);
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(folder, file));
+            Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(copy));
+        }
+
+        Assert.Empty(Directory.EnumerateDirectories(target, ".turbine-pull-*"));
+        Assert.Equal(1, version.Version);
+    }
+
+    [Fact]
+    public async Task UploadAsync_SameBytesTwice_SecondReportsExisting()
+    {
+        var first = await _client.UploadFileAsync(ModelFile("iris"));
+        var second = await _client.UploadFileAsync(ModelFile("iris"));
+        Assert.False(first.AlreadyExisted);
+        Assert.True(second.AlreadyExisted);
+        Assert.Equal(first.Sha256, second.Sha256);
+    }
+
+    [Fact]
+    public async Task StageAndAlias_ResolveFollowsThem()
+    {
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = "m" });
+        var artifact = await _client.UploadAsync(ModelFile("identity_fp32"));
+        await _client.CreateVersionAsync("m", new NewModelVersion { Artifact = artifact });
+        await _client.CreateVersionAsync("m", new NewModelVersion { Artifact = artifact });
+
+        var promoted = await _client.TransitionStageAsync("m", 1, "Production");
+        Assert.Equal("Production", promoted.Stage);
+        Assert.Equal(1, (await _client.ResolveAsync("m@production")).Version);
+        Assert.Equal(2, (await _client.ResolveAsync("m")).Version);
+
+        await _client.TransitionStageAsync("m", 2, "Production", archiveExisting: true);
+        Assert.Equal(2, (await _client.ResolveAsync("m@Production")).Version);
+        Assert.Equal("Archived", (await _client.GetVersionAsync("m", 1)).Stage);
+
+        Assert.Equal(1, await _client.SetAliasAsync("m", "champion", 1));
+        Assert.Equal(1, (await _client.ResolveAsync("m@champion")).Version);
+        var model = await _client.GetModelAsync("m");
+        Assert.Equal(1, model.Aliases["champion"]);
+        Assert.Equal(2, model.LatestVersion);
+        Assert.Equal(2, (await _client.ListVersionsAsync("m")).Count);
+    }
+
+    [Fact]
+    public async Task CreateModelAsync_Twice_ThrowsConflictWithServerCode()
+    {
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = "dup" });
+        var e = await Assert.ThrowsAsync<RegistryException>(() => _client.CreateModelAsync(new NewRegisteredModel { Name = "dup" }));
+        Assert.Equal(409, e.StatusCode);
+        Assert.Equal("already_exists", e.Code);
+        Assert.Contains("dup", e.Message);
+    }
+
+    [Fact]
+    public async Task GetModelAsync_Unknown_ThrowsNotFoundAndFindReturnsNull()
+    {
+        var e = await Assert.ThrowsAsync<RegistryException>(() => _client.GetModelAsync("nosuch"));
+        Assert.Equal(404, e.StatusCode);
+        Assert.Equal("not_found", e.Code);
+        Assert.Null(await _client.FindModelAsync("nosuch"));
+    }
+
+    [Fact]
+    public async Task DownloadArtifactAsync_WrongExpectedDigest_ThrowsAndLeavesNoFile()
+    {
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = "d" });
+        await _client.CreateVersionAsync("d", new NewModelVersion { Artifact = await _client.UploadAsync(ModelFile("iris")) });
+        var target = Path.Combine(_registry.Directory, "download", "model.onnx");
+        await Assert.ThrowsAsync<InvalidDataException>(() => _client.DownloadArtifactAsync("d", 1, target, new string('0', 64)));
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(target)!));
+
+        var digest = await _client.DownloadArtifactAsync("d", 1, target);
+        Assert.Equal(await RegistryClient.ComputeSha256Async(ModelFile("iris")), digest);
+        Assert.Equal(await File.ReadAllBytesAsync(ModelFile("iris")), await File.ReadAllBytesAsync(target));
+    }
+
+    [Fact]
+    public async Task AnyCall_NothingListening_ThrowsUnreachable()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var client = new RegistryClient(new Uri($"http://127.0.0.1:{port}/"));
+        var e = await Assert.ThrowsAsync<RegistryException>(() => client.ListModelsAsync());
+        Assert.Equal(0, e.StatusCode);
+        Assert.Equal(RegistryException.UnreachableCode, e.Code);
+    }
+}

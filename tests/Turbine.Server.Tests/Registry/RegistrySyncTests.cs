@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Turbine.Backends.Onnx;
+using Turbine.Client.Registry;
+using Turbine.Core;
+using Turbine.Core.Lifecycle;
+using Turbine.Server.Registry;
+
+namespace Turbine.Server.Tests.Registry;
+
+/// <summary>RegistrySync against a real registry server and the real engine (ONNX Runtime) over the cache folder.</summary>
+public sealed class RegistrySyncTests : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private RegistryHarness _registry = null!;
+    private RegistryClient _client = null!;
+    private string _cache = null!;
+
+    public async Task InitializeAsync()
+    {
+        _registry = await RegistryHarness.StartAsync();
+        _client = new RegistryClient(_registry.Url);
+        _cache = Path.Combine(_registry.Directory, "cache");
+    }
+
+    public async Task DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        _client.Dispose();
+        await _registry.DisposeAsync();
+    }
+
+    private async Task<long> PushAsync(string model, float addend, string? stage = null)
+    {
+        if (await _client.FindModelAsync(model) is null)
+        {
+            await _client.CreateModelAsync(new NewRegisteredModel { Name = model });
+        }
+
+        var file = AddModel.Write(Path.Combine(_registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
+        var version = await _client.CreateVersionAsync(model, new NewModelVersion { Artifact = await _client.UploadAsync(file) });
+        if (stage is not null)
+        {
+            await _client.TransitionStageAsync(model, version.Version, stage, archiveExisting: true);
+        }
+
+        return version.Version;
+    }
+
+    private async Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(string reference, TimeProvider? time = null, Random? random = null)
+    {
+        var options = new RegistryServingOptions
+        {
+            Url = _registry.Url,
+            Models = [reference],
+            CacheDirectory = _cache,
+            PollInterval = TimeSpan.FromSeconds(1),
+            MaxBackoff = TimeSpan.FromSeconds(8),
+        };
+        Directory.CreateDirectory(options.RepositoryDirectory);
+        var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance);
+        _owned.Add(engine);
+        await engine.StartAsync(CancellationToken.None);
+        var sync = new RegistrySync(options, engine.Models, time ?? TimeProvider.System, NullLogger.Instance, random);
+        _owned.Add(sync);
+        await sync.StartAsync(CancellationToken.None);
+        return (engine, sync);
+    }
+
+    private static long[] Serving(InferenceEngine engine, string model) => [.. engine.Models.Serving(model).Select(v => v.Version)];
+
+    [Fact]
+    public async Task StartAsync_ProductionReference_ServesTheRegistryVersionUnderTheModelName()
+    {
+        await PushAsync("fraud", 0f);
+        await PushAsync("fraud", 1f, "Production");
+        await PushAsync("fraud", 2f);
+
+        var (engine, sync) = await StartAsync("fraud@production");
+
+        Assert.Equal([2L], Serving(engine, "fraud"));
+        Assert.Equal("fraud", engine.Models.Serving("fraud")[0].Config.Name);
+        Assert.Equal(2, sync.Served["fraud@production"]);
+        var sha = (await _client.GetVersionAsync("fraud", 2)).Artifact.Sha256;
+        Assert.True(File.Exists(Path.Combine(_cache, "blobs", "sha256", sha)));
+        using var refs = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_cache, "refs.json")));
+        Assert.Equal(2, refs.RootElement.GetProperty("fraud@production").GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task SyncOnceAsync_StageMoves_SwapsToTheNewVersionAndRemovesTheOldFolder()
+    {
+        await PushAsync("fraud", 0f, "Production");
+        var (engine, sync) = await StartAsync("fraud@production");
+        Assert.Equal([1L], Serving(engine, "fraud"));
+
+        Assert.Empty(await sync.SyncOnceAsync(CancellationToken.None)); // nothing moved: nothing to do
+        await PushAsync("fraud", 1f, "Production");
+        Assert.Empty(await sync.SyncOnceAsync(CancellationToken.None));
+
+        Assert.Equal([2L], Serving(engine, "fraud"));
+        Assert.False(Directory.Exists(Path.Combine(_cache, "repository", "fraud", "1")));
+        Assert.True(Directory.Exists(Path.Combine(_cache, "repository", "fraud", "2")));
+
+        // A rollback (alias back to 1) is a swap too, from the blob already cached.
+        await _client.TransitionStageAsync("fraud", 1, "Production", archiveExisting: true);
+        Assert.Empty(await sync.SyncOnceAsync(CancellationToken.None));
+        Assert.Equal([1L], Serving(engine, "fraud"));
+    }
+
+    [Fact]
+    public async Task StartAsync_RegistryDown_ServesTheVersionCachedByTheLastRun()
+    {
+        await PushAsync("fraud", 1f, "Production");
+        var (first, firstSync) = await StartAsync("fraud@production");
+        Assert.Equal([1L], Serving(first, "fraud"));
+        await firstSync.DisposeAsync();
+        await first.DisposeAsync();
+        await _registry.Server.StopAsync();
+
+        var (engine, sync) = await StartAsync("fraud@production");
+
+        Assert.Equal([1L], Serving(engine, "fraud"));
+        Assert.Equal(1, sync.ConsecutiveFailures);
+        var failures = await sync.SyncOnceAsync(CancellationToken.None);
+        Assert.Contains("cannot reach the registry", Assert.Single(failures).Message);
+        Assert.Equal([1L], Serving(engine, "fraud"));
+    }
+
+    [Fact]
+    public async Task StartAsync_TarWithTritonConfig_UsesItsConfigUnderTheRegistryNameAndVersion()
+    {
+        var folder = Path.Combine(_registry.Directory, "folder");
+        AddModel.Write(Path.Combine(folder, "7"), 1f);
+        await File.WriteAllTextAsync(Path.Combine(folder, "config.pbtxt"),
+            "name: \"something_else\"\nmax_batch_size: 8\nversion_policy: { specific: { versions: [7] } }\n");
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = "adder" });
+        await _client.CreateVersionAsync("adder", new NewModelVersion { Artifact = await _client.UploadAsync(folder) });
+
+        var (engine, _) = await StartAsync("adder");
+
+        var served = Assert.Single(engine.Models.Serving("adder"));
+        Assert.Equal(1, served.Version);
+        Assert.Equal("adder", served.Config.Name);
+        Assert.Equal(8, served.Config.MaxBatchSize);
+    }
+
+    [Fact]
+    public async Task PollLoop_RegistryStops_BacksOffAndKeepsServingThenRecovers()
+    {
+        await PushAsync("fraud", 0f, "Production");
+        var time = new FakeTimeProvider();
+        var (engine, sync) = await StartAsync("fraud@production", time, new Random(7));
+        sync.StartPolling();
+        await _registry.Server.StopAsync();
+
+        for (var expected = 1; expected <= 3; expected++)
+        {
+            var before = sync.ConsecutiveFailures;
+            await AdvanceUntilAsync(time, () => sync.ConsecutiveFailures > before);
+            Assert.Equal(expected, sync.ConsecutiveFailures);
+            Assert.Equal([1L], Serving(engine, "fraud"));
+        }
+    }
+
+    [Fact]
+    public void NextDelay_GrowsExponentiallyWithJitterAndIsCapped()
+    {
+        var sync = new RegistrySync(
+            new RegistryServingOptions { Url = new Uri("http://127.0.0.1:1/"), Models = ["m"], CacheDirectory = Path.Combine(_registry.Directory, "unused"), PollInterval = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(10) },
+            null!, TimeProvider.System, NullLogger.Instance, new Random(1));
+        for (var n = 1; n <= 8; n++)
+        {
+            var full = Math.Min(10, Math.Pow(2, n));
+            var delay = sync.NextDelay(n).TotalSeconds;
+            Assert.InRange(delay, full * 0.5, full);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "a@production", "a@staging" }, "both serve model 'a'")]
+    [InlineData(new[] { "../x" }, "is not a registry reference")]
+    [InlineData(new[] { "a@" }, "is not a registry reference")]
+    public void ParseReferences_Bad_ThrowsNamingTheProblem(string[] references, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => RegistrySync.ParseReferences(references));
+        Assert.Contains(expected, e.Message);
+    }
+
+    /// <summary>Advances the fake clock a second at a time until the condition holds (the loop runs on the thread pool).</summary>
+    private static async Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the poll loop did not fail in time");
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+    }
+}
