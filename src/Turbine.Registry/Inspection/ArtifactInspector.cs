@@ -1,0 +1,54 @@
+using System.Formats.Tar;
+using Turbine.Registry.Artifacts;
+
+namespace Turbine.Registry.Inspection;
+
+/// <summary>
+/// Finds what an artifact is: a single <c>.onnx</c> file, or a tar (e.g. a Triton model folder) holding one, whose
+/// signature is read from the stream. Both are read front to back once; nothing is buffered whole.
+/// </summary>
+internal static class ArtifactInspector
+{
+    public const string Onnx = "onnx";
+    public const string Unknown = "unknown";
+
+    public static async Task<ArtifactInspection> InspectAsync(Stream content, ArtifactPacking packing, string? fileName, CancellationToken cancellationToken)
+    {
+        if (packing == ArtifactPacking.File)
+        {
+            if (fileName is not null && !fileName.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                return new ArtifactInspection(Unknown, null);
+            }
+
+            return Result(await Task.Run(() => OnnxSignatureReader.TryRead(content), cancellationToken).ConfigureAwait(false));
+        }
+
+        try
+        {
+            var reader = new TarReader(content, leaveOpen: true);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
+                        && entry.Name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
+                        && !Path.GetFileName(entry.Name).StartsWith("._", StringComparison.Ordinal)
+                        && entry.DataStream is { } data)
+                    {
+                        return Result(await Task.Run(() => OnnxSignatureReader.TryRead(data), cancellationToken).ConfigureAwait(false));
+                    }
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // Not a tar: the format stays unknown; the version is still a valid (opaque) artifact.
+        }
+
+        return new ArtifactInspection(Unknown, null);
+    }
+
+    private static ArtifactInspection Result(ModelSignature? signature) =>
+        signature is null ? new ArtifactInspection(Unknown, null) : new ArtifactInspection(Onnx, signature);
+}

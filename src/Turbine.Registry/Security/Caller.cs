@@ -1,0 +1,37 @@
+using Turbine.Registry.Domain;
+
+namespace Turbine.Registry.Security;
+
+/// <summary>Who is calling: the token's name (the audit actor), its role and model pattern.</summary>
+internal sealed record Caller(string Name, TokenRole Role, string Models)
+{
+    /// <summary>The caller in <c>--dev</c> mode: everything allowed, audited as <c>dev</c>.</summary>
+    public static Caller Dev { get; } = new("dev", TokenRole.Admin, ModelPattern.All);
+
+    /// <summary>Throws 403 unless the role is at least <paramref name="role"/> and, when given, the model matches the pattern.</summary>
+    public void Require(TokenRole role, string? model = null)
+    {
+        if (Role < role)
+        {
+            throw new RegistryException(403, "forbidden",
+                $"token '{Name}' has role {Role.ToString().ToLowerInvariant()}; this needs {role.ToString().ToLowerInvariant()}");
+        }
+
+        if (model is not null && !ModelPattern.Matches(Models, model))
+        {
+            throw new RegistryException(403, "forbidden", $"token '{Name}' is limited to models '{Models}'; '{model}' is outside it");
+        }
+    }
+
+    /// <summary>Throws 403 unless the caller is an admin for every model (token management, the whole audit log).</summary>
+    public void RequireGlobalAdmin()
+    {
+        Require(TokenRole.Admin);
+        if (Models != ModelPattern.All)
+        {
+            throw new RegistryException(403, "forbidden", $"token '{Name}' is limited to models '{Models}'; this needs an admin token for all models ('*')");
+        }
+    }
+
+    public bool CanSee(string model) => ModelPattern.Matches(Models, model);
+}
