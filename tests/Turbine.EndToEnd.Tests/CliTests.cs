@@ -213,8 +213,18 @@ public sealed class CliTests : IDisposable
     public async Task Up_CreatesSamplesAndServesThem()
     {
         var home = Path.Combine(_root, "home");
-        await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
+        await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
         var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(120));
+
+        // The embedded registry: its URL is printed and the samples are registered in Production.
+        var registryLine = await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"turbine: registry on (\S+)"), TimeSpan.FromSeconds(5));
+        using (var registry = new Turbine.Client.Registry.RegistryClient(new Uri(registryLine.Groups[1].Value)))
+        {
+            Assert.Equal(1, (await registry.ResolveAsync("iris@production")).Version);
+            Assert.Equal(Turbine.Samples.SampleRepository.ModelNames.Count, (await registry.ListModelsAsync()).Count);
+        }
+
+        Assert.True(Directory.Exists(Path.Combine(home, "registry")));
         Assert.True(Directory.Exists(Path.Combine(home, "models", "simple", "1")));
         using var client = new TurbineHttpClient(url);
         Assert.True(await client.IsReadyAsync());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Turbine.Client;
+using Xunit.Abstractions;
 
 namespace Turbine.EndToEnd.Tests;
 
@@ -12,9 +13,11 @@ public sealed partial class RegistryServingTests : IDisposable
 {
     private const string Model = "adder";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "turbine-e2e-registry", Guid.NewGuid().ToString("N"));
+    private readonly ITestOutputHelper _log;
 
-    public RegistryServingTests()
+    public RegistryServingTests(ITestOutputHelper log)
     {
+        _log = log;
         Directory.CreateDirectory(_root);
     }
 
@@ -97,6 +100,7 @@ public sealed partial class RegistryServingTests : IDisposable
 
         Assert.True(failures.IsEmpty, $"{failures.Count} failed requests, first: {failures.FirstOrDefault()}");
         var all = results.ToList();
+        _log.WriteLine($"{all.Count} answers under load: {all.Count(r => r.Version == "1")} from version 1, {all.Count(r => r.Version == "2")} from version 2, 0 failed");
         Assert.Contains(all, r => r.Version == "1");
         Assert.Contains(all, r => r.Version == "2");
         foreach (var r in all)

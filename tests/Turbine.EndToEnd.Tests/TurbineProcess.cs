@@ -10,6 +10,7 @@ public sealed partial class TurbineProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposed;
 
     /// <summary>The gRPC address from the ready line, once ready.</summary>
     public Uri? GrpcAddress { get; private set; }
@@ -126,6 +127,11 @@ public sealed partial class TurbineProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
