@@ -199,6 +199,11 @@ public sealed class CliTests : IDisposable
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--http-port", "70000" }, "--http-port must be between 0 and 65535")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--model-control-mode", "sometimes" }, "sometimes")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--no-such-flag" }, "--no-such-flag")]
+    [InlineData(new[] { "serve", "--registry", "http://127.0.0.1:1" }, "--registry needs at least one --model")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--registry", "http://127.0.0.1:1", "--model", "a" }, "not both")]
+    [InlineData(new[] { "serve", "--registry", "ftp://x", "--model", "a" }, "--registry must be an http:// or https:// URL")]
+    [InlineData(new[] { "models", "push", "/nonexistent/model.onnx", "--name", "a", "--registry", "http://127.0.0.1:1" }, "is neither a file nor a folder")]
+    [InlineData(new[] { "models", "list", "--registry", "http://127.0.0.1:1" }, "cannot reach the registry")]
     public async Task BadFlags_OneLineErrorAndNonZeroExit(string[] args, string expected)
     {
         var (code, output) = await TurbineProcess.RunAsync(args);
