@@ -25,6 +25,8 @@ public sealed class S3ArtifactStoreTests(S3rverFixture s3) : ArtifactStoreConfor
         return store;
     }
 
+    protected override string DownloadFolder() => Directory.CreateDirectory(Path.Combine(s3.WorkDirectory, "download-" + Guid.NewGuid().ToString("N"))).FullName;
+
     protected override async Task<IReadOnlyList<string>> LeftoversAsync(IArtifactStore store)
     {
         var s3Store = (S3ArtifactStore)store;
