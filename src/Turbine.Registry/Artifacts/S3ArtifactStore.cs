@@ -106,7 +106,7 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
             var response = await _client.GetObjectAsync(Bucket, BlobKey(digest), cancellationToken);
             return response.ResponseStream;
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
             throw new ArtifactNotFoundException(digest);
         }

@@ -85,6 +85,21 @@ public sealed class S3ArtifactStoreTests(S3rverFixture s3) : ArtifactStoreConfor
         Assert.Empty(Directory.EnumerateFileSystemEntries(store.SpoolDirectory));
     }
 
+    [Fact]
+    public async Task PutAsync_BucketMissing_FailsWithNoSuchBucketAndLeavesNoSpoolFile()
+    {
+        using var store = (S3ArtifactStore)ArtifactStoreFactory.Create(
+            s3.Options(null, Path.Combine(s3.WorkDirectory, "no-bucket")) with { S3Bucket = "no-such-bucket" });
+
+        var put = await Assert.ThrowsAsync<AmazonS3Exception>(
+            () => store.PutAsync(new GeneratedStream(store.PartSize + 1, seed: 23), null, null, CancellationToken.None));
+        var read = await Assert.ThrowsAsync<AmazonS3Exception>(() => store.OpenReadAsync(new string('1', 64), CancellationToken.None));
+
+        Assert.Equal("NoSuchBucket", put.ErrorCode);
+        Assert.Equal("NoSuchBucket", read.ErrorCode);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.SpoolDirectory));
+    }
+
     private async Task<List<string>> ListKeysAsync(string prefix)
     {
         using var client = s3.CreateClient();
