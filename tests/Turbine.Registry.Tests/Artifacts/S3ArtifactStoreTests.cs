@@ -32,7 +32,7 @@ public sealed class S3ArtifactStoreTests(S3rverFixture s3) : ArtifactStoreConfor
         var s3Store = (S3ArtifactStore)store;
         var leftovers = new List<string>();
         leftovers.AddRange((await ListKeysAsync(s3Store.Prefix)).Where(key => !key.StartsWith(s3Store.Prefix + "sha256/", StringComparison.Ordinal)));
-        leftovers.AddRange(s3.UnfinishedUploads());
+        leftovers.AddRange(s3.UnfinishedUploads(s3Store.Prefix));
         leftovers.AddRange(Directory.EnumerateFileSystemEntries(s3Store.SpoolDirectory).Select(f => "spool file " + f));
         return leftovers;
     }
@@ -55,7 +55,7 @@ public sealed class S3ArtifactStoreTests(S3rverFixture s3) : ArtifactStoreConfor
         using var client = s3.CreateClient();
         var head = await client.GetObjectMetadataAsync(S3rverFixture.Bucket, store.Prefix + "sha256/" + large.Sha256);
         Assert.Equal(store.PartSize * 2 + 17, head.ContentLength);
-        Assert.Empty(s3.UnfinishedUploads());
+        Assert.Empty(s3.UnfinishedUploads(store.Prefix));
     }
 
     [Fact]
@@ -97,6 +97,54 @@ public sealed class S3ArtifactStoreTests(S3rverFixture s3) : ArtifactStoreConfor
 
         Assert.Equal("NoSuchBucket", put.ErrorCode);
         Assert.Equal("NoSuchBucket", read.ErrorCode);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.SpoolDirectory));
+    }
+
+    [Fact]
+    public async Task PutAsync_ConnectionResetDuringAPart_PartIsResentFromTheSpoolAndBlobIsWhole()
+    {
+        await using var proxy = new FaultyTcpProxy(new Uri(s3.Endpoint)) { BreakAfterBytes = S3ArtifactStore.DefaultPartSize * 3 / 2 };
+        var prefix = "tests/" + Guid.NewGuid().ToString("N");
+        using var store = (S3ArtifactStore)ArtifactStoreFactory.Create(
+            s3.Options(prefix, Path.Combine(s3.WorkDirectory, "reset-once")) with { S3Endpoint = proxy.Endpoint });
+        var length = (store.PartSize * 2) + 17;
+        var digest = GeneratedStream.Sha256(length, seed: 24);
+
+        var blob = await store.PutAsync(new GeneratedStream(length, seed: 24), digest, null, CancellationToken.None);
+
+        Assert.Equal(1, proxy.Breaks);
+        Assert.Equal(new ArtifactBlob(digest, length), blob);
+        await using (var read = await store.OpenReadAsync(digest, CancellationToken.None))
+        {
+            Assert.Equal(digest, await Sha256Async(read));
+        }
+
+        Assert.Empty(await LeftoversAsync(store));
+    }
+
+    [Fact]
+    public async Task PutAsync_ConnectionKeepsBreaking_FailsAbortsTheMultipartAndShowsNothing()
+    {
+        await using var proxy = new FaultyTcpProxy(new Uri(s3.Endpoint)) { BreakAfterBytes = S3ArtifactStore.DefaultPartSize * 3 / 2, BreakForever = true };
+        var prefix = "tests/" + Guid.NewGuid().ToString("N");
+        var logger = new ListLogger<S3ArtifactStore>();
+        using var client = new AmazonS3Client(
+            new Amazon.Runtime.BasicAWSCredentials(S3rverFixture.AccessKey, S3rverFixture.SecretKey),
+            ArtifactStoreFactory.CreateS3Config(s3.Options(null) with { S3Endpoint = proxy.Endpoint }));
+        using var store = new S3ArtifactStore(client, S3rverFixture.Bucket, prefix, Path.Combine(s3.WorkDirectory, "reset-always"), logger: logger);
+        var length = (store.PartSize * 2) + 17;
+        var digest = GeneratedStream.Sha256(length, seed: 25);
+
+        // The network error surfaces as it is (HttpIOException: the response ended prematurely).
+        await Assert.ThrowsAnyAsync<IOException>(() => store.PutAsync(new GeneratedStream(length, seed: 25), digest, null, CancellationToken.None));
+
+        Assert.True(proxy.Breaks >= 2, $"expected the SDK to retry the broken part, saw {proxy.Breaks} broken connection(s)");
+        // The abort was attempted for this blob's upload (it cannot get through the broken network, and s3rver does
+        // not implement abort: it is logged for a lifecycle rule to clean up).
+        Assert.Contains(logger.Entries, e => e.Id.Id == 604 && e.Message.Contains(prefix + "/sha256/" + digest, StringComparison.Ordinal));
+        using var direct = (S3ArtifactStore)ArtifactStoreFactory.Create(s3.Options(prefix, Path.Combine(s3.WorkDirectory, "reset-always-check")));
+        Assert.Null(await direct.StatAsync(digest, CancellationToken.None));
+        Assert.Empty(await ListKeysAsync(prefix));
         Assert.Empty(Directory.EnumerateFileSystemEntries(store.SpoolDirectory));
     }
 

@@ -113,11 +113,22 @@ public sealed class S3rverFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The multipart uploads s3rver holds that were neither completed nor aborted.</summary>
-    public IReadOnlyList<string> UnfinishedUploads()
+    /// <summary>The multipart uploads under <paramref name="prefix"/> that s3rver holds, neither completed nor aborted.</summary>
+    public IReadOnlyList<string> UnfinishedUploads(string prefix)
     {
         var uploads = Path.Combine(DataDirectory, Bucket, "._S3rver_uploads");
-        return Directory.Exists(uploads) ? [.. Directory.EnumerateDirectories(uploads).Select(d => "multipart upload " + Path.GetFileName(d))] : [];
+        if (!Directory.Exists(uploads))
+        {
+            return [];
+        }
+
+        return
+        [
+            .. Directory.EnumerateDirectories(uploads)
+                .Select(d => (Id: Path.GetFileName(d), Key: File.Exists(Path.Combine(d, "key")) ? File.ReadAllText(Path.Combine(d, "key")) : ""))
+                .Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(u => $"multipart upload {u.Id} of {u.Key}"),
+        ];
     }
 
     internal static string RepositoryRoot()
