@@ -15,19 +15,37 @@ public static class ArtifactStoreFactory
     /// </summary>
     public static IArtifactStore Create(ArtifactStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
+        Validate(options);
+        return string.IsNullOrWhiteSpace(options.S3Bucket)
+            ? new FileSystemArtifactStore(options.Directory!, loggerFactory?.CreateLogger<FileSystemArtifactStore>())
+            : CreateS3(options, loggerFactory);
+    }
+
+    /// <summary>
+    /// Checks the options without touching the disk or the network; throws <see cref="ArgumentException"/> naming
+    /// what is missing or wrong.
+    /// </summary>
+    public static void Validate(ArtifactStoreOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
-        if (!string.IsNullOrWhiteSpace(options.S3Bucket))
+        if (string.IsNullOrWhiteSpace(options.S3Bucket))
         {
-            return CreateS3(options, loggerFactory);
+            if (string.IsNullOrWhiteSpace(options.Directory))
+            {
+                throw new ArgumentException(
+                    "artifact store: set a directory for the file system store, or an S3 bucket for the S3 store", nameof(options));
+            }
+
+            return;
         }
 
-        if (string.IsNullOrWhiteSpace(options.Directory))
+        if (string.IsNullOrEmpty(options.S3AccessKey) != string.IsNullOrEmpty(options.S3SecretKey))
         {
             throw new ArgumentException(
-                "artifact store: set a directory for the file system store, or an S3 bucket for the S3 store", nameof(options));
+                "artifact store: give both the S3 access key and the S3 secret key, or neither (to use the AWS default credentials)", nameof(options));
         }
 
-        return new FileSystemArtifactStore(options.Directory, loggerFactory?.CreateLogger<FileSystemArtifactStore>());
+        CreateS3Config(options);
     }
 
     /// <summary>The S3 client configuration the store uses: path-style, checksums only where S3 requires them.</summary>
@@ -70,15 +88,7 @@ public static class ArtifactStoreFactory
     private static S3ArtifactStore CreateS3(ArtifactStoreOptions options, ILoggerFactory? loggerFactory)
     {
         var config = CreateS3Config(options);
-        var hasAccess = !string.IsNullOrEmpty(options.S3AccessKey);
-        var hasSecret = !string.IsNullOrEmpty(options.S3SecretKey);
-        if (hasAccess != hasSecret)
-        {
-            throw new ArgumentException(
-                "artifact store: give both the S3 access key and the S3 secret key, or neither (to use the AWS default credentials)", nameof(options));
-        }
-
-        var client = hasAccess
+        var client = !string.IsNullOrEmpty(options.S3AccessKey)
             ? new AmazonS3Client(new BasicAWSCredentials(options.S3AccessKey, options.S3SecretKey), config)
             : new AmazonS3Client(config);
         var spool = string.IsNullOrWhiteSpace(options.Directory)

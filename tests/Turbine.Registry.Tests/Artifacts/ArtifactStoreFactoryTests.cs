@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Turbine.Registry.Artifacts;
 
 namespace Turbine.Registry.Tests.Artifacts;
@@ -89,5 +90,28 @@ public sealed class ArtifactStoreFactoryTests : IDisposable
 
         Assert.Equal(Amazon.RegionEndpoint.EUCentral1, config.RegionEndpoint);
         Assert.True(config.ForcePathStyle);
+    }
+
+    [Fact]
+    public async Task AddArtifactStore_Directory_ResolvesOneFileSystemStore()
+    {
+        var services = new ServiceCollection().AddLogging().AddArtifactStore(new ArtifactStoreOptions(Directory: _root));
+        await using var provider = services.BuildServiceProvider();
+
+        var store = provider.GetRequiredService<IArtifactStore>();
+
+        Assert.IsType<FileSystemArtifactStore>(store);
+        Assert.Same(store, provider.GetRequiredService<IArtifactStore>());
+    }
+
+    [Fact]
+    public void AddArtifactStore_NoDirectoryNoBucket_ThrowsAtRegistration()
+    {
+        var services = new ServiceCollection();
+
+        var error = Assert.Throws<ArgumentException>(() => services.AddArtifactStore(new ArtifactStoreOptions()));
+
+        Assert.Contains("S3 bucket", error.Message, StringComparison.Ordinal);
+        Assert.Empty(services);
     }
 }
