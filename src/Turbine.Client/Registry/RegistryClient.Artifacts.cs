@@ -67,6 +67,11 @@ public sealed partial class RegistryClient
         var digest = expectedSha256
             ?? (response.Headers.TryGetValues(DigestHeader, out var values) ? values.FirstOrDefault() : null)
             ?? throw new RegistryException((int)response.StatusCode, "bad_response", $"the registry sent the artifact of {model}:{version} without an {DigestHeader} header, and no digest was given to verify it");
+        if (digest.Length != 64 || !digest.All(char.IsAsciiHexDigit))
+        {
+            throw new RegistryException((int)response.StatusCode, "bad_response", $"the artifact digest '{digest}' of {model}:{version} is not a SHA-256 (64 hex characters)");
+        }
+
         await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         try
         {
