@@ -24,6 +24,9 @@ public sealed record RegistryServingOptions
     /// <summary>Longest wait between retries while the registry fails (exponential backoff, jittered). Default 60 s.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long one resolve may take before it counts as a failure (a registry that accepts but never answers). Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The Triton-layout repository the engine serves from.</summary>
     public string RepositoryDirectory => Path.Combine(CacheDirectory, "repository");
 }

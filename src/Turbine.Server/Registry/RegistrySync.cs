@@ -206,7 +206,20 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// <summary>Resolves one reference and, when it names another version (or bytes) than served, swaps to it.</summary>
     private async Task SyncAsync(string reference, string model, CancellationToken cancellationToken)
     {
-        var version = await _client.ResolveAsync(reference, cancellationToken).ConfigureAwait(false);
+        RegistryModelVersion version;
+        using (var timeout = new CancellationTokenSource(_options.RequestTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
+        {
+            try
+            {
+                version = await _client.ResolveAsync(reference, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RegistryException(0, RegistryException.UnreachableCode, $"the registry at {_options.Url} did not answer within {_options.RequestTimeout.TotalSeconds:0.#} s");
+            }
+        }
+
         if (version.Model != model)
         {
             throw new InvalidDataException($"the registry resolved '{reference}' to model '{version.Model}', expected '{model}'");
