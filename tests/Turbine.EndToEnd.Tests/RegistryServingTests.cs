@@ -125,6 +125,20 @@ public sealed partial class RegistryServingTests : IDisposable
         Assert.Equal(("2", 42f), cached);
         await WaitUntilAsync(() => server.Output.Contains("registry: syncing", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "no failed poll was logged after the registry stopped");
         Assert.Equal(("2", 8f), await InferAsync(client, 7f));
+
+        // Restarted while the registry is still down, the server serves what refs.json and the blob cache hold.
+        server.Terminate();
+        using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(0, await server.WaitForExitAsync(exit.Token));
+        }
+
+        await using var restarted = TurbineProcess.Start(["serve", "--registry", registryUrl, "--model", $"{Model}@production",
+            "--registry-poll-secs", "1", "--registry-cache", Path.Combine(_root, "cache"),
+            "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"]);
+        using var restartedClient = new TurbineHttpClient(await restarted.WaitForReadyAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(("2", 4f), await InferAsync(restartedClient, 3f));
+        Assert.Contains("serving the cached version 2", restarted.Output);
     }
 
     private TurbineProcess StartRegistry() =>
