@@ -116,6 +116,25 @@ public sealed class RegistryClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CardsAndParentLineage_RoundTrip()
+    {
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = "c" });
+        var artifact = await _client.UploadAsync(ModelFile("identity_fp32"));
+        await _client.CreateVersionAsync("c", new NewModelVersion { Artifact = artifact });
+        await _client.CreateVersionAsync("c", new NewModelVersion { Artifact = artifact, Lineage = new RegistryLineage { ParentVersion = 1 } });
+
+        await _client.SetCardAsync("c", "# Model c\nIntended use: tests.");
+        await _client.SetCardAsync("c", "version two", version: 2);
+        Assert.Equal("# Model c\nIntended use: tests.", await _client.GetCardAsync("c"));
+        Assert.Equal("version two", await _client.GetCardAsync("c", 2));
+
+        var lineage = await _client.GetVersionLineageAsync("c", 2);
+        Assert.Equal(1, Assert.Single(lineage.Ancestors).Version);
+        Assert.Empty(lineage.Descendants);
+        Assert.Equal(2, Assert.Single((await _client.GetVersionLineageAsync("c", 1)).Descendants).Version);
+    }
+
+    [Fact]
     public async Task CreateModelAsync_Twice_ThrowsConflictWithServerCode()
     {
         await _client.CreateModelAsync(new NewRegisteredModel { Name = "dup" });
