@@ -95,7 +95,7 @@ public abstract partial class RegistryServerTests
     }
 
     /// <summary>fraud-a (v1 auc 0.85), fraud-b (v1 0.88, v2 0.92, gold), vision (v1 0.95, Production).</summary>
-    private static async Task SeedSearchAsync(RegistryHarness registry)
+    private async Task SeedSearchAsync(RegistryHarness registry)
     {
         var admin = registry.Admin;
         var sha = await RegistryHarness.UploadAsync(admin, SimpleOnnx);

@@ -102,7 +102,7 @@ public abstract partial class RegistryServerTests
         Assert.False(string.IsNullOrEmpty(body.GetProperty("error").GetString()));
     }
 
-    private static async Task PushVersionsAsync(RegistryHarness registry, string model, int count, Func<int, object?>? extra = null)
+    private async Task PushVersionsAsync(RegistryHarness registry, string model, int count, Func<int, object?>? extra = null)
     {
         await RegistryHarness.CreateModelAsync(registry.Admin, model);
         var sha = await RegistryHarness.UploadAsync(registry.Admin, SimpleOnnx);

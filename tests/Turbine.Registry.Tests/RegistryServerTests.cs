@@ -12,16 +12,19 @@ namespace Turbine.Registry.Tests;
 /// </summary>
 public abstract partial class RegistryServerTests : IDisposable
 {
-    private static readonly Lazy<string> Samples = new(() =>
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "turbine-tests", "registry-samples-" + Guid.NewGuid().ToString("N"));
-        SampleRepository.Create(dir);
-        return dir;
-    });
-
     private readonly List<string> _directories = [];
+    private readonly string _samples;
 
-    protected static byte[] SimpleOnnx => File.ReadAllBytes(Path.Combine(Samples.Value, "simple", "1", "model.onnx"));
+    protected RegistryServerTests()
+    {
+        _samples = Path.Combine(Path.GetTempPath(), "turbine-tests", "registry-samples-" + Guid.NewGuid().ToString("N"));
+        _directories.Add(_samples);
+        SampleRepository.CreateModel(_samples, "simple");
+        SimpleOnnx = File.ReadAllBytes(Path.Combine(_samples, "simple", "1", "model.onnx"));
+    }
+
+    /// <summary>The sample <c>simple</c> model (INPUT0/INPUT1 INT32 [-1,16] → OUTPUT0/OUTPUT1).</summary>
+    protected byte[] SimpleOnnx { get; }
 
     public void Dispose()
     {
@@ -49,10 +52,11 @@ public abstract partial class RegistryServerTests : IDisposable
         return await RegistryHarness.StartAsync(options with { Dev = dev });
     }
 
-    protected static byte[] TritonFolderTar()
+    /// <summary>The sample's Triton folder (config.pbtxt, 1/model.onnx) as a tar.</summary>
+    protected byte[] TritonFolderTar()
     {
         using var buffer = new MemoryStream();
-        TarFile.CreateFromDirectory(Path.Combine(Samples.Value, "simple"), buffer, includeBaseDirectory: true);
+        TarFile.CreateFromDirectory(Path.Combine(_samples, "simple"), buffer, includeBaseDirectory: true);
         return buffer.ToArray();
     }
 
