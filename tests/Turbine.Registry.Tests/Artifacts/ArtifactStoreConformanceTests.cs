@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Turbine.Client.Registry;
 using Turbine.Registry.Artifacts;
 
 namespace Turbine.Registry.Tests.Artifacts;
@@ -247,6 +248,70 @@ public abstract class ArtifactStoreConformanceTests
         Assert.All(errors, e => Assert.Contains(digest, e.Message, StringComparison.Ordinal));
         Assert.Empty(await LeftoversAsync(store));
     }
+
+    [Fact]
+    public async Task ArtifactDownloadToFileAsync_StoredBlob_WritesTheVerifiedFile()
+    {
+        var store = CreateStore();
+        const long length = 20L << 20;
+        var blob = await store.PutAsync(new GeneratedStream(length, seed: 11), null, null, CancellationToken.None);
+        var folder = DownloadFolder();
+        var target = Path.Combine(folder, "models", "model.onnx");
+
+        long written;
+        await using (var read = await store.OpenReadAsync(blob.Sha256, CancellationToken.None))
+        {
+            written = await ArtifactDownload.ToFileAsync(read, blob.Sha256, target, CancellationToken.None);
+        }
+
+        Assert.Equal(length, written);
+        await using (var file = File.OpenRead(target))
+        {
+            Assert.Equal(blob.Sha256, await Sha256Async(file));
+        }
+
+        Assert.Equal([target], Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task ArtifactDownloadToFileAsync_CorruptedTransfer_ThrowsAndKeepsTheOldFileOnly()
+    {
+        var store = CreateStore();
+        const long length = 3L << 20;
+        var blob = await store.PutAsync(new GeneratedStream(length, seed: 12), null, null, CancellationToken.None);
+        var folder = DownloadFolder();
+        var target = Path.Combine(folder, "model.onnx");
+        await File.WriteAllTextAsync(target, "previous version");
+
+        InvalidDataException error;
+        await using (var read = new CorruptingStream(await store.OpenReadAsync(blob.Sha256, CancellationToken.None), corruptAt: length / 2))
+        {
+            error = await Assert.ThrowsAsync<InvalidDataException>(
+                () => ArtifactDownload.ToFileAsync(read, blob.Sha256, target, CancellationToken.None));
+        }
+
+        Assert.Contains(blob.Sha256, error.Message, StringComparison.Ordinal);
+        Assert.Equal("previous version", await File.ReadAllTextAsync(target));
+        Assert.Equal([target], Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task ArtifactDownloadToFileAsync_TruncatedTransfer_ThrowsAndWritesNothing()
+    {
+        var store = CreateStore();
+        var bytes = GeneratedStream.Bytes(100_000, seed: 13);
+        var blob = await store.PutAsync(new MemoryStream(bytes), null, null, CancellationToken.None);
+        var folder = DownloadFolder();
+        var target = Path.Combine(folder, "model.onnx");
+
+        await Assert.ThrowsAsync<InvalidDataException>(
+            () => ArtifactDownload.ToFileAsync(new MemoryStream(bytes[..50_000]), blob.Sha256, target, CancellationToken.None));
+
+        Assert.False(Directory.EnumerateFileSystemEntries(folder).Any(), "a failed download left a file behind");
+    }
+
+    /// <summary>A new, empty folder for downloads, removed with the test's other temp data.</summary>
+    protected abstract string DownloadFolder();
 
     protected static async Task<string> Sha256Async(Stream stream)
     {

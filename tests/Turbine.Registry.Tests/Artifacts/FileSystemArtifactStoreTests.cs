@@ -21,6 +21,8 @@ public sealed class FileSystemArtifactStoreTests : ArtifactStoreConformanceTests
 
     protected override IArtifactStore CreateStore() => new FileSystemArtifactStore(Path.Combine(_root, Guid.NewGuid().ToString("N")));
 
+    protected override string DownloadFolder() => Directory.CreateDirectory(Path.Combine(_root, "download-" + Guid.NewGuid().ToString("N"))).FullName;
+
     protected override Task<IReadOnlyList<string>> LeftoversAsync(IArtifactStore store)
     {
         var temp = ((FileSystemArtifactStore)store).TempPath;
