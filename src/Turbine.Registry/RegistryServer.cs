@@ -52,6 +52,12 @@ public sealed class RegistryServer : IAsyncDisposable
             throw new ArgumentException($"--dev runs without API tokens and is allowed only on a loopback host, not '{options.Host}'", nameof(options));
         }
 
+        RegistryArtifactStores.Validate(options);
+        if (options.MaxArtifactBytes <= 0)
+        {
+            throw new ArgumentException($"the artifact size limit must be positive, got {options.MaxArtifactBytes}", nameof(options));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
