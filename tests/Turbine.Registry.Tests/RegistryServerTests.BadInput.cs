@@ -125,6 +125,31 @@ public abstract partial class RegistryServerTests
         Assert.Equal("unknown", version.GetProperty("format").GetString());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task UploadArtifact_LargerThanLimit_413AndNothingStored(bool sendLength)
+    {
+        await using var registry = await StartAsync(maxArtifactBytes: 64 * 1024);
+        await RegistryHarness.CreateModelAsync(registry.Admin, "toolarge");
+        var bytes = new byte[200 * 1024];
+        new Random(5).NextBytes(bytes);
+        HttpContent content = sendLength ? new ByteArrayContent(bytes) : new StreamContent(new MemoryStream(bytes));
+        if (!sendLength)
+        {
+            content.Headers.ContentLength = null; // chunked: the limit is found while streaming
+        }
+
+        using (content)
+        using (var response = await registry.Admin.PostAsync("api/v1/artifacts", content))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Contains("too_large", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await AssertBlobAbsentAsync(registry, "toolarge", RegistryHarness.Sha256(bytes));
+    }
+
     [Fact]
     public async Task Metadata_Oversized_400AndNothingStored()
     {

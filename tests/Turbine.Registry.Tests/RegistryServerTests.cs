@@ -44,12 +44,12 @@ public abstract partial class RegistryServerTests : IDisposable
     /// <summary>Options for a fresh, empty registry whose data folder is <paramref name="dataDirectory"/>.</summary>
     protected abstract Task<RegistryOptions> CreateOptionsAsync(string dataDirectory);
 
-    private protected async Task<RegistryHarness> StartAsync(bool dev = false)
+    private protected async Task<RegistryHarness> StartAsync(bool dev = false, long? maxArtifactBytes = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "turbine-tests", "registry-" + Guid.NewGuid().ToString("N"));
         _directories.Add(directory);
         var options = await CreateOptionsAsync(directory);
-        return await RegistryHarness.StartAsync(options with { Dev = dev });
+        return await RegistryHarness.StartAsync(options with { Dev = dev, MaxArtifactBytes = maxArtifactBytes ?? options.MaxArtifactBytes });
     }
 
     /// <summary>The sample's Triton folder (config.pbtxt, 1/model.onnx) as a tar.</summary>
