@@ -13,6 +13,8 @@ command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler-grp
 /usr/bin/python3 -c "import grpc" >/dev/null 2>&1 || missing+=(python3-grpcio)
 /usr/bin/python3 -c "import google.protobuf" >/dev/null 2>&1 || missing+=(python3-protobuf)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+# The registry tests run a real PostgreSQL (initdb + postgres on loopback, started by the test fixture).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -10,6 +10,7 @@ root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(RegistryCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

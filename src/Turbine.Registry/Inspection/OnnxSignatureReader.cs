@@ -17,7 +17,8 @@ internal static class OnnxSignatureReader
     {
         try
         {
-            using var input = CodedInputStream.CreateWithLimits(stream, int.MaxValue, 100);
+            using var counting = new CountingReadStream(stream);
+            using var input = CodedInputStream.CreateWithLimits(counting, int.MaxValue, 100);
             var sawIrVersion = false;
             uint tag;
             while ((tag = input.ReadTag()) != 0)

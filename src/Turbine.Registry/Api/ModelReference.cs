@@ -1,0 +1,50 @@
+using System.Globalization;
+using Turbine.Registry.Domain;
+
+namespace Turbine.Registry.Api;
+
+/// <summary>
+/// A version reference: <c>name:3</c> (number), <c>name@champion</c> (alias), <c>name@production</c> (stage, the
+/// highest version in it; case-insensitive) or <c>name</c> (latest version).
+/// </summary>
+internal sealed record ModelReference(string Model, long? Version, ModelStage? Stage, string? Alias)
+{
+    public static ModelReference Parse(string text)
+    {
+        var at = text.IndexOf('@', StringComparison.Ordinal);
+        var colon = text.LastIndexOf(':');
+        if (at > 0)
+        {
+            var model = text[..at];
+            var target = text[(at + 1)..];
+            RegistryValidation.ModelName(model);
+            if (Enum.TryParse<ModelStage>(target, ignoreCase: true, out var stage) && !char.IsDigit(target[0]) && stage != ModelStage.None)
+            {
+                return new ModelReference(model, null, stage, null);
+            }
+
+            RegistryValidation.AliasName(target);
+            return new ModelReference(model, null, null, target);
+        }
+
+        if (colon > 0)
+        {
+            var model = text[..colon];
+            RegistryValidation.ModelName(model);
+            return long.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0
+                ? new ModelReference(model, version, null, null)
+                : throw RegistryException.Invalid("invalid_reference", $"reference '{text}': the part after ':' must be a version number");
+        }
+
+        if (at == 0 || colon == 0 || text.Length == 0)
+        {
+            throw RegistryException.Invalid("invalid_reference", $"reference '{text}' is not name, name:N, name@alias or name@stage");
+        }
+
+        RegistryValidation.ModelName(text);
+        return new ModelReference(text, null, null, null);
+    }
+
+    public override string ToString() =>
+        Version is { } v ? $"{Model}:{v}" : Stage is { } s ? $"{Model}@{s.ToString().ToLowerInvariant()}" : Alias is { } a ? $"{Model}@{a}" : Model;
+}

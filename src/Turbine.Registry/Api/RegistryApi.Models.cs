@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Turbine.Registry.Domain;
+using Turbine.Registry.Security;
+
+namespace Turbine.Registry.Api;
+
+internal sealed partial class RegistryApi
+{
+    private void MapModels(RouteGroupBuilder api)
+    {
+        api.MapPost("/models", (Func<HttpContext, Task<IResult>>)CreateModelAsync).Produces<RegisteredModel>(StatusCodes.Status201Created)
+            .WithSummary("Register a model");
+        api.MapGet("/models", (Func<HttpContext, Task<IResult>>)SearchModelsAsync).Produces<ModelListResponse>()
+            .WithSummary("Search models: tag=k=v (repeatable), stage, dataset, metric=auc>=0.9, q=text; filters AND-ed");
+        api.MapGet("/models/{name}", async (string name, HttpContext context) =>
+        {
+            context.GetCaller().Require(TokenRole.Reader, name);
+            return ApiHttp.Json(await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false));
+        }).Produces<RegisteredModel>().WithSummary("Get a model");
+        api.MapPatch("/models/{name}", UpdateModelAsync).Produces<RegisteredModel>()
+            .WithSummary("Change a model's description, owner or tags");
+        api.MapGet("/models/{name}/card", (string name, HttpContext context) => GetCardAsync(name, null, context)).Produces<string>(contentType: "text/markdown");
+        api.MapPut("/models/{name}/card", (string name, HttpContext context) => SetCardAsync(name, null, context));
+    }
+
+    private async Task<IResult> CreateModelAsync(HttpContext context)
+    {
+        var caller = context.GetCaller();
+        caller.Require(TokenRole.Writer);
+        var request = await ApiHttp.ReadJsonAsync<CreateModelRequest>(context).ConfigureAwait(false);
+        RegistryValidation.ModelName(request.Name);
+        caller.Require(TokenRole.Writer, request.Name);
+        RegistryValidation.Description(request.Description);
+        RegistryValidation.Text(request.Owner, "owner");
+        RegistryValidation.Entries(request.Tags, "tags");
+        var model = await store.CreateModelAsync(request.Name!, request.Description ?? "", request.Owner ?? caller.Name,
+            request.Tags ?? [], caller.Name, context.RequestAborted).ConfigureAwait(false);
+        return ApiHttp.Json(model, StatusCodes.Status201Created);
+    }
+
+    private async Task<IResult> UpdateModelAsync(string name, HttpContext context)
+    {
+        var caller = context.GetCaller();
+        caller.Require(TokenRole.Writer, name);
+        var request = await ApiHttp.ReadJsonAsync<UpdateModelRequest>(context).ConfigureAwait(false);
+        RegistryValidation.Description(request.Description);
+        RegistryValidation.Text(request.Owner, "owner");
+        RegistryValidation.Entries(request.Tags, "tags");
+        var model = await store.UpdateModelAsync(name, request.Description, request.Owner, request.Tags, caller.Name, context.RequestAborted).ConfigureAwait(false);
+        return ApiHttp.Json(model);
+    }
+
+    private async Task<IResult> SearchModelsAsync(HttpContext context)
+    {
+        var caller = context.GetCaller();
+        caller.Require(TokenRole.Reader);
+        var q = context.Request.Query;
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var tag in q["tag"])
+        {
+            var eq = tag?.IndexOf('=', StringComparison.Ordinal) ?? -1;
+            if (eq <= 0)
+            {
+                throw RegistryException.Invalid("invalid_filter", $"tag filter '{tag}' is not of the form KEY=VALUE");
+            }
+
+            tags.Add(KeyValuePair.Create(tag![..eq], tag[(eq + 1)..]));
+        }
+
+        var stage = q["stage"].ToString() is { Length: > 0 } s ? RegistryValidation.Stage(s) : (ModelStage?)null;
+        var metric = q["metric"].ToString() is { Length: > 0 } m ? MetricFilter.Parse(m) : null;
+        var query = new ModelQuery(tags, stage, NullIfEmpty(q["dataset"].ToString()), metric, NullIfEmpty(q["q"].ToString()));
+        var models = await store.SearchModelsAsync(query, context.RequestAborted).ConfigureAwait(false);
+        return ApiHttp.Json(new ModelListResponse(models.Where(model => caller.CanSee(model.Name)).ToArray()));
+    }
+
+    private async Task<IResult> GetCardAsync(string name, long? version, HttpContext context)
+    {
+        context.GetCaller().Require(TokenRole.Reader, name);
+        var card = await store.GetCardAsync(name, version, context.RequestAborted).ConfigureAwait(false);
+        return Results.Text(card ?? "", "text/markdown; charset=utf-8");
+    }
+
+    private async Task<IResult> SetCardAsync(string name, long? version, HttpContext context)
+    {
+        var caller = context.GetCaller();
+        caller.Require(TokenRole.Writer, name);
+        var card = await ApiHttp.ReadTextAsync(context).ConfigureAwait(false);
+        await store.SetCardAsync(name, version, card, caller.Name, context.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

@@ -1,0 +1,11 @@
+using Turbine.Registry.Tests.Storage;
+
+namespace Turbine.Registry.Tests;
+
+/// <summary>The registry suite on a real PostgreSQL server, one fresh database per test.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRegistryServerTests(PostgresFixture postgres) : RegistryServerTests
+{
+    protected override async Task<RegistryOptions> CreateOptionsAsync(string dataDirectory) =>
+        new() { DataDirectory = dataDirectory, Database = await postgres.CreateDatabaseAsync() };
+}
