@@ -101,6 +101,25 @@ public sealed class ModelsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_WithToken_UsesItAndWithoutOneFailsWithTheRegistrysMessage()
+    {
+        await using var secured = await RegistryHarness.StartAsync(("ci", "writer"));
+        var file = Path.Combine(_samples, "identity_fp32", "1", "model.onnx");
+        var root = new RootCommand { ModelsCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var denied = await root.Parse(["models", "push", file, "--name", "t", "--registry", secured.Url.ToString()])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        Assert.Equal(1, denied);
+        Assert.StartsWith("turbine: error: ", error.ToString(), StringComparison.Ordinal);
+
+        var pushed = await root.Parse(["models", "push", file, "--name", "t", "--registry", secured.Url.ToString(), "--token", secured.Tokens["ci"]])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        Assert.Equal(0, pushed);
+        Assert.Contains("pushed t version 1", output.ToString());
+    }
+
+    [Fact]
     public async Task Push_MissingPath_UsageErrorExit2()
     {
         var (code, _, error) = await RunAsync("push", Path.Combine(_samples, "nosuch.onnx"), "--name", "x");

@@ -18,18 +18,32 @@ internal sealed class RegistryHarness : IAsyncDisposable
 
     public Uri Url => Server.Url;
 
-    public static async Task<RegistryHarness> StartAsync()
+    /// <summary>Token name → secret, for a registry started with tokens.</summary>
+    public IReadOnlyDictionary<string, string> Tokens { get; private init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Starts the registry; with <paramref name="tokens"/> it checks tokens (not dev mode) and each (name, role) gets a
+    /// token created on the store before start, returned by <see cref="Tokens"/>.
+    /// </summary>
+    public static async Task<RegistryHarness> StartAsync(params (string Name, string Role)[] tokens)
     {
         var directory = Path.Combine(Path.GetTempPath(), "turbine-registry-cli-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var server = await RegistryServer.StartAsync(new RegistryOptions
+        var options = new RegistryOptions
         {
             Port = 0,
-            Dev = true,
+            Dev = tokens.Length == 0,
             DataDirectory = Path.Combine(directory, "registry"),
             ConfigureLogging = b => b.SetMinimumLevel(LogLevel.Warning),
-        });
-        return new RegistryHarness(server, directory);
+        };
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, role) in tokens)
+        {
+            secrets[name] = (await RegistryTokens.CreateAsync(options, name, role, null)).Secret!;
+        }
+
+        var server = await RegistryServer.StartAsync(options);
+        return new RegistryHarness(server, directory) { Tokens = secrets };
     }
 
     public async ValueTask DisposeAsync()

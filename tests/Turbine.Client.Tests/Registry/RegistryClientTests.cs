@@ -169,6 +169,22 @@ public sealed class RegistryClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BearerToken_IsSentAndRoleErrorsCarryTheirCodes()
+    {
+        await using var secured = await RegistryHarness.StartAsync(("ci", "writer"), ("dash", "reader"));
+        using var anonymous = new RegistryClient(secured.Url);
+        var unauthenticated = await Assert.ThrowsAsync<RegistryException>(() => anonymous.ListModelsAsync());
+        Assert.Equal((401, "unauthenticated"), (unauthenticated.StatusCode, unauthenticated.Code));
+
+        using var writer = new RegistryClient(secured.Url, secured.Tokens["ci"]);
+        await writer.CreateModelAsync(new NewRegisteredModel { Name = "secured" });
+        using var reader = new RegistryClient(secured.Url, secured.Tokens["dash"]);
+        Assert.Equal("secured", Assert.Single(await reader.ListModelsAsync()).Name);
+        var forbidden = await Assert.ThrowsAsync<RegistryException>(() => reader.CreateModelAsync(new NewRegisteredModel { Name = "other" }));
+        Assert.Equal((403, "forbidden"), (forbidden.StatusCode, forbidden.Code));
+    }
+
+    [Fact]
     public async Task AnyCall_NothingListening_ThrowsUnreachable()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
