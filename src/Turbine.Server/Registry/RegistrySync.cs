@@ -90,6 +90,15 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Model folders left by an earlier run with other references are not served; drop them from the index.
+        foreach (var stale in Directory.EnumerateDirectories(_options.RepositoryDirectory))
+        {
+            if (!_targets.Any(t => t.Model == Path.GetFileName(stale)))
+            {
+                Directory.Delete(stale, recursive: true);
+            }
+        }
+
         var failed = false;
         foreach (var (reference, model) in _targets)
         {
