@@ -80,8 +80,13 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         await PushAsync("fraud", 0f);
         await PushAsync("fraud", 1f, "Production");
         await PushAsync("fraud", 2f);
+        var stale = Path.Combine(_cache, "repository", "churn", "4");
+        Directory.CreateDirectory(stale); // left by an earlier run that served another reference
 
         var (engine, sync) = await StartAsync("fraud@production");
+
+        Assert.False(Directory.Exists(Path.GetDirectoryName(stale)));
+        Assert.DoesNotContain(engine.GetRepositoryIndex(readyOnly: false), r => r.Name == "churn");
 
         Assert.Equal([2L], Serving(engine, "fraud"));
         Assert.Equal("fraud", engine.Models.Serving("fraud")[0].Config.Name);
