@@ -185,6 +185,15 @@ public sealed class RegistryClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UploadFileAsync_BytesChangedInTransit_RegistryRejectsThemByTheDigestHeader()
+    {
+        using var client = new RegistryClient(_registry.Url, handler: new CorruptingHandler { InnerHandler = new HttpClientHandler() });
+        var e = await Assert.ThrowsAsync<RegistryException>(() => client.UploadFileAsync(ModelFile("iris")));
+        Assert.Equal((400, "digest_mismatch"), (e.StatusCode, e.Code));
+        Assert.False((await _client.UploadFileAsync(ModelFile("iris"))).AlreadyExisted);
+    }
+
+    [Fact]
     public async Task AnyCall_NothingListening_ThrowsUnreachable()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -195,5 +204,27 @@ public sealed class RegistryClientTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<RegistryException>(() => client.ListModelsAsync());
         Assert.Equal(0, e.StatusCode);
         Assert.Equal(RegistryException.UnreachableCode, e.Code);
+    }
+
+    /// <summary>Flips one byte of an artifact upload's body and keeps its headers, as a faulty network path would.</summary>
+    private sealed class CorruptingHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Content is { } content && request.RequestUri!.AbsolutePath.EndsWith("/artifacts", StringComparison.Ordinal))
+            {
+                var bytes = await content.ReadAsByteArrayAsync(cancellationToken);
+                bytes[bytes.Length / 2] ^= 0xFF;
+                var corrupted = new ByteArrayContent(bytes);
+                foreach (var header in content.Headers)
+                {
+                    corrupted.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
+                request.Content = corrupted;
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }
