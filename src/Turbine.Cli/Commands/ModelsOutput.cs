@@ -106,7 +106,14 @@ internal sealed class ModelsOutput(TextWriter writer, bool json)
         writer.WriteLine($"params:      {string.Join(", ", v.Params.Select(m => m.Key + "=" + m.Value))}");
         if (v.Lineage is { } l)
         {
-            writer.WriteLine($"lineage:     dataset {l.DatasetUri} {l.DatasetDigest}, code {l.CodeRepository} {l.CodeCommit}, run {l.RunId}, parent {(l.ParentVersion is { } p ? Num(p) : "")}");
+            var parts = new List<string>();
+            AddPart(parts, "dataset", l.DatasetUri);
+            AddPart(parts, "dataset digest", l.DatasetDigest);
+            AddPart(parts, "code", l.CodeRepository);
+            AddPart(parts, "commit", l.CodeCommit);
+            AddPart(parts, "run", l.RunId);
+            AddPart(parts, "parent version", l.ParentVersion is { } p ? Num(p) : null);
+            writer.WriteLine($"lineage:     {string.Join(", ", parts)}");
         }
     }
 
@@ -163,6 +170,14 @@ internal sealed class ModelsOutput(TextWriter writer, bool json)
 
     private static string Map(IReadOnlyDictionary<string, long> map) =>
         string.Join(",", map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + Num(p.Value)));
+
+    private static void AddPart(List<string> parts, string label, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            parts.Add(label + " " + value);
+        }
+    }
 
     private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
