@@ -188,6 +188,9 @@ public abstract partial class RegistryServerTests : IDisposable
         Assert.Contains("/api/v1/models/{name}/versions", paths);
         Assert.Contains("/api/v1/artifacts", paths);
         Assert.Contains("/api/v1/resolve/{reference}", paths);
+        var createModel = document.GetProperty("paths").GetProperty("/api/v1/models").GetProperty("post");
+        Assert.True(createModel.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _), createModel.ToString());
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
     }
 
     private static void AssertSimpleSignature(JsonElement signature)
