@@ -11,7 +11,14 @@ namespace Turbine.Registry.Api;
 internal static class OpenApiDocs
 {
     public static IServiceCollection AddRegistryOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(options =>
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // The document describes what the API writes: the same enum spellings as ApiJson (stages by name, packing and roles lowercase).
+            foreach (var converter in ApiJson.Options.Converters)
+            {
+                json.SerializerOptions.Converters.Add(converter);
+            }
+        }).AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
