@@ -44,6 +44,9 @@ public abstract partial class RegistryServerTests : IDisposable
     /// <summary>Options for a fresh, empty registry whose data folder is <paramref name="dataDirectory"/>.</summary>
     protected abstract Task<RegistryOptions> CreateOptionsAsync(string dataDirectory);
 
+    /// <summary>Runs SQL straight on the registry's database, as an operator with a database client would.</summary>
+    protected abstract Task ExecuteSqlAsync(RegistryOptions options, string sql);
+
     private protected async Task<RegistryHarness> StartAsync(bool dev = false, long? maxArtifactBytes = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "turbine-tests", "registry-" + Guid.NewGuid().ToString("N"));
