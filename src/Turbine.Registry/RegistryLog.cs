@@ -15,4 +15,7 @@ internal static partial class RegistryLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "turbine registry runs with --dev: no API tokens are checked (loopback only)")]
     public static partial void DevMode(ILogger logger);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    public static partial void Failed(ILogger logger, string method, string path, Exception exception);
 }

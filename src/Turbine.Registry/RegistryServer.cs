@@ -63,7 +63,7 @@ public sealed class RegistryServer : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         options.ConfigureLogging?.Invoke(builder.Logging);
-        builder.Services.AddOpenApi();
+        builder.Services.AddRegistryOpenApi();
         ListenOptions? listen = null;
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -1,3 +1,4 @@
+using Npgsql;
 using Turbine.Registry.Tests.Storage;
 
 namespace Turbine.Registry.Tests;
@@ -8,4 +9,12 @@ public sealed class PostgresRegistryServerTests(PostgresFixture postgres) : Regi
 {
     protected override async Task<RegistryOptions> CreateOptionsAsync(string dataDirectory) =>
         new() { DataDirectory = dataDirectory, Database = await postgres.CreateDatabaseAsync() };
+
+    protected override async Task ExecuteSqlAsync(RegistryOptions options, string sql)
+    {
+        await using var connection = new NpgsqlConnection(options.Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }

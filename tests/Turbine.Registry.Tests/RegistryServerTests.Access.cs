@@ -114,6 +114,21 @@ public abstract partial class RegistryServerTests
         Assert.Contains(next.GetProperty("entries").EnumerateArray(), e => e.GetProperty("action").GetString() == "token.create" && e.GetProperty("actor").GetString() == "root");
     }
 
+    [Theory]
+    [InlineData("DELETE FROM audit")]
+    [InlineData("UPDATE audit SET actor = 'someone-else'")]
+    public async Task Audit_ChangedStraightInTheDatabase_Refused(string sql)
+    {
+        await using var registry = await StartAsync();
+        await RegistryHarness.CreateModelAsync(registry.Admin, "kept");
+
+        var error = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => ExecuteSqlAsync(registry.Options, sql));
+
+        Assert.Contains("append-only", error.Message, StringComparison.Ordinal);
+        var audit = await RegistryHarness.SendAsync(registry.Admin, HttpMethod.Get, "api/v1/audit?model=kept", null, HttpStatusCode.OK);
+        Assert.Equal("root", audit.GetProperty("entries")[0].GetProperty("actor").GetString());
+    }
+
     [Fact]
     public async Task DevMode_Loopback_NoTokenNeededAndActorIsDev()
     {

@@ -180,7 +180,7 @@ public abstract partial class RegistryServerTests
     }
 
     [Fact]
-    public async Task PushVersion_UnknownArtifactOrBadJson_400AndNoVersionNumberUsed()
+    public async Task PushVersion_BadArtifactReferenceOrJson_400AndNoVersionNumberUsed()
     {
         await using var registry = await StartAsync();
         await RegistryHarness.CreateModelAsync(registry.Admin, "strict");
@@ -188,11 +188,18 @@ public abstract partial class RegistryServerTests
         var unknown = await RegistryHarness.TrySendAsync(registry.Admin, HttpMethod.Post, "api/v1/models/strict/versions", new { artifact = new { sha256 = new string('b', 64) } });
         var badJson = await RegistryHarness.TrySendAsync(registry.Admin, HttpMethod.Post, "api/v1/models/strict/versions", "{\"artifact\":");
         var badPacking = await RegistryHarness.TrySendAsync(registry.Admin, HttpMethod.Post, "api/v1/models/strict/versions", new { artifact = new { sha256 = new string('b', 64), packing = "zip" } });
+        var sha = await RegistryHarness.UploadAsync(registry.Admin, SimpleOnnx);
+        var notTar = await RegistryHarness.TrySendAsync(registry.Admin, HttpMethod.Post, "api/v1/models/strict/versions", new { artifact = new { sha256 = sha, packing = "tar" } });
+        var badFileName = await RegistryHarness.TrySendAsync(registry.Admin, HttpMethod.Post, "api/v1/models/strict/versions", new { artifact = new { sha256 = sha, fileName = "a\"\r\nX-Evil: 1" } });
+        var pathFileName = await RegistryHarness.TrySendAsync(registry.Admin, HttpMethod.Post, "api/v1/models/strict/versions", new { artifact = new { sha256 = sha, fileName = "../model.onnx" } });
 
         Assert.Equal((HttpStatusCode.BadRequest, "unknown_artifact"), (unknown.Status, unknown.Body.GetProperty("code").GetString()));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_json"), (badJson.Status, badJson.Body.GetProperty("code").GetString()));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_metadata"), (badPacking.Status, badPacking.Body.GetProperty("code").GetString()));
-        var version = await RegistryHarness.PushAsync(registry.Admin, "strict", await RegistryHarness.UploadAsync(registry.Admin, SimpleOnnx));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_artifact"), (notTar.Status, notTar.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_name"), (badFileName.Status, badFileName.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_name"), (pathFileName.Status, pathFileName.Body.GetProperty("code").GetString()));
+        var version = await RegistryHarness.PushAsync(registry.Admin, "strict", sha);
         Assert.Equal(1, version.GetProperty("version").GetInt64());
     }
 

@@ -44,6 +44,9 @@ public abstract partial class RegistryServerTests : IDisposable
     /// <summary>Options for a fresh, empty registry whose data folder is <paramref name="dataDirectory"/>.</summary>
     protected abstract Task<RegistryOptions> CreateOptionsAsync(string dataDirectory);
 
+    /// <summary>Runs SQL straight on the registry's database, as an operator with a database client would.</summary>
+    protected abstract Task ExecuteSqlAsync(RegistryOptions options, string sql);
+
     private protected async Task<RegistryHarness> StartAsync(bool dev = false, long? maxArtifactBytes = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "turbine-tests", "registry-" + Guid.NewGuid().ToString("N"));
@@ -125,6 +128,51 @@ public abstract partial class RegistryServerTests : IDisposable
     }
 
     [Fact]
+    public async Task UploadAndDownload_64MiBStreamedChunked_DigestsMatch()
+    {
+        await using var registry = await StartAsync();
+        await RegistryHarness.CreateModelAsync(registry.Admin, "large");
+        const long size = 64L * 1024 * 1024;
+        string expected;
+        using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256))
+        {
+            var source = new Artifacts.GeneratedStream(size, 11);
+            var buffer = new byte[1 << 20];
+            int n;
+            while ((n = await source.ReadAsync(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+            }
+
+            expected = Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+
+        using var content = new StreamContent(new Artifacts.GeneratedStream(size, 11));
+        content.Headers.Add("X-Content-SHA256", expected);
+        using (var upload = await registry.Admin.PostAsync("api/v1/artifacts", content))
+        {
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        }
+
+        await RegistryHarness.PushAsync(registry.Admin, "large", expected, new { artifact = new { sha256 = expected, fileName = "weights.bin" } });
+        using var response = await registry.Admin.GetAsync("api/v1/models/large/versions/1/artifact", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(size, response.Content.Headers.ContentLength);
+        using var download = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var chunk = new byte[1 << 20];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(chunk)) > 0)
+        {
+            download.AppendData(chunk, 0, read);
+            total += read;
+        }
+
+        Assert.Equal(size, total);
+        Assert.Equal(expected, Convert.ToHexStringLower(download.GetHashAndReset()));
+    }
+
+    [Fact]
     public async Task UploadArtifact_SameBytesTwiceWithDigest_SecondAnswers200()
     {
         await using var registry = await StartAsync();
@@ -188,6 +236,9 @@ public abstract partial class RegistryServerTests : IDisposable
         Assert.Contains("/api/v1/models/{name}/versions", paths);
         Assert.Contains("/api/v1/artifacts", paths);
         Assert.Contains("/api/v1/resolve/{reference}", paths);
+        var createModel = document.GetProperty("paths").GetProperty("/api/v1/models").GetProperty("post");
+        Assert.True(createModel.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _), createModel.ToString());
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
     }
 
     private static void AssertSimpleSignature(JsonElement signature)

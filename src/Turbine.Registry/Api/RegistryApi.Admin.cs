@@ -19,7 +19,7 @@ internal sealed partial class RegistryApi
             .WithSummary("Versions by lineage: datasetUri, datasetDigest, codeCommit or runId (exactly one)");
         api.MapGet("/models/{name}/versions/{version:long}/lineage", VersionLineageAsync).Produces<VersionLineageResponse>();
         api.MapGet("/audit", (Func<HttpContext, Task<IResult>>)AuditAsync).Produces<AuditResponse>().WithSummary("The audit log, newest first");
-        api.MapPost("/tokens", (Func<HttpContext, Task<IResult>>)CreateTokenAsync).Produces<CreatedTokenResponse>(StatusCodes.Status201Created);
+        api.MapPost("/tokens", (Func<HttpContext, Task<IResult>>)CreateTokenAsync).WithMetadata(new JsonRequestBody(typeof(CreateTokenRequest))).Produces<CreatedTokenResponse>(StatusCodes.Status201Created);
         api.MapGet("/tokens", async Task<IResult> (HttpContext context) =>
         {
             context.GetCaller().RequireGlobalAdmin();

@@ -10,7 +10,7 @@ namespace Turbine.Registry.Api;
 internal sealed partial class RegistryApi
 {
     private void MapArtifacts(RouteGroupBuilder api) =>
-        api.MapPost("/artifacts", (Func<HttpContext, Task<IResult>>)UploadAsync).Produces<ArtifactResponse>(StatusCodes.Status201Created)
+        api.MapPost("/artifacts", (Func<HttpContext, Task<IResult>>)UploadAsync).WithMetadata(new JsonRequestBody(typeof(byte[]), "application/octet-stream")).Produces<ArtifactResponse>(StatusCodes.Status201Created)
             .WithSummary("Upload an artifact (streamed; X-Content-SHA256 verified); 200 when the blob already existed");
 
     private async Task<IResult> UploadAsync(HttpContext context)

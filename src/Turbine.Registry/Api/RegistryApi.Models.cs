@@ -10,7 +10,7 @@ internal sealed partial class RegistryApi
 {
     private void MapModels(RouteGroupBuilder api)
     {
-        api.MapPost("/models", (Func<HttpContext, Task<IResult>>)CreateModelAsync).Produces<RegisteredModel>(StatusCodes.Status201Created)
+        api.MapPost("/models", (Func<HttpContext, Task<IResult>>)CreateModelAsync).WithMetadata(new JsonRequestBody(typeof(CreateModelRequest))).Produces<RegisteredModel>(StatusCodes.Status201Created)
             .WithSummary("Register a model");
         api.MapGet("/models", (Func<HttpContext, Task<IResult>>)SearchModelsAsync).Produces<ModelListResponse>()
             .WithSummary("Search models: tag=k=v (repeatable), stage, dataset, metric=auc>=0.9, q=text; filters AND-ed");
@@ -19,7 +19,7 @@ internal sealed partial class RegistryApi
             context.GetCaller().Require(TokenRole.Reader, name);
             return ApiHttp.Json(await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false));
         }).Produces<RegisteredModel>().WithSummary("Get a model");
-        api.MapPatch("/models/{name}", UpdateModelAsync).Produces<RegisteredModel>()
+        api.MapPatch("/models/{name}", UpdateModelAsync).WithMetadata(new JsonRequestBody(typeof(UpdateModelRequest))).Produces<RegisteredModel>()
             .WithSummary("Change a model's description, owner or tags");
         api.MapGet("/models/{name}/card", (string name, HttpContext context) => GetCardAsync(name, null, context)).Produces<string>(contentType: "text/markdown");
         api.MapPut("/models/{name}/card", (string name, HttpContext context) => SetCardAsync(name, null, context));

@@ -11,7 +11,7 @@ internal sealed partial class RegistryApi
 {
     private void MapVersions(RouteGroupBuilder api)
     {
-        api.MapPost("/models/{name}/versions", CreateVersionAsync).Produces<ModelVersion>(StatusCodes.Status201Created)
+        api.MapPost("/models/{name}/versions", CreateVersionAsync).WithMetadata(new JsonRequestBody(typeof(CreateVersionRequest))).Produces<ModelVersion>(StatusCodes.Status201Created)
             .WithSummary("Push a version: the next number, pointing at an uploaded artifact");
         api.MapGet("/models/{name}/versions", async (string name, string? stage, HttpContext context) =>
         {
@@ -29,8 +29,8 @@ internal sealed partial class RegistryApi
             .WithSummary("Stream the version's artifact (X-Content-SHA256 header carries its digest)");
         api.MapGet("/models/{name}/versions/{version:long}/card", (string name, long version, HttpContext context) => GetCardAsync(name, version, context));
         api.MapPut("/models/{name}/versions/{version:long}/card", (string name, long version, HttpContext context) => SetCardAsync(name, version, context));
-        api.MapPost("/models/{name}/versions/{version:long}/stage", SetStageAsync).Produces<ModelVersion>();
-        api.MapPut("/models/{name}/aliases/{alias}", SetAliasAsync).Produces<AliasResponse>();
+        api.MapPost("/models/{name}/versions/{version:long}/stage", SetStageAsync).WithMetadata(new JsonRequestBody(typeof(StageRequest))).Produces<ModelVersion>();
+        api.MapPut("/models/{name}/aliases/{alias}", SetAliasAsync).WithMetadata(new JsonRequestBody(typeof(AliasRequest))).Produces<AliasResponse>();
         api.MapDelete("/models/{name}/aliases/{alias}", async (string name, string alias, HttpContext context) =>
         {
             var caller = context.GetCaller();

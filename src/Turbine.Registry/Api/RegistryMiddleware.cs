@@ -40,6 +40,19 @@ internal sealed class RegistryMiddleware(IRegistryStore store, bool dev, ILogger
 
             await ApiHttp.WriteErrorAsync(context, error.Status, error.Code, error.Message).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // Unexpected (a database down, a bug): logged with its stack, answered in the same JSON shape.
+            RegistryLog.Failed(logger, context.Request.Method, context.Request.Path, e);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+
+            await ApiHttp.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "internal",
+                $"the registry failed to handle {context.Request.Method} {context.Request.Path}: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+        }
     }
 
     private static (int Status, string Code, string Message)? Map(Exception e) => e switch

@@ -39,8 +39,9 @@ internal sealed class ArtifactTempDirectory
         {
             try
             {
-                // Taking the exclusive lock fails while an upload holds the file; then it is not stale.
-                using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1))
+                // Taking the exclusive lock fails while an upload holds the file; then it is not stale. Read access
+                // is enough for the lock, and works for a file already made read-only just before a crash.
+                using (new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.None, 1))
                 {
                     File.Delete(file);
                 }

@@ -4,6 +4,8 @@ namespace Turbine.Registry.Artifacts;
 
 public sealed partial class S3ArtifactStore
 {
+    private const long MaxParts = 10_000;
+
     /// <inheritdoc />
     public async Task<ArtifactBlob> PutAsync(Stream content, string? expectedSha256, long? maxBytes, CancellationToken cancellationToken)
     {
@@ -73,11 +75,12 @@ public sealed partial class S3ArtifactStore
         var uploadId = initiated.UploadId;
         try
         {
+            var partSize = PartSizeFor(blob.Size);
             var parts = new List<PartETag>();
             var partNumber = 1;
-            for (long offset = 0; offset < blob.Size; offset += PartSize, partNumber++)
+            for (long offset = 0; offset < blob.Size; offset += partSize, partNumber++)
             {
-                var length = Math.Min(PartSize, blob.Size - offset);
+                var length = Math.Min(partSize, blob.Size - offset);
                 using var body = new FileSegmentStream(spool.SafeFileHandle, offset, length);
                 var part = await _client.UploadPartAsync(
                     new UploadPartRequest
@@ -105,6 +108,12 @@ public sealed partial class S3ArtifactStore
             throw;
         }
     }
+
+    /// <summary>
+    /// <see cref="PartSize"/>, grown for blobs so large that S3's limit of 10,000 parts would be passed
+    /// (16 MiB parts reach 156 GiB).
+    /// </summary>
+    internal long PartSizeFor(long size) => Math.Max(PartSize, (size + MaxParts - 1) / MaxParts);
 
     private async Task AbortAsync(string key, string uploadId)
     {

@@ -77,9 +77,7 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 5L << 20);
             field = value;
         }
-    }
-
-    = DefaultPartSize;
+    } = DefaultPartSize;
 
     /// <inheritdoc />
     public async Task<ArtifactBlob?> StatAsync(string sha256, CancellationToken cancellationToken)

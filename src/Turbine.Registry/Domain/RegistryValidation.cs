@@ -30,9 +30,10 @@ internal static partial class RegistryValidation
 
     public static void FileName(string fileName)
     {
-        if (fileName.Length is 0 or > 255 || fileName is "." or ".." || fileName.IndexOfAny(['/', '\\', '\0']) >= 0)
+        if (fileName.Length is 0 or > 255 || fileName is "." or ".." || fileName.Any(c => c is '/' or '\\' or '"' or < ' ' or > '~'))
         {
-            throw RegistryException.Invalid("invalid_name", $"artifact fileName '{fileName}' is not a plain file name (no '/', '\\', '..')");
+            throw RegistryException.Invalid("invalid_name",
+                $"artifact fileName '{fileName}' is not a plain file name: 1-255 printable ASCII characters, no '/', '\\', '\"', not '.' or '..'");
         }
     }
 

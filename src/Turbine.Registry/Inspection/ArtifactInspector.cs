@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Turbine.Registry.Artifacts;
+using Turbine.Registry.Domain;
 
 namespace Turbine.Registry.Inspection;
 
@@ -24,29 +25,35 @@ internal static class ArtifactInspector
             return Result(await Task.Run(() => OnnxSignatureReader.TryRead(content), cancellationToken).ConfigureAwait(false));
         }
 
-        try
+        var reader = new TarReader(content, leaveOpen: true);
+        await using (reader.ConfigureAwait(false))
         {
-            var reader = new TarReader(content, leaveOpen: true);
-            await using (reader.ConfigureAwait(false))
+            while (await NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
             {
-                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
+                    && entry.Name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
+                    && !Path.GetFileName(entry.Name).StartsWith("._", StringComparison.Ordinal)
+                    && entry.DataStream is { } data)
                 {
-                    if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
-                        && entry.Name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
-                        && !Path.GetFileName(entry.Name).StartsWith("._", StringComparison.Ordinal)
-                        && entry.DataStream is { } data)
-                    {
-                        return Result(await Task.Run(() => OnnxSignatureReader.TryRead(data), cancellationToken).ConfigureAwait(false));
-                    }
+                    return Result(await Task.Run(() => OnnxSignatureReader.TryRead(data), cancellationToken).ConfigureAwait(false));
                 }
             }
         }
-        catch (InvalidDataException)
-        {
-            // Not a tar: the format stays unknown; the version is still a valid (opaque) artifact.
-        }
 
         return new ArtifactInspection(Unknown, null);
+    }
+
+    private static async Task<TarEntry?> NextEntryAsync(TarReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
+        {
+            throw RegistryException.Invalid("invalid_artifact",
+                $"the artifact is declared as packing 'tar' but is not a readable uncompressed tar archive ({e.Message})");
+        }
     }
 
     private static ArtifactInspection Result(ModelSignature? signature) =>

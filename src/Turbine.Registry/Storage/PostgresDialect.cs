@@ -25,6 +25,20 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
 
     public override bool SerializeWrites => false;
 
+    public override IEnumerable<string> AppendOnlyAuditStatements =>
+    [
+        """
+        DO $do$ BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_append_only') THEN
+                CREATE OR REPLACE FUNCTION turbine_audit_append_only() RETURNS trigger LANGUAGE plpgsql
+                    AS $f$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $f$;
+                CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
+                    FOR EACH STATEMENT EXECUTE FUNCTION turbine_audit_append_only();
+            END IF;
+        END $do$
+        """,
+    ];
+
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

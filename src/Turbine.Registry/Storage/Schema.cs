@@ -38,5 +38,9 @@ internal static class Schema
                 id {d.IdentityColumn}, name TEXT NOT NULL, role TEXT NOT NULL, models TEXT NOT NULL,
                 secret_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT)
             """;
+        foreach (var statement in d.AppendOnlyAuditStatements)
+        {
+            yield return statement;
+        }
     }
 }

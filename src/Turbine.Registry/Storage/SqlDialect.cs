@@ -27,6 +27,9 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// </summary>
     public abstract bool SerializeWrites { get; }
 
+    /// <summary>Statements that make the audit table refuse UPDATE and DELETE (triggers; the syntax differs).</summary>
+    public abstract IEnumerable<string> AppendOnlyAuditStatements { get; }
+
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     public abstract bool IsUniqueViolation(Exception exception);

@@ -114,4 +114,20 @@ public sealed class ArtifactStoreFactoryTests : IDisposable
         Assert.Contains("S3 bucket", error.Message, StringComparison.Ordinal);
         Assert.Empty(services);
     }
+
+    [Theory]
+    [InlineData(17L << 20, 16L << 20)]
+    [InlineData(160_000L << 20, 16L << 20)]
+    [InlineData(320_000L << 20, 32L << 20)]
+    [InlineData((320_000L << 20) + 1, (32L << 20) + 1)]
+    public void PartSizeFor_HugeBlob_GrowsToStayWithin10000Parts(long size, long expected)
+    {
+        using var store = (S3ArtifactStore)ArtifactStoreFactory.Create(new ArtifactStoreOptions(
+            Directory: _root, S3Endpoint: "http://127.0.0.1:9", S3Bucket: "models", S3AccessKey: "a", S3SecretKey: "b"));
+
+        var partSize = store.PartSizeFor(size);
+
+        Assert.Equal(expected, partSize);
+        Assert.True((size + partSize - 1) / partSize <= 10_000);
+    }
 }

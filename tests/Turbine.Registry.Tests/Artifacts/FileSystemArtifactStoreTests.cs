@@ -53,12 +53,16 @@ public sealed class FileSystemArtifactStoreTests : ArtifactStoreConformanceTests
         Directory.CreateDirectory(temp);
         var stale = Path.Combine(temp, "crashed.part");
         File.WriteAllBytes(stale, new byte[1234]);
+        var staleReadOnly = Path.Combine(temp, "crashed-after-chmod.part");
+        File.WriteAllBytes(staleReadOnly, new byte[10]);
+        File.SetUnixFileMode(staleReadOnly, UnixFileMode.UserRead);
         var live = Path.Combine(temp, "live.part");
         using var held = new FileStream(live, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
 
         var store = new FileSystemArtifactStore(root);
 
         Assert.False(File.Exists(stale), "the stale temp file of a crashed upload was not removed");
+        Assert.False(File.Exists(staleReadOnly), "a stale temp file already made read-only was not removed");
         Assert.True(File.Exists(live), "a temp file an upload still holds open was removed");
         Assert.Equal(Path.GetFullPath(temp), store.TempPath);
     }

@@ -108,6 +108,28 @@ public sealed class OnnxSignatureReaderTests
         Assert.Equal(new ArtifactInspection("unknown", null), fromFile);
     }
 
+    [Fact]
+    public async Task InspectAsync_DeclaredTarButNotATar_InvalidArtifact()
+    {
+        var onnx = new OnnxGraphBuilder("g").Input("x", TensorProto.Types.DataType.Float, "1").Output("y", TensorProto.Types.DataType.Float, "1");
+        onnx.Node("Identity", ["x"], "y");
+        var big = new byte[4096];
+        new Random(1).NextBytes(big);
+        using var gzip = new MemoryStream();
+        await using (var z = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await z.WriteAsync(big);
+        }
+
+        foreach (var bytes in new[] { onnx.ToBytes(), big, gzip.ToArray() })
+        {
+            var error = await Assert.ThrowsAsync<Domain.RegistryException>(() =>
+                ArtifactInspector.InspectAsync(new MemoryStream(bytes), ArtifactPacking.Tar, null, CancellationToken.None));
+            Assert.Equal("invalid_artifact", error.Code);
+            Assert.Contains("not a readable uncompressed tar", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     private static string Describe(TensorSignature t) => $"{t.Name}:{t.Datatype}:{string.Join(',', t.Shape)}";
 
     /// <summary>A non-seekable stream over bytes that records the largest single read asked of it.</summary>

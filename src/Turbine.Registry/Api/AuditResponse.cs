@@ -1,0 +1,3 @@
+namespace Turbine.Registry.Api;
+
+internal sealed record AuditResponse(IReadOnlyList<AuditEntryResponse> Entries);
