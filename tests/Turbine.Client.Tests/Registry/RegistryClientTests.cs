@@ -116,6 +116,23 @@ public sealed class RegistryClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListModelsAsync_Filters_AreAppliedTogether()
+    {
+        var artifact = await _client.UploadAsync(ModelFile("identity_fp32"));
+        foreach (var (name, auc, team) in new[] { ("good", 0.95, "risk"), ("weak", 0.7, "risk"), ("other", 0.99, "growth") })
+        {
+            await _client.CreateModelAsync(new NewRegisteredModel { Name = name, Tags = new Dictionary<string, string> { ["team"] = team } });
+            await _client.CreateVersionAsync(name, new NewModelVersion { Artifact = artifact, Metrics = new Dictionary<string, double> { ["auc"] = auc } });
+        }
+
+        await _client.TransitionStageAsync("good", 1, "Production");
+        await _client.TransitionStageAsync("weak", 1, "Production");
+        Assert.Equal(["good"], (await _client.ListModelsAsync(new ModelSearch(Tag: "team=risk", Metric: "auc>=0.9"))).Select(m => m.Name));
+        Assert.Equal(["good", "weak"], (await _client.ListModelsAsync(new ModelSearch(Stage: "Production"))).Select(m => m.Name).Order());
+        Assert.Equal(3, (await _client.ListModelsAsync()).Count);
+    }
+
+    [Fact]
     public async Task CardsAndParentLineage_RoundTrip()
     {
         await _client.CreateModelAsync(new NewRegisteredModel { Name = "c" });
