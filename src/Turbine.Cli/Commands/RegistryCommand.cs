@@ -61,7 +61,8 @@ internal static class RegistryCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or System.Data.Common.DbException or UnauthorizedAccessException)
             {
-                await Console.Error.WriteLineAsync($"turbine: error: cannot start the registry: {e.Message}").ConfigureAwait(false);
+                var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+                await Console.Error.WriteLineAsync($"turbine: error: cannot start the registry: {message}").ConfigureAwait(false);
                 return 1;
             }
 
@@ -94,7 +95,8 @@ internal static class RegistryCommand
             }
             catch (ArgumentException e)
             {
-                await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+                await Console.Error.WriteLineAsync($"turbine: error: {message}").ConfigureAwait(false);
                 return 2;
             }
         });
