@@ -18,8 +18,9 @@ internal static class RegistryCommand
         var artifacts = new Option<string?>("--artifacts") { Description = "Artifact folder (default <data>/artifacts); with S3, the upload spool." };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL (env TURBINE_S3_ENDPOINT).", DefaultValueFactory = _ => Env("ENDPOINT") };
         var s3Bucket = new Option<string?>("--s3-bucket") { Description = "Store artifacts in this S3 bucket (env TURBINE_S3_BUCKET).", DefaultValueFactory = _ => Env("BUCKET") };
-        var s3AccessKey = new Option<string?>("--s3-access-key") { Description = "S3 access key (env TURBINE_S3_ACCESS_KEY).", DefaultValueFactory = _ => Env("ACCESS_KEY") };
-        var s3SecretKey = new Option<string?>("--s3-secret-key") { Description = "S3 secret key (env TURBINE_S3_SECRET_KEY).", DefaultValueFactory = _ => Env("SECRET_KEY") };
+        // Secrets are read from the environment at run time, not as option defaults: --help would print them.
+        var s3AccessKey = new Option<string?>("--s3-access-key") { Description = "S3 access key (env TURBINE_S3_ACCESS_KEY)." };
+        var s3SecretKey = new Option<string?>("--s3-secret-key") { Description = "S3 secret key (env TURBINE_S3_SECRET_KEY)." };
         var s3Region = new Option<string>("--s3-region") { Description = "S3 signing region (env TURBINE_S3_REGION).", DefaultValueFactory = _ => Env("REGION") ?? "us-east-1" };
         var s3Prefix = new Option<string?>("--s3-prefix") { Description = "Key prefix inside the bucket (env TURBINE_S3_PREFIX).", DefaultValueFactory = _ => Env("PREFIX") };
         var maxArtifact = new Option<long>("--max-artifact-bytes") { Description = "Largest artifact upload accepted (413 above).", DefaultValueFactory = _ => 64L << 30 };
@@ -47,8 +48,8 @@ internal static class RegistryCommand
                 ArtifactsDirectory = parse.GetValue(artifacts),
                 S3Endpoint = parse.GetValue(s3Endpoint),
                 S3Bucket = parse.GetValue(s3Bucket),
-                S3AccessKey = parse.GetValue(s3AccessKey),
-                S3SecretKey = parse.GetValue(s3SecretKey),
+                S3AccessKey = parse.GetValue(s3AccessKey) ?? Env("ACCESS_KEY"),
+                S3SecretKey = parse.GetValue(s3SecretKey) ?? Env("SECRET_KEY"),
                 S3Region = parse.GetValue(s3Region)!,
                 S3Prefix = parse.GetValue(s3Prefix),
                 MaxArtifactBytes = parse.GetValue(maxArtifact),
@@ -60,7 +61,8 @@ internal static class RegistryCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or System.Data.Common.DbException or UnauthorizedAccessException)
             {
-                await Console.Error.WriteLineAsync($"turbine: error: cannot start the registry: {e.Message}").ConfigureAwait(false);
+                var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+                await Console.Error.WriteLineAsync($"turbine: error: cannot start the registry: {message}").ConfigureAwait(false);
                 return 1;
             }
 
@@ -93,7 +95,8 @@ internal static class RegistryCommand
             }
             catch (ArgumentException e)
             {
-                await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+                await Console.Error.WriteLineAsync($"turbine: error: {message}").ConfigureAwait(false);
                 return 2;
             }
         });
@@ -142,7 +145,8 @@ internal static class RegistryCommand
     private sealed class StoreOptions
     {
         private readonly Option<string> _data = new("--data") { Description = "Data folder (SQLite registry.db, artifacts/).", DefaultValueFactory = _ => RegistryOptions.DefaultDataDirectory() };
-        private readonly Option<string?> _database = new("--database") { Description = "PostgreSQL connection string; metadata goes there instead of SQLite (env TURBINE_REGISTRY_DATABASE).", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TURBINE_REGISTRY_DATABASE") };
+        // Not a DefaultValueFactory: the connection string may hold a password, and --help prints defaults.
+        private readonly Option<string?> _database = new("--database") { Description = "PostgreSQL connection string; metadata goes there instead of SQLite (env TURBINE_REGISTRY_DATABASE)." };
 
         public void AddTo(Command command)
         {
@@ -153,7 +157,7 @@ internal static class RegistryCommand
         public RegistryOptions Read(ParseResult parse) => new()
         {
             DataDirectory = Path.GetFullPath(parse.GetValue(_data)!),
-            Database = parse.GetValue(_database) is { Length: > 0 } database ? database : null,
+            Database = (parse.GetValue(_database) ?? Environment.GetEnvironmentVariable("TURBINE_REGISTRY_DATABASE")) is { Length: > 0 } database ? database : null,
         };
     }
 }
