@@ -12,10 +12,16 @@ public sealed class BenchRunnerTests
     public async Task RunAsync_ClosedLoop_OneResultPerLevelWithErrorsCounted()
     {
         var calls = 0;
-        Task Send(RequestTiming timing, CancellationToken ct)
+        // No timer in the request: a 1 ms delay took 40-150 ms on a loaded machine, leaving a level with two requests
+        // and no error. A yield keeps each request short, so every level sends many and every fifth one fails.
+        async Task Send(RequestTiming timing, CancellationToken ct)
         {
             var n = Interlocked.Increment(ref calls);
-            return n % 5 == 0 ? Task.FromException(new InvalidOperationException("boom")) : Task.Delay(1, ct);
+            await Task.Yield();
+            if (n % 5 == 0)
+            {
+                throw new InvalidOperationException("boom");
+            }
         }
 
         var runner = new BenchRunner(Settings(LoadMode.Concurrency, [1, 3]), Send, _ => Task.FromResult<ServerStatsSnapshot?>(null), TimeProvider.System);
