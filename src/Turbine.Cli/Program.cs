@@ -9,6 +9,7 @@ root.Subcommands.Add(SamplesCommand.Create());
 root.Subcommands.Add(InferCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
+root.Subcommands.Add(GatewayCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -28,7 +28,7 @@ internal static class UpCommand
                 SampleRepository.Create(path);
             }
 
-            return ServeCommand.RunAsync(options.Read(parse, path), ct);
+            return UpGateway.RunAsync(options.Read(parse, path), ct);
         });
         return command;
     }
