@@ -16,7 +16,7 @@ internal sealed partial class HealthChecker(PoolRegistry pools, TimeProvider tim
     public async Task CheckAllAsync(CancellationToken ct)
     {
         var set = pools.Current;
-        await Task.WhenAll(set.All.Select(p => CheckPoolAsync(set, p, ct))).ConfigureAwait(false);
+        await Task.WhenAll(set.All.Where(p => p.Config.HealthCheck.Enabled).Select(p => CheckPoolAsync(set, p, ct))).ConfigureAwait(false);
     }
 
     public override void Dispose()

@@ -139,9 +139,14 @@ internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, T
 
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                if (p.Name != "active" || p.Value.GetString() is not ("blue" or "green"))
+                if (p.Name != "active")
                 {
                     throw new JsonException($"unexpected field '{p.Name}' (expected \"active\": \"blue\" | \"green\")");
+                }
+
+                if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString() is not ("blue" or "green"))
+                {
+                    throw new JsonException($"\"active\" must be \"blue\" or \"green\", got {p.Value.GetRawText()}");
                 }
 
                 target = p.Value.GetString();
@@ -192,7 +197,7 @@ internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, T
     private static async Task Json(HttpContext context, int status, Action<Utf8JsonWriter> body)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, GatewayErrors.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

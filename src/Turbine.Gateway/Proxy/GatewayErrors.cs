@@ -13,6 +13,9 @@ internal static class GatewayErrors
     public const int GrpcUnimplemented = 12;
     public const int GrpcUnavailable = 14;
 
+    /// <summary>Like the server's answers: quotes and apostrophes in messages stay readable.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static bool IsGrpc(HttpContext context) =>
         context.Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
@@ -40,8 +43,15 @@ internal static class GatewayErrors
 
         context.Response.StatusCode = httpStatus;
         context.Response.ContentType = "application/json";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["error"] = message });
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(message.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteEndObject();
+        }
+
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 }
