@@ -51,6 +51,13 @@ internal static class GatewayConfigLoader
             return null;
         }
 
+        if (stream.Documents.Count == 0)
+        {
+            // Also what a reload sees in the middle of a non-atomic save: never apply it.
+            errors = [$"{displayName}:1:1: the config is empty: it needs at least one pool under 'pools'"];
+            return null;
+        }
+
         var context = new ConfigValidationContext { BaseDirectory = baseDirectory };
         Validate(config, context);
         if (context.Errors.Count == 0)

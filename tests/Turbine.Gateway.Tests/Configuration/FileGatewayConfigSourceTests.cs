@@ -47,7 +47,7 @@ public sealed class FileGatewayConfigSourceTests : IDisposable
         var path = Path.Combine(_dir, "gateway.yaml");
         File.WriteAllText(path, Config("roundRobin"));
         var logs = new ListLogger();
-        using var source = FileGatewayConfigSource.Open(path, logs, pollInterval: TimeSpan.FromMilliseconds(100), debounce: TimeSpan.FromMilliseconds(50));
+        using var source = FileGatewayConfigSource.Open(path, logs, pollInterval: TimeSpan.FromMilliseconds(100), debounce: TimeSpan.FromMilliseconds(200));
         var changes = 0;
         source.Changed += _ => Interlocked.Increment(ref changes);
 

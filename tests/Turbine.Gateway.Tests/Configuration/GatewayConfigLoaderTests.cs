@@ -48,11 +48,10 @@ public sealed class GatewayConfigLoaderTests
     }
 
     [Fact]
-    public void Load_EmptyFile_IsAnEmptyConfig()
+    public void Load_EmptyFile_IsRejected()
     {
-        var config = Load("", out var errors);
-        Assert.Empty(errors);
-        Assert.Empty(config!.Pools);
+        Assert.Null(Load("# nothing yet\n", out var errors));
+        Assert.Equal(["gateway.yaml:1:1: the config is empty: it needs at least one pool under 'pools'"], errors);
     }
 
     [Fact]
