@@ -15,6 +15,13 @@ public sealed record RetryConfig : IValidatableConfig
 
     public int MinRetriesPerSecond { get; init; } = 10;
 
+    /// <summary>
+    /// The operator declares the pool's models stateless, so running a request twice is harmless: then a request
+    /// whose connection closed before any response byte (a replica stopping or crashing, a keep-alive connection
+    /// closed under it) is retried too. Default false: only refused connections and 503s are retried.
+    /// </summary>
+    public bool Idempotent { get; init; }
+
     /// <summary>Largest request body buffered so it can be replayed. Default 4 MiB.</summary>
     public long MaxBufferBytes { get; init; } = 4L << 20;
 

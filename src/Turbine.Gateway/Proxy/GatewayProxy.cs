@@ -226,7 +226,8 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         a.LastFailure = $"{replica.Id}: {error}{(exception is null ? "" : ": " + exception.Message)}";
-        var retryable = connectFailure && !a.Context.Response.HasStarted && a.Body is not null;
+        var resetBeforeResponse = error == ForwarderError.Request && a.Pool.Config.Retry.Idempotent && IsResetBeforeResponse(exception);
+        var retryable = (connectFailure || resetBeforeResponse) && !a.Context.Response.HasStarted && a.Body is not null;
         return Outcome.FromResult(new AttemptResult(replica, retryable, false,
             a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}"));
     }
@@ -261,6 +262,25 @@ internal sealed partial class GatewayProxy : IDisposable
             }
 
             if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The connection closed or reset before any response byte arrived (the server may have started processing).</summary>
+    internal static bool IsResetBeforeResponse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+            {
+                return true;
+            }
+
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted })
             {
                 return true;
             }
