@@ -21,8 +21,11 @@ internal sealed class JwksSourceCache : IDisposable
         };
     }
 
+    /// <summary>Least time between two early refreshes caused by tokens naming an unknown key. Default 10 s.</summary>
+    public TimeSpan UnknownKeyRefreshInterval { get; init; } = JwksUrlSource.DefaultUnknownKeyRefreshInterval;
+
     public JwksUrlSource Get(Uri url, TimeSpan refresh) =>
-        _sources.GetOrAdd((url, refresh), key => new JwksUrlSource(key.Item1, key.Item2, _http, _time, _logger));
+        _sources.GetOrAdd((url, refresh), key => new JwksUrlSource(key.Item1, key.Item2, _http, _time, _logger, UnknownKeyRefreshInterval));
 
     public void Dispose() => _http.Dispose();
 }

@@ -7,11 +7,11 @@ namespace Turbine.Gateway.Auth;
 /// Signing keys fetched from a JWKS URL: the first request waits for the first fetch; afterwards the keys are
 /// refreshed every <c>refresh</c> by the first request that finds them stale (others keep using the current keys),
 /// and a failed fetch keeps the last good keys. A token naming an unknown key triggers an early refresh, at most
-/// once per <see cref="MinimumRefreshInterval"/>.
+/// once per <c>unknownKeyRefresh</c> (default 10 s).
 /// </summary>
 internal sealed class JwksUrlSource : IJwksKeySource
 {
-    public static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultUnknownKeyRefreshInterval = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan RetryWithoutKeys = TimeSpan.FromSeconds(2);
 
@@ -24,8 +24,11 @@ internal sealed class JwksUrlSource : IJwksKeySource
     private long _lastSuccess = long.MinValue;
     private volatile string? _lastError;
 
-    public JwksUrlSource(Uri url, TimeSpan refresh, HttpClient http, TimeProvider time, ILogger logger)
+    private readonly TimeSpan _unknownKeyRefresh;
+
+    public JwksUrlSource(Uri url, TimeSpan refresh, HttpClient http, TimeProvider time, ILogger logger, TimeSpan? unknownKeyRefresh = null)
     {
+        _unknownKeyRefresh = unknownKeyRefresh ?? DefaultUnknownKeyRefreshInterval;
         Url = url;
         Refresh = refresh;
         _http = http;
@@ -85,7 +88,7 @@ internal sealed class JwksUrlSource : IJwksKeySource
 
     public async ValueTask<bool> TryRefreshForUnknownKeyAsync(CancellationToken cancellationToken)
     {
-        if (!IsOlderThan(Interlocked.Read(ref _lastSuccess), MinimumRefreshInterval, _time.GetTimestamp()))
+        if (!IsOlderThan(Interlocked.Read(ref _lastSuccess), _unknownKeyRefresh, _time.GetTimestamp()))
         {
             return false;
         }
@@ -93,7 +96,7 @@ internal sealed class JwksUrlSource : IJwksKeySource
         await _fetching.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!IsOlderThan(Interlocked.Read(ref _lastSuccess), MinimumRefreshInterval, _time.GetTimestamp()))
+            if (!IsOlderThan(Interlocked.Read(ref _lastSuccess), _unknownKeyRefresh, _time.GetTimestamp()))
             {
                 return true; // someone else just refreshed
             }

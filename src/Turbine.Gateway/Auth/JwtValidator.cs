@@ -66,7 +66,7 @@ internal sealed class JwtValidator
 
         if (!result.IsValid)
         {
-            return AuthOutcome.Unauthenticated(Describe(result.Exception));
+            return AuthOutcome.Unauthenticated(Describe(result.Exception, token));
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
@@ -128,13 +128,30 @@ internal sealed class JwtValidator
         return true;
     }
 
+    private static string AudienceOf(SecurityTokenInvalidAudienceException e, string token)
+    {
+        if (!string.IsNullOrEmpty(e.InvalidAudience))
+        {
+            return e.InvalidAudience;
+        }
+
+        try
+        {
+            return string.Join(", ", Handler.ReadJsonWebToken(token).Audiences);
+        }
+        catch (ArgumentException)
+        {
+            return "";
+        }
+    }
+
     /// <summary>Claim values; a string claim with spaces or commas is a list (OAuth <c>scope</c> style).</summary>
     private static IEnumerable<string> Values(JsonWebToken jwt, string claim) =>
         jwt.Claims
             .Where(c => c.Type == claim)
             .SelectMany(c => c.Value.Split(ListSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    private string Describe(Exception? e) => e switch
+    private string Describe(Exception? e, string token) => e switch
     {
         SecurityTokenExpiredException expired =>
             $"token expired at {expired.Expires.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}",
@@ -142,7 +159,7 @@ internal sealed class JwtValidator
             $"token not valid before {notYet.NotBefore.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}",
         SecurityTokenNoExpirationException => "token has no expiry (exp claim)",
         SecurityTokenInvalidAudienceException audience =>
-            $"token audience '{audience.InvalidAudience}' is not accepted; expected {string.Join(" or ", _audiences.Select(a => $"'{a}'"))}",
+            $"token audience '{AudienceOf(audience, token)}' is not accepted; expected {string.Join(" or ", _audiences.Select(a => $"'{a}'"))}",
         SecurityTokenInvalidIssuerException issuer =>
             $"token issuer '{issuer.InvalidIssuer}' is not accepted; expected {string.Join(" or ", _issuers.Select(i => $"'{i}'"))}",
         SecurityTokenSignatureKeyNotFoundException => "token signature key is not among the configured signing keys",
