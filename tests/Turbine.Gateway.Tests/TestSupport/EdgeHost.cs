@@ -48,12 +48,16 @@ public sealed class EdgeHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<EdgeHost> StartAsync(TurbineServer backend, GatewayConfig config, Action<IServiceCollection>? services = null)
+    public static Task<EdgeHost> StartAsync(TurbineServer backend, GatewayConfig config, Action<IServiceCollection>? services = null) =>
+        StartAsync(backend.HttpAddress, backend.GrpcAddress, config, services);
+
+    /// <summary>The edge in front of any HTTP backend (REST to <paramref name="http"/>, gRPC to <paramref name="grpc"/>).</summary>
+    public static async Task<EdgeHost> StartAsync(Uri http, Uri grpc, GatewayConfig config, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var source = new MutableConfigSource(config);
-        var metadata = new ServerMetadataSource(backend.HttpAddress);
+        var metadata = new ServerMetadataSource(http);
         builder.Services.AddSingleton<IGatewayConfigSource>(source);
         builder.Services.AddSingleton<IModelMetadataSource>(metadata);
         builder.Services.AddHttpForwarder();
@@ -85,18 +89,18 @@ public sealed class EdgeHost : IAsyncDisposable
         app.UseGatewayTransforms();
         app.Run(async context =>
         {
-            var grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+            var isGrpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
             var error = await forwarder.SendAsync(
                 context,
-                (grpc ? backend.GrpcAddress : backend.HttpAddress).ToString(),
+                (isGrpc ? grpc : http).ToString(),
                 invoker,
-                grpc ? grpcConfig : restConfig,
+                isGrpc ? grpcConfig : restConfig,
                 HttpTransformer.Default);
             var info = context.Features.Get<GatewayRequestInfo>();
             if (info is not null)
             {
                 info.Pool = "test-pool";
-                info.Destination = (grpc ? backend.GrpcAddress : backend.HttpAddress).Authority;
+                info.Destination = (isGrpc ? grpc : http).Authority;
             }
 
             if (error != ForwarderError.None && !context.Response.HasStarted)
