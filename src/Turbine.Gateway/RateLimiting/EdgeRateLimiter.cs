@@ -9,6 +9,7 @@ namespace Turbine.Gateway.RateLimiting;
 /// </summary>
 internal sealed class EdgeRateLimiter : IDisposable
 {
+    private readonly Lock _swap = new();
     private volatile RateLimitState _state;
     private string _fingerprint;
 
@@ -44,7 +45,7 @@ internal sealed class EdgeRateLimiter : IDisposable
     {
         var section = config.RateLimits ?? new RateLimitConfig();
         var fingerprint = Fingerprint(section);
-        lock (this)
+        lock (_swap)
         {
             if (fingerprint == _fingerprint)
             {
