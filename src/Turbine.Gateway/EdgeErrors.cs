@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -43,9 +45,26 @@ internal static class EdgeErrors
 
         response.StatusCode = status;
         response.ContentType = "application/json";
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(message), EdgeJsonContext.Default.ErrorBody);
+        var body = Json(message);
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>Writer options for answers: quotes and non-ASCII stay readable (JSON-valid, not HTML-safe; never served as HTML).</summary>
+    public static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary><c>{"error": message}</c> as UTF-8 JSON.</summary>
+    public static byte[] Json(string message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(message.Length + 16);
+        using (var writer = new Utf8JsonWriter(buffer, Relaxed))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Percent-encoding of grpc-message: bytes outside printable ASCII and '%' become %XX of the UTF-8 bytes.</summary>

@@ -9,7 +9,7 @@ internal static class AccessLogFormatter
     public static byte[] Format(AccessLogRecord r)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
         {
             w.WriteStartObject();
             w.WriteString("timestamp", r.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -153,7 +154,16 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
         {
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(new V1Readiness(model, ready), TransformJsonContext.Default.V1Readiness);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", model);
+            writer.WriteBoolean("ready", ready);
+            writer.WriteEndObject();
+        }
+
+        var body = buffer.WrittenSpan.ToArray();
         var answerStatus = ready ? StatusCodes.Status200OK : status == StatusCodes.Status200OK ? StatusCodes.Status503ServiceUnavailable : status;
         await WriteJsonAsync(context, answerStatus, body).ConfigureAwait(false);
     }

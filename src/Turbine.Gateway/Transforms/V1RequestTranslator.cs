@@ -60,7 +60,7 @@ internal static class V1RequestTranslator
 
         var rows = SplitByInput(instances, model);
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("inputs");

@@ -54,7 +54,7 @@ internal static class V1ResponseTranslator
         }
 
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("predictions");

@@ -104,6 +104,15 @@ public sealed class AuthMatrixTests(BackendFixture backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refusal_BodyIsPlainJsonWithReadableQuotes()
+    {
+        using var response = await _host.Http.SendAsync(Bodies.Get("/v2/models/iris", bearer: ReaderKey));
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("{\"error\":\"caller 'reader' may not use model 'iris'\"}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Infer_KeyWithoutInferOperation_403NamesOperation()
     {
         var (status, body, _) = await Bodies.SendAsync(_host.Http, Bodies.Post("/v2/models/simple/infer", Bodies.SimpleV2(), apiKey: MetaKey));
