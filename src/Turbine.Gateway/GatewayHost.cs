@@ -65,6 +65,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<GatewayProxy>();
         builder.Services.AddSingleton<GatewayEndpoints>();
+        builder.Services.AddGatewayEdge();
 
         var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
         ListenOptions? httpListen = null;
@@ -90,7 +91,13 @@ public sealed class GatewayHost : IAsyncDisposable
         var app = builder.Build();
         try
         {
+            // The documented order (GatewayEdgeExtensions): access log outermost, then classification, auth,
+            // rate limits, transforms, and last the traffic policy and forwarding.
+            app.UseGatewayAccessLog();
             app.UseMiddleware<ClassificationMiddleware>();
+            app.UseGatewayAuthentication();
+            app.UseGatewayRateLimiting();
+            app.UseGatewayTransforms();
             var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
             app.Run(endpoints.HandleAsync);
             app.Lifetime.ApplicationStopped.Register(source.Dispose);

@@ -80,5 +80,7 @@ internal static class UpGateway
         models:
           "*":
             pool: embedded
+        accessLog:
+          enabled: false
         """;
 }
