@@ -75,7 +75,6 @@ internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, T
         {
             await Json(context, StatusCodes.Status200OK, w =>
             {
-                var now = TimeProvider.System.GetTimestamp();
                 foreach (var pool in set.All)
                 {
                     w.WriteStartArray(pool.Name);
