@@ -38,7 +38,7 @@ internal sealed class EdgeAuthenticator
             return ValueTask.FromResult(AuthOutcome.Allow(null));
         }
 
-        if (snapshot.Config.AnonymousHealth && context.Request.Path.StartsWithSegments("/v2/health", StringComparison.Ordinal))
+        if (snapshot.Config.AnonymousHealth && EdgeRequestInfo.IsHealthProbe(context.Request))
         {
             return ValueTask.FromResult(AuthOutcome.Allow(null));
         }

@@ -18,7 +18,7 @@ public sealed record AuthConfig : IValidatableConfig
     /// <summary>What callers without a credential may do when auth is on; null = nothing (401).</summary>
     public AnonymousAccessConfig? Anonymous { get; init; }
 
-    /// <summary>Let <c>/v2/health/*</c> through without a credential so probes work. Default true.</summary>
+    /// <summary>Let health probes (<c>/v2/health/*</c>, gRPC ServerLive/ServerReady, <c>grpc.health.v1.Health</c>) through without a credential. Default true.</summary>
     public bool AnonymousHealth { get; init; } = true;
 
     /// <summary>Role that grants every model and operation, and that admin operations require. Default <c>admin</c>.</summary>

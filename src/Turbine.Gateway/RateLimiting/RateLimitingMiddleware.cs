@@ -10,7 +10,7 @@ internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimit
     public Task InvokeAsync(HttpContext context)
     {
         // Health probes are never throttled: a limit must not make a replica look dead.
-        if (!limiter.Enabled || context.Request.Path.StartsWithSegments("/v2/health", StringComparison.Ordinal))
+        if (!limiter.Enabled || EdgeRequestInfo.IsHealthProbe(context.Request))
         {
             return next(context);
         }

@@ -266,6 +266,20 @@ public sealed class AuthMatrixTests(BackendFixture backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Jwt_UnsignedAlgNone_401()
+    {
+        static string Segment(string json) => Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(json);
+        var exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var unsigned = Segment("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." +
+            Segment($"{{\"sub\":\"mallory\",\"iss\":\"{TokenFactory.Issuer}\",\"aud\":\"{TokenFactory.Audience}\",\"exp\":{exp},\"models\":\"*\"}}") + ".";
+
+        var (status, body, _) = await Bodies.SendAsync(_host.Http, Bodies.Get("/v2/models/simple", bearer: unsigned));
+
+        Assert.Equal(401, status);
+        Assert.Equal("token signature is invalid", Bodies.Error(body));
+    }
+
+    [Fact]
     public async Task ConfigReload_KeyRemoved_NowRejected()
     {
         var (before, _, _) = await Bodies.SendAsync(_host.Http, Bodies.Get("/v2/models/simple", apiKey: ReaderKey));

@@ -63,6 +63,25 @@ public sealed class GrpcAuthTests(BackendFixture backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerReady_NoCredential_AllowedAsHealthProbe()
+    {
+        using var client = GrpcClients.Create(_host.GrpcAddress, new Dictionary<string, string>());
+
+        Assert.True(await client.IsReadyAsync());
+        Assert.True(await client.IsLiveAsync());
+    }
+
+    [Fact]
+    public async Task ModelMetadata_NoCredential_Unauthenticated()
+    {
+        using var client = GrpcClients.Create(_host.GrpcAddress, new Dictionary<string, string> { ["x-test-model"] = "simple" });
+
+        var error = await Assert.ThrowsAsync<TurbineClientException>(() => client.GetModelMetadataAsync("simple"));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.GrpcStatusCode);
+    }
+
+    [Fact]
     public async Task ModelInfer_BadKey_UnauthenticatedWithReason()
     {
         using var client = GrpcClients.Create(
