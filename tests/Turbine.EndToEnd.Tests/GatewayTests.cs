@@ -7,7 +7,7 @@ namespace Turbine.EndToEnd.Tests;
 /// shown"): canary share, sticky A/B, shadow, balancing away from a slowed replica, every gRPC rpc. Shares are
 /// counted at the replicas (their statistics endpoint) and by the model version in each answer.
 /// </summary>
-public sealed class GatewayTests(ReplicaSet replicas) : IClassFixture<ReplicaSet>
+public sealed partial class GatewayTests(ReplicaSet replicas) : IClassFixture<ReplicaSet>
 {
     private Task<GatewayProcess> StartGatewayAsync(string yaml) => GatewayProcess.StartAsync(replicas.Root, yaml);
 
