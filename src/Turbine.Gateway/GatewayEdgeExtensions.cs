@@ -26,6 +26,7 @@ public static class GatewayEdgeExtensions
         services.TryAddSingleton<EdgeAuthenticator>();
         services.TryAddSingleton<EdgeRateLimiter>();
         services.TryAddSingleton<AccessLogWriter>();
+        services.TryAddSingleton<AccessLogSampler>();
         return services;
     }
 

@@ -33,7 +33,7 @@ internal sealed class AuthSnapshot
             .Select(k => (ApiKeyHasher.DigestOf(k.Hash), new CallerGrant(
                 k.Id,
                 [.. k.Models],
-                k.Operations.Count == 0 ? AccessRules.DefaultOperations : AccessRules.ParseOperations(k.Operations),
+                AccessRules.ParseOperations(k.Operations),
                 [.. k.Roles],
                 k.Roles.Contains(config.AdminRole, StringComparer.Ordinal))))
             .ToArray();

@@ -29,18 +29,31 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
         }
 
         AuthLog.Refused(_logger, context.Request.Method, context.Request.Path.Value ?? "", outcome.Status, outcome.Error!);
-        if (!EdgeErrors.IsGrpc(context.Request))
+        if (!EdgeErrors.IsGrpc(context.Request) && Challenge(outcome) is { } challenge)
         {
-            var escaped = outcome.Error!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-            context.Response.Headers.WWWAuthenticate = outcome.Status switch
-            {
-                401 when outcome.Error!.StartsWith("missing credential", StringComparison.Ordinal) => "Bearer realm=\"turbine\"",
-                401 => $"Bearer realm=\"turbine\", error=\"invalid_token\", error_description=\"{escaped}\"",
-                403 => $"Bearer realm=\"turbine\", error=\"insufficient_scope\", error_description=\"{escaped}\"",
-                _ => default,
-            };
+            context.Response.Headers.WWWAuthenticate = challenge;
         }
 
         await EdgeErrors.WriteAsync(context, outcome.Status, outcome.Error!).ConfigureAwait(false);
+    }
+
+    /// <summary>RFC 6750 challenge: no error code for a missing credential, invalid_token or insufficient_scope otherwise.</summary>
+    private static string? Challenge(AuthOutcome outcome)
+    {
+        // Header values must be printable ASCII: the message may quote a token's audience or a model name.
+        var escaped = string.Create(outcome.Error!.Length, outcome.Error, static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                span[i] = text[i] is >= ' ' and <= '~' and not '"' and not '\\' ? text[i] : '?';
+            }
+        });
+        return outcome.Status switch
+        {
+            401 when outcome.Error!.StartsWith("missing credential", StringComparison.Ordinal) => "Bearer realm=\"turbine\"",
+            401 => $"Bearer realm=\"turbine\", error=\"invalid_token\", error_description=\"{escaped}\"",
+            403 => $"Bearer realm=\"turbine\", error=\"insufficient_scope\", error_description=\"{escaped}\"",
+            _ => null,
+        };
     }
 }

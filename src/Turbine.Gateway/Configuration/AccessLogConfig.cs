@@ -16,7 +16,7 @@ public sealed record AccessLogConfig : IValidatableConfig
     public bool AlwaysLogErrors { get; init; } = true;
 
     /// <summary>Request paths not logged (exact, or a prefix ending in <c>*</c>), for example <c>/v2/health/*</c>.</summary>
-    public List<string> ExcludePaths { get; init; } = [];
+    public List<string> ExcludePaths { get; init => field = value ?? []; } = [];
 
     /// <summary>Full path of <see cref="Path"/>, resolved against the config folder during validation.</summary>
     internal string? ResolvedPath { get; set; }

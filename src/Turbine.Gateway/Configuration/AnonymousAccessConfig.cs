@@ -6,10 +6,10 @@ namespace Turbine.Gateway.Configuration;
 public sealed record AnonymousAccessConfig
 {
     /// <summary>Model name globs. Default: none.</summary>
-    public List<string> Models { get; init; } = [];
+    public List<string> Models { get; init => field = value ?? []; } = [];
 
     /// <summary>Operations (<c>server</c>, <c>metadata</c>, <c>infer</c>; <c>admin</c> is never anonymous). Default: server.</summary>
-    public List<string> Operations { get; init; } = ["server"];
+    public List<string> Operations { get; init => field = value ?? []; } = ["server"];
 
     internal void Validate(string path, ConfigValidationContext context)
     {

@@ -12,13 +12,13 @@ public sealed record ApiKeyConfig
     public string Hash { get; init; } = "";
 
     /// <summary>Roles granted (the admin role grants everything).</summary>
-    public List<string> Roles { get; init; } = [];
+    public List<string> Roles { get; init => field = value ?? []; } = [];
 
     /// <summary>Model name globs this key may use (<c>*</c>, <c>fraud-*</c>). Default: every model.</summary>
-    public List<string> Models { get; init; } = ["*"];
+    public List<string> Models { get; init => field = value ?? []; } = ["*"];
 
     /// <summary>Operations allowed: <c>server</c>, <c>metadata</c>, <c>infer</c>, <c>admin</c>. Default: server, metadata, infer.</summary>
-    public List<string> Operations { get; init; } = ["server", "metadata", "infer"];
+    public List<string> Operations { get; init => field = value ?? []; } = ["server", "metadata", "infer"];
 
     internal void Validate(string path, ConfigValidationContext context)
     {

@@ -10,7 +10,7 @@ namespace Turbine.Gateway.Configuration;
 public sealed record AuthConfig : IValidatableConfig
 {
     /// <summary>API keys, stored as <c>sha256:&lt;hex&gt;</c> of the key (<c>printf %s KEY | sha256sum</c>).</summary>
-    public List<ApiKeyConfig> ApiKeys { get; init; } = [];
+    public List<ApiKeyConfig> ApiKeys { get; init => field = value ?? []; } = [];
 
     /// <summary>JWT bearer tokens; null = not accepted.</summary>
     public JwtConfig? Jwt { get; init; }

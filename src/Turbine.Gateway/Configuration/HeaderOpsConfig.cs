@@ -10,13 +10,13 @@ public sealed record HeaderOpsConfig
     };
 
     /// <summary>Headers to remove.</summary>
-    public List<string> Remove { get; init; } = [];
+    public List<string> Remove { get; init => field = value ?? []; } = [];
 
     /// <summary>Headers to set, replacing any value.</summary>
-    public Dictionary<string, string> Set { get; init; } = [];
+    public Dictionary<string, string> Set { get; init => field = value ?? []; } = [];
 
     /// <summary>Headers to add a value to (kept alongside existing values).</summary>
-    public Dictionary<string, string> Append { get; init; } = [];
+    public Dictionary<string, string> Append { get; init => field = value ?? []; } = [];
 
     internal bool IsEmpty() => Remove.Count == 0 && Set.Count == 0 && Append.Count == 0;
 

@@ -8,12 +8,12 @@ public sealed record JwtConfig
     /// <summary>Accepted issuer (<c>iss</c>); or list several in <see cref="Issuers"/>.</summary>
     public string? Issuer { get; init; }
 
-    public List<string> Issuers { get; init; } = [];
+    public List<string> Issuers { get; init => field = value ?? []; } = [];
 
     /// <summary>Accepted audience (<c>aud</c>); or list several in <see cref="Audiences"/>.</summary>
     public string? Audience { get; init; }
 
-    public List<string> Audiences { get; init; } = [];
+    public List<string> Audiences { get; init => field = value ?? []; } = [];
 
     /// <summary>JWKS file, relative to the config file's folder. Exactly one of this and <see cref="JwksUrl"/>.</summary>
     public string? JwksFile { get; init; }

@@ -10,7 +10,7 @@ public sealed record RateLimitConfig : IValidatableConfig
     public RateLimitRule? PerKey { get; init; }
 
     /// <summary>Buckets for named callers, overriding <see cref="PerKey"/>.</summary>
-    public Dictionary<string, RateLimitRule> Keys { get; init; } = [];
+    public Dictionary<string, RateLimitRule> Keys { get; init => field = value ?? []; } = [];
 
     /// <summary>Bucket of each anonymous client address; null = <see cref="PerKey"/>.</summary>
     public RateLimitRule? Anonymous { get; init; }
@@ -19,7 +19,7 @@ public sealed record RateLimitConfig : IValidatableConfig
     public RateLimitRule? PerModel { get; init; }
 
     /// <summary>Buckets for named models, overriding <see cref="PerModel"/>.</summary>
-    public Dictionary<string, RateLimitRule> Models { get; init; } = [];
+    public Dictionary<string, RateLimitRule> Models { get; init => field = value ?? []; } = [];
 
     /// <summary>True when any rule is configured.</summary>
     public bool IsEnabled() => PerKey is not null || Keys.Count > 0 || Anonymous is not null || PerModel is not null || Models.Count > 0;

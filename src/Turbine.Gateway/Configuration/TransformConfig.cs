@@ -7,10 +7,10 @@ public sealed record TransformConfig : IValidatableConfig
     public bool KserveV1 { get; init; } = true;
 
     /// <summary>Header rules for every request.</summary>
-    public HeaderRulesConfig Headers { get; init; } = new();
+    public HeaderRulesConfig Headers { get; init => field = value ?? new(); } = new();
 
     /// <summary>Header rules per model name, applied after the global ones.</summary>
-    public Dictionary<string, HeaderRulesConfig> Models { get; init; } = [];
+    public Dictionary<string, HeaderRulesConfig> Models { get; init => field = value ?? []; } = [];
 
     public void Validate(string path, ConfigValidationContext context)
     {

@@ -13,7 +13,7 @@ namespace Turbine.Gateway.Logging;
 /// middleware recorded in <see cref="GatewayRequestInfo"/> (model, operation, caller, pool, destination, retries),
 /// the status, duration, bytes in/out and the W3C trace/span ids.
 /// </summary>
-internal sealed class AccessLogMiddleware(RequestDelegate next, IGatewayConfigSource config, AccessLogWriter writer, TimeProvider time)
+internal sealed class AccessLogMiddleware(RequestDelegate next, IGatewayConfigSource config, AccessLogWriter writer, AccessLogSampler sampler, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -118,10 +118,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IGatewayConfigSo
         return false;
     }
 
-    private static bool ShouldLog(AccessLogConfig section, int status) =>
-        section.SampleRate >= 1
-        || (section.AlwaysLogErrors && status >= 400)
-        || (section.SampleRate > 0 && Random.Shared.NextDouble() < section.SampleRate);
+    private bool ShouldLog(AccessLogConfig section, int status) =>
+        (section.AlwaysLogErrors && status >= 400) || sampler.Sample(section.SampleRate);
 
     /// <summary>The request's trace and span ids: the current activity's (the gateway's span), else the incoming traceparent's.</summary>
     internal static (string? TraceId, string? SpanId) TraceIds(HttpContext context)

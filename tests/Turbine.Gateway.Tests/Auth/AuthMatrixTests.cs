@@ -223,6 +223,19 @@ public sealed class AuthMatrixTests(BackendFixture backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Jwt_AudienceWithControlCharacters_401WithSafeChallenge()
+    {
+        var token = _tokens.Create(audience: "evil\r\nx-injected: 1 \"é\"", claims: new Dictionary<string, object> { ["models"] = "*" });
+
+        var (status, body, headers) = await Bodies.SendAsync(_host.Http, Bodies.Get("/v2/models/simple", bearer: token));
+
+        Assert.Equal(401, status);
+        Assert.Equal("token audience 'evil\r\nx-injected: 1 \"é\"' is not accepted; expected 'turbine'", Bodies.Error(body));
+        Assert.False(headers.Contains("x-injected"));
+        Assert.Contains("error_description=\"token audience 'evil??x-injected: 1 ???' is not accepted", headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Jwt_WrongIssuer_401NamesIssuer()
     {
         var token = _tokens.Create(issuer: "https://evil.test", claims: new Dictionary<string, object> { ["models"] = "*" });

@@ -154,6 +154,38 @@ public sealed class EdgeConfigValidationTests : IDisposable
         Assert.Equal(_folder.File("access.log"), config.AccessLog.ResolvedPath);
     }
 
+    [Fact]
+    public void Parse_EmptyCollections_TreatedAsEmptyNotNull()
+    {
+        var (config, errors) = YamlConfig.ParseAndValidate($"""
+            auth:
+              apiKeys:
+                - id: k
+                  hash: {ApiKeyHasher.Hash("k")}
+                  models:
+                  operations:
+            rateLimits:
+              keys:
+              models:
+            transforms:
+              headers:
+                request:
+                  set:
+              models:
+            accessLog:
+              excludePaths:
+            """, _folder.Path);
+
+        Assert.Empty(errors);
+        Assert.Empty(config.Auth.ApiKeys[0].Models);
+        Assert.Empty(config.Auth.ApiKeys[0].Operations);
+        Assert.Empty(config.RateLimits.Keys);
+        Assert.False(config.RateLimits.IsEnabled());
+        Assert.Empty(config.Transforms.Headers.Request.Set);
+        Assert.Empty(config.Transforms.Headers.Response.Remove);
+        Assert.Empty(config.AccessLog.ExcludePaths);
+    }
+
     [Theory]
     [InlineData("*", "anything", true)]
     [InlineData("fraud-*", "fraud-v2", true)]

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Turbine.Gateway.Logging;
 using Turbine.Gateway.Auth;
 using Turbine.Gateway.Tests.TestSupport;
 
@@ -135,6 +137,45 @@ public sealed class AccessLogTests(BackendFixture backend) : IAsyncLifetime
         Assert.Equal(200, (int)ok.StatusCode);
         Assert.Equal(200, (int)health.StatusCode);
         Assert.Equal(401, Assert.Single(lines).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task SampleRateHalf_SeededSampler_LogsExactlyTheSampledRequests()
+    {
+        using var folder = new TempFolder();
+        await using var host = await EdgeHost.StartAsync(
+            backend.Server,
+            YamlConfig.Load("accessLog: {path: access.log, sampleRate: 0.5}", folder.Path),
+            s => s.AddSingleton(new AccessLogSampler(new Random(42))));
+        var expected = SampledCount(42, 20, 0.5);
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await host.Http.GetAsync($"/v2/models/simple?i={i}");
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        using var marker = await host.Http.GetAsync("/v2/models/no_such_model"); // an error: always logged, comes last
+        var path = folder.File("access.log");
+        Assert.True(await Eventually.TrueAsync(
+            () => Task.FromResult(File.Exists(path) && ReadShared(path).Contains("no_such_model", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10)));
+        var lines = ReadShared(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.InRange(expected, 1, 19);
+        Assert.Equal(expected + 1, lines.Length);
+    }
+
+    private static int SampledCount(int seed, int requests, double rate)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, requests).Count(_ => random.NextDouble() < rate);
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     [Fact]
