@@ -318,19 +318,34 @@ internal sealed partial class GatewayProxy : IDisposable
             return null;
         }
 
-        var limit = (int)Math.Min(max, int.MaxValue - 1);
-        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = new byte[16384];
-        int n;
-        while ((n = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        if (request.ContentLength is { } known)
         {
-            buffer.Write(chunk, 0, n);
-            if (buffer.Length > limit)
+            // The usual case: one exact buffer, no growth, no copy.
+            var exact = new byte[known];
+            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, context.RequestAborted).ConfigureAwait(false);
+            return new ArraySegment<byte>(exact, 0, read);
+        }
+
+        var limit = (int)Math.Min(max, int.MaxValue - 1);
+        var buffer = new MemoryStream(4096);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
+        try
+        {
+            int n;
+            while ((n = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                // Too large to keep: forward what was read, then the rest, without retries.
-                request.Body = new ReplayStream(buffer.GetBuffer(), (int)buffer.Length, request.Body);
-                return null;
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > limit)
+                {
+                    // Too large to keep: forward what was read, then the rest, without retries.
+                    request.Body = new ReplayStream(buffer.GetBuffer(), (int)buffer.Length, request.Body);
+                    return null;
+                }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
