@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Turbine.EndToEnd.Tests;
 
 /// <summary>The <c>turbine gateway</c> command itself: bad configs, the ready line, SIGTERM.</summary>
@@ -53,5 +55,26 @@ public sealed class GatewayCommandTests : IDisposable
         gateway.Terminate();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         Assert.Equal(0, await gateway.WaitForExitAsync(timeout.Token));
+    }
+
+    [Fact]
+    public async Task Gateway_HotReload_BadEditLoggedWithItsLine_GoodEditApplied()
+    {
+        var path = Path.Combine(_root, "gateway.yaml");
+        const string good = "pools:\n  main:\n    replicas: [{http: \"http://127.0.0.1:1\"}]\nmodels:\n  \"*\": {pool: main}\n";
+        await File.WriteAllTextAsync(path, good);
+        await using var gateway = TurbineProcess.Start(["gateway", "--config", path, "--port", "0", "--grpc-port", "0"]);
+        var (http, _) = await gateway.WaitForGatewayReadyAsync(TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { BaseAddress = http };
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("metrics")).StatusCode);
+
+        await File.WriteAllTextAsync(path, good + "metrics: {path: nope}\n");
+        Assert.True(await GatewayTests.Eventually(() => Task.FromResult(gateway.Output.Contains(
+            $"config rejected, the previous config keeps running: {path}:6:17: metrics.path: must start with '/'", StringComparison.Ordinal))), gateway.Output);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("metrics")).StatusCode);
+
+        await File.WriteAllTextAsync(path, good + "metrics: {path: /gateway-metrics}\n");
+        Assert.True(await GatewayTests.Eventually(async () => (await client.GetAsync("gateway-metrics")).StatusCode == HttpStatusCode.OK), gateway.Output);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("metrics")).StatusCode);
     }
 }
