@@ -10,13 +10,19 @@ namespace Turbine.Gateway.LoadBalancing;
 internal sealed partial class HealthChecker(PoolRegistry pools, TimeProvider time, ILogger<HealthChecker> logger) : BackgroundService
 {
     private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) });
-    private readonly Dictionary<string, long> _lastCheck = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastCheck = new(StringComparer.Ordinal);
 
     /// <summary>Checks every pool once now (tests; start-up).</summary>
     public async Task CheckAllAsync(CancellationToken ct)
     {
         var set = pools.Current;
-        await Task.WhenAll(set.All.Where(p => p.Config.HealthCheck.Enabled).Select(p => CheckPoolAsync(set, p, ct))).ConfigureAwait(false);
+        var due = set.All.Where(p => p.Config.HealthCheck.Enabled).ToList();
+        foreach (var pool in due)
+        {
+            _lastCheck[pool.Name] = time.GetTimestamp(); // the periodic loop does not check them again at once
+        }
+
+        await Task.WhenAll(due.Select(p => CheckPoolAsync(set, p, ct))).ConfigureAwait(false);
     }
 
     public override void Dispose()
