@@ -82,9 +82,11 @@ internal sealed partial class FileGatewayConfigSource : IGatewayConfigSource, ID
 
             _current = config;
             LogReloaded(Logger, _path);
+
+            // Under the lock: two reloads racing (watcher and poll) notify in the order they applied.
+            Changed?.Invoke(config);
         }
 
-        Changed?.Invoke(_current);
         return true;
     }
 
