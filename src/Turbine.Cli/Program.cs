@@ -11,6 +11,7 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(LogsCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(RegistryCommand.Create());
+root.Subcommands.Add(GatewayCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

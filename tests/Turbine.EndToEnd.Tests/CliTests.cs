@@ -219,7 +219,8 @@ public sealed class CliTests : IDisposable
     {
         var home = Path.Combine(_root, "home");
         await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
-        var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(120));
+        await server.WaitForReadyAsync(TimeSpan.FromSeconds(120));
+        var (url, _) = await server.WaitForGatewayReadyAsync(TimeSpan.FromSeconds(60)); // the public endpoint is the gateway's
 
         // The embedded registry: its URL is printed and the samples are registered in Production.
         var registryLine = await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"turbine: registry on (\S+)"), TimeSpan.FromSeconds(5));

@@ -11,6 +11,7 @@ public sealed partial class TurbineProcess : IAsyncDisposable
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
+    private readonly TaskCompletionSource<(Uri Http, Uri Grpc)> _gatewayReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The gRPC address from the ready line, once ready.</summary>
     public Uri? GrpcAddress { get; private set; }
@@ -110,6 +111,18 @@ public sealed partial class TurbineProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the gateway's ready line (<c>turbine gateway</c>, <c>turbine up</c>) and returns its HTTP and gRPC addresses.</summary>
+    public async Task<(Uri Http, Uri Grpc)> WaitForGatewayReadyAsync(TimeSpan timeout)
+    {
+        var done = await Task.WhenAny(_gatewayReady.Task, Task.Delay(timeout), _process.WaitForExitAsync());
+        if (done != _gatewayReady.Task)
+        {
+            throw new InvalidOperationException($"the gateway did not become ready; output:\n{Output}");
+        }
+
+        return await _gatewayReady.Task;
+    }
+
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken);
@@ -124,6 +137,9 @@ public sealed partial class TurbineProcess : IAsyncDisposable
             throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed");
         }
     }
+
+    /// <summary>SIGKILL: the process dies at once, requests in flight included.</summary>
+    public void Kill() => _process.Kill();
 
     public async ValueTask DisposeAsync()
     {
@@ -153,6 +169,12 @@ public sealed partial class TurbineProcess : IAsyncDisposable
             _output.Add(line);
         }
 
+        var gateway = GatewayReadyLine().Match(line);
+        if (gateway.Success)
+        {
+            _gatewayReady.TrySetResult((new Uri(gateway.Groups[1].Value), new Uri(gateway.Groups[2].Value)));
+        }
+
         var match = ReadyLine().Match(line);
         if (match.Success)
         {
@@ -163,6 +185,9 @@ public sealed partial class TurbineProcess : IAsyncDisposable
 
     [GeneratedRegex(@"turbine ready: HTTP on (\S+) gRPC on (\S+)")]
     private static partial Regex ReadyLine();
+
+    [GeneratedRegex(@"turbine gateway ready: HTTP on (\S+) gRPC on (\S+)")]
+    private static partial Regex GatewayReadyLine();
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);

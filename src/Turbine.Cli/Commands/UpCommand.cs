@@ -38,7 +38,7 @@ internal static class UpCommand
 
             await using (registry.ConfigureAwait(false))
             {
-                return await ServeCommand.RunAsync(options.Read(parse, path), ct).ConfigureAwait(false);
+                return await UpGateway.RunAsync(options.Read(parse, path), ct).ConfigureAwait(false);
             }
         });
         return command;

@@ -1,6 +1,50 @@
 namespace Turbine.Gateway.Configuration;
 
-/// <summary>Section of <see cref="GatewayConfig"/> owned by the proxy path (filled in by its implementation).</summary>
-public sealed record PoolConfig
+/// <summary>
+/// A backend pool: server replicas that serve the same models, the balancing policy that spreads requests over
+/// them, active health checks, passive outlier ejection, retries and a concurrency limit per replica.
+/// </summary>
+public sealed record PoolConfig : IValidatableConfig
 {
+    /// <summary>The replicas: each an HTTP (REST) base URL and, for gRPC traffic, its gRPC (HTTP/2) base URL.</summary>
+    public List<ReplicaConfig> Replicas { get; init; } = [];
+
+    /// <summary><c>roundRobin</c>, <c>leastRequests</c>, <c>powerOfTwoChoices</c> (default) or <c>peakEwma</c>.</summary>
+    public string Policy { get; init; } = "powerOfTwoChoices";
+
+    /// <summary>Most requests in flight to one replica (0 = unlimited); a pool with every replica full answers 429.</summary>
+    public int MaxConcurrencyPerReplica { get; init; }
+
+    public HealthCheckConfig HealthCheck { get; init; } = new();
+
+    public OutlierConfig Outlier { get; init; } = new();
+
+    public RetryConfig Retry { get; init; } = new();
+
+    public void Validate(string path, ConfigValidationContext context)
+    {
+        if (Replicas.Count == 0)
+        {
+            context.Error(path + ".replicas", "a pool needs at least one replica");
+        }
+
+        for (var i = 0; i < Replicas.Count; i++)
+        {
+            Replicas[i].Validate($"{path}.replicas[{i}]", context);
+        }
+
+        if (!LoadBalancing.BalancingPolicies.IsKnown(Policy))
+        {
+            context.Error(path + ".policy", $"unknown balancing policy '{Policy}' (expected one of {string.Join(", ", LoadBalancing.BalancingPolicies.Names)})");
+        }
+
+        if (MaxConcurrencyPerReplica < 0)
+        {
+            context.Error(path + ".maxConcurrencyPerReplica", $"must be 0 (unlimited) or positive, got {MaxConcurrencyPerReplica}");
+        }
+
+        HealthCheck.Validate(path + ".healthCheck", context);
+        Outlier.Validate(path + ".outlier", context);
+        Retry.Validate(path + ".retry", context);
+    }
 }

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Turbine.Gateway.Routing;
+
+namespace Turbine.Gateway.Auth;
+
+/// <summary>
+/// Authenticates and authorises each request by its <see cref="GatewayRequestInfo"/>; sets the caller key and
+/// roles, or answers 401/403 (gRPC: UNAUTHENTICATED/PERMISSION_DENIED) with the reason.
+/// </summary>
+internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthenticator authenticator, ILoggerFactory loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger("Turbine.Gateway.Auth");
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var info = EdgeRequestInfo.Get(context);
+        var outcome = await authenticator.AuthenticateAsync(context, info).ConfigureAwait(false);
+        if (outcome.Grant is { } grant)
+        {
+            info.CallerKey = grant.CallerKey;
+            info.Roles = grant.Roles;
+        }
+
+        if (outcome.Allowed)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        AuthLog.Refused(_logger, context.Request.Method, context.Request.Path.Value ?? "", outcome.Status, outcome.Error!);
+        if (!EdgeErrors.IsGrpc(context.Request) && Challenge(outcome) is { } challenge)
+        {
+            context.Response.Headers.WWWAuthenticate = challenge;
+        }
+
+        await EdgeErrors.WriteAsync(context, outcome.Status, outcome.Error!).ConfigureAwait(false);
+    }
+
+    /// <summary>RFC 6750 challenge: no error code for a missing credential, invalid_token or insufficient_scope otherwise.</summary>
+    private static string? Challenge(AuthOutcome outcome)
+    {
+        // Header values must be printable ASCII: the message may quote a token's audience or a model name.
+        var escaped = string.Create(outcome.Error!.Length, outcome.Error, static (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                span[i] = text[i] is >= ' ' and <= '~' and not '"' and not '\\' ? text[i] : '?';
+            }
+        });
+        return outcome.Status switch
+        {
+            401 when outcome.Error!.StartsWith("missing credential", StringComparison.Ordinal) => "Bearer realm=\"turbine\"",
+            401 => $"Bearer realm=\"turbine\", error=\"invalid_token\", error_description=\"{escaped}\"",
+            403 => $"Bearer realm=\"turbine\", error=\"insufficient_scope\", error_description=\"{escaped}\"",
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,157 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Turbine.Gateway.Configuration;
+using Turbine.Gateway.Routing;
+
+namespace Turbine.Gateway.Auth;
+
+/// <summary>
+/// Authenticates a request (API key, JWT bearer or anonymous) and authorises its model and operation against the
+/// current <see cref="AuthSnapshot"/>, rebuilt when the config changes.
+/// </summary>
+internal sealed class EdgeAuthenticator
+{
+    private const string BearerPrefix = "Bearer ";
+
+    private readonly JwksSourceCache _sources;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private volatile AuthSnapshot _snapshot;
+
+    public EdgeAuthenticator(IGatewayConfigSource config, JwksSourceCache sources, TimeProvider time, ILoggerFactory loggers)
+    {
+        _sources = sources;
+        _time = time;
+        _logger = loggers.CreateLogger("Turbine.Gateway.Auth");
+        _snapshot = AuthSnapshot.Build(config.Current.Auth ?? new AuthConfig(), sources, time);
+        config.Changed += OnChanged;
+    }
+
+    internal AuthSnapshot Snapshot => _snapshot;
+
+    public ValueTask<AuthOutcome> AuthenticateAsync(HttpContext context, GatewayRequestInfo info)
+    {
+        var snapshot = _snapshot;
+        if (!snapshot.Enabled)
+        {
+            return ValueTask.FromResult(AuthOutcome.Allow(null));
+        }
+
+        if (snapshot.Config.AnonymousHealth && EdgeRequestInfo.IsHealthProbe(context.Request))
+        {
+            return ValueTask.FromResult(AuthOutcome.Allow(null));
+        }
+
+        var (credential, problem) = ReadCredential(context.Request);
+        if (problem is not null)
+        {
+            return ValueTask.FromResult(AuthOutcome.Unauthenticated(problem));
+        }
+
+        if (credential is null)
+        {
+            if (snapshot.Anonymous is { } anonymous && anonymous.Deny(info.Operation, info.Model, snapshot.Config.AdminRole) is null)
+            {
+                return ValueTask.FromResult(AuthOutcome.Allow(null));
+            }
+
+            return ValueTask.FromResult(AuthOutcome.Unauthenticated(
+                "missing credential: send 'Authorization: Bearer <API key or JWT>' or 'x-api-key: <API key>'"));
+        }
+
+        if (MatchKey(snapshot, credential.Value.Value) is { } keyGrant)
+        {
+            return ValueTask.FromResult(Authorize(snapshot, keyGrant, info));
+        }
+
+        if (credential.Value.IsBearer && JwtValidator.LooksLikeJwt(credential.Value.Value))
+        {
+            return snapshot.Jwt is null
+                ? ValueTask.FromResult(AuthOutcome.Unauthenticated("JWT bearer tokens are not accepted by this gateway (auth.jwt is not configured)"))
+                : ValidateJwtAsync(snapshot, credential.Value.Value, info, context.RequestAborted);
+        }
+
+        return ValueTask.FromResult(AuthOutcome.Unauthenticated("invalid API key"));
+    }
+
+    private static async ValueTask<AuthOutcome> ValidateJwtAsync(AuthSnapshot snapshot, string token, GatewayRequestInfo info, CancellationToken cancellationToken)
+    {
+        var outcome = await snapshot.Jwt!.ValidateAsync(token, cancellationToken).ConfigureAwait(false);
+        return outcome.Allowed ? Authorize(snapshot, outcome.Grant!, info) : outcome;
+    }
+
+    private static AuthOutcome Authorize(AuthSnapshot snapshot, CallerGrant grant, GatewayRequestInfo info) =>
+        grant.Deny(info.Operation, info.Model, snapshot.Config.AdminRole) is { } reason
+            ? AuthOutcome.Forbidden(grant, reason)
+            : AuthOutcome.Allow(grant);
+
+    /// <summary>Compares the presented key's digest with every stored digest in constant time (no early exit).</summary>
+    private static CallerGrant? MatchKey(AuthSnapshot snapshot, string key)
+    {
+        if (snapshot.Keys.Length == 0)
+        {
+            return null;
+        }
+
+        var digest = ApiKeyHasher.DigestOfKey(key);
+        CallerGrant? match = null;
+        foreach (var (stored, grant) in snapshot.Keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(stored, digest))
+            {
+                match = grant;
+            }
+        }
+
+        return match;
+    }
+
+    private static ((string Value, bool IsBearer)? Credential, string? Problem) ReadCredential(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization;
+        if (authorization.Count > 1)
+        {
+            return (null, "more than one Authorization header");
+        }
+
+        if (authorization.Count == 1)
+        {
+            var value = authorization[0] ?? "";
+            if (!value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                var space = value.IndexOf(' ', StringComparison.Ordinal);
+                return (null, $"unsupported authorization scheme '{(space < 0 ? value : value[..space])}'; expected 'Bearer <API key or JWT>'");
+            }
+
+            var token = value[BearerPrefix.Length..].Trim();
+            return token.Length == 0 ? (null, "empty bearer credential") : ((token, true), null);
+        }
+
+        var apiKey = request.Headers["x-api-key"];
+        if (apiKey.Count > 1)
+        {
+            return (null, "more than one x-api-key header");
+        }
+
+        if (apiKey.Count == 1)
+        {
+            var key = (apiKey[0] ?? "").Trim();
+            return key.Length == 0 ? (null, "empty x-api-key header") : ((key, false), null);
+        }
+
+        return (null, null);
+    }
+
+    private void OnChanged(GatewayConfig config)
+    {
+        try
+        {
+            _snapshot = AuthSnapshot.Build(config.Auth ?? new AuthConfig(), _sources, _time);
+        }
+        catch (InvalidOperationException e)
+        {
+            AuthLog.ConfigNotApplied(_logger, e.Message);
+        }
+    }
+}

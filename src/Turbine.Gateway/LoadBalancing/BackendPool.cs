@@ -1,0 +1,97 @@
+using Turbine.Gateway.Configuration;
+
+namespace Turbine.Gateway.LoadBalancing;
+
+/// <summary>
+/// A pool as the request path sees it: its replicas, its policy and retry budget, and the availability rules
+/// (active health, model readiness, outlier ejection, concurrency limit, gRPC address present).
+/// </summary>
+internal sealed class BackendPool
+{
+    private readonly TimeProvider _time;
+
+    public BackendPool(string name, PoolConfig config, IReadOnlyList<Replica> replicas, IBalancingPolicy policy, RetryBudget budget, TimeProvider time)
+    {
+        Name = name;
+        Config = config;
+        Replicas = replicas;
+        Policy = policy;
+        Budget = budget;
+        _time = time;
+    }
+
+    public string Name { get; }
+
+    public PoolConfig Config { get; }
+
+    public IReadOnlyList<Replica> Replicas { get; }
+
+    public IBalancingPolicy Policy { get; }
+
+    public RetryBudget Budget { get; }
+
+    /// <summary>Picks a replica for <paramref name="model"/> not in <paramref name="exclude"/>.</summary>
+    /// <returns>The replica, or null with <paramref name="full"/> true when every otherwise usable replica is at its concurrency limit.</returns>
+    public Replica? Pick(string? model, bool grpc, IReadOnlyCollection<Replica>? exclude, out bool full)
+    {
+        full = false;
+        var now = _time.GetTimestamp();
+        var healthy = new List<Replica>(Replicas.Count);
+        var fallback = new List<Replica>(Replicas.Count);
+        var limit = Config.MaxConcurrencyPerReplica;
+        var atLimit = 0;
+        foreach (var r in Replicas)
+        {
+            if ((grpc && r.Grpc is null) || (exclude is not null && exclude.Contains(r)))
+            {
+                continue;
+            }
+
+            if (limit > 0 && r.Outstanding >= limit)
+            {
+                atLimit++;
+                continue;
+            }
+
+            if (r.Healthy && r.IsModelReady(model) && !r.IsEjected(now))
+            {
+                healthy.Add(r);
+            }
+            else
+            {
+                fallback.Add(r);
+            }
+        }
+
+        // Every replica unhealthy: try them anyway (the checks may lag) rather than fail for sure.
+        var candidates = healthy.Count > 0 ? healthy : fallback;
+        if (candidates.Count == 0)
+        {
+            full = atLimit > 0;
+            return null;
+        }
+
+        return Policy.Pick(candidates);
+    }
+
+    /// <summary>True when some replica is usable now (for the gateway's own readiness).</summary>
+    public bool HasAvailable()
+    {
+        var now = _time.GetTimestamp();
+        return Replicas.Any(r => r.Healthy && !r.IsEjected(now));
+    }
+
+    /// <summary>Passive outlier detection: counts a failure, ejects after the configured streak within the pool's cap.</summary>
+    public bool RecordFailure(Replica replica)
+    {
+        var now = _time.GetTimestamp();
+        var o = Config.Outlier;
+        var ejectFor = (long)(o.EjectionMs / 1000.0 * _time.TimestampFrequency);
+        return replica.RecordFailure(now, o.ConsecutiveFailures, ejectFor, () =>
+        {
+            var ejected = Replicas.Count(r => r.IsEjected(now));
+            var cap = Math.Max(1, Replicas.Count * o.MaxEjectionPercent / 100);
+            return o.MaxEjectionPercent > 0 && ejected < cap;
+        });
+    }
+}

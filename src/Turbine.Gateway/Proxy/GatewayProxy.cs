@@ -1,0 +1,378 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Turbine.Gateway.Configuration;
+using Turbine.Gateway.LoadBalancing;
+using Turbine.Gateway.Routing;
+using Turbine.Gateway.Telemetry;
+using Turbine.Gateway.Traffic;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Turbine.Gateway.Proxy;
+
+/// <summary>
+/// The last step of the pipeline for proxied requests: traffic policy → pool → balancing policy → YARP's
+/// <see cref="IHttpForwarder"/>, with safe retries on another replica (Polly, within the pool's retry budget),
+/// passive outlier ejection, shadow copies, metrics and the gateway span.
+/// </summary>
+internal sealed partial class GatewayProxy : IDisposable
+{
+    private static readonly ForwarderRequestConfig RestConfig = new() { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower, ActivityTimeout = TimeSpan.FromMinutes(5) };
+    private static readonly ForwarderRequestConfig GrpcConfig = new() { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact, ActivityTimeout = TimeSpan.FromMinutes(5) };
+    private static readonly ResiliencePropertyKey<Attempt> AttemptKey = new("turbine.attempt");
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly PoolRegistry _pools;
+    private readonly TrafficRouter _router;
+    private readonly ShadowMirror _shadow;
+    private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BackendPool, ResiliencePipeline<AttemptResult>> _pipelines = [];
+
+    public GatewayProxy(IHttpForwarder forwarder, PoolRegistry pools, TrafficRouter router, ShadowMirror shadow, GatewayMetrics metrics, TimeProvider time, ILogger<GatewayProxy> logger)
+    {
+        _forwarder = forwarder;
+        _pools = pools;
+        _router = router;
+        _shadow = shadow;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+        });
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    public async Task ForwardAsync(HttpContext context, GatewayRequestInfo info, GatewayRoute route)
+    {
+        var start = _time.GetTimestamp();
+        var set = _pools.Current;
+        var config = set.Config;
+        TrafficDecision decision;
+        if (route.Kind == RouteKind.ServerWide)
+        {
+            var pool = DefaultPool(config);
+            if (pool is null)
+            {
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, "the gateway has no pools configured").ConfigureAwait(false);
+                return;
+            }
+
+            decision = new TrafficDecision(pool, null, null);
+        }
+        else
+        {
+            var model = info.Model!;
+            var modelRoute = config.Models.GetValueOrDefault(model) ?? config.Models.GetValueOrDefault("*");
+            if (modelRoute is null)
+            {
+                _metrics.Request(model, "", "", info.Protocol, StatusCodes.Status404NotFound, 0);
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status404NotFound, GatewayErrors.GrpcNotFound,
+                    $"model '{model}' is not routed by the gateway: its config lists no route for it under 'models' and no '*' route").ConfigureAwait(false);
+                return;
+            }
+
+            decision = _router.Decide(model, modelRoute, context, info);
+        }
+
+        var backendPool = set.Get(decision.Pool)!;
+        info.Pool = decision.Pool;
+        var grpc = route.GrpcMethod is not null;
+        var body = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming).ConfigureAwait(false);
+        CaptureStream? capture = null;
+        var originalResponseBody = context.Response.Body;
+        if (decision.ShadowPool is not null && body is not null && !grpc)
+        {
+            capture = new CaptureStream(originalResponseBody, 4 << 20);
+            context.Response.Body = capture;
+        }
+
+        using var activity = GatewayTracing.StartForward(context, info.Model, decision.Pool);
+        var state = new ForwardState();
+        context.Features.Set(state);
+        backendPool.Budget.OnRequest();
+        var attempt = new Attempt(context, info, backendPool, grpc, body, state);
+        var resilience = ResilienceContextPool.Shared.Get(context.RequestAborted);
+        AttemptResult result;
+        try
+        {
+            resilience.Properties.Set(AttemptKey, attempt);
+            var outcome = await Pipeline(backendPool).ExecuteOutcomeAsync(static (ctx, self) => self.AttemptAsync(ctx.Properties.GetValue(AttemptKey, null!)), resilience, this).ConfigureAwait(false);
+            outcome.ThrowIfException();
+            result = outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(resilience);
+            context.Response.Body = originalResponseBody;
+        }
+
+        info.Retries = attempt.Tried.Count - 1;
+        info.Destination = result.Replica?.Id;
+        if (result.Failure is not null)
+        {
+            LogForwardFailed(_logger, info.Model ?? "(server)", decision.Pool, result.Failure);
+            if (result.Full)
+            {
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, GatewayErrors.GrpcResourceExhausted, result.Failure, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+            else if (!context.Response.HasStarted)
+            {
+                var status = state.Held503 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status502BadGateway;
+                await GatewayErrors.WriteAsync(context, status, GatewayErrors.GrpcUnavailable, result.Failure).ConfigureAwait(false);
+            }
+        }
+
+        activity?.SetTag("http.response.status_code", context.Response.StatusCode);
+        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds);
+        if (decision.ShadowPool is not null && body is not null && !grpc && info.Model is not null)
+        {
+            _shadow.Enqueue(new ShadowWork(info.Model, decision.ShadowPool, context.Request.Method, context.Request.Path + context.Request.QueryString,
+                context.Request.ContentType, context.Request.Headers["Inference-Header-Content-Length"].FirstOrDefault(),
+                body.Value.ToArray(), context.Response.StatusCode, capture is { Truncated: false } ? capture.Captured : null));
+        }
+    }
+
+    private async ValueTask<Outcome<AttemptResult>> AttemptAsync(Attempt a)
+    {
+        var replica = a.Pool.Pick(a.Info.Model, a.Grpc, a.Tried, out var full);
+        if (replica is null)
+        {
+            var why = full
+                ? $"every replica of pool '{a.Pool.Name}' is at its concurrency limit ({a.Pool.Config.MaxConcurrencyPerReplica} requests in flight)"
+                : a.Tried.Count > 0 ? $"no replica of pool '{a.Pool.Name}' could take the request ({a.LastFailure})"
+                : $"pool '{a.Pool.Name}' has no replica {(a.Grpc ? "with a gRPC address " : "")}available";
+            return Outcome.FromResult(new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why));
+        }
+
+        if (a.Tried.Count > 0)
+        {
+            _metrics.Retry(a.Info.Model ?? "", a.Pool.Name);
+            a.Context.Response.Headers.Clear();
+            a.Context.Response.StatusCode = StatusCodes.Status200OK;
+        }
+
+        a.Tried.Add(replica);
+        if (a.Body is { } body)
+        {
+            a.Context.Request.Body = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false);
+        }
+
+        var replayable = a.Body is not null && a.Tried.Count < a.Pool.Config.Retry.MaxAttempts;
+        a.State.Hold503 = replayable;
+        a.State.Held503 = false;
+        var prefix = (a.Grpc ? replica.Grpc! : replica.Http).ToString();
+        var start = _time.GetTimestamp();
+        replica.Begin();
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(a.Context, prefix, _invoker, a.Grpc ? GrpcConfig : RestConfig, GatewayTransformer.Instance).ConfigureAwait(false);
+        }
+        finally
+        {
+            replica.End();
+        }
+
+        var now = _time.GetTimestamp();
+        var status = a.State.Held503 ? StatusCodes.Status503ServiceUnavailable : a.Context.Response.StatusCode;
+        if (error == ForwarderError.None)
+        {
+            replica.ObserveLatency(_time.GetElapsedTime(start, now).TotalMilliseconds, now, PeakEwmaPolicy.TauTicks(_time));
+        }
+
+        var exception = a.Context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        var connectFailure = error != ForwarderError.None && IsConnectFailure(exception);
+        var failed = connectFailure || (error != ForwarderError.None && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled))
+            || status is StatusCodes.Status502BadGateway or StatusCodes.Status503ServiceUnavailable or StatusCodes.Status504GatewayTimeout;
+        if (failed)
+        {
+            if (a.Pool.RecordFailure(replica))
+            {
+                _metrics.Ejection(a.Pool.Name, replica.Id);
+                LogEjected(_logger, a.Pool.Name, replica.Id, a.Pool.Config.Outlier.EjectionMs);
+            }
+        }
+        else
+        {
+            replica.RecordSuccess();
+        }
+
+        if (a.State.Held503)
+        {
+            a.LastFailure = $"replica {replica.Id} answered 503";
+            a.Context.Response.StatusCode = StatusCodes.Status200OK;
+            return Outcome.FromResult(new AttemptResult(replica, true, false, $"every replica tried answered 503 or failed; last: {a.LastFailure}"));
+        }
+
+        if (error == ForwarderError.None)
+        {
+            return Outcome.FromResult(new AttemptResult(replica, false, false, null));
+        }
+
+        a.LastFailure = $"{replica.Id}: {error}{(exception is null ? "" : ": " + exception.Message)}";
+        var resetBeforeResponse = error == ForwarderError.Request && a.Pool.Config.Retry.Idempotent && IsResetBeforeResponse(exception);
+        var retryable = (connectFailure || resetBeforeResponse) && !a.Context.Response.HasStarted && a.Body is not null;
+        return Outcome.FromResult(new AttemptResult(replica, retryable, false,
+            a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}"));
+    }
+
+    private ResiliencePipeline<AttemptResult> Pipeline(BackendPool pool) => _pipelines.GetValue(pool, p =>
+    {
+        if (p.Config.Retry.MaxAttempts <= 1)
+        {
+            return ResiliencePipeline<AttemptResult>.Empty;
+        }
+
+        return new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<AttemptResult>
+            {
+                MaxRetryAttempts = p.Config.Retry.MaxAttempts - 1,
+                Delay = TimeSpan.Zero,
+                BackoffType = DelayBackoffType.Constant,
+                UseJitter = false,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true } && p.Budget.TryRetry()),
+            })
+            .Build();
+    });
+
+    /// <summary>Nothing reached the server: the connection was refused or could not be made.</summary>
+    internal static bool IsConnectFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+            {
+                return true;
+            }
+
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The connection closed or reset before any response byte arrived (the server may have started processing).</summary>
+    internal static bool IsResetBeforeResponse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+            {
+                return true;
+            }
+
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? DefaultPool(GatewayConfig config)
+    {
+        if (config.Models.TryGetValue("*", out var star))
+        {
+            return star.PoolReferences("").Select(p => p.Pool).FirstOrDefault();
+        }
+
+        return config.Pools.Keys.FirstOrDefault();
+    }
+
+    /// <summary>Reads a replayable body whole (up to <paramref name="max"/>); null when it must stream (too large, client streaming).</summary>
+    private static async Task<ArraySegment<byte>?> BufferAsync(HttpContext context, long max, bool streaming)
+    {
+        if (streaming)
+        {
+            return null;
+        }
+
+        var request = context.Request;
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding") && request.Protocol != "HTTP/2" && request.Protocol != "HTTP/3"))
+        {
+            return new ArraySegment<byte>([]);
+        }
+
+        if (request.ContentLength > max)
+        {
+            return null;
+        }
+
+        if (request.ContentLength is { } known)
+        {
+            // The usual case: one exact buffer, no growth, no copy.
+            var exact = new byte[known];
+            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, context.RequestAborted).ConfigureAwait(false);
+            return new ArraySegment<byte>(exact, 0, read);
+        }
+
+        var limit = (int)Math.Min(max, int.MaxValue - 1);
+        var buffer = new MemoryStream(4096);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
+        try
+        {
+            int n;
+            while ((n = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > limit)
+                {
+                    // Too large to keep: forward what was read, then the rest, without retries.
+                    request.Body = new ReplayStream(buffer.GetBuffer(), (int)buffer.Length, request.Body);
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body, ForwardState state)
+    {
+        public HttpContext Context { get; } = context;
+
+        public GatewayRequestInfo Info { get; } = info;
+
+        public BackendPool Pool { get; } = pool;
+
+        public bool Grpc { get; } = grpc;
+
+        public ArraySegment<byte>? Body { get; } = body;
+
+        public ForwardState State { get; } = state;
+
+        public List<Replica> Tried { get; } = [];
+
+        public string? LastFailure { get; set; }
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "model {Model}, pool {Pool}: {Failure}")]
+    private static partial void LogForwardFailed(ILogger logger, string model, string pool, string failure);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "pool {Pool}: replica {Replica} ejected for {EjectionMs} ms after consecutive failures")]
+    private static partial void LogEjected(ILogger logger, string pool, string replica, int ejectionMs);
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Turbine.Gateway.Configuration;
+
+namespace Turbine.Gateway.RateLimiting;
+
+/// <summary>
+/// The token buckets of one <see cref="RateLimitConfig"/>: a partitioned limiter per caller (key id, JWT subject,
+/// or anonymous client address) and one per model. Built anew when the section changes (buckets start full).
+/// </summary>
+internal sealed class RateLimitState : IDisposable
+{
+    private readonly RateLimitConfig _config;
+    private readonly PartitionedRateLimiter<string> _callers;
+    private readonly PartitionedRateLimiter<string> _models;
+
+    public RateLimitState(RateLimitConfig config)
+    {
+        _config = config;
+        _callers = PartitionedRateLimiter.Create<string, string>(id => Partition(id, CallerRule(id)));
+        _models = PartitionedRateLimiter.Create<string, string>(model => Partition(model, ModelRule(model)));
+    }
+
+    public RateLimitConfig Config => _config;
+
+    /// <summary>Takes a token for the caller, then for the model; null when both allow the request.</summary>
+    /// <param name="callerKey">Key id or JWT subject; null for anonymous callers.</param>
+    /// <param name="clientAddress">Remote address, the bucket of an anonymous caller.</param>
+    /// <exception cref="ObjectDisposedException">The state was replaced by a reload meanwhile.</exception>
+    public RateLimitDecision? TryAcquire(string? callerKey, string clientAddress, string? model)
+    {
+        var callerId = callerKey is null ? "anonymous@" + clientAddress : "key:" + callerKey;
+        var rule = CallerRule(callerId);
+        if (rule is not null)
+        {
+            using var lease = _callers.AttemptAcquire(callerId);
+            if (!lease.IsAcquired)
+            {
+                var who = callerKey is null ? $"anonymous client '{clientAddress}'" : $"key '{callerKey}'";
+                return Refuse(lease, who, rule);
+            }
+        }
+
+        if (model is not null && ModelRule(model) is { } modelRule)
+        {
+            using var lease = _models.AttemptAcquire(model);
+            if (!lease.IsAcquired)
+            {
+                return Refuse(lease, $"model '{model}'", modelRule);
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose()
+    {
+        _callers.Dispose();
+        _models.Dispose();
+    }
+
+    private RateLimitRule? CallerRule(string callerId)
+    {
+        if (callerId.StartsWith("key:", StringComparison.Ordinal))
+        {
+            return _config.Keys.TryGetValue(callerId[4..], out var rule) && rule is not null ? rule : _config.PerKey;
+        }
+
+        return _config.Anonymous ?? _config.PerKey;
+    }
+
+    private RateLimitRule? ModelRule(string model) =>
+        _config.Models.TryGetValue(model, out var rule) && rule is not null ? rule : _config.PerModel;
+
+    private static RateLimitPartition<string> Partition(string id, RateLimitRule? rule) =>
+        rule is null
+            ? RateLimitPartition.GetNoLimiter(id)
+            : RateLimitPartition.GetTokenBucketLimiter(id, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = rule.EffectiveBurst,
+                TokensPerPeriod = rule.Requests,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(rule.PeriodSeconds),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+
+    private static RateLimitDecision Refuse(RateLimitLease lease, string who, RateLimitRule rule)
+    {
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+            ? (int)Math.Max(1, Math.Ceiling(wait.TotalSeconds))
+            : (int)Math.Max(1, Math.Ceiling(rule.PeriodSeconds));
+        var period = rule.PeriodSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        return new RateLimitDecision($"rate limit exceeded for {who} ({rule.Requests} requests per {period} s)", retryAfter);
+    }
+}

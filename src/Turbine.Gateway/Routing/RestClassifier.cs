@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Turbine.Gateway.Routing;
+
+/// <summary>Classifies a REST request by method and path (the Open Inference Protocol table, KServe v1 predict, the admin API).</summary>
+internal static class RestClassifier
+{
+    public static (RouteKind Kind, GatewayOperation Operation, string? Model, string? Version, string Protocol) Classify(string method, string path, string metricsPath)
+    {
+        var get = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        var post = HttpMethods.IsPost(method);
+        if (path.Length > 1)
+        {
+            path = path.TrimEnd('/');
+        }
+
+        if (get && (path is "/v2" or "/v2/health/live" or "/v2/health/ready" || path == metricsPath))
+        {
+            return (RouteKind.Local, GatewayOperation.Server, null, null, "rest");
+        }
+
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length >= 3 && parts[0] == "admin")
+        {
+            var model = parts[1] == "models" && parts.Length >= 3 ? Uri.UnescapeDataString(parts[2]) : null;
+            return (RouteKind.Admin, GatewayOperation.Admin, model, null, "rest");
+        }
+
+        if (parts.Length >= 2 && parts[0] == "admin")
+        {
+            return (RouteKind.Admin, GatewayOperation.Admin, null, null, "rest");
+        }
+
+        if (parts.Length >= 3 && parts[0] == "v1" && parts[1] == "models")
+        {
+            var name = Uri.UnescapeDataString(parts[2]);
+            var colon = name.LastIndexOf(':');
+            if (post && parts.Length == 3 && colon > 0 && name[(colon + 1)..] == "predict")
+            {
+                return (RouteKind.Model, GatewayOperation.Infer, name[..colon], null, "v1");
+            }
+
+            if (get && parts.Length == 3 && colon < 0)
+            {
+                return (RouteKind.Model, GatewayOperation.Metadata, name, null, "v1");
+            }
+
+            return (RouteKind.NotFound, GatewayOperation.Server, null, null, "v1");
+        }
+
+        if (parts.Length < 2 || parts[0] != "v2")
+        {
+            return (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest");
+        }
+
+        switch (parts[1])
+        {
+            case "models" when parts.Length == 3 && parts[2] == "stats" && get:
+            case "repository" when parts.Length == 3 && parts[2] == "index" && post:
+                return (RouteKind.ServerWide, GatewayOperation.Metadata, null, null, "rest");
+            case "repository" when parts.Length == 5 && parts[2] == "models" && parts[4] is "load" or "unload" && post:
+                return (RouteKind.Model, GatewayOperation.Admin, Uri.UnescapeDataString(parts[3]), null, "rest");
+            case "logging" when parts.Length == 2 && (get || post):
+            case "trace" when parts.Length == 3 && parts[2] == "setting" && (get || post):
+                return (RouteKind.ServerWide, GatewayOperation.Admin, null, null, "rest");
+            case "models" when parts.Length >= 3:
+                return Model(parts, get, post);
+            default:
+                return (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest");
+        }
+    }
+
+    private static (RouteKind, GatewayOperation, string?, string?, string) Model(string[] parts, bool get, bool post)
+    {
+        var model = Uri.UnescapeDataString(parts[2]);
+        string? version = null;
+        var rest = parts.AsSpan(3);
+        if (rest.Length >= 2 && rest[0] == "versions")
+        {
+            version = Uri.UnescapeDataString(rest[1]);
+            rest = rest[2..];
+        }
+
+        return rest switch
+        {
+            [] when get => (RouteKind.Model, GatewayOperation.Metadata, model, version, "rest"),
+            ["ready" or "config" or "stats"] when get => (RouteKind.Model, GatewayOperation.Metadata, model, version, "rest"),
+            ["infer"] when post => (RouteKind.Model, GatewayOperation.Infer, model, version, "rest"),
+            ["trace", "setting"] when get || post => (RouteKind.Model, GatewayOperation.Admin, model, version, "rest"),
+            _ => (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest"),
+        };
+    }
+}

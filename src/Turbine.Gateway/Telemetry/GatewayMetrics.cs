@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Turbine.Server.Telemetry;
+
+namespace Turbine.Gateway.Telemetry;
+
+/// <summary>
+/// The gateway's counters and latency histograms per route (model), pool and backend, rendered at scrape time in
+/// the Prometheus text format (the server's <see cref="PrometheusText"/> writer, shared as a linked source file).
+/// Names: docs/gateway.md.
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    private readonly ConcurrentDictionary<(string Model, string Pool, string Backend, string Protocol, int Code), long[]> _requests = new();
+    private readonly ConcurrentDictionary<(string Model, string Pool, string Backend), Histogram> _latency = new();
+    private readonly ConcurrentDictionary<(string Model, string Pool), long[]> _retries = new();
+    private readonly ConcurrentDictionary<(string Pool, string Backend), long[]> _ejections = new();
+    private readonly ConcurrentDictionary<(string Model, string Pool), long[]> _shadow = new(); // requests, errors, differences, dropped
+    private readonly ConcurrentDictionary<(string Model, string Pool), Histogram> _shadowLatency = new();
+
+    public void Request(string model, string pool, string backend, string protocol, int code, double ms)
+    {
+        Interlocked.Increment(ref _requests.GetOrAdd((model, pool, backend, protocol, code), _ => new long[1])[0]);
+        if (backend.Length > 0)
+        {
+            _latency.GetOrAdd((model, pool, backend), _ => new Histogram()).Observe(ms);
+        }
+    }
+
+    public void Retry(string model, string pool) => Interlocked.Increment(ref _retries.GetOrAdd((model, pool), _ => new long[1])[0]);
+
+    public void Ejection(string pool, string backend) => Interlocked.Increment(ref _ejections.GetOrAdd((pool, backend), _ => new long[1])[0]);
+
+    public void Shadow(string model, string pool, double? ms, bool error, bool different)
+    {
+        var c = _shadow.GetOrAdd((model, pool), _ => new long[4]);
+        Interlocked.Increment(ref c[0]);
+        if (error)
+        {
+            Interlocked.Increment(ref c[1]);
+        }
+
+        if (different)
+        {
+            Interlocked.Increment(ref c[2]);
+        }
+
+        if (ms is { } latency)
+        {
+            _shadowLatency.GetOrAdd((model, pool), _ => new Histogram()).Observe(latency);
+        }
+    }
+
+    public void ShadowDropped(string model, string pool) => Interlocked.Increment(ref _shadow.GetOrAdd((model, pool), _ => new long[4])[3]);
+
+    /// <summary>Shadow counters of one model and pool: requests completed, errors, differences, dropped (tests, admin).</summary>
+    public (long Requests, long Errors, long Differences, long Dropped) ShadowCounts(string model, string pool) =>
+        _shadow.TryGetValue((model, pool), out var c) ? (Volatile.Read(ref c[0]), Volatile.Read(ref c[1]), Volatile.Read(ref c[2]), Volatile.Read(ref c[3])) : default;
+
+    public string Render()
+    {
+        var w = new PrometheusText();
+        w.Family("turbine_gateway_requests_total", "counter", "Requests answered by the gateway, by model (empty = server-wide), pool, backend (empty = none reached), protocol and status code");
+        foreach (var ((model, pool, backend, protocol, code), c) in _requests.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+        {
+            w.Sample("turbine_gateway_requests_total", Volatile.Read(ref c[0]), "model", model, "pool", pool, "backend", backend, "protocol", protocol, "code", code.ToString(CultureInfo.InvariantCulture));
+        }
+
+        WriteHistograms(w, "turbine_gateway_request_duration_seconds", "Time from the gateway receiving a request to the answer's end, per backend that answered", _latency.Select(e => (new[] { "model", e.Key.Model, "pool", e.Key.Pool, "backend", e.Key.Backend }, e.Value)));
+        w.Family("turbine_gateway_retries_total", "counter", "Requests retried on another replica (connection refused, or 503 before processing)");
+        foreach (var ((model, pool), c) in _retries.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+        {
+            w.Sample("turbine_gateway_retries_total", Volatile.Read(ref c[0]), "model", model, "pool", pool);
+        }
+
+        w.Family("turbine_gateway_ejections_total", "counter", "Replicas ejected by passive outlier detection");
+        foreach (var ((pool, backend), c) in _ejections.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+        {
+            w.Sample("turbine_gateway_ejections_total", Volatile.Read(ref c[0]), "pool", pool, "backend", backend);
+        }
+
+        var names = new[] { ("turbine_gateway_shadow_requests_total", "Shadow copies completed (answered or failed)"), ("turbine_gateway_shadow_errors_total", "Shadow copies that failed or answered 5xx"), ("turbine_gateway_shadow_differences_total", "Shadow answers whose status or outputs differ from the primary's"), ("turbine_gateway_shadow_dropped_total", "Shadow copies dropped because the shadow queue was full") };
+        for (var i = 0; i < names.Length; i++)
+        {
+            w.Family(names[i].Item1, "counter", names[i].Item2);
+            foreach (var ((model, pool), c) in _shadow.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+            {
+                w.Sample(names[i].Item1, Volatile.Read(ref c[i]), "model", model, "pool", pool);
+            }
+        }
+
+        WriteHistograms(w, "turbine_gateway_shadow_duration_seconds", "Latency of shadow copies", _shadowLatency.Select(e => (new[] { "model", e.Key.Model, "pool", e.Key.Pool }, e.Value)));
+        return w.ToString();
+    }
+
+    private static void WriteHistograms(PrometheusText w, string name, string help, IEnumerable<(string[] Labels, Histogram Histogram)> series)
+    {
+        w.Family(name, "histogram", help);
+        foreach (var (labels, h) in series.OrderBy(s => string.Join(',', s.Labels), StringComparer.Ordinal))
+        {
+            var cumulative = h.Cumulative();
+            for (var i = 0; i < cumulative.Length; i++)
+            {
+                var le = i < Histogram.BoundsMs.Length ? PrometheusText.Format(Histogram.BoundsMs[i] / 1000) : "+Inf";
+                w.Sample(name + "_bucket", cumulative[i], [.. labels, "le", le]);
+            }
+
+            w.Sample(name + "_sum", h.SumSeconds, labels);
+            w.Sample(name + "_count", cumulative[^1], labels);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Buffers;
+using System.Text.Json;
+using Turbine.Client;
+
+namespace Turbine.Gateway.Transforms;
+
+/// <summary>
+/// KServe v1 predict body → Open Inference Protocol v2 infer body. <c>{"instances": [...]}</c> (or <c>"inputs"</c>,
+/// which KServe treats the same) holds one entry per row: the row's tensor for a single-input model, or an object
+/// keyed by input name. Each input's shape is the rows' common nesting shape with the batch (number of
+/// instances) in front; its datatype comes from the model's metadata.
+/// </summary>
+internal static class V1RequestTranslator
+{
+    /// <summary>The v2 body and the number of instances (the batch the response is split back into).</summary>
+    /// <exception cref="V1Error">The body is not a v1 predict request for this model.</exception>
+    public static (byte[] Body, int Instances) Translate(JsonElement root, ModelMetadataResult model)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new V1Error(400, "expected a JSON object {\"instances\": [...]}");
+        }
+
+        JsonElement instances = default;
+        var found = false;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name is "instances" or "inputs")
+            {
+                if (found)
+                {
+                    throw new V1Error(400, "send either 'instances' or 'inputs', not both");
+                }
+
+                instances = property.Value;
+                found = true;
+            }
+        }
+
+        if (!found)
+        {
+            throw new V1Error(400, "missing 'instances': expected {\"instances\": [...]} with one entry per prediction");
+        }
+
+        if (instances.ValueKind != JsonValueKind.Array)
+        {
+            throw new V1Error(400, $"'instances' must be an array with one entry per prediction, got {Kind(instances)}");
+        }
+
+        var count = instances.GetArrayLength();
+        if (count == 0)
+        {
+            throw new V1Error(400, "'instances' is empty: nothing to predict");
+        }
+
+        if (model.Inputs.Count == 0)
+        {
+            throw new V1Error(400, $"model '{model.Name}' has no inputs");
+        }
+
+        var rows = SplitByInput(instances, model);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("inputs");
+            foreach (var input in model.Inputs)
+            {
+                WriteInput(writer, input, rows[input.Name], count);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return (buffer.WrittenSpan.ToArray(), count);
+    }
+
+    /// <summary>The rows of each input: the instance itself for one input, or the instance's named fields.</summary>
+    private static Dictionary<string, JsonElement[]> SplitByInput(JsonElement instances, ModelMetadataResult model)
+    {
+        var count = instances.GetArrayLength();
+        var named = instances[0].ValueKind == JsonValueKind.Object;
+        var rows = model.Inputs.ToDictionary(i => i.Name, _ => new JsonElement[count], StringComparer.Ordinal);
+        if (!named)
+        {
+            if (model.Inputs.Count > 1)
+            {
+                throw new V1Error(400,
+                    $"model '{model.Name}' has {model.Inputs.Count} inputs ({string.Join(", ", model.Inputs.Select(i => i.Name))}): " +
+                    "each instance must be an object keyed by input name");
+            }
+
+            var index = 0;
+            foreach (var instance in instances.EnumerateArray())
+            {
+                if (instance.ValueKind == JsonValueKind.Object)
+                {
+                    throw new V1Error(400, "instances mix objects and plain values; use one form for all");
+                }
+
+                rows[model.Inputs[0].Name][index++] = instance;
+            }
+
+            return rows;
+        }
+
+        var i = 0;
+        foreach (var instance in instances.EnumerateArray())
+        {
+            if (instance.ValueKind != JsonValueKind.Object)
+            {
+                throw new V1Error(400, "instances mix objects and plain values; use one form for all");
+            }
+
+            foreach (var field in instance.EnumerateObject())
+            {
+                if (!rows.TryGetValue(field.Name, out var column))
+                {
+                    throw new V1Error(400,
+                        $"instance {i}: unknown input '{field.Name}'; model '{model.Name}' has inputs {string.Join(", ", model.Inputs.Select(x => x.Name))}");
+                }
+
+                column[i] = field.Value;
+            }
+
+            foreach (var input in model.Inputs)
+            {
+                if (rows[input.Name][i].ValueKind == JsonValueKind.Undefined)
+                {
+                    throw new V1Error(400, $"instance {i}: missing input '{input.Name}'");
+                }
+            }
+
+            i++;
+        }
+
+        return rows;
+    }
+
+    private static void WriteInput(Utf8JsonWriter writer, TensorMetadataResult input, JsonElement[] rows, int count)
+    {
+        var rowShape = new List<long>();
+        ShapeOf(rows[0], rowShape);
+        writer.WriteStartObject();
+        writer.WriteString("name", input.Name);
+        writer.WriteStartArray("shape");
+
+        // A model without a batch dimension (its rank equals the row's) takes a single instance as the whole tensor.
+        var batched = !(input.Shape.Length == rowShape.Count && count == 1 && (input.Shape.Length == 0 || input.Shape[0] != -1));
+        if (batched)
+        {
+            writer.WriteNumberValue(count);
+        }
+
+        foreach (var dim in rowShape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("datatype", input.Datatype);
+        writer.WriteStartArray("data");
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var shape = new List<long>();
+            ShapeOf(rows[i], shape);
+            if (!shape.SequenceEqual(rowShape))
+            {
+                throw new V1Error(400,
+                    $"input '{input.Name}': instance {i} has shape [{string.Join(",", shape)}] but instance 0 has [{string.Join(",", rowShape)}]; all instances must have the same shape");
+            }
+
+            WriteFlat(writer, rows[i], input.Name, i);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The nesting shape of a value: lengths of the first array at each depth.</summary>
+    private static void ShapeOf(JsonElement value, List<long> shape)
+    {
+        while (value.ValueKind == JsonValueKind.Array)
+        {
+            var length = value.GetArrayLength();
+            shape.Add(length);
+            if (length == 0)
+            {
+                return;
+            }
+
+            value = value[0];
+        }
+    }
+
+    /// <summary>Writes the scalars of a rectangular nested array in row-major order, checking it is rectangular.</summary>
+    private static void WriteFlat(Utf8JsonWriter writer, JsonElement value, string input, int instance)
+    {
+        var shape = new List<long>();
+        ShapeOf(value, shape);
+        Walk(value, 0);
+
+        void Walk(JsonElement element, int depth)
+        {
+            if (depth < shape.Count)
+            {
+                if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != shape[depth])
+                {
+                    throw new V1Error(400, $"input '{input}': instance {instance} is not a rectangular array (ragged at depth {depth})");
+                }
+
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item, depth + 1);
+                }
+
+                return;
+            }
+
+            if (element.ValueKind is JsonValueKind.Array or JsonValueKind.Object or JsonValueKind.Null)
+            {
+                throw new V1Error(400, $"input '{input}': instance {instance} has {Kind(element)} where a value was expected");
+            }
+
+            element.WriteTo(writer);
+        }
+    }
+
+    internal static string Kind(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+}

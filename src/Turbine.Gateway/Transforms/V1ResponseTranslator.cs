@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Turbine.Gateway.Transforms;
+
+/// <summary>
+/// Open Inference Protocol v2 infer response → KServe v1 <c>{"predictions": [...]}</c>: one entry per instance,
+/// each output's batch split into rows; with several outputs each entry is an object keyed by output name.
+/// </summary>
+internal static class V1ResponseTranslator
+{
+    /// <exception cref="V1Error">The v2 response cannot be split into <paramref name="instances"/> predictions.</exception>
+    public static byte[] Translate(JsonElement v2, int instances)
+    {
+        if (v2.ValueKind != JsonValueKind.Object || !v2.TryGetProperty("outputs", out var outputs) || outputs.ValueKind != JsonValueKind.Array)
+        {
+            throw new V1Error(502, "the server's answer has no 'outputs'");
+        }
+
+        var columns = new List<(string Name, JsonElement[] Flat, long[] RowShape)>();
+        foreach (var output in outputs.EnumerateArray())
+        {
+            var name = output.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+            if (!output.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            {
+                throw new V1Error(502, $"output '{name}' has no JSON 'data' to translate");
+            }
+
+            var shape = output.TryGetProperty("shape", out var s) && s.ValueKind == JsonValueKind.Array
+                ? s.EnumerateArray().Select(d => d.GetInt64()).ToArray()
+                : [data.GetArrayLength()];
+            long[] rowShape;
+            if (shape.Length > 0 && shape[0] == instances)
+            {
+                rowShape = shape[1..];
+            }
+            else if (instances == 1)
+            {
+                rowShape = shape; // a model without a batch dimension: the whole tensor is the one prediction
+            }
+            else
+            {
+                throw new V1Error(502, $"cannot split output '{name}' of shape [{string.Join(",", shape)}] into {instances} predictions");
+            }
+
+            var flat = data.EnumerateArray().ToArray();
+            var rowSize = rowShape.Aggregate(1L, (a, b) => a * b);
+            if (flat.Length != rowSize * instances)
+            {
+                throw new V1Error(502, $"output '{name}' has {flat.Length} values, expected {rowSize * instances} for shape [{string.Join(",", shape)}]");
+            }
+
+            columns.Add((name, flat, rowShape));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("predictions");
+            for (var i = 0; i < instances; i++)
+            {
+                if (columns.Count == 1)
+                {
+                    WriteRow(writer, columns[0], i);
+                    continue;
+                }
+
+                writer.WriteStartObject();
+                foreach (var column in columns)
+                {
+                    writer.WritePropertyName(column.Name);
+                    WriteRow(writer, column, i);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteRow(Utf8JsonWriter writer, (string Name, JsonElement[] Flat, long[] RowShape) column, int row)
+    {
+        var size = (int)column.RowShape.Aggregate(1L, (a, b) => a * b);
+        var offset = row * size;
+        WriteNested(writer, column.Flat, ref offset, column.RowShape, 0);
+    }
+
+    private static void WriteNested(Utf8JsonWriter writer, JsonElement[] flat, ref int offset, long[] shape, int depth)
+    {
+        if (depth == shape.Length)
+        {
+            flat[offset++].WriteTo(writer);
+            return;
+        }
+
+        writer.WriteStartArray();
+        for (var i = 0; i < shape[depth]; i++)
+        {
+            WriteNested(writer, flat, ref offset, shape, depth + 1);
+        }
+
+        writer.WriteEndArray();
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Turbine.Samples;
+using Turbine.Server;
+
+namespace Turbine.Gateway.Tests;
+
+/// <summary>Real in-process Turbine servers on free loopback ports and a real gateway in front of them.</summary>
+public sealed class GatewayHarness : IAsyncDisposable
+{
+    private readonly List<string> _folders = [];
+
+    private GatewayHarness(string configPath)
+    {
+        ConfigPath = configPath;
+    }
+
+    public List<TurbineServer> Servers { get; } = [];
+
+    public GatewayHost? Gateway { get; private set; }
+
+    public string ConfigPath { get; }
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public static async Task<GatewayHarness> StartServersAsync(int count, Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "turbine-gw-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var harness = new GatewayHarness(Path.Combine(dir, "gateway.yaml"));
+        harness._folders.Add(dir);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            var repo = Path.Combine(dir, "repo" + i);
+            SampleRepository.CreateModel(repo, "simple");
+            var server = await TurbineServer.StartAsync(
+                new ServerOptions { ModelRepository = repo, HttpPort = 0, GrpcPort = 0, MetricsPort = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) },
+                l => l.SetMinimumLevel(LogLevel.Warning),
+                configureTracing: tracing);
+            lock (harness.Servers)
+            {
+                harness.Servers.Add(server);
+            }
+        }));
+        return harness;
+    }
+
+    /// <summary>A replica line of the config for server <paramref name="i"/>.</summary>
+    public string Replica(int i) =>
+        $"{{http: \"{Servers[i].HttpAddress.ToString().TrimEnd('/')}\", grpc: \"{Servers[i].GrpcAddress.ToString().TrimEnd('/')}\"}}";
+
+    public async Task StartGatewayAsync(string yaml, int? seed = 1)
+    {
+        await File.WriteAllTextAsync(ConfigPath, yaml);
+        Gateway = await GatewayHost.StartAsync(new GatewayOptions
+        {
+            ConfigPath = ConfigPath,
+            HttpPort = 0,
+            GrpcPort = 0,
+            RandomSeed = seed,
+            ConfigPollInterval = TimeSpan.FromMilliseconds(100),
+            ShutdownTimeout = TimeSpan.FromSeconds(5),
+            ConfigureLogging = l => l.SetMinimumLevel(LogLevel.Warning),
+        });
+        Http = new HttpClient { BaseAddress = Gateway.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Successful inferences of <c>simple</c> counted by server <paramref name="i"/> itself.</summary>
+    public async Task<long> InferCountAsync(int i)
+    {
+        using var client = new HttpClient { BaseAddress = Servers[i].HttpAddress };
+        using var doc = JsonDocument.Parse(await client.GetStringAsync("v2/models/simple/stats"));
+        return doc.RootElement.GetProperty("model_stats").EnumerateArray()
+            .Sum(s => s.GetProperty("inference_stats").GetProperty("success").GetProperty("count").GetInt64());
+    }
+
+    public async Task<(int Status, JsonElement Body, HttpResponseMessage Response)> InferAsync(int offset = 0, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v2/models/simple/infer") { Content = new StringContent(SimpleJson(offset), Encoding.UTF8, "application/json") };
+        configure?.Invoke(request);
+        var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        using var doc = JsonDocument.Parse(text.Length == 0 ? "null" : text);
+        return ((int)response.StatusCode, doc.RootElement.Clone(), response);
+    }
+
+    public static string SimpleJson(int offset = 0) =>
+        "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"INT32\",\"data\":[" + string.Join(",", Enumerable.Range(offset, 16)) + "]}," +
+        "{\"name\":\"INPUT1\",\"shape\":[1,16],\"datatype\":\"INT32\",\"data\":[" + string.Join(",", Enumerable.Repeat(1, 16)) + "]}]}";
+
+    /// <summary>Polls a condition until it holds or the deadline passes.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(25);
+        }
+
+        return await condition();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.DisposeAsync();
+        }
+
+        foreach (var s in Servers)
+        {
+            await s.DisposeAsync();
+        }
+
+        foreach (var f in _folders)
+        {
+            try
+            {
+                Directory.Delete(f, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
