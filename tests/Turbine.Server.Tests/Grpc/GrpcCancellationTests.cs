@@ -60,13 +60,17 @@ public sealed class GrpcCancellationTests
         {
             var n = 0;
             var values = Enumerable.Range(0, 4 << 20).Select(i => (float)(i + worker)).ToArray();
-            while (!stop.IsCancellationRequested)
+
+            // At least one busy request per worker, even when the first round of small requests already shows a
+            // failure before this task got a thread (seen on a loaded machine).
+            do
             {
                 var response = await c.Client.ModelInferAsync(Identity(values, $"busy-{worker}-{n}"));
                 Assert.Equal($"busy-{worker}-{n}", response.Id);
                 Assert.True(GrpcTestClient.Bytes(values).Span.SequenceEqual(response.RawOutputContents[0].Span));
                 n++;
             }
+            while (!stop.IsCancellationRequested);
 
             return n;
         })).ToArray();

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Turbine.Registry;
 
-namespace Turbine.Client.Tests.Registry;
+namespace Turbine.TestSupport;
 
-/// <summary>A real registry server (dev mode, loopback, free port) over a temporary data folder; deleted on dispose.</summary>
+/// <summary>Shared by the Client, Cli and Server test projects (linked source). A real registry server (dev mode, loopback, free port) over a temporary data folder; deleted on dispose.</summary>
 internal sealed class RegistryHarness : IAsyncDisposable
 {
     private RegistryHarness(RegistryServer server, string directory)
@@ -27,7 +27,7 @@ internal sealed class RegistryHarness : IAsyncDisposable
     /// </summary>
     public static async Task<RegistryHarness> StartAsync(params (string Name, string Role)[] tokens)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "turbine-registry-client-" + Guid.NewGuid().ToString("N"));
+        var directory = Path.Combine(Path.GetTempPath(), "turbine-registry-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
         var options = new RegistryOptions
         {
