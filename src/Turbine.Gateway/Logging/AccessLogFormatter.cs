@@ -31,6 +31,7 @@ internal static class AccessLogFormatter
             w.WriteNumber("bytes_out", r.BytesOut);
             WriteOptional(w, "caller", r.Caller);
             WriteOptional(w, "pool", r.Pool);
+            WriteOptional(w, "target_version", r.TargetVersion);
             WriteOptional(w, "destination", r.Destination);
             w.WriteNumber("retries", r.Retries);
             WriteOptional(w, "trace_id", r.TraceId);

@@ -86,6 +86,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, IGatewayConfigSo
                     BytesOut = bodyOut?.Bytes ?? 0,
                     Caller = info?.CallerKey,
                     Pool = info?.Pool,
+                    TargetVersion = info?.TargetVersion,
                     Destination = info?.Destination,
                     Retries = info?.Retries ?? 0,
                     TraceId = traceId,

@@ -18,6 +18,7 @@ internal sealed record AccessLogRecord
     public required long BytesOut { get; init; }
     public string? Caller { get; init; }
     public string? Pool { get; init; }
+    public string? TargetVersion { get; init; }
     public string? Destination { get; init; }
     public int Retries { get; init; }
     public string? TraceId { get; init; }

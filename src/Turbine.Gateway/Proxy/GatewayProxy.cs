@@ -94,9 +94,36 @@ internal sealed partial class GatewayProxy : IDisposable
         info.Pool = decision.Pool;
         var grpc = route.GrpcMethod is not null;
         var body = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming).ConfigureAwait(false);
+
+        // The shadow gets the request as the client sent it (before a version rewrite); gRPC: unary ModelInfer only.
+        var shadowBody = body;
+        var shadowPath = context.Request.Path + context.Request.QueryString;
+        var mirror = decision.ShadowPool is not null && body is not null && info.Model is not null && (!grpc || route.GrpcMethod == "ModelInfer");
+        if (decision.Version is { } version && info.Version is null && info.Operation == GatewayOperation.Infer)
+        {
+            if (!grpc)
+            {
+                if (VersionRewrite.RestPath(context.Request.Path.Value ?? "", version) is { } path)
+                {
+                    context.Request.Path = path;
+                    info.TargetVersion = version;
+                }
+            }
+            else if (route.GrpcMethod == "ModelInfer" && body is { } buffered && VersionRewrite.GrpcFrame(buffered, version) is { } frame)
+            {
+                body = new ArraySegment<byte>(frame);
+                if (context.Request.ContentLength is not null)
+                {
+                    context.Request.ContentLength = frame.Length;
+                }
+
+                info.TargetVersion = version;
+            }
+        }
+
         CaptureStream? capture = null;
         var originalResponseBody = context.Response.Body;
-        if (decision.ShadowPool is not null && body is not null && !grpc)
+        if (mirror)
         {
             capture = new CaptureStream(originalResponseBody, 4 << 20);
             context.Response.Body = capture;
@@ -139,12 +166,12 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         activity?.SetTag("http.response.status_code", context.Response.StatusCode);
-        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds);
-        if (decision.ShadowPool is not null && body is not null && !grpc && info.Model is not null)
+        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds, info.TargetVersion);
+        if (mirror)
         {
-            _shadow.Enqueue(new ShadowWork(info.Model, decision.ShadowPool, context.Request.Method, context.Request.Path + context.Request.QueryString,
+            _shadow.Enqueue(new ShadowWork(info.Model!, decision.ShadowPool!, context.Request.Method, shadowPath,
                 context.Request.ContentType, context.Request.Headers["Inference-Header-Content-Length"].FirstOrDefault(),
-                body.Value.ToArray(), context.Response.StatusCode, capture is { Truncated: false } ? capture.Captured : null));
+                shadowBody!.Value.ToArray(), grpc ? GrpcStatusOf(context) : context.Response.StatusCode, capture is { Truncated: false } ? capture.Captured : null, grpc));
         }
     }
 
@@ -287,6 +314,18 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         return false;
+    }
+
+    /// <summary>The primary answer's <c>grpc-status</c> (headers of a trailers-only answer, else trailers); -1 when absent.</summary>
+    private static int GrpcStatusOf(HttpContext context)
+    {
+        var value = context.Response.Headers["grpc-status"].ToString();
+        if (value.Length == 0)
+        {
+            value = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseTrailersFeature>()?.Trailers?["grpc-status"].ToString() ?? "";
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status) ? status : -1;
     }
 
     private static string? DefaultPool(GatewayConfig config)

@@ -30,6 +30,9 @@ public sealed class GatewayRequestInfo
     /// <summary>Pool the traffic policy chose (set by the proxy path; for logs and metrics).</summary>
     public string? Pool { get; set; }
 
+    /// <summary>Model version the traffic policy sent the request to (a split target's or A/B variant's <c>version</c>); null when it chose none or the request named its own.</summary>
+    public string? TargetVersion { get; set; }
+
     /// <summary>Replica address that answered (set by the proxy path; for logs and metrics).</summary>
     public string? Destination { get; set; }
 

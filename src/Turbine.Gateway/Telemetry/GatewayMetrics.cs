@@ -11,16 +11,17 @@ namespace Turbine.Gateway.Telemetry;
 /// </summary>
 internal sealed class GatewayMetrics
 {
-    private readonly ConcurrentDictionary<(string Model, string Pool, string Backend, string Protocol, int Code), long[]> _requests = new();
+    private readonly ConcurrentDictionary<(string Model, string Pool, string Version, string Backend, string Protocol, int Code), long[]> _requests = new();
     private readonly ConcurrentDictionary<(string Model, string Pool, string Backend), Histogram> _latency = new();
     private readonly ConcurrentDictionary<(string Model, string Pool), long[]> _retries = new();
     private readonly ConcurrentDictionary<(string Pool, string Backend), long[]> _ejections = new();
     private readonly ConcurrentDictionary<(string Model, string Pool), long[]> _shadow = new(); // requests, errors, differences, dropped
     private readonly ConcurrentDictionary<(string Model, string Pool), Histogram> _shadowLatency = new();
 
-    public void Request(string model, string pool, string backend, string protocol, int code, double ms)
+    /// <summary>One answered request; <paramref name="version"/> is the model version the traffic policy chose (null = none).</summary>
+    public void Request(string model, string pool, string backend, string protocol, int code, double ms, string? version = null)
     {
-        Interlocked.Increment(ref _requests.GetOrAdd((model, pool, backend, protocol, code), _ => new long[1])[0]);
+        Interlocked.Increment(ref _requests.GetOrAdd((model, pool, version ?? "", backend, protocol, code), _ => new long[1])[0]);
         if (backend.Length > 0)
         {
             _latency.GetOrAdd((model, pool, backend), _ => new Histogram()).Observe(ms);
@@ -61,9 +62,17 @@ internal sealed class GatewayMetrics
     {
         var w = new PrometheusText();
         w.Family("turbine_gateway_requests_total", "counter", "Requests answered by the gateway, by model (empty = server-wide), pool, backend (empty = none reached), protocol and status code");
-        foreach (var ((model, pool, backend, protocol, code), c) in _requests.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+        foreach (var ((model, pool, version, backend, protocol, code), c) in _requests.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
         {
-            w.Sample("turbine_gateway_requests_total", Volatile.Read(ref c[0]), "model", model, "pool", pool, "backend", backend, "protocol", protocol, "code", code.ToString(CultureInfo.InvariantCulture));
+            var codeText = code.ToString(CultureInfo.InvariantCulture);
+            if (version.Length == 0)
+            {
+                w.Sample("turbine_gateway_requests_total", Volatile.Read(ref c[0]), "model", model, "pool", pool, "backend", backend, "protocol", protocol, "code", codeText);
+            }
+            else
+            {
+                w.Sample("turbine_gateway_requests_total", Volatile.Read(ref c[0]), "model", model, "pool", pool, "version", version, "backend", backend, "protocol", protocol, "code", codeText);
+            }
         }
 
         WriteHistograms(w, "turbine_gateway_request_duration_seconds", "Time from the gateway receiving a request to the answer's end, per backend that answered", _latency.Select(e => (new[] { "model", e.Key.Model, "pool", e.Key.Pool, "backend", e.Key.Backend }, e.Value)));

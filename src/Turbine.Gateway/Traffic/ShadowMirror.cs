@@ -1,16 +1,22 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using System.Threading.Channels;
+using Google.Protobuf;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Turbine.Gateway.LoadBalancing;
 using Turbine.Gateway.Telemetry;
+using Turbine.Protocol.Grpc;
 
 namespace Turbine.Gateway.Traffic;
 
 /// <summary>
 /// Shadow traffic: copies go on a bounded queue (full = dropped and counted, never waited for) and a few workers
 /// send them to a replica of the shadow pool, recording latency, errors (failure or 5xx) and differences (status,
-/// or the <c>outputs</c> of a JSON answer, or the bytes of a binary one, differ from the primary's).
+/// or the <c>outputs</c> of a JSON answer, or the bytes of a binary one, differ from the primary's). Unary gRPC
+/// ModelInfer copies go to the replica's gRPC address over HTTP/2 and compare grpc-status and the decoded outputs.
 /// </summary>
 internal sealed partial class ShadowMirror(PoolRegistry pools, GatewayMetrics metrics, TimeProvider time, ILogger<ShadowMirror> logger) : BackgroundService
 {
@@ -67,6 +73,89 @@ internal sealed partial class ShadowMirror(PoolRegistry pools, GatewayMetrics me
         }
     }
 
+    /// <summary>
+    /// True when two ModelInfer answer frames carry different outputs: names, datatypes, shapes, typed contents or
+    /// raw_output_contents bytes (the ids, model names and versions may differ). Unparsable frames compare as bytes.
+    /// </summary>
+    internal static bool GrpcDiffers(byte[]? primary, byte[] shadow)
+    {
+        if (primary is null)
+        {
+            return false;
+        }
+
+        var a = ParseInferResponse(primary);
+        var b = ParseInferResponse(shadow);
+        if (a is null || b is null)
+        {
+            return !primary.AsSpan().SequenceEqual(shadow);
+        }
+
+        if (a.Outputs.Count != b.Outputs.Count || a.RawOutputContents.Count != b.RawOutputContents.Count)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < a.Outputs.Count; i++)
+        {
+            var (x, y) = (a.Outputs[i], b.Outputs[i]);
+            if (x.Name != y.Name || x.Datatype != y.Datatype || !x.Shape.Equals(y.Shape) || !Equals(x.Contents, y.Contents))
+            {
+                return true;
+            }
+        }
+
+        for (var i = 0; i < a.RawOutputContents.Count; i++)
+        {
+            if (!a.RawOutputContents[i].Span.SequenceEqual(b.RawOutputContents[i].Span))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ModelInferResponse? ParseInferResponse(byte[] frame)
+    {
+        if (frame.Length < 5 || frame[0] != 0 || BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(1)) != frame.Length - 5)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ModelInferResponse.Parser.ParseFrom(frame.AsSpan(5));
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends the request frame over HTTP/2 (h2c or TLS) and returns the answer's grpc-status (-1 when absent or not HTTP 200) and body.</summary>
+    private async Task<(int GrpcStatus, byte[] Body)> SendGrpcAsync(Uri baseAddress, ShadowWork work, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, work.PathAndQuery.TrimStart('/')))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(work.Body),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", work.ContentType ?? "application/grpc");
+        request.Headers.TryAddWithoutValidation("TE", "trailers");
+        using var response = await _client.SendAsync(request, ct).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return (-1, body);
+        }
+
+        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var t) ? t.FirstOrDefault()
+            : response.Headers.TryGetValues("grpc-status", out var h) ? h.FirstOrDefault() : null;
+        return (int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : -1, body);
+    }
+
     private async Task WorkAsync(CancellationToken ct)
     {
         try
@@ -84,7 +173,7 @@ internal sealed partial class ShadowMirror(PoolRegistry pools, GatewayMetrics me
     private async Task MirrorAsync(ShadowWork work, CancellationToken ct)
     {
         var pool = pools.Current.Get(work.Pool);
-        var replica = pool?.Pick(work.Model, grpc: false, null, out _);
+        var replica = pool?.Pick(work.Model, grpc: work.Grpc, null, out _);
         if (replica is null)
         {
             metrics.Shadow(work.Model, work.Pool, null, error: true, different: false);
@@ -95,6 +184,14 @@ internal sealed partial class ShadowMirror(PoolRegistry pools, GatewayMetrics me
         replica.Begin();
         try
         {
+            if (work.Grpc)
+            {
+                var (grpcStatus, frame) = await SendGrpcAsync(replica.Grpc!, work, ct).ConfigureAwait(false);
+                metrics.Shadow(work.Model, work.Pool, time.GetElapsedTime(start).TotalMilliseconds, error: grpcStatus != 0,
+                    different: grpcStatus != work.PrimaryStatus || (grpcStatus == 0 && GrpcDiffers(work.PrimaryBody, frame)));
+                return;
+            }
+
             using var request = new HttpRequestMessage(new HttpMethod(work.Method), new Uri(replica.Http, work.PathAndQuery.TrimStart('/')));
             if (work.Body.Length > 0 || work.Method != "GET")
             {

@@ -8,7 +8,8 @@ namespace Turbine.Gateway.Traffic;
 
 /// <summary>
 /// Applies a model's traffic policy to one request: weighted split (seeded random), A/B (explicit header/cookie,
-/// else a stable XxHash64 of the sticky key), blue-green (the active side), and the shadow draw.
+/// else a stable XxHash64 of the sticky key), blue-green (the active side), and the shadow draw. Split targets and
+/// variants may also choose a model version.
 /// </summary>
 internal sealed class TrafficRouter(Random random, BlueGreenState blueGreen)
 {
@@ -20,21 +21,24 @@ internal sealed class TrafficRouter(Random random, BlueGreenState blueGreen)
     {
         string pool;
         string? variant = null;
-        if (route.Pool is not null)
-        {
-            pool = route.Pool;
-        }
-        else if (route.Split is { } split)
+        string? version = null;
+        if (route.Split is { } split)
         {
             var target = split[PickWeighted(split.Select(s => s.Weight).ToList(), NextDouble())];
-            pool = target.Pool!;
-            variant = target.Pool;
+            pool = target.Pool ?? route.Pool!;
+            version = target.Version;
+            variant = version is null ? pool : pool + "/v" + version;
         }
         else if (route.AbTest is { } ab)
         {
             var chosen = Explicit(ab, context) ?? ab.Variants[PickWeighted(ab.Variants.Select(v => v.Weight).ToList(), StickyFraction(model, StickyKey(ab, context, info)))];
-            pool = chosen.Pool!;
+            pool = chosen.Pool ?? route.Pool!;
+            version = chosen.Version;
             variant = chosen.Name;
+        }
+        else if (route.Pool is not null)
+        {
+            pool = route.Pool;
         }
         else
         {
@@ -49,7 +53,7 @@ internal sealed class TrafficRouter(Random random, BlueGreenState blueGreen)
             shadow = shadowPool;
         }
 
-        return new TrafficDecision(pool, variant, shadow);
+        return new TrafficDecision(pool, variant, shadow, version);
     }
 
     /// <summary>Index of the bucket that <paramref name="fraction"/> (0..1) falls in, buckets sized by weight.</summary>
