@@ -24,26 +24,43 @@ public sealed class GatewayHarness : IAsyncDisposable
 
     public HttpClient Http { get; private set; } = null!;
 
-    public static async Task<GatewayHarness> StartServersAsync(int count, Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null)
+    public static async Task<GatewayHarness> StartServersAsync(int count, Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<int, string>? prepareRepository = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "turbine-gw-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var harness = new GatewayHarness(Path.Combine(dir, "gateway.yaml"));
         harness._folders.Add(dir);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        // Servers[i] is the server of repository i (prepareRepository may make them differ).
+        harness.Servers.AddRange(await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             var repo = Path.Combine(dir, "repo" + i);
             SampleRepository.CreateModel(repo, "simple");
+            prepareRepository?.Invoke(i, repo);
             var server = await TurbineServer.StartAsync(
                 new ServerOptions { ModelRepository = repo, HttpPort = 0, GrpcPort = 0, MetricsPort = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) },
                 l => l.SetMinimumLevel(LogLevel.Warning),
                 configureTracing: tracing);
-            lock (harness.Servers)
-            {
-                harness.Servers.Add(server);
-            }
-        }));
+            return server;
+        })));
         return harness;
+    }
+
+    /// <summary>
+    /// Gives <c>simple</c> in <paramref name="repository"/> a version 2 that answers differently (OUTPUT0 = INPUT0 - INPUT1,
+    /// OUTPUT1 = INPUT0 + INPUT1: the outputs of version 1 swapped) and serves both versions.
+    /// </summary>
+    public static void AddSwappedVersion2(string repository)
+    {
+        var model = Path.Combine(repository, "simple");
+        var onnx = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(model, "1", "model.onnx")));
+        foreach (var node in onnx.Graph.Node)
+        {
+            node.Output[0] = node.Output[0] == "OUTPUT0" ? "OUTPUT1" : node.Output[0] == "OUTPUT1" ? "OUTPUT0" : node.Output[0];
+        }
+
+        Directory.CreateDirectory(Path.Combine(model, "2"));
+        File.WriteAllBytes(Path.Combine(model, "2", "model.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(onnx));
+        File.AppendAllText(Path.Combine(model, "config.pbtxt"), "\nversion_policy: { all: {} }\n");
     }
 
     /// <summary>A replica line of the config for server <paramref name="i"/>.</summary>

@@ -110,4 +110,59 @@ public sealed class GatewayConfigLoaderTests
         var error = Assert.Single(errors);
         Assert.StartsWith("gateway.yaml:3:31: ", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_VersionSplitAndVariants_TargetsWithoutAPoolUseTheRoutesPool()
+    {
+        var yaml = """
+            pools:
+              a:
+                replicas: [{http: "http://127.0.0.1:1"}]
+              b:
+                replicas: [{http: "http://127.0.0.1:2"}]
+            models:
+              m:
+                pool: a
+                split:
+                  - {version: 1, weight: 90}
+                  - {pool: b, version: "2", weight: 10}
+              n:
+                pool: a
+                abTest:
+                  variants:
+                    - {name: old, version: 3}
+                    - {name: new, pool: b}
+            """;
+        var config = Load(yaml, out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(["1", "2"], config!.Models["m"].Split!.Select(s => s.Version));
+        Assert.Equal(["a", "b"], config.Models["m"].PoolReferences("").Select(p => p.Pool));
+        Assert.Equal(["3", null], config.Models["n"].AbTest!.Variants.Select(v => v.Version));
+    }
+
+    [Fact]
+    public void Load_BadVersions_AndATargetWithNoPool_ReportedWithPathAndLine()
+    {
+        var yaml = """
+            pools:
+              a:
+                replicas: [{http: "http://127.0.0.1:1"}]
+            models:
+              m:
+                split:
+                  - {version: 0, weight: 1}
+                  - {pool: a, version: v2, weight: 1}
+              n:
+                pool: a
+                abTest:
+                  variants:
+                    - {name: x, version: "-1"}
+            """;
+        Assert.Null(Load(yaml, out var errors));
+        Assert.Contains("gateway.yaml:7:19: models.m.split[0].version: a model version must be a positive integer, got '0'", errors);
+        Assert.Contains("gateway.yaml:8:28: models.m.split[1].version: a model version must be a positive integer, got 'v2'", errors);
+        Assert.Contains(errors, e => e.Contains("models.m.split[0].pool: a pool name is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("models.n.abTest.variants[0].version: a model version must be a positive integer, got '-1'", StringComparison.Ordinal));
+        Assert.Equal(4, errors.Count);
+    }
 }

@@ -138,4 +138,72 @@ public sealed class TrafficRouterTests
     {
         Assert.Equal(expected, ShadowMirror.Differs(s1, System.Text.Encoding.UTF8.GetBytes(b1), s2, System.Text.Encoding.UTF8.GetBytes(b2)));
     }
+
+    [Fact]
+    public void Decide_VersionSplit_TargetWithoutPoolUsesTheRoutesPool()
+    {
+        var router = new TrafficRouter(new Random(1), new BlueGreenState());
+        var route = new ModelRouteConfig { Pool = "main", Split = [new() { Version = "2", Weight = 100 }, new() { Pool = "other", Version = "1", Weight = 0 }] };
+        var decision = router.Decide("m", route, Context(), new GatewayRequestInfo());
+        Assert.Equal(("main", "2", "main/v2"), (decision.Pool, decision.Version, decision.Variant));
+        var ab = new ModelRouteConfig { Pool = "main", AbTest = new AbTestConfig { Header = "x-v", Variants = [new() { Name = "a" }, new() { Name = "b", Pool = "other", Version = "7" }] } };
+        var b = router.Decide("m", ab, Context(r => r.Headers["x-v"] = "b"), new GatewayRequestInfo());
+        Assert.Equal(("other", "7", "b"), (b.Pool, b.Version, b.Variant));
+        var a = router.Decide("m", ab, Context(r => r.Headers["x-v"] = "a"), new GatewayRequestInfo());
+        Assert.Equal(("main", null, "a"), (a.Pool, a.Version, a.Variant));
+    }
+
+    [Theory]
+    [InlineData("/v2/models/m/infer", "3", "/v2/models/m/versions/3/infer")]
+    [InlineData("/v2/models/m/versions/1/infer", "3", null)]
+    [InlineData("/v2/models/m", "3", null)]
+    public void VersionRewrite_RestPath(string path, string version, string? expected)
+    {
+        Assert.Equal(expected, VersionRewrite.RestPath(path, version));
+    }
+
+    [Fact]
+    public void VersionRewrite_GrpcFrame_AppendedVersionWins_LengthPrefixFixed()
+    {
+        var request = new Turbine.Protocol.Grpc.ModelInferRequest { ModelName = "m", ModelVersion = "1", Id = "x" };
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom(new byte[300]));
+        var message = Google.Protobuf.MessageExtensions.ToByteArray(request);
+        var frame = new byte[5 + message.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
+        message.CopyTo(frame, 5);
+
+        var rewritten = VersionRewrite.GrpcFrame(frame, "12")!;
+        Assert.Equal((uint)(rewritten.Length - 5), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rewritten.AsSpan(1)));
+        var parsed = Turbine.Protocol.Grpc.ModelInferRequest.Parser.ParseFrom(rewritten.AsSpan(5));
+        Assert.Equal(("m", "12", "x", 300), (parsed.ModelName, parsed.ModelVersion, parsed.Id, parsed.RawInputContents[0].Length));
+
+        var compressed = (byte[])frame.Clone();
+        compressed[0] = 1;
+        Assert.Null(VersionRewrite.GrpcFrame(compressed, "2"));
+        Assert.Null(VersionRewrite.GrpcFrame(frame.AsSpan(0, frame.Length - 1), "2"));
+    }
+
+    [Fact]
+    public void GrpcDiffers_ComparesOutputsOnly()
+    {
+        static byte[] Frame(string version, string id, byte[] raw, params long[] shape)
+        {
+            var response = new Turbine.Protocol.Grpc.ModelInferResponse { ModelName = "m", ModelVersion = version, Id = id };
+            var output = new Turbine.Protocol.Grpc.ModelInferResponse.Types.InferOutputTensor { Name = "O", Datatype = "INT32" };
+            output.Shape.AddRange(shape);
+            response.Outputs.Add(output);
+            response.RawOutputContents.Add(Google.Protobuf.ByteString.CopyFrom(raw));
+            var message = Google.Protobuf.MessageExtensions.ToByteArray(response);
+            var frame = new byte[5 + message.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
+            message.CopyTo(frame, 5);
+            return frame;
+        }
+
+        var primary = Frame("1", "a", [1, 0, 0, 0], 1, 1);
+        Assert.False(ShadowMirror.GrpcDiffers(primary, Frame("2", "b", [1, 0, 0, 0], 1, 1)));
+        Assert.True(ShadowMirror.GrpcDiffers(primary, Frame("1", "a", [2, 0, 0, 0], 1, 1)));
+        Assert.True(ShadowMirror.GrpcDiffers(primary, Frame("1", "a", [1, 0, 0, 0], 1)));
+        Assert.False(ShadowMirror.GrpcDiffers(null, primary));
+    }
 }
