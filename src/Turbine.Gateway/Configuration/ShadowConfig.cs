@@ -1,7 +1,7 @@
 namespace Turbine.Gateway.Configuration;
 
 /// <summary>
-/// Shadow traffic: a copy of each request (REST, bodies buffered whole) goes to <see cref="Pool"/> asynchronously
+/// Shadow traffic: a copy of each request (REST, or unary gRPC ModelInfer; bodies buffered whole) goes to <see cref="Pool"/> asynchronously
 /// on a bounded queue; its answer is discarded, its latency, errors and output differences are recorded.
 /// </summary>
 public sealed record ShadowConfig

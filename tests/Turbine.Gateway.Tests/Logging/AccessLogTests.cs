@@ -83,6 +83,7 @@ public sealed class AccessLogTests(BackendFixture backend) : IAsyncLifetime
         Assert.Equal(received.Length, line.GetProperty("bytes_out").GetInt64());
         Assert.Equal("logger-test", line.GetProperty("caller").GetString());
         Assert.Equal("test-pool", line.GetProperty("pool").GetString());
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("target_version").ValueKind);
         Assert.Equal(backend.Server.HttpAddress.Authority, line.GetProperty("destination").GetString());
         Assert.Equal(0, line.GetProperty("retries").GetInt32());
         Assert.Equal(traceId, line.GetProperty("trace_id").GetString());
