@@ -99,7 +99,7 @@ internal sealed partial class GatewayProxy : IDisposable
         var shadowBody = body;
         var shadowPath = context.Request.Path + context.Request.QueryString;
         var mirror = decision.ShadowPool is not null && body is not null && info.Model is not null && (!grpc || route.GrpcMethod == "ModelInfer");
-        if (decision.Version is { } version && info.Version is null && info.Operation == GatewayOperation.Infer)
+        if (decision.Version is { } version && string.IsNullOrEmpty(info.Version) && info.Operation == GatewayOperation.Infer)
         {
             if (!grpc)
             {
