@@ -2,7 +2,7 @@
 # The whole test suite, on a fresh machine: restores for linux-x64, builds, runs every test project.
 # Tests that need an external program install it here first (curl is used by the end-to-end tests; protoc,
 # grpc_python_plugin and /usr/bin/python3 with grpcio + protobuf by the Python gRPC interop test; prometheus by the
-# metrics test that has a real Prometheus scrape Turbine).
+# metrics test that has a real Prometheus scrape Turbine; postgresql by the registry suite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,7 @@ command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
+    export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "the end-to-end tests need: ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
