@@ -106,6 +106,22 @@ public sealed class GatewayHarness : IAsyncDisposable
         "{\"inputs\":[{\"name\":\"INPUT0\",\"shape\":[1,16],\"datatype\":\"INT32\",\"data\":[" + string.Join(",", Enumerable.Range(offset, 16)) + "]}," +
         "{\"name\":\"INPUT1\",\"shape\":[1,16],\"datatype\":\"INT32\",\"data\":[" + string.Join(",", Enumerable.Repeat(1, 16)) + "]}]}";
 
+    /// <summary>The running gateway's metrics (shadow counters and the like).</summary>
+    internal global::Turbine.Gateway.Telemetry.GatewayMetrics Metrics =>
+        (global::Turbine.Gateway.Telemetry.GatewayMetrics)Gateway!.Services.GetService(typeof(global::Turbine.Gateway.Telemetry.GatewayMetrics))!;
+
+    /// <summary>
+    /// Shadow of <c>simple</c> from server 0 (primary) to server 1 (pool <c>shadow</c>): both servers ran all
+    /// <paramref name="count"/> inferences and the gateway recorded as many mirrored requests, with no errors or differences.
+    /// </summary>
+    public async Task AssertMirroredAsync(long count)
+    {
+        Assert.True(await EventuallyAsync(async () => await InferCountAsync(1) == count));
+        Assert.Equal(count, await InferCountAsync(0));
+        Assert.True(await EventuallyAsync(() => Task.FromResult(Metrics.ShadowCounts("simple", "shadow").Requests == count)));
+        Assert.Equal((count, 0L, 0L, 0L), Metrics.ShadowCounts("simple", "shadow"));
+    }
+
     /// <summary>Polls a condition until it holds or the deadline passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
     {

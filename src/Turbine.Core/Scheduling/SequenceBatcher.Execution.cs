@@ -18,10 +18,7 @@ public sealed partial class SequenceBatcher
         }
         catch (Exception e)
         {
-            var error = e is InferenceException ie
-                ? ie.Error
-                : InferenceError.Internal($"inference on model '{_modelName}' failed: {e.Message}");
-            outcomes = [.. batch.Members.Select(_ => Result<ScheduledExecution>.Fail(error))];
+            outcomes = BatchFailure.ForAll(e, batch.Members.Count, _modelName);
         }
 
         lock (_gate)

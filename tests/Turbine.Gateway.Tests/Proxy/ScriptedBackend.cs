@@ -1,11 +1,6 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Turbine.Gateway.Tests.TestSupport;
 
 namespace Turbine.Gateway.Tests.Proxy;
 
@@ -31,12 +26,8 @@ public sealed class ScriptedBackend : IAsyncDisposable
 
     public static async Task<ScriptedBackend> StartAsync(int status, string body, bool hold = false)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         ScriptedBackend? self = null;
-        app.Run(async context =>
+        var (app, address) = await LoopbackApp.StartAsync(async context =>
         {
             if (context.Request.Path.StartsWithSegments("/v2/health"))
             {
@@ -53,8 +44,6 @@ public sealed class ScriptedBackend : IAsyncDisposable
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(body);
         });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         self = new ScriptedBackend(app, address);
         return self;
     }

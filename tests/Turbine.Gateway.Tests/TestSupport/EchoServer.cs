@@ -1,12 +1,6 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Turbine.Gateway.Tests.TestSupport;
 
@@ -28,11 +22,7 @@ public sealed class EchoServer : IAsyncDisposable
 
     public static async Task<EchoServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.Run(async context =>
+        var (app, address) = await LoopbackApp.StartAsync(async context =>
         {
             var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToArray());
             context.Response.Headers["x-internal"] = "secret";
@@ -40,8 +30,6 @@ public sealed class EchoServer : IAsyncDisposable
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(JsonSerializer.Serialize(new { method = context.Request.Method, path = context.Request.Path.Value, headers }));
         });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new EchoServer(app, address);
     }
 

@@ -1,11 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Turbine.Gateway.Tests.TestSupport;
 
@@ -34,12 +28,8 @@ public sealed class JwksServer : IAsyncDisposable
 
     public static async Task<JwksServer> StartAsync(string jwks)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         JwksServer? self = null;
-        app.Run(async context =>
+        var (app, address) = await LoopbackApp.StartAsync(async context =>
         {
             Interlocked.Increment(ref self!._fetches);
             if (self.Failing)
@@ -52,8 +42,6 @@ public sealed class JwksServer : IAsyncDisposable
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(self.Jwks);
         });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         self = new JwksServer(app, new Uri(address, "/.well-known/jwks.json")) { Jwks = jwks };
         return self;
     }

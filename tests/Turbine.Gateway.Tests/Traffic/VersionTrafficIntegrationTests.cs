@@ -125,11 +125,7 @@ public sealed class VersionTrafficIntegrationTests
             Assert.Equal(Sum, result.GetOutput("OUTPUT0").AsArray<int>());
         }
 
-        Assert.True(await GatewayHarness.EventuallyAsync(async () => await h.InferCountAsync(1) == 20));
-        Assert.Equal(20, await h.InferCountAsync(0));
-        var metrics = GatewayMetricsOf(h);
-        Assert.True(await GatewayHarness.EventuallyAsync(() => Task.FromResult(metrics.ShadowCounts("simple", "shadow").Requests == 20)));
-        Assert.Equal((20L, 0L, 0L, 0L), metrics.ShadowCounts("simple", "shadow"));
+        await h.AssertMirroredAsync(20);
     }
 
     [Fact]
@@ -155,7 +151,7 @@ public sealed class VersionTrafficIntegrationTests
         Assert.True(await GatewayHarness.EventuallyAsync(async () => await VersionCountAsync(h, 2, server: 1) == 10));
         Assert.True(await GatewayHarness.EventuallyAsync(async () =>
             (await h.Http.GetStringAsync("metrics")).Contains("turbine_gateway_shadow_differences_total{model=\"simple\",pool=\"shadow\"} 10", StringComparison.Ordinal)));
-        Assert.Equal((10L, 0L, 10L, 0L), GatewayMetricsOf(h).ShadowCounts("simple", "shadow"));
+        Assert.Equal((10L, 0L, 10L, 0L), h.Metrics.ShadowCounts("simple", "shadow"));
     }
 
     private static string ShadowConfig(GatewayHarness h) => $"""
@@ -180,7 +176,4 @@ public sealed class VersionTrafficIntegrationTests
         return doc.RootElement.GetProperty("model_stats").EnumerateArray()
             .Sum(s => s.GetProperty("inference_stats").GetProperty("success").GetProperty("count").GetInt64());
     }
-
-    private static Telemetry.GatewayMetrics GatewayMetricsOf(GatewayHarness h) =>
-        (Telemetry.GatewayMetrics)h.Gateway!.Services.GetService(typeof(Telemetry.GatewayMetrics))!;
 }
