@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using Turbine.Core.Backends;
 using Turbine.Core.Tensors;
 
@@ -9,41 +8,14 @@ namespace Turbine.Core.Tests.Scheduling;
 /// A model instance for scheduler tests: records every batch it is given and blocks in <see cref="Execute"/>
 /// until the test releases it. OUTPUT0 echoes INPUT0; OUTPUT1 is INPUT0 negated.
 /// </summary>
-internal sealed class FakeModelInstance(string name = "fake_0") : IModelInstance
+internal sealed class FakeModelInstance(string name = "fake_0") : GatedFakeInstance<ExecutedBatch>(name, runFreely: false), IModelInstance
 {
-    private readonly SemaphoreSlim _release = new(0);
-
-    public string Name { get; } = name;
-
-    /// <summary>Batches in the order they started: the batch size and INPUT0's values.</summary>
-    public ConcurrentQueue<ExecutedBatch> Batches { get; } = new();
-
-    /// <summary>When true, executions return at once instead of waiting for <see cref="Release"/>.</summary>
-    public bool RunFreely { get; set; }
-
     public bool Disposed { get; private set; }
-
-    public void Release(int count = 1) => _release.Release(count);
-
-    /// <summary>Waits (with a deadline) until at least <paramref name="count"/> batches have started.</summary>
-    public async Task WaitForBatchesAsync(int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (Batches.Count < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"instance {Name}: {Batches.Count} batches started, expected {count}");
-            await Task.Delay(5);
-        }
-    }
 
     public ExecutionResult Execute(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
         var input = inputs.Single(i => i.Name == "INPUT0");
-        Batches.Enqueue(new ExecutedBatch(input.Shape[0], ReadInt32s(input.Data.Span), [.. outputNames]));
-        if (!RunFreely)
-        {
-            _release.Wait(TimeSpan.FromSeconds(30));
-        }
+        Started(new ExecutedBatch(input.Shape[0], ReadInt32s(input.Data.Span), [.. outputNames]));
 
         var outputs = new List<InferenceTensor>();
         foreach (var output in outputNames)
@@ -63,10 +35,10 @@ internal sealed class FakeModelInstance(string name = "fake_0") : IModelInstance
         return new ExecutionResult(outputs, 1, 2, 3);
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         Disposed = true;
-        _release.Dispose();
+        base.Dispose();
     }
 
     public static int[] ReadInt32s(ReadOnlySpan<byte> data)

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using Turbine.Core.Backends;
 using Turbine.Core.Tensors;
 
@@ -10,37 +9,13 @@ namespace Turbine.Core.Tests.Scheduling;
 /// one value per item). It records every control and state value it is given and, unless
 /// <see cref="RunFreely"/>, blocks until the test releases it.
 /// </summary>
-internal sealed class FakeStatefulInstance(string name = "stateful_0") : IModelInstance
+internal sealed class FakeStatefulInstance(string name = "stateful_0") : GatedFakeInstance<StatefulBatch>(name, runFreely: true), IModelInstance
 {
-    private readonly SemaphoreSlim _release = new(0);
-
-    public string Name { get; } = name;
-
-    public ConcurrentQueue<StatefulBatch> Batches { get; } = new();
-
-    public bool RunFreely { get; set; } = true;
-
-    public void Release(int count = 1) => _release.Release(count);
-
-    public async Task WaitForBatchesAsync(int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (Batches.Count < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"instance {Name}: {Batches.Count} batches started, expected {count}");
-            await Task.Delay(5);
-        }
-    }
-
     public ExecutionResult Execute(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
         var values = inputs.ToDictionary(i => i.Name, Decode);
         var shapes = inputs.ToDictionary(i => i.Name, i => i.Shape);
-        Batches.Enqueue(new StatefulBatch(values, shapes, [.. outputNames]));
-        if (!RunFreely)
-        {
-            _release.Wait(TimeSpan.FromSeconds(30));
-        }
+        Started(new StatefulBatch(values, shapes, [.. outputNames]));
 
         var input = inputs.Single(i => i.Name == "INPUT");
         var state = values["STATE_IN"];
@@ -53,8 +28,6 @@ internal sealed class FakeStatefulInstance(string name = "stateful_0") : IModelI
         var outputs = outputNames.Select(n => new InferenceTensor(n, TensorDataType.Int32, [.. input.Shape], sum.ToArray())).ToList();
         return new ExecutionResult(outputs, 1, 2, 3);
     }
-
-    public void Dispose() => _release.Dispose();
 
     /// <summary>Every element as a double (INT32, FP32, BOOL, UINT64 controls and states).</summary>
     private static double[] Decode(InferenceTensor tensor)
