@@ -45,39 +45,8 @@ internal static class AccessRules
     }
 
     /// <summary>Glob match: <c>*</c> any run of characters, <c>?</c> one character; case-sensitive like model names.</summary>
-    public static bool GlobMatch(string pattern, string value)
-    {
-        int p = 0, v = 0, star = -1, mark = 0;
-        while (v < value.Length)
-        {
-            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v]))
-            {
-                p++;
-                v++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                star = p++;
-                mark = v;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                v = ++mark;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
+    public static bool GlobMatch(string pattern, string value) =>
+        System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, value, ignoreCase: false);
 
     public static bool AnyMatch(IReadOnlyList<string> patterns, string value)
     {

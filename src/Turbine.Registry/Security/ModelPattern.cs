@@ -9,16 +9,8 @@ internal static partial class ModelPattern
 
     public static bool IsValid(string pattern) => pattern.Length is > 0 and <= 256 && ValidPattern().IsMatch(pattern);
 
-    public static bool Matches(string pattern, string model)
-    {
-        if (pattern == All)
-        {
-            return true;
-        }
-
-        var regex = "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$";
-        return Regex.IsMatch(model, regex, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-    }
+    public static bool Matches(string pattern, string model) =>
+        System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, model, ignoreCase: false);
 
     [GeneratedRegex(@"^[A-Za-z0-9_.\-*?]+$")]
     private static partial Regex ValidPattern();
