@@ -23,5 +23,8 @@ public sealed record EngineOptions
     /// </summary>
     public long ResponseCacheBytes { get; init; } = 256L << 20;
 
+    /// <summary>The largest file of each kind a model folder may hold (labels, warmup data, ...); see <see cref="Repository.ModelFileLimits"/>.</summary>
+    public Repository.ModelFileLimits FileLimits { get; init; } = new();
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -29,11 +29,17 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null)
     {
+        var problems = options.FileLimits.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        }
+
         Options = options;
         _logger = logger;
         _payloadLog = payloadLog;
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
-        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null);
+        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null, options.FileLimits);
         Metadata = new ServerMetadata("turbine",
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);

@@ -49,6 +49,9 @@ public sealed record ServerOptions
     /// <summary>Console log format: text lines or one JSON object per message. Default text.</summary>
     public Logging.LogFormat LogFormat { get; init; } = Logging.LogFormat.Text;
 
+    /// <summary>The largest file of each kind a model folder may hold (<c>--max-*-file-bytes</c>); defaults in <see cref="Core.Repository.ModelFileLimits"/>.</summary>
+    public Core.Repository.ModelFileLimits FileLimits { get; init; } = new();
+
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -86,6 +86,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 StartupModels = options.Registry is null ? options.StartupModels : [],
                 PollInterval = options.PollInterval,
                 ResponseCacheBytes = options.ResponseCacheBytes,
+                FileLimits = options.FileLimits,
             },
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),

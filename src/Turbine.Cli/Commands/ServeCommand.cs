@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Turbine.Core.Lifecycle;
+using Turbine.Core.Repository;
 using Turbine.Server;
 
 namespace Turbine.Cli.Commands;
@@ -79,6 +80,11 @@ internal sealed class ServeOptions
     private readonly Option<long> _payloadMaxFileBytes = new("--payload-log-max-file-bytes") { Description = "Rotate a payload-log file before it passes this size.", DefaultValueFactory = _ => 100L << 20 };
     private readonly Option<int> _payloadMaxFiles = new("--payload-log-max-files") { Description = "Payload-log files kept (oldest deleted).", DefaultValueFactory = _ => 10 };
     private readonly Option<string?> _payloadUrl = new("--payload-log-url") { Description = "POST payload records as batched CloudEvents to this URL." };
+    private readonly Option<long> _maxConfigFile = new("--max-config-file-bytes") { Description = "Largest config.pbtxt read.", DefaultValueFactory = _ => new ModelFileLimits().ConfigBytes };
+    private readonly Option<long> _maxLabelFile = new("--max-label-file-bytes") { Description = "Largest label_filename file read.", DefaultValueFactory = _ => new ModelFileLimits().LabelBytes };
+    private readonly Option<long> _maxWarmupFile = new("--max-warmup-file-bytes") { Description = "Largest warmup input_data_file read.", DefaultValueFactory = _ => new ModelFileLimits().WarmupDataBytes };
+    private readonly Option<long> _maxStateFile = new("--max-initial-state-file-bytes") { Description = "Largest sequence initial_state data_file read.", DefaultValueFactory = _ => new ModelFileLimits().InitialStateBytes };
+    private readonly Option<long> _maxModelFile = new("--max-model-file-bytes") { Description = "Largest model file loaded.", DefaultValueFactory = _ => new ModelFileLimits().ModelBytes };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
 
     public ServeOptions()
@@ -176,6 +182,19 @@ internal sealed class ServeOptions
                 r.AddError($"--payload-log-url must be an absolute http:// or https:// URL, got '{value}'");
             }
         });
+        foreach (var limit in new[] { _maxConfigFile, _maxLabelFile, _maxWarmupFile, _maxStateFile, _maxModelFile })
+        {
+            limit.Validators.Add(r =>
+            {
+                var value = r.GetValueOrDefault<long>();
+                var max = r.Option == _maxModelFile ? long.MaxValue : Array.MaxLength;
+                if (value < 1 || value > max)
+                {
+                    r.AddError($"{r.Option.Name} must be between 1 and {max.ToString(CultureInfo.InvariantCulture)}, got {value.ToString(CultureInfo.InvariantCulture)}");
+                }
+            });
+        }
+
         _host.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string>();
@@ -204,6 +223,11 @@ internal sealed class ServeOptions
         command.Options.Add(_traceRate);
         command.Options.Add(_logFormat);
         command.Options.Add(_exitTimeout);
+        command.Options.Add(_maxConfigFile);
+        command.Options.Add(_maxLabelFile);
+        command.Options.Add(_maxWarmupFile);
+        command.Options.Add(_maxStateFile);
+        command.Options.Add(_maxModelFile);
         command.Options.Add(_payloadDir);
         command.Options.Add(_payloadMaxFileBytes);
         command.Options.Add(_payloadMaxFiles);
@@ -231,6 +255,14 @@ internal sealed class ServeOptions
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
         ResponseCacheBytes = parse.GetValue(_cacheBytes),
+        FileLimits = new ModelFileLimits
+        {
+            ConfigBytes = parse.GetValue(_maxConfigFile),
+            LabelBytes = parse.GetValue(_maxLabelFile),
+            WarmupDataBytes = parse.GetValue(_maxWarmupFile),
+            InitialStateBytes = parse.GetValue(_maxStateFile),
+            ModelBytes = parse.GetValue(_maxModelFile),
+        },
         TraceOtlpEndpoint = parse.GetValue(_traceEndpoint) is { } endpoint ? new Uri(endpoint) : null,
         TraceSamplingRate = parse.GetValue(_traceRate),
         LogFormat = parse.GetValue(_logFormat) == "json" ? Turbine.Server.Logging.LogFormat.Json : Turbine.Server.Logging.LogFormat.Text,

@@ -23,11 +23,11 @@ public sealed partial class ModelManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly bool _responseCacheEnabled;
 
-    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true)
+    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true, ModelFileLimits? fileLimits = null)
     {
         _responseCacheEnabled = responseCacheEnabled;
         _repository = repository;
-        _loader = new ModelConfigLoader(backends);
+        _loader = new ModelConfigLoader(backends, fileLimits ?? new ModelFileLimits());
         _time = time;
         _logger = logger;
     }
@@ -168,25 +168,13 @@ public sealed partial class ModelManager : IAsyncDisposable
     {
         var config = definition.Config;
         var file = definition.ModelFilePath(version);
-        if (!File.Exists(file))
-        {
-            throw new InferenceException(StatusCode.NotFound,
-                $"model file '{file}' not found (default_model_filename is '{config.DefaultModelFilename}')");
-        }
-
+        var files = definition.Files;
         var labels = ImmutableDictionary.CreateBuilder<string, IReadOnlyList<string>>();
         foreach (var output in config.Outputs)
         {
             if (output.LabelFilename.Length > 0)
             {
-                var path = Path.Combine(definition.ModelDirectory, output.LabelFilename);
-                if (!File.Exists(path))
-                {
-                    throw new InferenceException(StatusCode.InvalidArgument,
-                        $"output '{output.Name}': label_filename '{output.LabelFilename}' not found at '{path}'");
-                }
-
-                labels[output.Name] = File.ReadAllLines(path);
+                labels[output.Name] = files.ReadAllLines("", output.LabelFilename, $"output '{output.Name}': label_filename", ModelFileKind.Labels);
             }
         }
 
@@ -207,7 +195,7 @@ public sealed partial class ModelManager : IAsyncDisposable
             }
 
             // READY only after warmup ran on every instance.
-            ModelWarmupRunner.Run(config, definition.ModelDirectory, instances);
+            ModelWarmupRunner.Run(config, files, instances);
         }
         catch
         {
@@ -220,7 +208,7 @@ public sealed partial class ModelManager : IAsyncDisposable
         }
 
         var statistics = new ModelStatistics(_time);
-        return new LoadedVersion(config, version, fingerprint, SchedulerFactory.Create(config, instances, statistics, _time, definition.ModelDirectory), statistics, labels.ToImmutable());
+        return new LoadedVersion(config, version, fingerprint, SchedulerFactory.Create(config, instances, statistics, _time, files), statistics, labels.ToImmutable());
     }
 
     private static IReadOnlyList<long> ApplyPolicy(ModelVersionPolicy policy, IReadOnlyList<long> available) => policy.Kind switch

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Turbine.Core.Backends;
 using Turbine.Core.Config;
+using Turbine.Core.Repository;
 using Turbine.Core.Tensors;
 
 namespace Turbine.Core.Lifecycle;
@@ -13,7 +14,7 @@ namespace Turbine.Core.Lifecycle;
 /// </summary>
 internal static class ModelWarmupRunner
 {
-    public static void Run(ModelConfig config, string modelDirectory, IReadOnlyList<IModelInstance> instances)
+    public static void Run(ModelConfig config, ModelFiles files, IReadOnlyList<IModelInstance> instances)
     {
         if (config.ModelWarmup.IsEmpty)
         {
@@ -27,7 +28,7 @@ internal static class ModelWarmupRunner
             var label = warmup.Name.Length > 0 ? $"warmup '{warmup.Name}'" : "warmup";
             var inputs = warmup.Inputs
                 .OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(kv => CreateInput(config, modelDirectory, warmup, label, kv.Key, kv.Value, random))
+                .Select(kv => CreateInput(config, files, warmup, label, kv.Key, kv.Value, random))
                 .ToList();
             var runs = Math.Max(1, warmup.Count);
             foreach (var instance in instances)
@@ -53,7 +54,7 @@ internal static class ModelWarmupRunner
         }
     }
 
-    private static InferenceTensor CreateInput(ModelConfig config, string modelDirectory, ModelWarmup warmup, string label,
+    private static InferenceTensor CreateInput(ModelConfig config, ModelFiles files, ModelWarmup warmup, string label,
         string name, ModelWarmupInput input, Random random)
     {
         var spec = config.Inputs.FirstOrDefault(i => i.Name == name);
@@ -74,13 +75,8 @@ internal static class ModelWarmupRunner
         byte[] data;
         if (input.InputDataFile.Length > 0)
         {
-            var path = Path.Combine(modelDirectory, "warmup", input.InputDataFile);
-            if (!File.Exists(path))
-            {
-                throw new InferenceException(StatusCode.InvalidArgument, $"{label}: input_data_file '{path}' not found");
-            }
-
-            data = File.ReadAllBytes(path);
+            var path = input.InputDataFile;
+            data = files.ReadAllBytes("warmup", path, $"{label}: input_data_file", ModelFileKind.WarmupData);
             if (input.DataType == TensorDataType.Bytes)
             {
                 var elements = BytesTensor.CountElements(data, out var problem);

@@ -12,10 +12,12 @@ namespace Turbine.Core.Repository;
 public sealed class ModelConfigLoader
 {
     private readonly IReadOnlyList<IBackend> _backends;
+    private readonly ModelFileLimits _limits;
 
-    public ModelConfigLoader(IReadOnlyList<IBackend> backends)
+    public ModelConfigLoader(IReadOnlyList<IBackend> backends, ModelFileLimits? limits = null)
     {
         _backends = backends;
+        _limits = limits ?? new ModelFileLimits();
     }
 
     public ModelDefinition Load(ModelRepository repository, string model, string? overrideJson)
@@ -33,7 +35,9 @@ public sealed class ModelConfigLoader
             else if (File.Exists(configPath))
             {
                 source = configPath;
-                config = ModelConfigText.Parse(File.ReadAllText(configPath), configPath);
+                var text = new ModelFiles(repository.ModelPath(model), _limits)
+                    .ReadAllText("", ModelRepository.ConfigFileName, ModelRepository.ConfigFileName, ModelFileKind.Config);
+                config = ModelConfigText.Parse(text, configPath);
             }
             else
             {
@@ -56,6 +60,13 @@ public sealed class ModelConfigLoader
                 $"{source}: config name '{config.Name}' does not match the model folder '{model}'");
         }
 
+        // Checked before any file is looked for, so a name outside the folder never reaches the file system.
+        if (config.DefaultModelFilename.Length > 0 && !ModelFiles.IsSafeRelativeName(config.DefaultModelFilename))
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: default_model_filename '{config.DefaultModelFilename}' must be a relative path inside the version folder (no absolute path, no '..')");
+        }
+
         var versions = repository.ListVersions(model);
         var backend = ResolveBackend(config, repository, model, versions, source);
         if (config.DefaultModelFilename.Length == 0)
@@ -68,8 +79,8 @@ public sealed class ModelConfigLoader
         InferenceException? firstFailure = null;
         for (var i = versions.Count - 1; i >= 0; i--)
         {
-            var file = Path.Combine(repository.VersionPath(model, versions[i]), config.DefaultModelFilename);
-            if (!File.Exists(file))
+            var file = VersionFiles(repository, model, versions[i]).TryResolve("", config.DefaultModelFilename, "default_model_filename", ModelFileKind.Model);
+            if (file is null)
             {
                 continue;
             }
@@ -116,7 +127,7 @@ public sealed class ModelConfigLoader
                 $"{source}: response_cache cannot be enabled for a stateful model (sequence_batching): its outputs depend on the sequence's state");
         }
 
-        return new ModelDefinition(config, backend, repository.ModelPath(model));
+        return new ModelDefinition(config, backend, repository.ModelPath(model)) { FileLimits = _limits };
     }
 
     private IBackend ResolveBackend(ModelConfig config, ModelRepository repository, string model, IReadOnlyList<long> versions, string source)
@@ -140,7 +151,7 @@ public sealed class ModelConfigLoader
         foreach (var b in _backends)
         {
             var fileName = config.DefaultModelFilename.Length > 0 ? config.DefaultModelFilename : b.DefaultModelFilename;
-            if (versions.Count > 0 && File.Exists(Path.Combine(repository.VersionPath(model, versions[^1]), fileName)) &&
+            if (versions.Count > 0 && VersionFiles(repository, model, versions[^1]).TryResolve("", fileName, "default_model_filename", ModelFileKind.Model) is not null &&
                 (config.DefaultModelFilename.Length == 0 || fileName.EndsWith(Path.GetExtension(b.DefaultModelFilename), StringComparison.OrdinalIgnoreCase)))
             {
                 return b;
@@ -155,6 +166,9 @@ public sealed class ModelConfigLoader
         throw new InferenceException(StatusCode.InvalidArgument,
             $"{source}: neither platform nor backend is set and no known model file was found");
     }
+
+    private ModelFiles VersionFiles(ModelRepository repository, string model, long version) =>
+        new(repository.VersionPath(model, version), _limits);
 
     private static ModelConfig ApplyDefaults(ModelConfig config, IBackend backend)
     {

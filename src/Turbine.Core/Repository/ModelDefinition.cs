@@ -6,7 +6,14 @@ namespace Turbine.Core.Repository;
 /// <summary>A model's completed, validated config and the backend that serves it.</summary>
 public sealed record ModelDefinition(ModelConfig Config, IBackend Backend, string ModelDirectory)
 {
-    /// <summary>Path of the model file for a version.</summary>
+    /// <summary>The limits the model's files are read under.</summary>
+    public ModelFileLimits FileLimits { get; init; } = new();
+
+    /// <summary>The files the config names in the model folder (labels, warmup/, initial_state/).</summary>
+    public ModelFiles Files => new(ModelDirectory, FileLimits);
+
+    /// <summary>The checked path of a version's model file (inside the version folder, a regular file within its limit).</summary>
     public string ModelFilePath(long version) =>
-        Path.Combine(ModelDirectory, version.ToString(System.Globalization.CultureInfo.InvariantCulture), Config.DefaultModelFilename);
+        new ModelFiles(Path.Combine(ModelDirectory, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileLimits)
+            .Resolve("", Config.DefaultModelFilename, "default_model_filename", ModelFileKind.Model);
 }

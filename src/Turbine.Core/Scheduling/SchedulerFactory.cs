@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Turbine.Core.Backends;
 using Turbine.Core.Config;
+using Turbine.Core.Repository;
 using Turbine.Core.Stats;
 
 namespace Turbine.Core.Scheduling;
@@ -8,8 +9,8 @@ namespace Turbine.Core.Scheduling;
 /// <summary>Picks a version's scheduler policy from its config: <c>sequence_batching</c> set → the sequence batcher, <c>dynamic_batching</c> → the dynamic batcher.</summary>
 internal static class SchedulerFactory
 {
-    private static readonly FrozenDictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, string, IScheduler>> Policies =
-        new Dictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, string, IScheduler>>(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, ModelFiles?, IScheduler>> Policies =
+        new Dictionary<string, Func<ModelConfig, IReadOnlyList<IModelInstance>, ModelStatistics, TimeProvider, ModelFiles?, IScheduler>>(StringComparer.Ordinal)
         {
             [InstancePoolScheduler.PolicyName] = static (_, instances, statistics, _, _) => new InstancePoolScheduler(instances, statistics),
             [DynamicBatcher.PolicyName] = static (config, instances, statistics, time, _) => new DynamicBatcher(config, instances, statistics, time),
@@ -22,7 +23,7 @@ internal static class SchedulerFactory
         : InstancePoolScheduler.PolicyName;
 
     /// <summary>Creates the scheduler, which takes ownership of the instances.</summary>
-    /// <param name="modelDirectory">The model folder (the sequence batcher reads <c>initial_state/</c> files from it).</param>
-    public static IScheduler Create(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time, string modelDirectory = "") =>
-        Policies[PolicyFor(config)](config, instances, statistics, time, modelDirectory);
+    /// <param name="files">The model folder's files (the sequence batcher reads <c>initial_state/</c> files through it).</param>
+    public static IScheduler Create(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time, ModelFiles? files = null) =>
+        Policies[PolicyFor(config)](config, instances, statistics, time, files);
 }

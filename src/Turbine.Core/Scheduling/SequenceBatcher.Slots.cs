@@ -1,4 +1,5 @@
 using Turbine.Core.Config;
+using Turbine.Core.Repository;
 using Turbine.Core.Tensors;
 
 namespace Turbine.Core.Scheduling;
@@ -189,7 +190,7 @@ public sealed partial class SequenceBatcher
     /// A state's value at sequence start: the initial_state's data_file (under <c>initial_state/</c> in the model
     /// folder) or zeros of its dims (the state's dims when it names none; a variable dimension starts empty).
     /// </summary>
-    private static StateValue InitialState(SequenceState state, string modelDirectory)
+    private static StateValue InitialState(SequenceState state, ModelFiles? files)
     {
         var initial = state.InitialState.IsEmpty ? null : state.InitialState[0];
         var dims = initial is { Dims.IsEmpty: false } ? initial.Dims : state.Dims;
@@ -198,14 +199,9 @@ public sealed partial class SequenceBatcher
         var expected = state.DataType == TensorDataType.Bytes ? -1 : elements * state.DataType.ElementSize();
         if (initial is { DataFile.Length: > 0 })
         {
-            var path = Path.Combine(modelDirectory, "initial_state", initial.DataFile);
-            if (!File.Exists(path))
-            {
-                throw new InferenceException(StatusCode.InvalidArgument,
-                    $"sequence_batching state '{state.InputName}': initial_state data_file '{initial.DataFile}' not found at '{path}'");
-            }
-
-            var data = File.ReadAllBytes(path);
+            var field = $"sequence_batching state '{state.InputName}': initial_state data_file";
+            var data = files?.ReadAllBytes("initial_state", initial.DataFile, field, ModelFileKind.InitialState)
+                ?? throw new InferenceException(StatusCode.InvalidArgument, $"{field} '{initial.DataFile}' cannot be read: the scheduler has no model folder");
             if (expected >= 0 && data.Length != expected)
             {
                 throw new InferenceException(StatusCode.InvalidArgument,

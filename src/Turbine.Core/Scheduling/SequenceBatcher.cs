@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Turbine.Core.Backends;
 using Turbine.Core.Config;
+using Turbine.Core.Repository;
 using Turbine.Core.Stats;
 using Turbine.Core.Tensors;
 
@@ -52,7 +53,7 @@ public sealed partial class SequenceBatcher : IScheduler
     private int _queued;
     private bool _disposed;
 
-    public SequenceBatcher(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time, string modelDirectory = "")
+    public SequenceBatcher(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time, ModelFiles? files = null)
     {
         var sb = config.SequenceBatching ?? new ModelSequenceBatching();
         _modelName = config.Name;
@@ -68,7 +69,7 @@ public sealed partial class SequenceBatcher : IScheduler
         _idleTicks = MicrosecondsToTicks(_idleUs);
         _controls = sb.ControlInputs;
         _states = sb.States;
-        _initialStates = [.. _states.Select(s => InitialState(s, modelDirectory))];
+        _initialStates = [.. _states.Select(s => InitialState(s, files))];
         _timer = new WakeupTimer(time, OnTimer);
         _workers = [.. instances.Select(i => new Worker(this, i))];
         foreach (var worker in _workers)
