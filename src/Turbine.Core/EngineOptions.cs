@@ -26,5 +26,11 @@ public sealed record EngineOptions
     /// <summary>The largest file of each kind a model folder may hold (labels, warmup data, ...); see <see cref="Repository.ModelFileLimits"/>.</summary>
     public Repository.ModelFileLimits FileLimits { get; init; } = new();
 
+    /// <summary>
+    /// How long one model load (config, sessions, warmup) may take; past it the load is abandoned (it never swaps in),
+    /// the load answers 503 and whatever served before keeps serving. Default 120 s.
+    /// </summary>
+    public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -30,6 +30,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null)
     {
         var problems = options.FileLimits.Validate();
+        if (options.LoadTimeout <= TimeSpan.Zero)
+        {
+            problems = [.. problems, "--model-load-timeout-secs must be positive"];
+        }
+
         if (problems.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", problems), nameof(options));
@@ -39,7 +44,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _logger = logger;
         _payloadLog = payloadLog;
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
-        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null, options.FileLimits);
+        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
         Metadata = new ServerMetadata("turbine",
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);

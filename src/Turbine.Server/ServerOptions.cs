@@ -52,6 +52,9 @@ public sealed record ServerOptions
     /// <summary>The largest file of each kind a model folder may hold (<c>--max-*-file-bytes</c>); defaults in <see cref="Core.Repository.ModelFileLimits"/>.</summary>
     public Core.Repository.ModelFileLimits FileLimits { get; init; } = new();
 
+    /// <summary>How long one model load may take before it is abandoned (<c>--model-load-timeout-secs</c>). Default 120 s.</summary>
+    public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -87,6 +87,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 PollInterval = options.PollInterval,
                 ResponseCacheBytes = options.ResponseCacheBytes,
                 FileLimits = options.FileLimits,
+                LoadTimeout = options.LoadTimeout,
             },
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),

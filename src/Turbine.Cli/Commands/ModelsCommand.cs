@@ -131,11 +131,21 @@ internal static partial class ModelsCommand
     {
         var reference = RefArgument();
         var dir = new Argument<string>("DIR") { Description = "Folder to write into (created if absent): the file, or the folder's contents." };
-        var command = new Command("pull", "Download a version's artifact (verified) into DIR; a folder artifact is extracted.") { reference, dir };
+        var maxBytes = new Option<long>("--max-extract-bytes") { Description = "Largest total size of the files a folder artifact may extract to.", DefaultValueFactory = _ => new TarExtractionLimits().MaxBytes };
+        var maxEntries = new Option<int>("--max-extract-entries") { Description = "Most files and folders a folder artifact may extract to.", DefaultValueFactory = _ => new TarExtractionLimits().MaxEntries };
+        var command = new Command("pull", "Download a version's artifact (verified) into DIR; a folder artifact is extracted (regular files and folders only).") { reference, dir, maxBytes, maxEntries };
+        command.Validators.Add(r =>
+        {
+            foreach (var problem in new TarExtractionLimits { MaxBytes = r.GetValue(maxBytes), MaxEntries = r.GetValue(maxEntries) }.Validate())
+            {
+                r.AddError(problem);
+            }
+        });
         command.SetAction((parse, ct) => RunAsync(parse, common, async (client, output) =>
         {
             var version = await client.ResolveAsync(parse.GetValue(reference)!, ct).ConfigureAwait(false);
-            var written = await client.PullAsync(version, Path.GetFullPath(parse.GetValue(dir)!), ct).ConfigureAwait(false);
+            var limits = new TarExtractionLimits { MaxBytes = parse.GetValue(maxBytes), MaxEntries = parse.GetValue(maxEntries) };
+            var written = await client.PullAsync(version, Path.GetFullPath(parse.GetValue(dir)!), limits, ct).ConfigureAwait(false);
             output.Pulled(version, written);
         }));
         return command;

@@ -18,8 +18,25 @@ internal sealed class RegistryServeFlags
 
     private readonly Option<int> _pollSecs = new("--registry-poll-secs") { Description = "How often the registry references are resolved again, seconds.", DefaultValueFactory = _ => 5 };
 
+    private readonly Option<long> _maxExtractBytes = new("--registry-max-extract-bytes") { Description = "Largest total size of the files one tar artifact may extract to.", DefaultValueFactory = _ => new Turbine.Client.Registry.TarExtractionLimits().MaxBytes };
+    private readonly Option<int> _maxExtractEntries = new("--registry-max-extract-entries") { Description = "Most files and folders one tar artifact may extract to.", DefaultValueFactory = _ => new Turbine.Client.Registry.TarExtractionLimits().MaxEntries };
+
     public RegistryServeFlags()
     {
+        _maxExtractBytes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError("--registry-max-extract-bytes must be positive");
+            }
+        });
+        _maxExtractEntries.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--registry-max-extract-entries must be positive");
+            }
+        });
         _registry.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string?>();
@@ -44,6 +61,8 @@ internal sealed class RegistryServeFlags
         command.Options.Add(_token);
         command.Options.Add(_cache);
         command.Options.Add(_pollSecs);
+        command.Options.Add(_maxExtractBytes);
+        command.Options.Add(_maxExtractEntries);
         command.Validators.Add(r =>
         {
             var hasRepository = r.GetValue(repository) is not null;
@@ -80,6 +99,7 @@ internal sealed class RegistryServeFlags
             Token = parse.GetValue(_token) ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryTokenVariable) is { Length: > 0 } t ? t : null),
             CacheDirectory = Path.GetFullPath(parse.GetValue(_cache)!),
             PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
+            Extraction = new Turbine.Client.Registry.TarExtractionLimits { MaxBytes = parse.GetValue(_maxExtractBytes), MaxEntries = parse.GetValue(_maxExtractEntries) },
         };
     }
 }

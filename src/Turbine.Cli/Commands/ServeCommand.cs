@@ -53,7 +53,18 @@ internal static class ServeCommand
         }
 
         await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
-        await server.DisposeAsync().ConfigureAwait(false);
+
+        // Every part of the stop is bounded, but a load stuck in a call that cannot be cancelled must not keep the
+        // process alive: past the exit timeout (plus a little for unloading) it exits without waiting further.
+        try
+        {
+            await server.DisposeAsync().AsTask().WaitAsync(options.ShutdownTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"turbine: shutdown did not finish within {options.ShutdownTimeout.TotalSeconds:0} s (--exit-timeout-secs); exiting without waiting for it").ConfigureAwait(false);
+        }
+
         return 0;
     }
 }
@@ -85,6 +96,7 @@ internal sealed class ServeOptions
     private readonly Option<long> _maxWarmupFile = new("--max-warmup-file-bytes") { Description = "Largest warmup input_data_file read.", DefaultValueFactory = _ => new ModelFileLimits().WarmupDataBytes };
     private readonly Option<long> _maxStateFile = new("--max-initial-state-file-bytes") { Description = "Largest sequence initial_state data_file read.", DefaultValueFactory = _ => new ModelFileLimits().InitialStateBytes };
     private readonly Option<long> _maxModelFile = new("--max-model-file-bytes") { Description = "Largest model file loaded.", DefaultValueFactory = _ => new ModelFileLimits().ModelBytes };
+    private readonly Option<int> _loadTimeout = new("--model-load-timeout-secs") { Description = "How long one model load (sessions, warmup) may take before it is abandoned, seconds.", DefaultValueFactory = _ => 120 };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
 
     public ServeOptions()
@@ -108,6 +120,13 @@ internal sealed class ServeOptions
             if (r.GetValueOrDefault<int>() < 1)
             {
                 r.AddError("--repository-poll-secs must be at least 1");
+            }
+        });
+        _loadTimeout.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--model-load-timeout-secs must be at least 1");
             }
         });
         _cacheBytes.Validators.Add(r =>
@@ -223,6 +242,7 @@ internal sealed class ServeOptions
         command.Options.Add(_traceRate);
         command.Options.Add(_logFormat);
         command.Options.Add(_exitTimeout);
+        command.Options.Add(_loadTimeout);
         command.Options.Add(_maxConfigFile);
         command.Options.Add(_maxLabelFile);
         command.Options.Add(_maxWarmupFile);
@@ -254,6 +274,7 @@ internal sealed class ServeOptions
         PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
+        LoadTimeout = TimeSpan.FromSeconds(parse.GetValue(_loadTimeout)),
         ResponseCacheBytes = parse.GetValue(_cacheBytes),
         FileLimits = new ModelFileLimits
         {

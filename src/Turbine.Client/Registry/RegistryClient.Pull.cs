@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-
 namespace Turbine.Client.Registry;
 
 public sealed partial class RegistryClient
@@ -7,9 +5,14 @@ public sealed partial class RegistryClient
     /// <summary>
     /// Downloads a version's artifact (verified against the version's digest) into <paramref name="directory"/>: a
     /// file artifact as its file name, a tar artifact extracted. Nothing lands in the folder unless the digest matched
-    /// and the tar extracted completely. Returns the top-level paths written.
+    /// and the tar extracted completely (only regular files and directories, within <paramref name="limits"/>; see
+    /// <see cref="ArtifactTar"/>). Returns the top-level paths written.
     /// </summary>
-    public async Task<IReadOnlyList<string>> PullAsync(RegistryModelVersion version, string directory, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> PullAsync(RegistryModelVersion version, string directory, CancellationToken ct = default) =>
+        await PullAsync(version, directory, new TarExtractionLimits(), ct).ConfigureAwait(false);
+
+    /// <inheritdoc cref="PullAsync(RegistryModelVersion, string, CancellationToken)"/>
+    public async Task<IReadOnlyList<string>> PullAsync(RegistryModelVersion version, string directory, TarExtractionLimits limits, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(version);
         Directory.CreateDirectory(directory);
@@ -24,7 +27,7 @@ public sealed partial class RegistryClient
             Directory.CreateDirectory(content);
             if (isTar)
             {
-                await TarFile.ExtractToDirectoryAsync(blob, content, overwriteFiles: false, ct).ConfigureAwait(false);
+                await ArtifactTar.ExtractAsync(blob, content, limits, ct).ConfigureAwait(false);
             }
             else
             {

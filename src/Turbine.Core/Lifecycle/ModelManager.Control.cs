@@ -22,17 +22,84 @@ public sealed partial class ModelManager
         }
 
         var entry = GetEntry(model);
-        await entry.ControlLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Bounded by the load timeout and by shutdown: the load runs on its own thread, so a load stuck in a call that
+        // cannot be cancelled (a backend, a warmup) is abandoned rather than awaited; it never swaps in afterwards and
+        // holds the model's lock until it returns, so the next load of that model waits (bounded too) or reports it.
+        using var timeout = new CancellationTokenSource(_loadTimeout, _time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _disposing.Token);
         try
         {
-            entry.Wanted = true;
-            entry.LastFolderFingerprint = ModelRepository.Fingerprint(_repository.ModelPath(model));
-            return LoadLocked(entry, configOverrideJson);
+            await entry.ControlLock.WaitAsync(bounded.Token).ConfigureAwait(false);
         }
-        finally
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            entry.ControlLock.Release();
+            return InferenceError.Unavailable($"failed to load '{model}': an earlier load of it is still running (abandoned after the load timeout) or the server is stopping");
         }
+
+        var abandon = new CancellationTokenSource();
+        var work = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    entry.Wanted = true;
+                    entry.LastFolderFingerprint = ModelRepository.Fingerprint(_repository.ModelPath(model));
+                    return LoadLocked(entry, configOverrideJson, abandon.Token);
+                }
+                finally
+                {
+                    entry.ControlLock.Release();
+                    abandon.Dispose();
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        try
+        {
+            return await work.WaitAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!work.IsCompleted)
+        {
+            var reason = cancellationToken.IsCancellationRequested ? "the caller gave up"
+                : _disposing.IsCancellationRequested ? "the server is stopping"
+                : $"it did not finish within {_loadTimeout.TotalSeconds:0.###} s (--model-load-timeout-secs)";
+            var message = $"failed to load '{model}': load abandoned, {reason}; whatever served before keeps serving";
+            try
+            {
+                abandon.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The load finished meanwhile.
+            }
+
+            MarkAbandoned(entry, message);
+            ManagerLog.LoadFailed(_logger, model, message);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return InferenceError.Unavailable(message);
+        }
+    }
+
+    /// <summary>Versions still loading become unavailable with the reason (the abandoned load never swaps in).</summary>
+    private static void MarkAbandoned(ModelEntry entry, string message)
+    {
+        var state = entry.State;
+        var statuses = state.Statuses.ToBuilder();
+        foreach (var status in state.Statuses.Values)
+        {
+            if (status.State == ModelReadyState.Loading)
+            {
+                statuses[status.Version] = new VersionStatus(status.Version, ModelReadyState.Unavailable, message);
+            }
+        }
+
+        entry.State = state with { Statuses = statuses.ToImmutable() };
     }
 
     /// <summary>Unloads every version of a model after its in-flight requests finish.</summary>
@@ -109,7 +176,7 @@ public sealed partial class ModelManager
         return acted;
     }
 
-    private InferenceError? LoadLocked(ModelEntry entry, string? overrideJson)
+    private InferenceError? LoadLocked(ModelEntry entry, string? overrideJson, CancellationToken abandoned)
     {
         var model = entry.Name;
         var old = entry.State;
@@ -173,6 +240,17 @@ public sealed partial class ModelManager
             {
                 failures.Add((version, InferenceError.Internal(e.Message)));
             }
+        }
+
+        if (abandoned.IsCancellationRequested)
+        {
+            // The caller gave up on this load (timeout, shutdown): nothing it loaded may swap in.
+            foreach (var version in loaded.Where(v => !old.Serving.Contains(v)))
+            {
+                version.Release();
+            }
+
+            return InferenceError.Unavailable($"failed to load '{model}': load abandoned");
         }
 
         // Versions that failed keep whatever served them before; if nothing new loaded, keep everything old.

@@ -22,17 +22,24 @@ public sealed partial class ModelManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly bool _responseCacheEnabled;
+    private readonly TimeSpan _loadTimeout;
+    private readonly CancellationTokenSource _disposing = new();
 
-    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true, ModelFileLimits? fileLimits = null)
+    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true, ModelFileLimits? fileLimits = null, TimeSpan? loadTimeout = null)
     {
+        _loadTimeout = loadTimeout ?? TimeSpan.FromSeconds(120);
         _responseCacheEnabled = responseCacheEnabled;
         _repository = repository;
-        _loader = new ModelConfigLoader(backends, fileLimits ?? new ModelFileLimits());
+        FileLimits = fileLimits ?? new ModelFileLimits();
+        _loader = new ModelConfigLoader(backends, FileLimits);
         _time = time;
         _logger = logger;
     }
 
     public ModelRepository Repository => _repository;
+
+    /// <summary>The limits model files are read under.</summary>
+    public ModelFileLimits FileLimits { get; }
 
     /// <summary>
     /// Takes a reference on the version a request should run on: the asked version if it is serving, else the
@@ -152,10 +159,22 @@ public sealed partial class ModelManager : IAsyncDisposable
     private static string ReasonSuffix(VersionStatus? status) =>
         status is null ? "" : $" (state {status.State.ToString().ToUpperInvariant()}{(status.Reason.Length > 0 ? ": " + status.Reason : "")})";
 
+    /// <summary>
+    /// Abandons loads in progress, then unloads every model whose lock is free; a model whose abandoned load is still
+    /// stuck is left to the process exit (awaiting it could take forever).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await _disposing.CancelAsync().ConfigureAwait(false);
         foreach (var entry in _models.Values)
         {
+            if (!await entry.ControlLock.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+            {
+                ManagerLog.LoadFailed(_logger, entry.Name, "a load abandoned earlier is still running; not unloaded before exit");
+                continue;
+            }
+
+            entry.ControlLock.Release();
             await UnloadAsync(entry.Name, CancellationToken.None).ConfigureAwait(false);
         }
     }

@@ -1,5 +1,6 @@
-using System.Formats.Tar;
 using System.Globalization;
+using Turbine.Client.Registry;
+using Turbine.Core;
 using Turbine.Core.Config;
 using Turbine.Core.Repository;
 
@@ -19,7 +20,8 @@ namespace Turbine.Server.Registry;
 /// </remarks>
 internal static class RegistryMaterializer
 {
-    public static string Materialize(string repository, CachedRef artifact, string blobPath, string cacheDirectory)
+    public static async Task<string> MaterializeAsync(string repository, CachedRef artifact, string blobPath, string cacheDirectory,
+        TarExtractionLimits extraction, ModelFileLimits fileLimits, CancellationToken cancellationToken)
     {
         var modelDir = Path.Combine(repository, artifact.Model);
         var versionDir = Path.Combine(modelDir, artifact.Version.ToString(CultureInfo.InvariantCulture));
@@ -33,7 +35,7 @@ internal static class RegistryMaterializer
             ModelConfig config;
             if (string.Equals(artifact.Packing, "tar", StringComparison.OrdinalIgnoreCase))
             {
-                config = StageTar(blobPath, staging, stagedVersion, stagedRoot, artifact);
+                config = await StageTarAsync(blobPath, staging, stagedVersion, stagedRoot, artifact, extraction, fileLimits, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -62,6 +64,14 @@ internal static class RegistryMaterializer
         catch (ModelConfigException e)
         {
             throw new InvalidDataException($"the config.pbtxt in the artifact of '{artifact.Model}' version {artifact.Version} is invalid: {e.Message}", e);
+        }
+        catch (InferenceException e)
+        {
+            throw new InvalidDataException($"the artifact of '{artifact.Model}' version {artifact.Version}: {e.Message}", e);
+        }
+        catch (InvalidDataException e) when (e.InnerException is null && e.Message.StartsWith("tar entry", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"the artifact of '{artifact.Model}' version {artifact.Version} was refused: {e.Message}", e);
         }
         finally
         {
@@ -92,11 +102,12 @@ internal static class RegistryMaterializer
         }
     }
 
-    private static ModelConfig StageTar(string blobPath, string staging, string stagedVersion, string stagedRoot, CachedRef artifact)
+    private static async Task<ModelConfig> StageTarAsync(string blobPath, string staging, string stagedVersion, string stagedRoot, CachedRef artifact,
+        TarExtractionLimits extraction, ModelFileLimits fileLimits, CancellationToken cancellationToken)
     {
         var extracted = Path.Combine(staging, "extract");
         Directory.CreateDirectory(extracted);
-        TarFile.ExtractToDirectory(blobPath, extracted, overwriteFiles: false);
+        await ArtifactTar.ExtractAsync(blobPath, extracted, extraction, cancellationToken).ConfigureAwait(false);
         var root = extracted;
         var top = Directory.GetFileSystemEntries(root);
         if (top.Length == 1 && Directory.Exists(top[0]) && !IsVersionFolder(top[0]))
@@ -105,7 +116,11 @@ internal static class RegistryMaterializer
         }
 
         var configPath = Path.Combine(root, ModelRepository.ConfigFileName);
-        var config = File.Exists(configPath) ? ModelConfigText.Parse(File.ReadAllText(configPath), $"{artifact.Model}:{artifact.Version} artifact config.pbtxt") : new ModelConfig();
+        var config = File.Exists(configPath)
+            ? ModelConfigText.Parse(
+                new ModelFiles(root, fileLimits).ReadAllText("", ModelRepository.ConfigFileName, ModelRepository.ConfigFileName, ModelFileKind.Config),
+                $"{artifact.Model}:{artifact.Version} artifact config.pbtxt")
+            : new ModelConfig();
         var versionFolder = Directory.EnumerateDirectories(root).Where(IsVersionFolder)
             .OrderBy(d => long.Parse(Path.GetFileName(d), CultureInfo.InvariantCulture)).LastOrDefault();
         string? modelFile = null;

@@ -27,6 +27,9 @@ public sealed record RegistryServingOptions
     /// <summary>How long one resolve may take before it counts as a failure (a registry that accepts but never answers). Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Bounds on extracting a tar artifact (<c>--registry-max-extract-bytes</c>, <c>--registry-max-extract-entries</c>).</summary>
+    public Turbine.Client.Registry.TarExtractionLimits Extraction { get; init; } = new();
+
     /// <summary>The Triton-layout repository the engine serves from.</summary>
     public string RepositoryDirectory => Path.Combine(CacheDirectory, "repository");
 }

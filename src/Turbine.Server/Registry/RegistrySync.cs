@@ -9,7 +9,9 @@ namespace Turbine.Server.Registry;
 /// Serves registry references (<c>fraud@production</c>): resolves each, downloads the artifact into the
 /// content-addressed cache (verified), materializes it as a Triton model folder and loads it through the
 /// <see cref="ModelManager"/>, whose swap loads and warms the new version before requests move and lets the old one
-/// drain. Polls the registry; on errors keeps serving and retries with capped, jittered exponential backoff.
+/// drain. Each reference has its own poll loop and its own capped, jittered exponential backoff, so a reference that
+/// fails or whose load hangs (bounded by the engine's load timeout, then abandoned) never delays the others; on
+/// errors it keeps serving what it has.
 /// </summary>
 internal sealed partial class RegistrySync : IAsyncDisposable
 {
@@ -23,8 +25,8 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     private readonly IReadOnlyList<(string Reference, string Model)> _targets;
     private readonly ConcurrentDictionary<string, CachedRef> _served = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
     private Task? _loop;
-    private int _failures;
     private int _disposed;
 
     public RegistrySync(RegistryServingOptions options, ModelManager models, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
@@ -44,8 +46,11 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// <summary>Reference → the version now served for it.</summary>
     public IReadOnlyDictionary<string, long> Served => _served.ToDictionary(p => p.Key, p => p.Value.Version, StringComparer.Ordinal);
 
-    /// <summary>Failed sync rounds in a row (0 after a round where every reference synced).</summary>
-    public int ConsecutiveFailures => Volatile.Read(ref _failures);
+    /// <summary>Failed sync attempts in a row of the reference failing longest (0 when every reference last synced).</summary>
+    public int ConsecutiveFailures => _failures.IsEmpty ? 0 : _failures.Values.Max();
+
+    /// <summary>Failed sync attempts in a row of one reference.</summary>
+    public int FailuresOf(string reference) => _failures.GetValueOrDefault(reference);
 
     private string BlobDirectory => Path.Combine(_options.CacheDirectory, "blobs", "sha256");
 
@@ -99,16 +104,22 @@ internal sealed partial class RegistrySync : IAsyncDisposable
             }
         }
 
-        var failed = false;
-        foreach (var (reference, model) in _targets)
+        // All references at once: one slow reference does not hold the others back.
+        await Task.WhenAll(_targets.Select(t => StartOneAsync(t.Reference, t.Model, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task StartOneAsync(string reference, string model, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
         {
             try
             {
                 await SyncAsync(reference, model, cancellationToken).ConfigureAwait(false);
+                _failures[reference] = 0;
             }
             catch (Exception e) when (IsSyncFailure(e))
             {
-                failed = true;
+                _failures[reference] = 1;
                 if (_refs.Get(reference) is { } cached && File.Exists(BlobPath(cached.Sha256)))
                 {
                     RegistrySyncLog.ServingCached(_logger, reference, cached.Version, e.Message);
@@ -127,30 +138,28 @@ internal sealed partial class RegistrySync : IAsyncDisposable
                 }
             }
         }
-
-        _failures = failed ? 1 : 0;
     }
 
-    /// <summary>Starts the background poll loop (stopped by <see cref="DisposeAsync"/>).</summary>
-    public void StartPolling() => _loop ??= Task.Run(() => PollLoopAsync(_stopping.Token));
+    /// <summary>Starts one poll loop per reference (stopped by <see cref="DisposeAsync"/>).</summary>
+    public void StartPolling() =>
+        _loop ??= Task.WhenAll(_targets.Select(t => Task.Run(() => PollLoopAsync(t.Reference, t.Model, _stopping.Token))));
 
-    /// <summary>One round: every reference resolved and, when it moved, swapped. Returns the failures (reference, message).</summary>
+    /// <summary>One round: every reference resolved (concurrently) and, when it moved, swapped. Returns the failures (reference, message).</summary>
     public async Task<IReadOnlyList<(string Reference, string Message)>> SyncOnceAsync(CancellationToken cancellationToken)
     {
-        var failures = new List<(string, string)>();
-        foreach (var (reference, model) in _targets)
+        var results = await Task.WhenAll(_targets.Select(async t =>
         {
             try
             {
-                await SyncAsync(reference, model, cancellationToken).ConfigureAwait(false);
+                await SyncAsync(t.Reference, t.Model, cancellationToken).ConfigureAwait(false);
+                return ((string, string)?)null;
             }
             catch (Exception e) when (IsSyncFailure(e))
             {
-                failures.Add((reference, e.Message));
+                return (t.Reference, e.Message);
             }
-        }
-
-        return failures;
+        })).ConfigureAwait(false);
+        return [.. results.OfType<(string, string)>()];
     }
 
     /// <summary>The wait before retry number <paramref name="failures"/>: poll × 2^failures, capped, times a jitter in [0.5, 1).</summary>
@@ -158,7 +167,13 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     {
         var exponent = Math.Min(failures, 30);
         var ticks = Math.Min(_options.MaxBackoff.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(exponent, 20)));
-        return TimeSpan.FromTicks((long)(ticks * (0.5 + (0.5 * _random.NextDouble()))));
+        double jitter;
+        lock (_random)
+        {
+            jitter = _random.NextDouble();
+        }
+
+        return TimeSpan.FromTicks((long)(ticks * (0.5 + (0.5 * jitter))));
     }
 
     public async ValueTask DisposeAsync()
@@ -184,30 +199,33 @@ internal sealed partial class RegistrySync : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task PollLoopAsync(CancellationToken cancellationToken)
+    /// <summary>One reference's loop: poll, and on failure back off on its own count of failures.</summary>
+    private async Task PollLoopAsync(string reference, string model, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var failures = Volatile.Read(ref _failures);
+            var failures = _failures.GetValueOrDefault(reference);
             var delay = failures == 0 ? _options.PollInterval : NextDelay(failures);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            var failed = await SyncOnceAsync(cancellationToken).ConfigureAwait(false);
-            if (failed.Count == 0)
+            try
             {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                await SyncAsync(reference, model, cancellationToken).ConfigureAwait(false);
                 if (failures > 0)
                 {
                     RegistrySyncLog.Recovered(_logger, failures);
                 }
 
-                Volatile.Write(ref _failures, 0);
-                continue;
+                _failures[reference] = 0;
             }
-
-            var next = failures + 1;
-            Volatile.Write(ref _failures, next);
-            foreach (var (reference, message) in failed)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                RegistrySyncLog.SyncFailed(_logger, reference, NextDelay(next).TotalSeconds, message);
+                return;
+            }
+            catch (Exception e) when (IsSyncFailure(e))
+            {
+                var next = failures + 1;
+                _failures[reference] = next;
+                RegistrySyncLog.SyncFailed(_logger, reference, NextDelay(next).TotalSeconds, e.Message);
             }
         }
     }
@@ -253,7 +271,8 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// <summary>Materializes a cached blob and loads it through the model manager; records it on success.</summary>
     private async Task ServeAsync(string reference, CachedRef wanted, CancellationToken cancellationToken)
     {
-        var configOverride = RegistryMaterializer.Materialize(_options.RepositoryDirectory, wanted, BlobPath(wanted.Sha256), _options.CacheDirectory);
+        var configOverride = await RegistryMaterializer.MaterializeAsync(_options.RepositoryDirectory, wanted, BlobPath(wanted.Sha256), _options.CacheDirectory,
+            _options.Extraction, _models.FileLimits, cancellationToken).ConfigureAwait(false);
         var error = await _models.LoadAsync(wanted.Model, configOverride, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
