@@ -1,0 +1,144 @@
+using System.Formats.Tar;
+using Microsoft.Extensions.Logging.Abstractions;
+using Turbine.Backends.Onnx;
+using Turbine.Client.Registry;
+using Turbine.Core;
+using Turbine.Core.Lifecycle;
+using Turbine.Server.Registry;
+using Turbine.TestSupport;
+
+namespace Turbine.Server.Tests.Registry;
+
+/// <summary>
+/// Issue 11 items 8 and 1 on the registry path: a registry writer pushes a tar artifact holding a FIFO, a device, a
+/// link or an escaping name, or a config.pbtxt whose label_filename names a file outside the folder. The reference is
+/// refused with a message naming the entry and its type (or the field); a good reference beside it is served and
+/// still follows the registry; nothing special is created in the cache.
+/// </summary>
+public sealed class RegistryArtifactAttackTests : IAsyncLifetime
+{
+    private const string GoodConfig = "max_batch_size: 8\ninput [ { name: \"INPUT0\" data_type: TYPE_FP32 dims: [ 4 ] } ]\n";
+    private readonly List<IAsyncDisposable> _owned = [];
+    private RegistryHarness _registry = null!;
+    private RegistryClient _client = null!;
+    private string _cache = null!;
+
+    public static TheoryData<string, string> Attacks => new()
+    {
+        { "fifo", "tar entry 'labels.txt' is a FIFO; artifacts may hold only regular files and directories" },
+        { "chardev", "tar entry 'zero' is a character device" },
+        { "blockdev", "tar entry 'disk' is a block device" },
+        { "symlink", "tar entry 'labels.txt' is a symbolic link" },
+        { "hardlink", "tar entry 'passwd' is a hard link" },
+        { "dotdot", "tar entry '../escape.txt' has a '..' path" },
+        { "absolute", "tar entry '/tmp/abs.txt' has an absolute or unusable path" },
+        { "labels-outside", "label_filename '/etc/passwd' must be a relative path inside the model folder" },
+        { "labels-dotdot", "label_filename '../../../../../../etc/passwd' must be a relative path inside the model folder" },
+    };
+
+    public async Task InitializeAsync()
+    {
+        _registry = await RegistryHarness.StartAsync();
+        _client = new RegistryClient(_registry.Url);
+        _cache = Path.Combine(_registry.Directory, "cache");
+    }
+
+    public async Task DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        _client.Dispose();
+        await _registry.DisposeAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public async Task StartAsync_HostileArtifactBesideGoodOne_RefusedNamingTheEntryAndGoodOneServedAndUpdated(string attack, string expected)
+    {
+        await PushFileAsync("good", 1f);
+        await PushTarAsync("bad", Hostile(attack));
+
+        var (engine, sync) = await StartAsync(["good", "bad"]);
+
+        Assert.Equal([1L], Serving(engine, "good"));
+        Assert.Empty(engine.Models.Serving("bad"));
+        Assert.Equal(1, sync.FailuresOf("bad"));
+        Assert.Equal(0, sync.FailuresOf("good"));
+        var failure = Assert.Single(await sync.SyncOnceAsync(CancellationToken.None));
+        Assert.Equal("bad", failure.Reference);
+        Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("root:", failure.Message, StringComparison.Ordinal);
+
+        // The good reference still follows the registry.
+        await PushFileAsync("good", 2f);
+        Assert.Equal("bad", Assert.Single(await sync.SyncOnceAsync(CancellationToken.None)).Reference);
+        Assert.Equal([2L], Serving(engine, "good"));
+        Assert.False(File.Exists(Path.Combine(_registry.Directory, "escape.txt")));
+        Assert.False(File.Exists("/tmp/abs.txt") && File.GetLastWriteTimeUtc("/tmp/abs.txt") > DateTime.UtcNow.AddMinutes(-5));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_cache, "*", SearchOption.AllDirectories),
+            p => File.GetAttributes(p).HasFlag(FileAttributes.ReparsePoint));
+    }
+
+    private TarEntry[] Hostile(string attack) => attack switch
+    {
+        "fifo" => [HostileTar.Text("config.pbtxt", Labelled("labels.txt")), HostileTar.Fifo("labels.txt")],
+        "chardev" => [HostileTar.CharacterDevice("zero")],
+        "blockdev" => [HostileTar.BlockDevice("disk")],
+        "symlink" => [HostileTar.Text("config.pbtxt", Labelled("labels.txt")), HostileTar.SymbolicLink("labels.txt", "/etc/passwd")],
+        "hardlink" => [HostileTar.HardLink("passwd", "/etc/passwd")],
+        "dotdot" => [HostileTar.Text("../escape.txt", "x")],
+        "absolute" => [HostileTar.Text("/tmp/abs.txt", "x")],
+        "labels-outside" => [HostileTar.Text("config.pbtxt", Labelled("/etc/passwd"))],
+        "labels-dotdot" => [HostileTar.Text("config.pbtxt", Labelled("../../../../../../etc/passwd"))],
+        _ => throw new ArgumentOutOfRangeException(nameof(attack)),
+    };
+
+    private static string Labelled(string labels) =>
+        GoodConfig + $"output [ {{ name: \"OUTPUT0\" data_type: TYPE_FP32 dims: [ 4 ] label_filename: \"{labels}\" }} ]\n";
+
+    private async Task PushFileAsync(string model, float addend)
+    {
+        if (await _client.FindModelAsync(model) is null)
+        {
+            await _client.CreateModelAsync(new NewRegisteredModel { Name = model });
+        }
+
+        var file = AddModel.Write(Path.Combine(_registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
+        await _client.CreateVersionAsync(model, new NewModelVersion { Artifact = await _client.UploadAsync(file) });
+    }
+
+    private async Task PushTarAsync(string model, TarEntry[] entries)
+    {
+        await _client.CreateModelAsync(new NewRegisteredModel { Name = model });
+        var tar = HostileTar.Write(Path.Combine(_registry.Directory, "tars", Guid.NewGuid().ToString("N") + ".tar"), AddModel.Bytes(0f), entries);
+        var upload = await _client.UploadFileAsync(tar);
+        await _client.CreateVersionAsync(model, new NewModelVersion
+        {
+            Artifact = new RegistryArtifact { Sha256 = upload.Sha256, Size = upload.Size, Packing = RegistryArtifact.TarPacking },
+        });
+    }
+
+    private async Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(IReadOnlyList<string> references)
+    {
+        var options = new RegistryServingOptions
+        {
+            Url = _registry.Url,
+            Models = references,
+            CacheDirectory = _cache,
+            PollInterval = TimeSpan.FromSeconds(1),
+        };
+        Directory.CreateDirectory(options.RepositoryDirectory);
+        var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance);
+        _owned.Add(engine);
+        await engine.StartAsync(CancellationToken.None);
+        var sync = new RegistrySync(options, engine.Models, TimeProvider.System, NullLogger.Instance);
+        _owned.Add(sync);
+        await sync.StartAsync(CancellationToken.None);
+        return (engine, sync);
+    }
+
+    private static long[] Serving(InferenceEngine engine, string model) => [.. engine.Models.Serving(model).Select(v => v.Version)];
+}
