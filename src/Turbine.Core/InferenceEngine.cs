@@ -98,6 +98,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _manager.StopLoading();
         if (_poller is not null)
         {
             try

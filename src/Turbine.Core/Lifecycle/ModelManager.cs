@@ -163,6 +163,9 @@ public sealed partial class ModelManager : IAsyncDisposable
     /// Abandons loads in progress, then unloads every model whose lock is free; a model whose abandoned load is still
     /// stuck is left to the process exit (awaiting it could take forever).
     /// </summary>
+    /// <summary>Shutdown has begun: loads in progress are abandoned and new ones refused.</summary>
+    public void StopLoading() => _disposing.Cancel();
+
     public async ValueTask DisposeAsync()
     {
         await _disposing.CancelAsync().ConfigureAwait(false);
