@@ -134,11 +134,18 @@ internal static partial class ModelsCommand
         var maxBytes = new Option<long>("--max-extract-bytes") { Description = "Largest total size of the files a folder artifact may extract to.", DefaultValueFactory = _ => new TarExtractionLimits().MaxBytes };
         var maxEntries = new Option<int>("--max-extract-entries") { Description = "Most files and folders a folder artifact may extract to.", DefaultValueFactory = _ => new TarExtractionLimits().MaxEntries };
         var command = new Command("pull", "Download a version's artifact (verified) into DIR; a folder artifact is extracted (regular files and folders only).") { reference, dir, maxBytes, maxEntries };
-        command.Validators.Add(r =>
+        maxBytes.Validators.Add(r =>
         {
-            foreach (var problem in new TarExtractionLimits { MaxBytes = r.GetValue(maxBytes), MaxEntries = r.GetValue(maxEntries) }.Validate())
+            if (r.GetValueOrDefault<long>() < 1)
             {
-                r.AddError(problem);
+                r.AddError("--max-extract-bytes must be positive");
+            }
+        });
+        maxEntries.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--max-extract-entries must be positive");
             }
         });
         command.SetAction((parse, ct) => RunAsync(parse, common, async (client, output) =>

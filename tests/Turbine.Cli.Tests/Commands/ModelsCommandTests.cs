@@ -71,6 +71,30 @@ public sealed class ModelsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pull_TarWithFifoEntry_ExitsWithErrorNamingTheEntryAndWritesNothing()
+    {
+        var tar = HostileTar.Write(Path.Combine(_registry.Directory, "hostile.tar"), [1, 2, 3], HostileTar.Fifo("labels.txt"));
+        using (var client = new RegistryClient(_registry.Url))
+        {
+            await client.CreateModelAsync(new NewRegisteredModel { Name = "hostile" });
+            var upload = await client.UploadFileAsync(tar);
+            await client.CreateVersionAsync("hostile", new NewModelVersion
+            {
+                Artifact = new RegistryArtifact { Sha256 = upload.Sha256, Size = upload.Size, Packing = RegistryArtifact.TarPacking },
+            });
+        }
+
+        var target = Path.Combine(_registry.Directory, "pulled-hostile");
+        var (code, _, error) = await RunAsync("pull", "hostile", target);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("tar entry 'labels.txt' is a FIFO; artifacts may hold only regular files and directories", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(target));
+        var parse = new RootCommand { ModelsCommand.Create() }.Parse(["models", "pull", "hostile", target, "--max-extract-entries", "0"]);
+        Assert.Contains(parse.Errors, e => e.Message == "--max-extract-entries must be positive");
+    }
+
+    [Fact]
     public async Task PromoteAliasList_ShowTheirEffect()
     {
         var file = Path.Combine(_samples, "identity_fp32", "1", "model.onnx");
