@@ -60,7 +60,12 @@ public sealed partial class ModelManager
         {
             return await work.WaitAsync(bounded.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!work.IsCompleted)
+        catch (OperationCanceledException) when (work.IsCompleted)
+        {
+            // Finished just as the wait was cancelled: its result stands.
+            return await work.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
         {
             var reason = cancellationToken.IsCancellationRequested ? "the caller gave up"
                 : _disposing.IsCancellationRequested ? "the server is stopping"

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Turbine.Backends.Onnx;
 using Turbine.Client.Registry;
 using Turbine.Core;
@@ -82,6 +83,40 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
             p => File.GetAttributes(p).HasFlag(FileAttributes.ReparsePoint));
     }
 
+    [Fact]
+    public async Task PollLoops_OneReferenceKeepsFailing_ItBacksOffAloneAndTheOtherFollowsTheRegistry()
+    {
+        await PushFileAsync("good", 1f);
+        await PushTarAsync("bad", Hostile("fifo"));
+        var time = new FakeTimeProvider();
+        var (engine, sync) = await StartAsync(["bad", "good"], time);
+        sync.StartPolling();
+
+        // Let the bad reference back off far beyond the poll interval (2^4 s, jittered, at least 8 s)...
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (sync.FailuresOf("bad") < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"bad failures {sync.FailuresOf("bad")}");
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        // ...then the good reference still picks up a new version within a few poll intervals of (fake) time.
+        await PushFileAsync("good", 2f);
+        var served = false;
+        for (var step = 0; step < 3 && !served; step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            served = await ServerHarness.EventuallyAsync(() => Task.FromResult(Serving(engine, "good") is [2L]), TimeSpan.FromSeconds(15));
+        }
+
+        Assert.True(served, $"good was not updated within 3 s of poll time while bad backed off ({sync.FailuresOf("bad")} failures)");
+
+        // The failing reference's backoff is its own: the good one never counted a failure.
+        Assert.Equal(0, sync.FailuresOf("good"));
+        Assert.Equal(sync.FailuresOf("bad"), sync.ConsecutiveFailures);
+    }
+
     private TarEntry[] Hostile(string attack) => attack switch
     {
         "fifo" => [HostileTar.Text("config.pbtxt", Labelled("labels.txt")), HostileTar.Fifo("labels.txt")],
@@ -121,7 +156,7 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
         });
     }
 
-    private async Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(IReadOnlyList<string> references)
+    private async Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(IReadOnlyList<string> references, TimeProvider? time = null)
     {
         var options = new RegistryServingOptions
         {
@@ -134,7 +169,7 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
         var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance);
         _owned.Add(engine);
         await engine.StartAsync(CancellationToken.None);
-        var sync = new RegistrySync(options, engine.Models, TimeProvider.System, NullLogger.Instance);
+        var sync = new RegistrySync(options, engine.Models, time ?? TimeProvider.System, NullLogger.Instance);
         _owned.Add(sync);
         await sync.StartAsync(CancellationToken.None);
         return (engine, sync);
