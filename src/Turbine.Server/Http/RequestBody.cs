@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
@@ -6,17 +7,26 @@ using Turbine.Core;
 namespace Turbine.Server.Http;
 
 /// <summary>
-/// A request body read whole into a pooled buffer (decompressed when the client sent
-/// <c>Content-Encoding: gzip|deflate</c>), bounded by the configured limit. Binary tensors are later sliced
-/// from this buffer without copying. Disposing returns the buffer to the pool.
+/// A request body read whole into one buffer (decompressed when the client sent <c>Content-Encoding: gzip|deflate</c>),
+/// bounded by a per-request limit and by the server-wide <see cref="RequestBodyBudget"/>. The buffer starts small and
+/// grows only as bytes arrive (never sized from a declared <c>Content-Length</c>), and every growth reserves its bytes
+/// in the budget first. Binary tensors are later sliced from this buffer without copying. Disposing returns the
+/// buffer (small ones to the shared pool; large ones to the GC, so memory comes back after a burst) and the budget.
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
-    private byte[]? _buffer;
+    /// <summary>Buffers up to this size come from (and go back to) the shared pool; larger ones are plain arrays.</summary>
+    internal const int PooledMaxBytes = 1 << 20;
 
-    private RequestBody(byte[] buffer, int length)
+    private const int InitialBytes = 16 * 1024;
+
+    private byte[]? _buffer;
+    private RequestBodyBudget? _budget;
+
+    private RequestBody(byte[] buffer, int length, RequestBodyBudget budget)
     {
         _buffer = buffer;
+        _budget = budget;
         Length = length;
     }
 
@@ -24,7 +34,13 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer is null ? default : _buffer.AsMemory(0, Length);
 
-    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body. Errors: <see cref="StatusCode.ResourceExhausted"/> over <paramref name="limit"/> (HTTP 413, the
+    /// message names <paramref name="limitName"/>), <see cref="StatusCode.Unavailable"/> when the server-wide budget is
+    /// spent (503), <see cref="StatusCode.InvalidArgument"/> for bad compressed data or bad chunked framing (400).
+    /// </summary>
+    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, long limit, string limitName,
+        RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         var maxLength = (int)Math.Min(limit, Array.MaxLength);
         var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
@@ -36,7 +52,7 @@ internal sealed class RequestBody : IDisposable
         var compressed = encoding is "gzip" or "deflate";
         if (!compressed && request.ContentLength is { } declared && declared > maxLength)
         {
-            return new InferenceError(StatusCode.ResourceExhausted, TooLarge(declared, limit));
+            return new InferenceError(StatusCode.ResourceExhausted, TooLarge(declared, limit, limitName));
         }
 
         Stream source = request.Body;
@@ -47,11 +63,21 @@ internal sealed class RequestBody : IDisposable
                 : new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
         }
 
-        var initial = !compressed && request.ContentLength is { } cl ? (int)Math.Max(cl, 1) : 16 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(initial, maxLength == 0 ? 1 : Math.Max(initial, 1)));
+        // A declared length only makes a small first buffer smaller: the buffer grows as the bytes arrive.
+        var initial = !compressed && request.ContentLength is { } cl && cl < InitialBytes ? (int)Math.Max(cl, 1) : InitialBytes;
+        initial = (int)Math.Max(1, Math.Min(BitOperations.RoundUpToPowerOf2((uint)initial), maxLength));
+        byte[] buffer = [];
+        long reserved = 0;
         var length = 0;
         try
         {
+            if (!budget.TryReserve(initial))
+            {
+                return InferenceError.Unavailable(budget.Exhausted(initial));
+            }
+
+            reserved = initial;
+            buffer = Rent(initial);
             while (true)
             {
                 if (length == buffer.Length)
@@ -65,14 +91,21 @@ internal sealed class RequestBody : IDisposable
                             break;
                         }
 
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = [];
-                        return new InferenceError(StatusCode.ResourceExhausted, TooLarge(null, limit));
+                        return new InferenceError(StatusCode.ResourceExhausted, TooLarge(null, limit, limitName));
                     }
 
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxLength));
+                    var size = (int)Math.Min((long)buffer.Length * 2, maxLength);
+                    if (!budget.TryReserve(size))
+                    {
+                        return InferenceError.Unavailable(budget.Exhausted(size));
+                    }
+
+                    reserved += size;
+                    var bigger = Rent(size);
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Return(buffer);
+                    budget.Release(buffer.Length);
+                    reserved -= buffer.Length;
                     buffer = bigger;
                 }
 
@@ -83,9 +116,19 @@ internal sealed class RequestBody : IDisposable
                 }
                 catch (InvalidDataException e)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = [];
                     return InferenceError.InvalidArgument($"request body is not valid {encoding} data: {e.Message}");
+                }
+                catch (BadHttpRequestException e)
+                {
+                    // Malformed framing (a chunk size that overflows, a truncated chunk): the client's fault, not ours.
+                    return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                        ? new InferenceError(StatusCode.ResourceExhausted, TooLarge(null, limit, limitName))
+                        : InferenceError.InvalidArgument($"malformed request body: {e.Message}");
+                }
+                catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Kestrel reports a chunk size that overflows as an IOException ("Bad chunk size data").
+                    return InferenceError.InvalidArgument($"malformed request body: {e.Message}");
                 }
 
                 if (read == 0)
@@ -96,17 +139,19 @@ internal sealed class RequestBody : IDisposable
                 length += read;
             }
 
-            var body = new RequestBody(buffer, length);
+            var body = new RequestBody(buffer, length, budget);
             buffer = [];
+            reserved = 0;
             return Result<RequestBody>.Ok(body);
         }
         finally
         {
             if (buffer.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                Return(buffer);
             }
 
+            budget.Release(reserved);
             if (compressed)
             {
                 await source.DisposeAsync().ConfigureAwait(false);
@@ -114,17 +159,36 @@ internal sealed class RequestBody : IDisposable
         }
     }
 
+    /// <summary>The HTTP status for an error of <see cref="ReadAsync"/>: 413 for a body over its limit.</summary>
+    public static int HttpStatus(InferenceError error) =>
+        error.Code == StatusCode.ResourceExhausted ? StatusCodes.Status413PayloadTooLarge : HttpErrors.ToHttpStatus(error.Code);
+
     public void Dispose()
     {
         var b = Interlocked.Exchange(ref _buffer, null);
         if (b is not null)
         {
-            ArrayPool<byte>.Shared.Return(b);
+            Return(b);
+            Interlocked.Exchange(ref _budget, null)?.Release(b.Length);
         }
     }
 
-    private static string TooLarge(long? declared, long limit) =>
+    /// <summary>A buffer of exactly <paramref name="size"/> bytes for pooled sizes (powers of two), else a plain array.</summary>
+    private static byte[] Rent(int size) =>
+        size <= PooledMaxBytes && BitOperations.IsPow2(size)
+            ? ArrayPool<byte>.Shared.Rent(size)
+            : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Return(byte[] buffer)
+    {
+        if (buffer.Length <= PooledMaxBytes && BitOperations.IsPow2(buffer.Length))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string TooLarge(long? declared, long limit, string limitName) =>
         declared is { } d
-            ? $"request body of {d} bytes exceeds the limit of {limit} bytes (--http-max-body-bytes)"
-            : $"request body exceeds the limit of {limit} bytes (--http-max-body-bytes)";
+            ? $"request body of {d} bytes exceeds the limit of {limit} bytes ({limitName})"
+            : $"request body exceeds the limit of {limit} bytes ({limitName})";
 }
