@@ -162,6 +162,25 @@ public sealed class TurbineServer : IAsyncDisposable
             var metricsEndpoint = app.Services.GetRequiredService<MetricsEndpoint>();
             var lastResort = new LastResortErrors(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Http"));
             app.Use(lastResort.InvokeAsync);
+            var bodyBudget = app.Services.GetRequiredService<RequestBodyBudget>();
+            app.Use(async (ctx, next) =>
+            {
+                if (ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+                {
+                    await next(ctx).ConfigureAwait(false);
+                    return;
+                }
+
+                var reader = BudgetedBodyReader.Install(ctx, bodyBudget);
+                try
+                {
+                    await next(ctx).ConfigureAwait(false);
+                }
+                finally
+                {
+                    reader.ReleaseAll();
+                }
+            });
 
             // The metrics port serves GET /metrics and nothing else; the other ports never serve /metrics.
             app.Use((ctx, next) =>

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Turbine.Protocol.Grpc;
+using Turbine.Server.Grpc;
 using Turbine.Server.Http;
 
 namespace Turbine.Server.Tests.Grpc;
@@ -80,6 +81,27 @@ public sealed class GrpcRequestHardeningTests(SharedServerFixture fixture) : ICl
         Assert.Equal(4 + 1000, small.RawOutputContents[0].Length);
         Assert.Equal(0, budget.CurrentBytes);
         Assert.InRange(budget.PeakBytes, 1000, 256 * 1024);
+    }
+
+    [Fact]
+    public async Task BudgetedBodyReader_BufferedBytesReservedConsumedGivenBackOverBudgetRefused()
+    {
+        var budget = new RequestBodyBudget(200);
+        var pipe = new System.IO.Pipelines.Pipe();
+        var reader = new BudgetedBodyReader(pipe.Reader, budget);
+        await pipe.Writer.WriteAsync(new byte[100]);
+        var first = await reader.ReadAsync();
+        Assert.Equal(100, budget.CurrentBytes);
+        reader.AdvanceTo(first.Buffer.GetPosition(60), first.Buffer.End);
+        Assert.Equal(40, budget.CurrentBytes);
+
+        await pipe.Writer.WriteAsync(new byte[200]); // 240 buffered: over the budget
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await reader.ReadAsync());
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+        Assert.Contains("--max-inflight-body-bytes", e.Status.Detail);
+        Assert.Equal(40, budget.CurrentBytes);
+        reader.ReleaseAll();
+        Assert.Equal(0, budget.CurrentBytes);
     }
 
     /// <summary>A <c>simple_identity</c> request whose one BYTES element has <paramref name="size"/> bytes (typed contents).</summary>
