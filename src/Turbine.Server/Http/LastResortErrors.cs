@@ -46,6 +46,10 @@ internal sealed class LastResortErrors(ILogger logger)
     {
         BadHttpRequestException bad => bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : StatusCodes.Status400BadRequest,
         JsonException or DecoderFallbackException or InvalidDataException => StatusCodes.Status400BadRequest,
+
+        // System.Text.Json reports text it cannot decode (a lone surrogate escape in a string or property name) this way.
+        InvalidOperationException when e.TargetSite?.DeclaringType?.Namespace?.StartsWith("System.Text.Json", StringComparison.Ordinal) == true
+            => StatusCodes.Status400BadRequest,
         _ => null,
     };
 

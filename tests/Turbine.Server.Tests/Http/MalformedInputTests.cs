@@ -79,6 +79,20 @@ public sealed class MalformedInputTests : IAsyncLifetime
         await AssertHealthyAsync();
     }
 
+    [Theory]
+    [InlineData("/v2/repository/models/simple/load", "{\"parameters\":{\"config\":\"\\ud800\"}}")]
+    [InlineData("/v2/logging", "{\"\\udc00\":true}")]
+    [InlineData("/v2/repository/index", "{\"\\ud800x\":true}")]
+    public async Task ControlEndpoints_LoneSurrogateInJson_400JsonError(string path, string json)
+    {
+        var before = _logs.Snapshot().Length;
+        var (status, body) = await _h.PostJsonAsync(path, json);
+        Assert.Equal(400, status);
+        Assert.Contains("surrogate", body.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
+        AssertQuiet(before);
+        await AssertHealthyAsync();
+    }
+
     [Fact]
     public async Task Infer_CorruptGzipBody_400NamesEncoding()
     {
