@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
@@ -15,18 +14,18 @@ namespace Turbine.Server.Http;
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
-    /// <summary>Buffers up to this size come from (and go back to) the shared pool; larger ones are plain arrays.</summary>
-    internal const int PooledMaxBytes = 1 << 20;
-
     private const int InitialBytes = 16 * 1024;
 
     private byte[]? _buffer;
     private RequestBodyBudget? _budget;
 
-    private RequestBody(byte[] buffer, int length, RequestBodyBudget budget)
+    private readonly long _reserved;
+
+    private RequestBody(byte[] buffer, int length, RequestBodyBudget budget, long reserved)
     {
         _buffer = buffer;
         _budget = budget;
+        _reserved = reserved;
         Length = length;
     }
 
@@ -65,9 +64,10 @@ internal sealed class RequestBody : IDisposable
 
         // A declared length only makes a small first buffer smaller: the buffer grows as the bytes arrive.
         var initial = !compressed && request.ContentLength is { } cl && cl < InitialBytes ? (int)Math.Max(cl, 1) : InitialBytes;
-        initial = (int)Math.Max(1, Math.Min(BitOperations.RoundUpToPowerOf2((uint)initial), maxLength));
+        initial = (int)Math.Max(1, Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(initial, 16)), maxLength));
         byte[] buffer = [];
-        long reserved = 0;
+        long reserved = 0; // bytes reserved in the budget, always the capacity in use (a pooled array may be longer)
+        var capacity = 0;
         var length = 0;
         try
         {
@@ -77,12 +77,13 @@ internal sealed class RequestBody : IDisposable
             }
 
             reserved = initial;
-            buffer = Rent(initial);
+            capacity = initial;
+            buffer = BodyArrays.Rent(initial);
             while (true)
             {
-                if (length == buffer.Length)
+                if (length == capacity)
                 {
-                    if (buffer.Length >= maxLength)
+                    if (capacity >= maxLength)
                     {
                         // One more byte would exceed the limit: probe before failing.
                         var probe = new byte[1];
@@ -94,25 +95,26 @@ internal sealed class RequestBody : IDisposable
                         return new InferenceError(StatusCode.ResourceExhausted, TooLarge(null, limit, limitName));
                     }
 
-                    var size = (int)Math.Min((long)buffer.Length * 2, maxLength);
+                    var size = (int)Math.Min((long)capacity * 2, maxLength);
                     if (!budget.TryReserve(size))
                     {
                         return InferenceError.Unavailable(budget.Exhausted(size));
                     }
 
                     reserved += size;
-                    var bigger = Rent(size);
+                    var bigger = BodyArrays.Rent(size);
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    Return(buffer);
-                    budget.Release(buffer.Length);
-                    reserved -= buffer.Length;
+                    BodyArrays.Return(buffer);
+                    budget.Release(capacity);
+                    reserved -= capacity;
                     buffer = bigger;
+                    capacity = size;
                 }
 
                 int read;
                 try
                 {
-                    read = await source.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    read = await source.ReadAsync(buffer.AsMemory(length, capacity - length), cancellationToken).ConfigureAwait(false);
                 }
                 catch (InvalidDataException e)
                 {
@@ -139,7 +141,7 @@ internal sealed class RequestBody : IDisposable
                 length += read;
             }
 
-            var body = new RequestBody(buffer, length, budget);
+            var body = new RequestBody(buffer, length, budget, reserved);
             buffer = [];
             reserved = 0;
             return Result<RequestBody>.Ok(body);
@@ -148,7 +150,7 @@ internal sealed class RequestBody : IDisposable
         {
             if (buffer.Length > 0)
             {
-                Return(buffer);
+                BodyArrays.Return(buffer);
             }
 
             budget.Release(reserved);
@@ -168,22 +170,8 @@ internal sealed class RequestBody : IDisposable
         var b = Interlocked.Exchange(ref _buffer, null);
         if (b is not null)
         {
-            Return(b);
-            Interlocked.Exchange(ref _budget, null)?.Release(b.Length);
-        }
-    }
-
-    /// <summary>A buffer of exactly <paramref name="size"/> bytes for pooled sizes (powers of two), else a plain array.</summary>
-    private static byte[] Rent(int size) =>
-        size <= PooledMaxBytes && BitOperations.IsPow2(size)
-            ? ArrayPool<byte>.Shared.Rent(size)
-            : GC.AllocateUninitializedArray<byte>(size);
-
-    private static void Return(byte[] buffer)
-    {
-        if (buffer.Length <= PooledMaxBytes && BitOperations.IsPow2(buffer.Length))
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BodyArrays.Return(b);
+            Interlocked.Exchange(ref _budget, null)?.Release(_reserved);
         }
     }
 

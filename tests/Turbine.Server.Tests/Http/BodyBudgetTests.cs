@@ -99,6 +99,34 @@ public sealed class BodyBudgetTests
     }
 
     [Fact]
+    public async Task Infer_ChunkedBodyOverOddLimitAndTinyBodies_LimitExactAndBudgetBackToZero()
+    {
+        await using var h = await ServerHarness.StartAsync(maxBody: 10_000);
+        var budget = h.Server.Services.GetRequiredService<RequestBodyBudget>();
+
+        // No Content-Length: the limit is found while reading, exactly at 10000 bytes (not at a pooled array's size).
+        using (var atLimit = new HttpRequestMessage(HttpMethod.Post, "/v2/models/simple/infer") { Content = new StreamContent(new MemoryStream(new byte[10_000])) })
+        using (var response = await h.Http.SendAsync(atLimit))
+        {
+            Assert.Equal(400, (int)response.StatusCode); // read whole (zeros are not JSON)
+        }
+
+        using (var over = new HttpRequestMessage(HttpMethod.Post, "/v2/models/simple/infer") { Content = new StreamContent(new MemoryStream(new byte[10_001])) })
+        using (var response = await h.Http.SendAsync(over))
+        {
+            Assert.Equal(413, (int)response.StatusCode);
+        }
+
+        foreach (var tiny in new[] { "", "{", "{}" })
+        {
+            var (status, _) = await h.PostJsonAsync("/v2/models/simple/infer", tiny);
+            Assert.Equal(400, status);
+        }
+
+        Assert.Equal(0, budget.CurrentBytes);
+    }
+
+    [Fact]
     public void TryReserve_OverLimit_RefusedAndNothingTaken()
     {
         var budget = new RequestBodyBudget(100);
