@@ -37,6 +37,7 @@ public class InferPathBenchmarks
     private InferenceResponse _response = null!;
     private readonly ArrayBufferWriter<byte> _output = new(4096);
     private readonly DefaultHttpContext _http = new();
+    private static readonly Turbine.Server.Http.RequestBodyBudget Budget = new(1L << 31);
     private readonly MemoryStream _requestStream = new();
     private readonly MemoryStream _responseStream = new();
 
@@ -165,7 +166,7 @@ public class InferPathBenchmarks
         _requestStream.Position = 0;
         _http.Request.ContentLength = body.Length;
         _responseStream.SetLength(0);
-        using var read = Ok(await RequestBody.ReadAsync(_http.Request, 64L << 20, CancellationToken.None).ConfigureAwait(false));
+        using var read = Ok(await RequestBody.ReadAsync(_http.Request, 64L << 20, "bench limit", Budget, CancellationToken.None).ConfigureAwait(false));
         using var request = Ok(InferRequestReader.Read("simple", null, read, headerLength));
         using var response = Ok(await _engine.InferAsync(request, CancellationToken.None).ConfigureAwait(false));
         await InferResponseWriter.WriteAsync(_http, request, response).ConfigureAwait(false);

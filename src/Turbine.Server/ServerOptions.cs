@@ -28,7 +28,23 @@ public sealed record ServerOptions
     /// <summary>Largest accepted request body (after decompression), in bytes; larger gets 413. Default 1 GiB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1L << 30;
 
-    /// <summary>Largest gRPC message received or sent, in bytes. Default 2 GiB - 1 (the protocol's limit).</summary>
+    /// <summary>
+    /// Server-wide budget of request-body bytes in flight (REST bodies as they are buffered or inflated, gRPC inference
+    /// messages with their converted tensors); a request that does not fit gets 503 / RESOURCE_EXHAUSTED. Null = half
+    /// of the memory the GC may use (its hard limit when set), at most 2 GiB and at least 64 MiB.
+    /// </summary>
+    public long? MaxInflightBodyBytes { get; init; }
+
+    /// <summary>
+    /// Responses not yet written that one <c>ModelStreamInfer</c> stream may have (requests running plus responses the
+    /// client has not read); at the limit the server stops reading that stream's requests. Default 64.
+    /// </summary>
+    public int GrpcStreamMaxPending { get; init; } = 64;
+
+    /// <summary>
+    /// Largest gRPC message received or sent, in bytes. Default 2 GiB - 1 (the protocol's limit); messages received
+    /// are also bounded by <see cref="MaxRequestBodyBytes"/>.
+    /// </summary>
     public int GrpcMaxMessageBytes { get; init; } = int.MaxValue;
 
     /// <summary>PEM certificate for gRPC over TLS; with <see cref="GrpcTlsKeyPath"/>. Null = cleartext HTTP/2.</summary>

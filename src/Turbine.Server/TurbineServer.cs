@@ -72,6 +72,7 @@ public sealed class TurbineServer : IAsyncDisposable
         Action<TracerProviderBuilder>? configureTracing = null,
         CancellationToken cancellationToken = default)
     {
+        Validate(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         var logSettings = new LogSettings(options.LogFormat);
         ConfigureLogging(builder.Logging, configureLogging, logSettings);
@@ -92,6 +93,9 @@ public sealed class TurbineServer : IAsyncDisposable
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
             CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads"))));
+        builder.Services.AddSingleton(new RequestBodyBudget(options.MaxInflightBodyBytes ?? RequestBodyBudget.DefaultLimit()));
+        builder.Services.AddSingleton(new StreamFlow(options.GrpcStreamMaxPending));
+        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ServerMetrics>();
@@ -99,7 +103,8 @@ public sealed class TurbineServer : IAsyncDisposable
         AddTracing(builder.Services, options, configureTracing);
         builder.Services.AddGrpc(o =>
         {
-            o.MaxReceiveMessageSize = options.GrpcMaxMessageBytes;
+            // A received message is a request body like REST's: the same limit bounds it before it is buffered.
+            o.MaxReceiveMessageSize = (int)Math.Min(options.GrpcMaxMessageBytes, Math.Min(options.MaxRequestBodyBytes, int.MaxValue));
             o.MaxSendMessageSize = options.GrpcMaxMessageBytes;
             o.EnableDetailedErrors = false;
         });
@@ -157,6 +162,27 @@ public sealed class TurbineServer : IAsyncDisposable
             }
 
             var metricsEndpoint = app.Services.GetRequiredService<MetricsEndpoint>();
+            var lastResort = new LastResortErrors(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Http"));
+            app.Use(lastResort.InvokeAsync);
+            var bodyBudget = app.Services.GetRequiredService<RequestBodyBudget>();
+            app.Use(async (ctx, next) =>
+            {
+                if (ctx.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+                {
+                    await next(ctx).ConfigureAwait(false);
+                    return;
+                }
+
+                var reader = BudgetedBodyReader.Install(ctx, bodyBudget);
+                try
+                {
+                    await next(ctx).ConfigureAwait(false);
+                }
+                finally
+                {
+                    reader.ReleaseAll();
+                }
+            });
 
             // The metrics port serves GET /metrics and nothing else; the other ports never serve /metrics.
             app.Use((ctx, next) =>
@@ -204,6 +230,25 @@ public sealed class TurbineServer : IAsyncDisposable
         var metricsUri = new Uri($"http://{Display(address)}:{metricsListen!.IPEndPoint!.Port}/metrics");
         ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count(), metricsUri.ToString());
         return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri, registrySync);
+    }
+
+    /// <summary>Rejects settings that cannot work before anything starts (the CLI checks the same with its own messages).</summary>
+    private static void Validate(ServerOptions options)
+    {
+        if (options.MaxRequestBodyBytes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxRequestBodyBytes must be positive, got {options.MaxRequestBodyBytes}");
+        }
+
+        if (options.MaxInflightBodyBytes is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxInflightBodyBytes must be positive, got {options.MaxInflightBodyBytes}");
+        }
+
+        if (options.GrpcStreamMaxPending < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"GrpcStreamMaxPending must be at least 1, got {options.GrpcStreamMaxPending}");
+        }
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>

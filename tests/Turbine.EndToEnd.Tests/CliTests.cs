@@ -197,6 +197,8 @@ public sealed class CliTests : IDisposable
     [InlineData(new[] { "serve" }, "--model-repository")]
     [InlineData(new[] { "serve", "--model-repository", "/nonexistent/turbine/repo" }, "does not exist")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--http-port", "70000" }, "--http-port must be between 0 and 65535")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--max-inflight-body-bytes", "0" }, "--max-inflight-body-bytes must be positive")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--grpc-stream-max-pending", "0" }, "--grpc-stream-max-pending must be at least 1")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--model-control-mode", "sometimes" }, "sometimes")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--no-such-flag" }, "--no-such-flag")]
     [InlineData(new[] { "serve", "--registry", "http://127.0.0.1:1" }, "--registry needs at least one --model")]

@@ -83,6 +83,8 @@ internal sealed class ServeOptions
     private readonly Option<string[]> _loadModel = new("--load-model") { Description = "Model to load at start in explicit mode (repeatable; * = all).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => 15 };
     private readonly Option<long> _maxBody = new("--http-max-body-bytes") { Description = "Largest request body accepted (413 above).", DefaultValueFactory = _ => 1L << 30 };
+    private readonly Option<long?> _maxInflightBody = new("--max-inflight-body-bytes") { Description = "Server-wide budget of request-body bytes in flight, REST and gRPC (503 / RESOURCE_EXHAUSTED above). Default: half the GC heap limit or memory, at most 2 GiB." };
+    private readonly Option<int> _grpcStreamPending = new("--grpc-stream-max-pending") { Description = "Responses not yet written per ModelStreamInfer stream before the server stops reading its requests.", DefaultValueFactory = _ => 64 };
     private readonly Option<long> _cacheBytes = new("--response-cache-bytes") { Description = "Response cache size in bytes for models with response_cache enabled (0 = off).", DefaultValueFactory = _ => 256L << 20 };
     private readonly Option<string?> _traceEndpoint = new("--trace-otlp-endpoint") { Description = "OTLP collector URL for spans (gRPC; HTTP/protobuf when the path ends in /v1/traces). Unset = no tracing." };
     private readonly Option<double> _traceRate = new("--trace-sampling-rate") { Description = "Share of new traces sampled, 0..1 (a caller's sampled flag is followed).", DefaultValueFactory = _ => 1.0 };
@@ -141,6 +143,20 @@ internal sealed class ServeOptions
             if (r.GetValueOrDefault<long>() < 1)
             {
                 r.AddError("--http-max-body-bytes must be positive");
+            }
+        });
+        _maxInflightBody.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long?>() is < 1)
+            {
+                r.AddError("--max-inflight-body-bytes must be positive");
+            }
+        });
+        _grpcStreamPending.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--grpc-stream-max-pending must be at least 1");
             }
         });
         _grpcMax.Validators.Add(r =>
@@ -237,6 +253,8 @@ internal sealed class ServeOptions
         command.Options.Add(_loadModel);
         command.Options.Add(_pollSecs);
         command.Options.Add(_maxBody);
+        command.Options.Add(_maxInflightBody);
+        command.Options.Add(_grpcStreamPending);
         command.Options.Add(_cacheBytes);
         command.Options.Add(_traceEndpoint);
         command.Options.Add(_traceRate);
@@ -273,6 +291,8 @@ internal sealed class ServeOptions
         StartupModels = parse.GetValue(_loadModel) ?? [],
         PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
+        MaxInflightBodyBytes = parse.GetValue(_maxInflightBody),
+        GrpcStreamMaxPending = parse.GetValue(_grpcStreamPending),
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
         LoadTimeout = TimeSpan.FromSeconds(parse.GetValue(_loadTimeout)),
         ResponseCacheBytes = parse.GetValue(_cacheBytes),

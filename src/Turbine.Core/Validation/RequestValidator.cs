@@ -15,6 +15,12 @@ public static class RequestValidator
     public static Result<long> Validate(ModelConfig config, InferenceRequest request)
     {
         var model = config.Name;
+        var parameterError = CheckRequestParameters(request.Parameters);
+        if (parameterError is not null)
+        {
+            return parameterError;
+        }
+
         long batch = -1;
         Span<bool> seen = config.Inputs.Length <= 64 ? stackalloc bool[config.Inputs.Length] : new bool[config.Inputs.Length];
         foreach (var input in request.Inputs)
@@ -88,6 +94,13 @@ public static class RequestValidator
                 }
             }
 
+            if (output.Parameters is not null && output.Parameters.TryGetValue("binary_data", out var binaryData) &&
+                binaryData.Kind != InferParameterKind.Bool)
+            {
+                return InferenceError.InvalidArgument(
+                    $"output '{output.Name}': parameter 'binary_data' expects a bool, got {Describe(binaryData)}");
+            }
+
             if (output.Parameters is not null && output.Parameters.TryGetValue("classification", out var k) &&
                 (!k.TryGetInt64(out var kv) || kv < 1))
             {
@@ -104,6 +117,45 @@ public static class RequestValidator
 
         return Result<long>.Ok(config.MaxBatchSize > 0 ? Math.Max(batch, 1) : 1);
     }
+
+    /// <summary>
+    /// The well-known request parameters must have their type: a wrong one is refused rather than ignored (a
+    /// <c>timeout: "x"</c> silently meaning "no timeout" hides the client's bug). Unknown parameters pass through;
+    /// the sequence parameters are checked where they mean something (<see cref="Scheduling.SequenceRequest"/>).
+    /// </summary>
+    private static InferenceError? CheckRequestParameters(Dictionary<string, InferParameter>? parameters)
+    {
+        if (parameters is null)
+        {
+            return null;
+        }
+
+        foreach (var (name, value) in parameters)
+        {
+            var expected = name switch
+            {
+                "priority" => value.TryGetInt64(out var p) && p >= 0 ? null : "a non-negative integer (0 = the model's default level)",
+                "timeout" => value.TryGetInt64(out var t) && t >= 0 ? null : "a non-negative integer (microseconds)",
+                "binary_data_output" => value.Kind == InferParameterKind.Bool ? null : "a bool",
+                _ => null,
+            };
+            if (expected is not null)
+            {
+                return InferenceError.InvalidArgument($"request parameter '{name}' expects {expected}, got {Describe(value)}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A parameter value with its kind, for messages: <c>string "x"</c>, <c>bool true</c>.</summary>
+    private static string Describe(InferParameter value) => value.Kind switch
+    {
+        InferParameterKind.String => $"string \"{value.StringValue}\"",
+        InferParameterKind.Bool => $"bool {value}",
+        InferParameterKind.Double => $"number {value}",
+        _ => $"integer {value}",
+    };
 
     private static InferenceError? CheckShape(ModelConfig config, string name, string kind, ImmutableArray<long> dims, long[] shape, ref long batch)
     {

@@ -15,7 +15,8 @@ namespace Turbine.Server.Grpc;
 /// </summary>
 internal static class GrpcInferRequestReader
 {
-    public static Result<InferenceRequest> Read(ModelInferRequest message)
+    /// <summary>Reads the message; typed contents larger than <paramref name="maxTensorBytes"/> are refused before conversion.</summary>
+    public static Result<InferenceRequest> Read(ModelInferRequest message, long maxTensorBytes = long.MaxValue)
     {
         var version = ParseVersion(message.ModelVersion);
         if (!version.IsOk)
@@ -65,7 +66,7 @@ internal static class GrpcInferRequestReader
                 continue;
             }
 
-            var typed = FromContents(input.Name, type, shape, input.Contents);
+            var typed = FromContents(input.Name, type, shape, input.Contents, maxTensorBytes);
             if (!typed.IsOk)
             {
                 request.Dispose();
@@ -118,25 +119,94 @@ internal static class GrpcInferRequestReader
         c.BoolContents.Count + c.IntContents.Count + c.Int64Contents.Count + c.UintContents.Count + c.Uint64Contents.Count +
         c.Fp32Contents.Count + c.Fp64Contents.Count + c.BytesContents.Count > 0;
 
-    private static Result<PooledBuffer> FromContents(string name, TensorDataType type, long[] shape, InferTensorContents? contents)
+    /// <summary>The typed contents fields with their element counts, in the protocol's order.</summary>
+    private static (string Field, int Count)[] Fields(InferTensorContents c) =>
+    [
+        ("bool_contents", c.BoolContents.Count), ("int_contents", c.IntContents.Count), ("int64_contents", c.Int64Contents.Count),
+        ("uint_contents", c.UintContents.Count), ("uint64_contents", c.Uint64Contents.Count), ("fp32_contents", c.Fp32Contents.Count),
+        ("fp64_contents", c.Fp64Contents.Count), ("bytes_contents", c.BytesContents.Count),
+    ];
+
+    /// <summary>The typed contents field that carries <paramref name="type"/>, or null when none does.</summary>
+    private static string? FieldOf(TensorDataType type) => type switch
+    {
+        TensorDataType.Bool => "bool_contents",
+        TensorDataType.Int8 or TensorDataType.Int16 or TensorDataType.Int32 => "int_contents",
+        TensorDataType.Int64 => "int64_contents",
+        TensorDataType.UInt8 or TensorDataType.UInt16 or TensorDataType.UInt32 => "uint_contents",
+        TensorDataType.UInt64 => "uint64_contents",
+        TensorDataType.FP32 => "fp32_contents",
+        TensorDataType.FP64 => "fp64_contents",
+        TensorDataType.Bytes => "bytes_contents",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Bytes the typed contents of <paramref name="message"/> take once converted to the raw layout (from the element
+    /// counts and sizes only, nothing converted), so the budget can be reserved before any conversion.
+    /// </summary>
+    public static long TypedContentsBytes(ModelInferRequest message)
+    {
+        if (message.RawInputContents.Count > 0)
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (var input in message.Inputs)
+        {
+            if (input.Contents is not { } c || !TensorDataTypes.TryParseWireName(input.Datatype, out var type) || FieldOf(type) is null)
+            {
+                continue;
+            }
+
+            if (type == TensorDataType.Bytes)
+            {
+                foreach (var b in c.BytesContents)
+                {
+                    total += 4L + b.Length;
+                }
+            }
+            else
+            {
+                total += (long)Fields(c).First(f => f.Field == FieldOf(type)).Count * type.ElementSize();
+            }
+        }
+
+        return total;
+    }
+
+    private static Result<PooledBuffer> FromContents(string name, TensorDataType type, long[] shape, InferTensorContents? contents, long maxTensorBytes)
     {
         contents ??= new InferTensorContents();
         var expected = TensorShape.ElementCount(shape);
-        int count;
-        string field;
-        switch (type)
+
+        // Everything is checked from the counts the message declares before a byte is converted: the datatype's field,
+        // no other field beside it, the shape's size against the limit, then the element count.
+        if (FieldOf(type) is not { } field)
         {
-            case TensorDataType.Bool: count = contents.BoolContents.Count; field = "bool_contents"; break;
-            case TensorDataType.Int8 or TensorDataType.Int16 or TensorDataType.Int32: count = contents.IntContents.Count; field = "int_contents"; break;
-            case TensorDataType.Int64: count = contents.Int64Contents.Count; field = "int64_contents"; break;
-            case TensorDataType.UInt8 or TensorDataType.UInt16 or TensorDataType.UInt32: count = contents.UintContents.Count; field = "uint_contents"; break;
-            case TensorDataType.UInt64: count = contents.Uint64Contents.Count; field = "uint64_contents"; break;
-            case TensorDataType.FP32: count = contents.Fp32Contents.Count; field = "fp32_contents"; break;
-            case TensorDataType.FP64: count = contents.Fp64Contents.Count; field = "fp64_contents"; break;
-            case TensorDataType.Bytes: count = contents.BytesContents.Count; field = "bytes_contents"; break;
-            default:
+            return InferenceError.InvalidArgument(
+                $"input '{name}': datatype {type.ToWireName()} has no typed contents field; send it in raw_input_contents");
+        }
+
+        var count = 0;
+        foreach (var (other, n) in Fields(contents))
+        {
+            if (other == field)
+            {
+                count = n;
+            }
+            else if (n > 0)
+            {
                 return InferenceError.InvalidArgument(
-                    $"input '{name}': datatype {type.ToWireName()} has no typed contents field; send it in raw_input_contents");
+                    $"input '{name}': datatype {type.ToWireName()} takes its data in {field}, but {other} is also set ({n} elements); send only {field}");
+            }
+        }
+
+        if (expected < 0 || (type != TensorDataType.Bytes && expected > maxTensorBytes / type.ElementSize()))
+        {
+            return InferenceError.InvalidArgument(
+                $"input '{name}': shape {TensorShape.Format(shape)} of {type.ToWireName()} is larger than the limit of {maxTensorBytes} bytes per request");
         }
 
         if (count != expected)
@@ -153,7 +223,13 @@ internal static class GrpcInferRequestReader
                 size += 4 + b.Length;
             }
 
-            var bytes = new PooledBuffer((int)Math.Min(size, int.MaxValue));
+            if (size > Math.Min(maxTensorBytes, Array.MaxLength))
+            {
+                return InferenceError.InvalidArgument(
+                    $"input '{name}': bytes_contents take {size} bytes, more than the limit of {maxTensorBytes} bytes per request");
+            }
+
+            var bytes = new PooledBuffer((int)size);
             foreach (var b in contents.BytesContents)
             {
                 var span = bytes.GetSpan(4 + b.Length);

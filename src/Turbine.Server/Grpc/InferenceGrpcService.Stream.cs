@@ -7,33 +7,53 @@ namespace Turbine.Server.Grpc;
 
 internal sealed partial class InferenceGrpcService
 {
-    /// <summary>Requests in flight at once on one stream; more wait until one completes.</summary>
-    internal const int MaxInFlightPerStream = 64;
-
     /// <summary>
     /// Bidirectional streaming: every request is answered on the stream, in completion order, many in flight at
     /// once. A failed request is answered with <c>error_message</c> (and the request's id and model) and the stream
     /// stays open. A client that goes away cancels what is in flight; every response is released.
     /// </summary>
+    /// <remarks>
+    /// Backpressure: a slot is taken before each request is read and returned only after its response is written,
+    /// so at most <see cref="StreamFlow.MaxPendingPerStream"/> requests and responses of a stream are held in memory;
+    /// when the client stops reading, writes stop completing, the slots run out and the server stops reading.
+    /// </remarks>
     public override async Task ModelStreamInfer(IAsyncStreamReader<ModelInferRequest> requestStream,
         IServerStreamWriter<ModelStreamInferResponse> responseStream, ServerCallContext context)
     {
         var cancellation = context.CancellationToken;
+        var max = flow.MaxPendingPerStream;
         var completed = Channel.CreateUnbounded<(ModelStreamInferResponse Message, InferenceResponse? Owner)>(
             new UnboundedChannelOptions { SingleReader = true });
-        using var slots = new SemaphoreSlim(MaxInFlightPerStream, MaxInFlightPerStream);
-        var writer = WriteAllAsync(completed.Reader, responseStream, cancellation);
+        using var slots = new SemaphoreSlim(max, max);
+        var writer = WriteAllAsync(completed.Reader, responseStream, slots, cancellation);
         var running = new List<Task>();
         try
         {
-            while (await requestStream.MoveNext(cancellation).ConfigureAwait(false))
+            while (true)
             {
-                var message = requestStream.Current;
-                await slots.WaitAsync(cancellation).ConfigureAwait(false);
-                running.Add(RunOneAsync(message, completed.Writer, slots, context));
+                if (!slots.Wait(0))
+                {
+                    flow.Waiting(true);
+                    try
+                    {
+                        await slots.WaitAsync(cancellation).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        flow.Waiting(false);
+                    }
+                }
+
+                if (!await requestStream.MoveNext(cancellation).ConfigureAwait(false))
+                {
+                    slots.Release();
+                    break;
+                }
+
+                flow.Read(max - slots.CurrentCount);
+                running.Add(RunOneAsync(requestStream.Current, completed.Writer, slots, context));
                 running.RemoveAll(t => t.IsCompleted);
             }
-
         }
         finally
         {
@@ -57,6 +77,7 @@ internal sealed partial class InferenceGrpcService
                 while (completed.Reader.TryRead(out var left))
                 {
                     left.Owner?.Dispose();
+                    flow.Done();
                 }
             }
         }
@@ -65,6 +86,7 @@ internal sealed partial class InferenceGrpcService
     private async Task RunOneAsync(ModelInferRequest message, ChannelWriter<(ModelStreamInferResponse, InferenceResponse?)> output,
         SemaphoreSlim slots, ServerCallContext context)
     {
+        var queued = false;
         try
         {
             var (response, error) = await InferAsync(message, context, unary: false).ConfigureAwait(false);
@@ -75,19 +97,25 @@ internal sealed partial class InferenceGrpcService
                     ErrorMessage = error.Message,
                     InferResponse = new ModelInferResponse { ModelName = message.ModelName, ModelVersion = message.ModelVersion, Id = message.Id },
                 };
-            if (!output.TryWrite((reply, response)))
+            queued = output.TryWrite((reply, response));
+            if (!queued)
             {
                 response?.Dispose();
             }
         }
         finally
         {
-            slots.Release();
+            if (!queued)
+            {
+                // Never written: the slot comes back here; a queued response gives it back once written.
+                flow.Done();
+                slots.Release();
+            }
         }
     }
 
-    private static async Task WriteAllAsync(ChannelReader<(ModelStreamInferResponse Message, InferenceResponse? Owner)> reader,
-        IServerStreamWriter<ModelStreamInferResponse> stream, CancellationToken cancellationToken)
+    private async Task WriteAllAsync(ChannelReader<(ModelStreamInferResponse Message, InferenceResponse? Owner)> reader,
+        IServerStreamWriter<ModelStreamInferResponse> stream, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
@@ -107,6 +135,8 @@ internal sealed partial class InferenceGrpcService
                 finally
                 {
                     item.Owner?.Dispose();
+                    flow.Done();
+                    slots.Release();
                 }
             }
         }

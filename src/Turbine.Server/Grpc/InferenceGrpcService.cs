@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
 using Turbine.Protocol.Grpc;
+using Turbine.Server.Http;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Grpc;
@@ -10,7 +11,7 @@ namespace Turbine.Server.Grpc;
 /// <c>inference.GRPCInferenceService</c>: the same engine API as the REST front end, the same error messages,
 /// mapped to gRPC status codes.
 /// </summary>
-internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics, StreamFlow flow, RequestBodyBudget budget, ServerOptions options) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = engine.IsLive });
@@ -146,22 +147,37 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
 
     private async Task<(InferenceResponse? Response, InferenceError? Error)> InferCoreAsync(ModelInferRequest message, CancellationToken cancellationToken)
     {
-        var parsed = GrpcInferRequestReader.Read(message);
-        if (!parsed.IsOk)
+        // The message and the tensors its typed contents become count against the server-wide body budget, reserved
+        // before any conversion and returned when the engine is done with the request.
+        var reserved = message.CalculateSize() + GrpcInferRequestReader.TypedContentsBytes(message);
+        if (!budget.TryReserve(reserved))
         {
-            return (null, parsed.Error);
+            return (null, new InferenceError(Core.StatusCode.ResourceExhausted, budget.Exhausted(reserved)));
         }
 
-        using var request = parsed.Value;
-        var result = await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!result.IsOk)
+        try
         {
-            var error = result.Error.Code == Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
-                ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{message.ModelName}' was cancelled by the client or its deadline")
-                : result.Error;
-            return (null, error);
-        }
+            var parsed = GrpcInferRequestReader.Read(message, options.MaxRequestBodyBytes);
+            if (!parsed.IsOk)
+            {
+                return (null, parsed.Error);
+            }
 
-        return (result.Value, null);
+            using var request = parsed.Value;
+            var result = await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
+            if (!result.IsOk)
+            {
+                var error = result.Error.Code == Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
+                    ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{message.ModelName}' was cancelled by the client or its deadline")
+                    : result.Error;
+                return (null, error);
+            }
+
+            return (result.Value, null);
+        }
+        finally
+        {
+            budget.Release(reserved);
+        }
     }
 }

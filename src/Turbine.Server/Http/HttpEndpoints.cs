@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Turbine.Core;
 using Turbine.Server.Telemetry;
 
@@ -11,6 +12,9 @@ namespace Turbine.Server.Http;
 /// <summary>The Open Inference Protocol REST endpoints with Triton's extensions (PROTOCOL.md's REST table).</summary>
 internal static class HttpEndpoints
 {
+    /// <summary>Largest body of a repository index, load or unload request (a model config fits many times over).</summary>
+    private const long ControlBodyMaxBytes = 64L << 20;
+
     public static void Map(IEndpointRouteBuilder app, InferenceEngine engine, ServerOptions options, ServerMetrics metrics)
     {
         app.MapGet("/v2/health/live", ctx => Health(ctx, "live", engine.IsLive));
@@ -58,7 +62,7 @@ internal static class HttpEndpoints
             var body = await ReadSmallJsonAsync(ctx).ConfigureAwait(false);
             if (!body.IsOk)
             {
-                await HttpErrors.WriteAsync(ctx, body.Error).ConfigureAwait(false);
+                await HttpErrors.WriteAsync(ctx, RequestBody.HttpStatus(body.Error), body.Error.Message).ConfigureAwait(false);
                 return;
             }
 
@@ -89,7 +93,7 @@ internal static class HttpEndpoints
             var body = await ReadSmallJsonAsync(ctx).ConfigureAwait(false);
             if (!body.IsOk)
             {
-                await HttpErrors.WriteAsync(ctx, body.Error).ConfigureAwait(false);
+                await HttpErrors.WriteAsync(ctx, RequestBody.HttpStatus(body.Error), body.Error.Message).ConfigureAwait(false);
                 return;
             }
 
@@ -183,7 +187,8 @@ internal static class HttpEndpoints
     /// <summary>Reads an optional small JSON control body (empty body = empty object).</summary>
     private static async Task<Result<JsonDocument>> ReadSmallJsonAsync(HttpContext ctx)
     {
-        var read = await RequestBody.ReadAsync(ctx.Request, 64L << 20, ctx.RequestAborted).ConfigureAwait(false);
+        var read = await RequestBody.ReadAsync(ctx.Request, ControlBodyMaxBytes, "the limit for control request bodies",
+            ctx.RequestServices.GetRequiredService<RequestBodyBudget>(), ctx.RequestAborted).ConfigureAwait(false);
         if (!read.IsOk)
         {
             return read.Error;

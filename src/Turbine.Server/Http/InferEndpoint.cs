@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Turbine.Core;
 using Turbine.Server.Telemetry;
 
@@ -35,13 +36,11 @@ internal static class InferEndpoint
             headerLength = h;
         }
 
-        var read = await RequestBody.ReadAsync(ctx.Request, options.MaxRequestBodyBytes, ctx.RequestAborted).ConfigureAwait(false);
+        var read = await RequestBody.ReadAsync(ctx.Request, options.MaxRequestBodyBytes, "--http-max-body-bytes",
+            ctx.RequestServices.GetRequiredService<RequestBodyBudget>(), ctx.RequestAborted).ConfigureAwait(false);
         if (!read.IsOk)
         {
-            var status = read.Error.Code == StatusCode.ResourceExhausted
-                ? StatusCodes.Status413PayloadTooLarge
-                : HttpErrors.ToHttpStatus(read.Error.Code);
-            await HttpErrors.WriteAsync(ctx, status, read.Error.Message).ConfigureAwait(false);
+            await HttpErrors.WriteAsync(ctx, RequestBody.HttpStatus(read.Error), read.Error.Message).ConfigureAwait(false);
             return (read.Error.Code, null);
         }
 

@@ -55,6 +55,13 @@ internal static class InferResponseWriter
                     writer.WriteNumber("binary_data_size", output.Data.Length);
                     writer.WriteEndObject();
                 }
+                else if (JsonTensorWriter.NeedsBase64(output))
+                {
+                    writer.WriteStartObject("parameters");
+                    writer.WriteString(JsonTensorWriter.ContentTypeParameter, JsonTensorWriter.Base64ContentType);
+                    writer.WriteEndObject();
+                    JsonTensorWriter.WriteData(writer, output, base64: true);
+                }
                 else
                 {
                     JsonTensorWriter.WriteData(writer, output);

@@ -81,7 +81,22 @@ internal static class JsonTensorReader
 
                 var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
                 var span = buffer.GetSpan(4 + length);
-                var written = reader.CopyString(span[4..]);
+                int written;
+                try
+                {
+                    // Unescaping throws on a lone surrogate escape (\ud800); raw bytes are checked below.
+                    written = reader.CopyString(span[4..]);
+                }
+                catch (InvalidOperationException e)
+                {
+                    return NotText(name, index, e.Message);
+                }
+
+                if (!System.Text.Unicode.Utf8.IsValid(span.Slice(4, written)))
+                {
+                    return NotText(name, index, "the string holds bytes that are not valid UTF-8");
+                }
+
                 BinaryPrimitives.WriteInt32LittleEndian(span, written);
                 buffer.Advance(4 + written);
                 return null;
@@ -220,6 +235,10 @@ internal static class JsonTensorReader
         : reader.ValueTextEquals("Infinity"u8) ? double.PositiveInfinity
         : reader.ValueTextEquals("-Infinity"u8) ? double.NegativeInfinity
         : null;
+
+    private static InferenceError NotText(string name, long index, string reason) =>
+        InferenceError.InvalidArgument(
+            $"input '{name}': element {index} is not valid text ({reason}); JSON strings must be valid UTF-8 without lone surrogates, send arbitrary BYTES as binary data");
 
     private static InferenceError Mismatch(string name, TensorDataType type, long index, JsonTokenType token) =>
         InferenceError.InvalidArgument(

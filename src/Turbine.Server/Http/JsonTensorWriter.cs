@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 using Turbine.Core.Tensors;
 
@@ -8,7 +7,39 @@ namespace Turbine.Server.Http;
 /// <summary>Writes a tensor's raw bytes as a flat JSON <c>data</c> array.</summary>
 internal static class JsonTensorWriter
 {
-    public static void WriteData(Utf8JsonWriter writer, InferenceTensor tensor)
+    /// <summary>The output parameter that marks BYTES data written as base64 (MLServer's name and value).</summary>
+    public const string ContentTypeParameter = "content_type";
+
+    public const string Base64ContentType = "base64";
+
+    /// <summary>
+    /// True when a BYTES tensor must be written as base64: some element is not valid UTF-8, so it has no JSON string
+    /// form (replacing the bad bytes with U+FFFD would change the data without saying so).
+    /// </summary>
+    public static bool NeedsBase64(InferenceTensor tensor)
+    {
+        if (tensor.DataType != TensorDataType.Bytes)
+        {
+            return false;
+        }
+
+        foreach (var element in BytesTensor.Enumerate(tensor.Data.Span))
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(element))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Writes <c>data</c>. BYTES elements are JSON strings, or with <paramref name="base64"/> (see
+    /// <see cref="NeedsBase64"/>) the base64 of every element; the caller marks the output with
+    /// <c>"content_type": "base64"</c>.
+    /// </summary>
+    public static void WriteData(Utf8JsonWriter writer, InferenceTensor tensor, bool base64 = false)
     {
         var data = tensor.Data.Span;
         writer.WriteStartArray("data");
@@ -16,13 +47,13 @@ internal static class JsonTensorWriter
         {
             foreach (var element in BytesTensor.Enumerate(data))
             {
-                if (System.Text.Unicode.Utf8.IsValid(element))
+                if (base64)
                 {
-                    writer.WriteStringValue(element);
+                    writer.WriteBase64StringValue(element);
                 }
                 else
                 {
-                    writer.WriteStringValue(Encoding.UTF8.GetString(element));
+                    writer.WriteStringValue(element);
                 }
             }
 

@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace Turbine.Server.Http;
 
-/// <summary>A growable byte buffer rented from the shared pool; disposing returns it.</summary>
+/// <summary>A growable byte buffer from <see cref="BodyArrays"/> (pooled when small); disposing returns it.</summary>
 internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
@@ -10,7 +10,7 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 
     public PooledBuffer(int initialCapacity)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 16));
+        _buffer = BodyArrays.Rent(Math.Max(initialCapacity, 16));
     }
 
     public int WrittenCount => _written;
@@ -39,7 +39,7 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         _buffer = [];
         if (b.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(b);
+            BodyArrays.Return(b);
         }
     }
 
@@ -58,9 +58,9 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
             throw new OutOfMemoryException("tensor buffer exceeds the largest array size");
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        var bigger = BodyArrays.Rent(size);
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        BodyArrays.Return(_buffer);
         _buffer = bigger;
     }
 }

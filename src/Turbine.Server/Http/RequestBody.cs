@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Numerics;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
@@ -6,17 +6,26 @@ using Turbine.Core;
 namespace Turbine.Server.Http;
 
 /// <summary>
-/// A request body read whole into a pooled buffer (decompressed when the client sent
-/// <c>Content-Encoding: gzip|deflate</c>), bounded by the configured limit. Binary tensors are later sliced
-/// from this buffer without copying. Disposing returns the buffer to the pool.
+/// A request body read whole into one buffer (decompressed when the client sent <c>Content-Encoding: gzip|deflate</c>),
+/// bounded by a per-request limit and by the server-wide <see cref="RequestBodyBudget"/>. The buffer starts small and
+/// grows only as bytes arrive (never sized from a declared <c>Content-Length</c>), and every growth reserves its bytes
+/// in the budget first. Binary tensors are later sliced from this buffer without copying. Disposing returns the
+/// buffer (small ones to the shared pool; large ones to the GC, so memory comes back after a burst) and the budget.
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
-    private byte[]? _buffer;
+    private const int InitialBytes = 16 * 1024;
 
-    private RequestBody(byte[] buffer, int length)
+    private byte[]? _buffer;
+    private RequestBodyBudget? _budget;
+
+    private readonly long _reserved;
+
+    private RequestBody(byte[] buffer, int length, RequestBodyBudget budget, long reserved)
     {
         _buffer = buffer;
+        _budget = budget;
+        _reserved = reserved;
         Length = length;
     }
 
@@ -24,7 +33,13 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer is null ? default : _buffer.AsMemory(0, Length);
 
-    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the body. Errors: <see cref="StatusCode.ResourceExhausted"/> over <paramref name="limit"/> (HTTP 413, the
+    /// message names <paramref name="limitName"/>), <see cref="StatusCode.Unavailable"/> when the server-wide budget is
+    /// spent (503), <see cref="StatusCode.InvalidArgument"/> for bad compressed data or bad chunked framing (400).
+    /// </summary>
+    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, long limit, string limitName,
+        RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         var maxLength = (int)Math.Min(limit, Array.MaxLength);
         var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
@@ -36,7 +51,7 @@ internal sealed class RequestBody : IDisposable
         var compressed = encoding is "gzip" or "deflate";
         if (!compressed && request.ContentLength is { } declared && declared > maxLength)
         {
-            return new InferenceError(StatusCode.ResourceExhausted, TooLarge(declared, limit));
+            return new InferenceError(StatusCode.ResourceExhausted, TooLarge(declared, limit, limitName));
         }
 
         Stream source = request.Body;
@@ -47,16 +62,28 @@ internal sealed class RequestBody : IDisposable
                 : new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
         }
 
-        var initial = !compressed && request.ContentLength is { } cl ? (int)Math.Max(cl, 1) : 16 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(initial, maxLength == 0 ? 1 : Math.Max(initial, 1)));
+        // A declared length only makes a small first buffer smaller: the buffer grows as the bytes arrive.
+        var initial = !compressed && request.ContentLength is { } cl && cl < InitialBytes ? (int)Math.Max(cl, 1) : InitialBytes;
+        initial = (int)Math.Max(1, Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(initial, 16)), maxLength));
+        byte[] buffer = [];
+        long reserved = 0; // bytes reserved in the budget, always the capacity in use (a pooled array may be longer)
+        var capacity = 0;
         var length = 0;
         try
         {
+            if (!budget.TryReserve(initial))
+            {
+                return InferenceError.Unavailable(budget.Exhausted(initial));
+            }
+
+            reserved = initial;
+            capacity = initial;
+            buffer = BodyArrays.Rent(initial);
             while (true)
             {
-                if (length == buffer.Length)
+                if (length == capacity)
                 {
-                    if (buffer.Length >= maxLength)
+                    if (capacity >= maxLength)
                     {
                         // One more byte would exceed the limit: probe before failing.
                         var probe = new byte[1];
@@ -65,27 +92,45 @@ internal sealed class RequestBody : IDisposable
                             break;
                         }
 
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = [];
-                        return new InferenceError(StatusCode.ResourceExhausted, TooLarge(null, limit));
+                        return new InferenceError(StatusCode.ResourceExhausted, TooLarge(null, limit, limitName));
                     }
 
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxLength));
+                    var size = (int)Math.Min((long)capacity * 2, maxLength);
+                    if (!budget.TryReserve(size))
+                    {
+                        return InferenceError.Unavailable(budget.Exhausted(size));
+                    }
+
+                    reserved += size;
+                    var bigger = BodyArrays.Rent(size);
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BodyArrays.Return(buffer);
+                    budget.Release(capacity);
+                    reserved -= capacity;
                     buffer = bigger;
+                    capacity = size;
                 }
 
                 int read;
                 try
                 {
-                    read = await source.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    read = await source.ReadAsync(buffer.AsMemory(length, capacity - length), cancellationToken).ConfigureAwait(false);
                 }
                 catch (InvalidDataException e)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = [];
                     return InferenceError.InvalidArgument($"request body is not valid {encoding} data: {e.Message}");
+                }
+                catch (BadHttpRequestException e)
+                {
+                    // Malformed framing (a chunk size that overflows, a truncated chunk): the client's fault, not ours.
+                    return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                        ? new InferenceError(StatusCode.ResourceExhausted, TooLarge(null, limit, limitName))
+                        : InferenceError.InvalidArgument($"malformed request body: {e.Message}");
+                }
+                catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Kestrel reports a chunk size that overflows as an IOException ("Bad chunk size data").
+                    return InferenceError.InvalidArgument($"malformed request body: {e.Message}");
                 }
 
                 if (read == 0)
@@ -96,17 +141,19 @@ internal sealed class RequestBody : IDisposable
                 length += read;
             }
 
-            var body = new RequestBody(buffer, length);
+            var body = new RequestBody(buffer, length, budget, reserved);
             buffer = [];
+            reserved = 0;
             return Result<RequestBody>.Ok(body);
         }
         finally
         {
             if (buffer.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                BodyArrays.Return(buffer);
             }
 
+            budget.Release(reserved);
             if (compressed)
             {
                 await source.DisposeAsync().ConfigureAwait(false);
@@ -114,17 +161,22 @@ internal sealed class RequestBody : IDisposable
         }
     }
 
+    /// <summary>The HTTP status for an error of <see cref="ReadAsync"/>: 413 for a body over its limit.</summary>
+    public static int HttpStatus(InferenceError error) =>
+        error.Code == StatusCode.ResourceExhausted ? StatusCodes.Status413PayloadTooLarge : HttpErrors.ToHttpStatus(error.Code);
+
     public void Dispose()
     {
         var b = Interlocked.Exchange(ref _buffer, null);
         if (b is not null)
         {
-            ArrayPool<byte>.Shared.Return(b);
+            BodyArrays.Return(b);
+            Interlocked.Exchange(ref _budget, null)?.Release(_reserved);
         }
     }
 
-    private static string TooLarge(long? declared, long limit) =>
+    private static string TooLarge(long? declared, long limit, string limitName) =>
         declared is { } d
-            ? $"request body of {d} bytes exceeds the limit of {limit} bytes (--http-max-body-bytes)"
-            : $"request body exceeds the limit of {limit} bytes (--http-max-body-bytes)";
+            ? $"request body of {d} bytes exceeds the limit of {limit} bytes ({limitName})"
+            : $"request body exceeds the limit of {limit} bytes ({limitName})";
 }

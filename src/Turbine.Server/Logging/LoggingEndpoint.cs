@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Turbine.Server.Http;
 
 namespace Turbine.Server.Logging;
@@ -18,10 +19,11 @@ internal static class LoggingEndpoint
 
     public static async Task PostAsync(HttpContext ctx, LogSettings settings)
     {
-        var read = await RequestBody.ReadAsync(ctx.Request, MaxBodyBytes, ctx.RequestAborted).ConfigureAwait(false);
+        var read = await RequestBody.ReadAsync(ctx.Request, MaxBodyBytes, "the /v2/logging body limit",
+            ctx.RequestServices.GetRequiredService<RequestBodyBudget>(), ctx.RequestAborted).ConfigureAwait(false);
         if (!read.IsOk)
         {
-            await HttpErrors.WriteAsync(ctx, StatusCodes.Status400BadRequest, read.Error.Message).ConfigureAwait(false);
+            await HttpErrors.WriteAsync(ctx, RequestBody.HttpStatus(read.Error), read.Error.Message).ConfigureAwait(false);
             return;
         }
 

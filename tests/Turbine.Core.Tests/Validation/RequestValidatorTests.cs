@@ -233,6 +233,34 @@ public sealed class RequestValidatorTests
         Assert.Equal("output 'SCORES': parameter 'classification' expects a positive integer, got top3", Error(Batching, request));
     }
 
+    [Theory]
+    [InlineData("timeout", "x", "request parameter 'timeout' expects a non-negative integer (microseconds), got string \"x\"")]
+    [InlineData("priority", "high", "request parameter 'priority' expects a non-negative integer (0 = the model's default level), got string \"high\"")]
+    [InlineData("binary_data_output", "yes", "request parameter 'binary_data_output' expects a bool, got string \"yes\"")]
+    public void Validate_WrongTypeRequestParameter_NamesParameterAndType(string name, string value, string expected)
+    {
+        using var request = Request(A(1), B(1, 1));
+        request.Parameters = new() { [name] = InferParameter.FromString(value) };
+
+        Assert.Equal(expected, Error(Batching, request));
+    }
+
+    [Fact]
+    public void Validate_WellTypedAndUnknownParameters_Accepted()
+    {
+        using var request = Request(A(1), B(1, 1));
+        request.Parameters = new()
+        {
+            ["timeout"] = InferParameter.FromUInt64(5000),
+            ["priority"] = InferParameter.FromDouble(2.0),
+            ["binary_data_output"] = InferParameter.FromBool(true),
+            ["custom"] = InferParameter.FromString("anything"),
+        };
+        request.Outputs.Add(new RequestedOutput("SCORES", new() { ["binary_data"] = InferParameter.FromBool(false) }));
+
+        Assert.True(RequestValidator.Validate(Batching, request).IsOk);
+    }
+
     [Fact]
     public void Validate_ValidClassification_Accepted()
     {

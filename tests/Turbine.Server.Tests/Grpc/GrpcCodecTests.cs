@@ -188,6 +188,6 @@ public sealed class GrpcCodecTests(IdentityServerFixture fixture) : IClassFixtur
         request.Inputs[0].Contents.Fp64Contents.Add([1d, 2d]);
         var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelInferAsync(request));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        Assert.Contains("needs 2 elements, but fp32_contents holds 0", e.Status.Detail);
+        Assert.Contains("datatype FP32 takes its data in fp32_contents, but fp64_contents is also set (2 elements); send only fp32_contents", e.Status.Detail);
     }
 }

@@ -14,7 +14,7 @@ public sealed class InferRequestReaderTests
         var context = new DefaultHttpContext();
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = bytes.Length;
-        var read = RequestBody.ReadAsync(context.Request, 1L << 30, CancellationToken.None).GetAwaiter().GetResult();
+        var read = RequestBody.ReadAsync(context.Request, 1L << 30, "test limit", new RequestBodyBudget(1L << 31), CancellationToken.None).GetAwaiter().GetResult();
         Assert.True(read.IsOk, read.Error?.Message);
         return read.Value!;
     }

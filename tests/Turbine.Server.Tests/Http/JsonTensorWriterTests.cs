@@ -131,12 +131,31 @@ public sealed class JsonTensorWriterTests
     }
 
     [Fact]
-    public void WriteData_Bytes_InvalidUtf8_BecomesReplacementCharacters()
+    public void WriteData_Bytes_InvalidUtf8_NeedsBase64AndRoundTripsExactly()
     {
         byte[] data = [3, 0, 0, 0, (byte)'a', 0xFF, (byte)'b', 2, 0, 0, 0, 0xC3, 0x28];
-        var json = Write(TensorDataType.Bytes, data, 2);
-        using var doc = JsonDocument.Parse(json);
-        Assert.Equal(["a\uFFFDb", "\uFFFD("], doc.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetString()));
+        var tensor = new InferenceTensor("OUTPUT0", TensorDataType.Bytes, [2], data);
+        Assert.True(JsonTensorWriter.NeedsBase64(tensor));
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, JsonResults.WriterOptions))
+        {
+            writer.WriteStartObject();
+            JsonTensorWriter.WriteData(writer, tensor, base64: true);
+            writer.WriteEndObject();
+        }
+
+        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
+        var elements = doc.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetBytesFromBase64()).ToArray();
+        Assert.Equal([(byte)'a', 0xFF, (byte)'b'], elements[0]);
+        Assert.Equal([0xC3, 0x28], elements[1]);
+    }
+
+    [Fact]
+    public void NeedsBase64_ValidUtf8OrNotBytes_False()
+    {
+        Assert.False(JsonTensorWriter.NeedsBase64(new InferenceTensor("O", TensorDataType.Bytes, [2], BinaryBody.Strings("a", "h\u00e9"))));
+        Assert.False(JsonTensorWriter.NeedsBase64(new InferenceTensor("O", TensorDataType.UInt8, [2], new byte[] { 0xFF, 0xFE })));
     }
 
     [Fact]

@@ -56,6 +56,16 @@ public sealed class LoggingEndpointTests : IAsyncLifetime
         Assert.True(logger.IsEnabled(LogLevel.Warning));
     }
 
+    [Fact]
+    public async Task Post_BodyOver64KiB_413NamesLoggingLimitAndChangesNothing()
+    {
+        var json = "{\"log_info\":false" + new string(' ', 70 * 1024) + "}";
+        var (status, body) = await _harness.PostJsonAsync("/v2/logging", json);
+        Assert.Equal(413, status);
+        Assert.Equal($"request body of {json.Length} bytes exceeds the limit of 65536 bytes (the /v2/logging body limit)", body.GetProperty("error").GetString());
+        Assert.True((await _harness.GetJsonAsync("/v2/logging")).Body.GetProperty("log_info").GetBoolean());
+    }
+
     [Theory]
     [InlineData("""{"log_info":false,"log_file":"/tmp/turbine.log"}""", "log_file")]
     [InlineData("""{"log_format":"ISO8601"}""", "log_format")]
