@@ -19,6 +19,7 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
         if (outcome.Grant is { } grant)
         {
             info.CallerKey = grant.CallerKey;
+            info.CallerIdentity = grant.Identity;
             info.Roles = grant.Roles;
         }
 
