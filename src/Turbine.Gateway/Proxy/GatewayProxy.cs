@@ -185,7 +185,8 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         activity?.SetTag("http.response.status_code", context.Response.StatusCode);
-        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds, info.TargetVersion);
+        var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || GrpcStatusOf(context) == 0);
+        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds, info.TargetVersion, served);
         if (mirror)
         {
             _shadow.Enqueue(new ShadowWork(info.Model!, decision.ShadowPool!, context.Request.Method, shadowPath,
