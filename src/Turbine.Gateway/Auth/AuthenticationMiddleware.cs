@@ -25,6 +25,11 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
 
         if (outcome.Allowed)
         {
+            if (authenticator.VisibilityFor(outcome.Grant) is { } visibility)
+            {
+                context.Features.Set(visibility);
+            }
+
             // Every later message of the call is authorised on its own, with the same credential.
             if (context.Features.Get<GrpcMessageGuard>() is { } guard)
             {

@@ -93,6 +93,30 @@ internal sealed class EdgeAuthenticator
             : effective.Deny(operation, model, snapshot.Config.AdminRole);
     }
 
+    /// <summary>Which models a caller let in may see listed; null when every model (auth off, admin, or a <c>*</c> grant).</summary>
+    public ModelVisibility? VisibilityFor(CallerGrant? grant)
+    {
+        var snapshot = _snapshot;
+        if (!snapshot.Enabled)
+        {
+            return null;
+        }
+
+        var effective = grant ?? snapshot.Anonymous;
+        if (effective is null)
+        {
+            return new ModelVisibility(_ => false);
+        }
+
+        if (effective.IsAdmin || effective.Models.Contains("*"))
+        {
+            return null;
+        }
+
+        var models = effective.Models;
+        return new ModelVisibility(name => AccessRules.AnyMatch(models, name));
+    }
+
     private static async ValueTask<AuthOutcome> ValidateJwtAsync(AuthSnapshot snapshot, string token, GatewayRequestInfo info, CancellationToken cancellationToken)
     {
         var outcome = await snapshot.Jwt!.ValidateAsync(token, cancellationToken).ConfigureAwait(false);

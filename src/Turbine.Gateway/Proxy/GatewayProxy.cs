@@ -144,6 +144,15 @@ internal sealed partial class GatewayProxy : IDisposable
             context.Response.Body = capture;
         }
 
+        // A caller limited to some models sees only those in answers that list every model.
+        FilterBuffer? filter = null;
+        if (route.Kind == RouteKind.ServerWide && context.Features.Get<Auth.ModelVisibility>() is not null && MetadataFilter.Applies(context, route.GrpcMethod))
+        {
+            filter = new FilterBuffer(config.Limits.MaxFilteredResponseBytes);
+            context.Response.Body = filter;
+            context.Request.Headers.Remove("Accept-Encoding");
+        }
+
         using var activity = GatewayTracing.StartForward(context, info.Model, decision.Pool);
         var state = new ForwardState();
         context.Features.Set(state);
@@ -162,6 +171,11 @@ internal sealed partial class GatewayProxy : IDisposable
         {
             ResilienceContextPool.Shared.Return(resilience);
             context.Response.Body = originalResponseBody;
+        }
+
+        if (filter is not null)
+        {
+            await WriteFilteredAsync(context, filter, grpc, result).ConfigureAwait(false);
         }
 
         info.Retries = attempt.Tried.Count - 1;
