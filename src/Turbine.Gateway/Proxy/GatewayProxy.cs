@@ -201,6 +201,7 @@ internal sealed partial class GatewayProxy : IDisposable
         activity?.SetTag("http.response.status_code", context.Response.StatusCode);
         var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || GrpcStatusOf(context) == 0);
         _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds, info.TargetVersion, served);
+        _metrics.Retry(info.Model ?? "", decision.Pool, info.Retries, served);
         if (mirror)
         {
             _shadow.Enqueue(new ShadowWork(info.Model!, decision.ShadowPool!, context.Request.Method, shadowPath,
@@ -223,7 +224,6 @@ internal sealed partial class GatewayProxy : IDisposable
 
         if (a.Tried.Count > 0)
         {
-            _metrics.Retry(a.Info.Model ?? "", a.Pool.Name);
             a.Context.Response.Headers.Clear();
             a.Context.Response.StatusCode = StatusCodes.Status200OK;
         }

@@ -64,7 +64,14 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
         }
     }
 
-    public void Retry(string model, string pool) => Interlocked.Increment(ref _retries.GetOrAdd((ModelLabel(model), pool), _ => new long[1])[0]);
+    /// <summary>Retries of one request, recorded when it has been answered (so a served model keeps its own label).</summary>
+    public void Retry(string model, string pool, int count = 1, bool served = false)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _retries.GetOrAdd((ModelLabel(model, served), pool), _ => new long[1])[0], count);
+        }
+    }
 
     public void Ejection(string pool, string backend) => Interlocked.Increment(ref _ejections.GetOrAdd((pool, backend), _ => new long[1])[0]);
 
