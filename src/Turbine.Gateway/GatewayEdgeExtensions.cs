@@ -25,6 +25,7 @@ public static class GatewayEdgeExtensions
         services.TryAddSingleton<JwksSourceCache>();
         services.TryAddSingleton<EdgeAuthenticator>();
         services.TryAddSingleton<EdgeRateLimiter>();
+        services.TryAddSingleton<Routing.RequestBufferBudget>();
         services.TryAddSingleton<AccessLogWriter>();
         services.TryAddSingleton<AccessLogSampler>();
         return services;

@@ -61,6 +61,7 @@ public abstract partial class RegistryServerTests
             Assert.Equal("forbidden", error.GetProperty("code").GetString());
         }
 
+        Assert.Equal(sha, await RegistryHarness.UploadAsync(writer, SimpleOnnx)); // a version may use only bytes its creator uploaded (or can read)
         var pushed = await RegistryHarness.PushAsync(writer, "fraud-1", sha);
         Assert.Equal("fraud-writer", pushed.GetProperty("createdBy").GetString());
         await RegistryHarness.SendAsync(writer, HttpMethod.Post, "api/v1/models/fraud-1/versions/1/stage", new { stage = "Staging" }, HttpStatusCode.OK);

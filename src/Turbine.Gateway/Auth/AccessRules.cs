@@ -20,7 +20,7 @@ internal static class AccessRules
 
     public static bool TryParseOperation(string? text, out GatewayOperation operation)
     {
-        switch (text?.Trim().ToLowerInvariant())
+        switch (text?.ToLowerInvariant())
         {
             case "server": operation = GatewayOperation.Server; return true;
             case "metadata": operation = GatewayOperation.Metadata; return true;

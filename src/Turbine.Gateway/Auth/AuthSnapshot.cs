@@ -35,7 +35,7 @@ internal sealed class AuthSnapshot
                 [.. k.Models],
                 AccessRules.ParseOperations(k.Operations),
                 [.. k.Roles],
-                k.Roles.Contains(config.AdminRole, StringComparer.Ordinal))))
+                k.Roles.Contains(config.AdminRole, StringComparer.Ordinal)) { Identity = "key:" + k.Id }))
             .ToArray();
 
         JwtValidator? jwt = null;

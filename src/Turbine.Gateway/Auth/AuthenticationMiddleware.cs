@@ -19,11 +19,24 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
         if (outcome.Grant is { } grant)
         {
             info.CallerKey = grant.CallerKey;
+            info.CallerIdentity = grant.Identity;
             info.Roles = grant.Roles;
         }
 
         if (outcome.Allowed)
         {
+            if (authenticator.VisibilityFor(outcome.Grant) is { } visibility)
+            {
+                context.Features.Set(visibility);
+            }
+
+            // Every later message of the call is authorised on its own, with the same credential.
+            if (context.Features.Get<GrpcMessageGuard>() is { } guard)
+            {
+                var caller = outcome.Grant;
+                guard.AddCheck(model => authenticator.DenyModel(caller, info.Operation, model) is { } reason ? new StreamRefusal(StatusCodes.Status403Forbidden, reason) : null);
+            }
+
             await next(context).ConfigureAwait(false);
             return;
         }

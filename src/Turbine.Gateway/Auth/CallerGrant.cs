@@ -15,6 +15,9 @@ internal sealed record CallerGrant(
     IReadOnlyCollection<string> Roles,
     bool IsAdmin)
 {
+    /// <summary>Namespaced identity (<c>key:ID</c> or <c>jwt:ISS|SUB</c>); null when anonymous.</summary>
+    public string? Identity { get; init; }
+
     public string Describe() => CallerKey is null ? "anonymous callers" : $"caller '{CallerKey}'";
 
     /// <summary>Null when allowed, else why not (for the 403 answer).</summary>

@@ -75,6 +75,48 @@ internal sealed class EdgeAuthenticator
         return ValueTask.FromResult(AuthOutcome.Unauthenticated("invalid API key"));
     }
 
+    /// <summary>
+    /// Why a caller already let in may not use <paramref name="model"/> (a later message of a gRPC stream); null when
+    /// allowed. <paramref name="grant"/> is null for anonymous callers (and when auth is off).
+    /// </summary>
+    public string? DenyModel(CallerGrant? grant, GatewayOperation operation, string? model)
+    {
+        var snapshot = _snapshot;
+        if (!snapshot.Enabled)
+        {
+            return null;
+        }
+
+        var effective = grant ?? snapshot.Anonymous;
+        return effective is null
+            ? "missing credential: send 'Authorization: Bearer <API key or JWT>' or 'x-api-key: <API key>'"
+            : effective.Deny(operation, model, snapshot.Config.AdminRole);
+    }
+
+    /// <summary>Which models a caller let in may see listed; null when every model (auth off, admin, or a <c>*</c> grant).</summary>
+    public ModelVisibility? VisibilityFor(CallerGrant? grant)
+    {
+        var snapshot = _snapshot;
+        if (!snapshot.Enabled)
+        {
+            return null;
+        }
+
+        var effective = grant ?? snapshot.Anonymous;
+        if (effective is null)
+        {
+            return new ModelVisibility(_ => false);
+        }
+
+        if (effective.IsAdmin || effective.Models.Contains("*"))
+        {
+            return null;
+        }
+
+        var models = effective.Models;
+        return new ModelVisibility(name => AccessRules.AnyMatch(models, name));
+    }
+
     private static async ValueTask<AuthOutcome> ValidateJwtAsync(AuthSnapshot snapshot, string token, GatewayRequestInfo info, CancellationToken cancellationToken)
     {
         var outcome = await snapshot.Jwt!.ValidateAsync(token, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Turbine.Gateway.Configuration;
@@ -57,40 +59,50 @@ internal sealed class JwtValidator
             return AuthOutcome.Unavailable($"cannot validate tokens: no signing keys ({_keys.LastError})");
         }
 
-        var result = await Handler.ValidateTokenAsync(token, Parameters(keys)).ConfigureAwait(false);
+        var rejected = new StrongBox<string?>();
+        var result = await Handler.ValidateTokenAsync(token, Parameters(keys, rejected)).ConfigureAwait(false);
         if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException
             && await _keys.TryRefreshForUnknownKeyAsync(cancellationToken).ConfigureAwait(false))
         {
-            result = await Handler.ValidateTokenAsync(token, Parameters(await _keys.GetKeysAsync(cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+            result = await Handler.ValidateTokenAsync(token, Parameters(await _keys.GetKeysAsync(cancellationToken).ConfigureAwait(false), rejected)).ConfigureAwait(false);
         }
 
         if (!result.IsValid)
         {
-            return AuthOutcome.Unauthenticated(Describe(result.Exception, token));
+            return AuthOutcome.Unauthenticated(rejected.Value is { } algorithm && result.Exception is SecurityTokenInvalidSignatureException
+                ? AlgorithmRefused(algorithm)
+                : Describe(result.Exception, token));
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
-        var subject = Values(jwt, _config.SubjectClaim).FirstOrDefault();
+        var payload = Payload(jwt);
+        var subject = payload.TryGetProperty(_config.SubjectClaim, out var sub) && sub.ValueKind == JsonValueKind.String ? sub.GetString() : null;
         if (string.IsNullOrEmpty(subject))
         {
             return AuthOutcome.Unauthenticated($"token has no '{_config.SubjectClaim}' claim naming the caller");
         }
 
-        var roles = Values(jwt, _config.RolesClaim).ToArray();
-        var operationNames = Values(jwt, _config.OperationsClaim).ToArray();
+        var roles = Values(payload, _config.RolesClaim).ToArray();
+        var operationNames = Values(payload, _config.OperationsClaim).ToArray();
         var operations = operationNames.Length == 0
             ? AccessRules.DefaultOperations
             : AccessRules.ParseOperations(operationNames);
         var grant = new CallerGrant(
             subject,
-            [.. Values(jwt, _config.ModelsClaim)],
+            [.. Values(payload, _config.ModelsClaim)],
             operations,
             roles,
-            roles.Contains(_adminRole, StringComparer.Ordinal));
+            roles.Contains(_adminRole, StringComparer.Ordinal))
+        {
+            Identity = "jwt:" + jwt.Issuer + "|" + subject,
+        };
         return AuthOutcome.Allow(grant);
     }
 
-    private TokenValidationParameters Parameters(IReadOnlyList<SecurityKey> keys) => new()
+    private string AlgorithmRefused(string algorithm) =>
+        $"token algorithm '{algorithm}' is not accepted for its signing key (accepted: {string.Join(", ", _config.Algorithms)}; a key whose JWK names an alg accepts only that one)";
+
+    private TokenValidationParameters Parameters(IReadOnlyList<SecurityKey> keys, StrongBox<string?> rejected) => new()
     {
         ValidIssuers = _issuers,
         ValidAudiences = _audiences,
@@ -101,6 +113,17 @@ internal sealed class JwtValidator
         RequireExpirationTime = true,
         RequireSignedTokens = true,
         ValidateIssuerSigningKey = true,
+
+        // A token naming a kid is checked with that key only (an unknown kid is refused, not tried on every key);
+        // a token without one is tried on all keys.
+        TryAllIssuerSigningKeys = false,
+        IssuerSigningKeyResolver = (_, _, kid, _) => string.IsNullOrEmpty(kid) ? keys : keys.Where(k => k.KeyId == kid),
+        AlgorithmValidator = (algorithm, key, _, _) =>
+        {
+            var accepted = _config.Algorithms.Contains(algorithm, StringComparer.Ordinal) && (JwksParser.AlgorithmOf(key) ?? algorithm) == algorithm;
+            rejected.Value = accepted ? null : algorithm;
+            return accepted;
+        },
         ClockSkew = TimeSpan.FromSeconds(_config.ClockSkewSeconds),
         LifetimeValidator = ValidateLifetime,
     };
@@ -128,6 +151,18 @@ internal sealed class JwtValidator
         return true;
     }
 
+    private static string AlgorithmOf(string token)
+    {
+        try
+        {
+            return Handler.ReadJsonWebToken(token).Alg;
+        }
+        catch (ArgumentException)
+        {
+            return "";
+        }
+    }
+
     private static string AudienceOf(SecurityTokenInvalidAudienceException e, string token)
     {
         if (!string.IsNullOrEmpty(e.InvalidAudience))
@@ -145,11 +180,30 @@ internal sealed class JwtValidator
         }
     }
 
-    /// <summary>Claim values; a string claim with spaces or commas is a list (OAuth <c>scope</c> style).</summary>
-    private static IEnumerable<string> Values(JsonWebToken jwt, string claim) =>
-        jwt.Claims
-            .Where(c => c.Type == claim)
-            .SelectMany(c => c.Value.Split(ListSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>
+    /// Claim values: a JSON array's strings exactly as written (<c>" admin"</c> is not <c>admin</c>); a string claim
+    /// is a list separated by spaces or commas (OAuth <c>scope</c> style).
+    /// </summary>
+    private static IEnumerable<string> Values(JsonElement payload, string claim)
+    {
+        if (payload.ValueKind != JsonValueKind.Object || !payload.TryGetProperty(claim, out var value))
+        {
+            return [];
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!.Split(ListSeparators, StringSplitOptions.RemoveEmptyEntries),
+            JsonValueKind.Array => value.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray(),
+            _ => [],
+        };
+    }
+
+    private static JsonElement Payload(JsonWebToken jwt)
+    {
+        using var doc = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        return doc.RootElement.Clone();
+    }
 
     private string Describe(Exception? e, string token) => e switch
     {
@@ -163,6 +217,7 @@ internal sealed class JwtValidator
         SecurityTokenInvalidIssuerException issuer =>
             $"token issuer '{issuer.InvalidIssuer}' is not accepted; expected {string.Join(" or ", _issuers.Select(i => $"'{i}'"))}",
         SecurityTokenSignatureKeyNotFoundException => "token signature key is not among the configured signing keys",
+        SecurityTokenInvalidAlgorithmException => AlgorithmRefused(AlgorithmOf(token)),
         SecurityTokenInvalidSignatureException => "token signature is invalid",
         SecurityTokenMalformedException or ArgumentException => "malformed token",
         null => "invalid token",

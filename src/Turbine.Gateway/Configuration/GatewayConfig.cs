@@ -26,4 +26,6 @@ public sealed record GatewayConfig
     public AccessLogConfig AccessLog { get; init; } = new();
 
     public MetricsConfig Metrics { get; init; } = new();
+
+    public LimitsConfig Limits { get; init; } = new();
 }

@@ -108,6 +108,7 @@ internal static class GatewayConfigLoader
         }
 
         config.Metrics.Validate("metrics", context);
+        config.Limits.Validate("limits", context);
 
         // The edge sections validate themselves when their owner makes them validatable.
         foreach (var (path, section) in new (string, object)[]

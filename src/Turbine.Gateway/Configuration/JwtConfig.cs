@@ -39,6 +39,15 @@ public sealed record JwtConfig
     /// <summary>Claim with allowed operations (string or array); absent = server, metadata, infer. Default <c>operations</c>.</summary>
     public string OperationsClaim { get; init; } = "operations";
 
+    /// <summary>
+    /// Signature algorithms accepted (<c>alg</c> of the token header). A key whose JWK names an <c>alg</c> accepts only
+    /// that one. Default: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512.
+    /// </summary>
+    public List<string> Algorithms { get; init => field = value ?? []; } = [.. DefaultAlgorithms];
+
+    /// <summary>The asymmetric algorithms accepted when <see cref="Algorithms"/> is not set.</summary>
+    public static readonly IReadOnlyList<string> DefaultAlgorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+
     /// <summary>Full path of <see cref="JwksFile"/>, resolved against the config folder during validation.</summary>
     internal string? ResolvedJwksFile { get; set; }
 
@@ -84,6 +93,19 @@ public sealed record JwtConfig
         if (!(ClockSkewSeconds >= 0))
         {
             context.Error($"{path}.clockSkewSeconds", $"expected 0 or more, got {ClockSkewSeconds}");
+        }
+
+        for (var i = 0; i < Algorithms.Count; i++)
+        {
+            if (!DefaultAlgorithms.Contains(Algorithms[i], StringComparer.Ordinal))
+            {
+                context.Error($"{path}.algorithms[{i}]", $"unknown or unsupported algorithm '{Algorithms[i]}'; expected some of {string.Join(", ", DefaultAlgorithms)}");
+            }
+        }
+
+        if (Algorithms.Count == 0)
+        {
+            context.Error($"{path}.algorithms", "must list at least one algorithm");
         }
 
         foreach (var (name, value) in new[] { ("subjectClaim", SubjectClaim), ("modelsClaim", ModelsClaim), ("rolesClaim", RolesClaim), ("operationsClaim", OperationsClaim) })

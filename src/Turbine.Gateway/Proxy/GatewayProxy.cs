@@ -33,10 +33,12 @@ internal sealed partial class GatewayProxy : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HttpMessageInvoker _invoker;
+    private readonly RequestBufferBudget _budget;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BackendPool, ResiliencePipeline<AttemptResult>> _pipelines = [];
 
-    public GatewayProxy(IHttpForwarder forwarder, PoolRegistry pools, TrafficRouter router, ShadowMirror shadow, GatewayMetrics metrics, TimeProvider time, ILogger<GatewayProxy> logger)
+    public GatewayProxy(IHttpForwarder forwarder, PoolRegistry pools, TrafficRouter router, ShadowMirror shadow, GatewayMetrics metrics, RequestBufferBudget budget, TimeProvider time, ILogger<GatewayProxy> logger)
     {
+        _budget = budget;
         _forwarder = forwarder;
         _pools = pools;
         _router = router;
@@ -93,7 +95,20 @@ internal sealed partial class GatewayProxy : IDisposable
         var backendPool = set.Get(decision.Pool)!;
         info.Pool = decision.Pool;
         var grpc = route.GrpcMethod is not null;
-        var body = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming).ConfigureAwait(false);
+        var (body, overBudget) = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming, _budget).ConfigureAwait(false);
+        if (overBudget)
+        {
+            await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, _budget.Exhausted(), TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return;
+        }
+
+        var guard = context.Features.Get<GrpcMessageGuard>();
+        if (guard?.Refusal is { } early)
+        {
+            // A buffered call whose message the edge refused is never forwarded.
+            await EdgeErrors.WriteAsync(context, early.Status, early.Message).ConfigureAwait(false);
+            return;
+        }
 
         // The shadow gets the request as the client sent it (before a version rewrite); gRPC: unary ModelInfer only.
         var shadowBody = body;
@@ -129,6 +144,15 @@ internal sealed partial class GatewayProxy : IDisposable
             context.Response.Body = capture;
         }
 
+        // A caller limited to some models sees only those in answers that list every model.
+        FilterBuffer? filter = null;
+        if (route.Kind == RouteKind.ServerWide && context.Features.Get<Auth.ModelVisibility>() is not null && MetadataFilter.Applies(context, route.GrpcMethod))
+        {
+            filter = new FilterBuffer(config.Limits.MaxFilteredResponseBytes);
+            context.Response.Body = filter;
+            context.Request.Headers.Remove("Accept-Encoding");
+        }
+
         using var activity = GatewayTracing.StartForward(context, info.Model, decision.Pool);
         var state = new ForwardState();
         context.Features.Set(state);
@@ -149,9 +173,18 @@ internal sealed partial class GatewayProxy : IDisposable
             context.Response.Body = originalResponseBody;
         }
 
+        if (filter is not null)
+        {
+            await WriteFilteredAsync(context, filter, grpc, result).ConfigureAwait(false);
+        }
+
         info.Retries = attempt.Tried.Count - 1;
         info.Destination = result.Replica?.Id;
-        if (result.Failure is not null)
+        if (guard?.Refusal is { } refused && !context.Response.HasStarted)
+        {
+            await EdgeErrors.WriteAsync(context, refused.Status, refused.Message).ConfigureAwait(false);
+        }
+        else if (result.Failure is not null)
         {
             LogForwardFailed(_logger, info.Model ?? "(server)", decision.Pool, result.Failure);
             if (result.Full)
@@ -166,7 +199,9 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         activity?.SetTag("http.response.status_code", context.Response.StatusCode);
-        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds, info.TargetVersion);
+        var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || GrpcStatusOf(context) == 0);
+        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds, info.TargetVersion, served);
+        _metrics.Retry(info.Model ?? "", decision.Pool, info.Retries, served);
         if (mirror)
         {
             _shadow.Enqueue(new ShadowWork(info.Model!, decision.ShadowPool!, context.Request.Method, shadowPath,
@@ -189,7 +224,6 @@ internal sealed partial class GatewayProxy : IDisposable
 
         if (a.Tried.Count > 0)
         {
-            _metrics.Retry(a.Info.Model ?? "", a.Pool.Name);
             a.Context.Response.Headers.Clear();
             a.Context.Response.StatusCode = StatusCodes.Status200OK;
         }
@@ -338,47 +372,56 @@ internal sealed partial class GatewayProxy : IDisposable
         return config.Pools.Keys.FirstOrDefault();
     }
 
-    /// <summary>Reads a replayable body whole (up to <paramref name="max"/>); null when it must stream (too large, client streaming).</summary>
-    private static async Task<ArraySegment<byte>?> BufferAsync(HttpContext context, long max, bool streaming)
+    /// <summary>
+    /// Reads a replayable body whole (up to <paramref name="max"/>), growing as bytes arrive (never sized from the
+    /// declared Content-Length) and holding them against the gateway's <see cref="RequestBufferBudget"/>; null when
+    /// it must stream (too large, client streaming); OverBudget when the budget is spent.
+    /// </summary>
+    private static async Task<(ArraySegment<byte>? Body, bool OverBudget)> BufferAsync(HttpContext context, long max, bool streaming, RequestBufferBudget budget)
     {
         if (streaming)
         {
-            return null;
+            return (null, false);
         }
 
         var request = context.Request;
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding") && request.Protocol != "HTTP/2" && request.Protocol != "HTTP/3"))
         {
-            return new ArraySegment<byte>([]);
+            return (new ArraySegment<byte>([]), false);
         }
 
         if (request.ContentLength > max)
         {
-            return null;
+            return (null, false);
         }
 
-        if (request.ContentLength is { } known)
-        {
-            // The usual case: one exact buffer, no growth, no copy.
-            var exact = new byte[known];
-            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, context.RequestAborted).ConfigureAwait(false);
-            return new ArraySegment<byte>(exact, 0, read);
-        }
-
+        var lease = budget.LeaseFor(context);
         var limit = (int)Math.Min(max, int.MaxValue - 1);
-        var buffer = new MemoryStream(4096);
+        var buffer = new MemoryStream();
+        long reserved = 0;
         var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
         try
         {
             int n;
             while ((n = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
             {
+                if (buffer.Length + n > reserved)
+                {
+                    var grow = Math.Max(n, Math.Min(reserved, 1L << 20));
+                    if (!lease.TryGrow(grow))
+                    {
+                        return (null, true);
+                    }
+
+                    reserved += grow;
+                }
+
                 buffer.Write(chunk, 0, n);
                 if (buffer.Length > limit)
                 {
                     // Too large to keep: forward what was read, then the rest, without retries.
                     request.Body = new ReplayStream(buffer.GetBuffer(), (int)buffer.Length, request.Body);
-                    return null;
+                    return (null, false);
                 }
             }
         }
@@ -387,7 +430,7 @@ internal sealed partial class GatewayProxy : IDisposable
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return (new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length), false);
     }
 
     private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body, ForwardState state)

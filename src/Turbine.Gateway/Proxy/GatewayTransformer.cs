@@ -1,4 +1,7 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Turbine.Gateway.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Turbine.Gateway.Proxy;
@@ -21,6 +24,31 @@ internal sealed class GatewayTransformer : HttpTransformer
             return ValueTask.FromResult(false);
         }
 
-        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        return TransformHeadersAsync(httpContext, proxyResponse, cancellationToken);
+    }
+
+    /// <summary>A call whose request stream the edge cut (<see cref="GrpcMessageGuard"/>) ends with the edge's status, not the server's.</summary>
+    public override async ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
+    {
+        await base.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        if (httpContext.Features.Get<GrpcMessageGuard>()?.Refusal is { } refusal
+            && httpContext.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { IsReadOnly: false } trailers)
+        {
+            trailers["grpc-status"] = EdgeErrors.GrpcStatusFor(refusal.Status).ToString(CultureInfo.InvariantCulture);
+            trailers["grpc-message"] = EdgeErrors.PercentEncode(refusal.Message);
+        }
+    }
+
+    private async ValueTask<bool> TransformHeadersAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        if (httpContext.Features.Get<GrpcMessageGuard>()?.Refusal is { } refusal && httpContext.Response.Headers.ContainsKey("grpc-status"))
+        {
+            // A trailers-only answer of the server (its status in the headers).
+            httpContext.Response.Headers["grpc-status"] = EdgeErrors.GrpcStatusFor(refusal.Status).ToString(CultureInfo.InvariantCulture);
+            httpContext.Response.Headers["grpc-message"] = EdgeErrors.PercentEncode(refusal.Message);
+        }
+
+        return copy;
     }
 }

@@ -23,14 +23,14 @@ internal sealed class EdgeRateLimiter : IDisposable
 
     public bool Enabled => _state.Config.IsEnabled();
 
-    public RateLimitDecision? TryAcquire(string? callerKey, string clientAddress, string? model)
+    public RateLimitDecision? TryAcquire(string? callerKey, string? callerIdentity, string clientAddress, string? model)
     {
         for (var attempt = 0; ; attempt++)
         {
             var state = _state;
             try
             {
-                return state.TryAcquire(callerKey, clientAddress, model);
+                return state.TryAcquire(callerKey, callerIdentity, clientAddress, model);
             }
             catch (ObjectDisposedException) when (attempt == 0)
             {

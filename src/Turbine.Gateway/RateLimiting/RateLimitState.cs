@@ -11,32 +11,37 @@ namespace Turbine.Gateway.RateLimiting;
 internal sealed class RateLimitState : IDisposable
 {
     private readonly RateLimitConfig _config;
-    private readonly PartitionedRateLimiter<string> _callers;
+    private readonly PartitionedRateLimiter<(string Id, RateLimitRule? Rule)> _callers;
     private readonly PartitionedRateLimiter<string> _models;
 
     public RateLimitState(RateLimitConfig config)
     {
         _config = config;
-        _callers = PartitionedRateLimiter.Create<string, string>(id => Partition(id, CallerRule(id)));
+        _callers = PartitionedRateLimiter.Create<(string Id, RateLimitRule? Rule), string>(caller => Partition(caller.Id, caller.Rule));
         _models = PartitionedRateLimiter.Create<string, string>(model => Partition(model, ModelRule(model)));
     }
 
     public RateLimitConfig Config => _config;
 
     /// <summary>Takes a token for the caller, then for the model; null when both allow the request.</summary>
-    /// <param name="callerKey">Key id or JWT subject; null for anonymous callers.</param>
+    /// <param name="callerKey">Key id or JWT subject (picks a <c>keys</c> override); null for anonymous callers.</param>
+    /// <param name="callerIdentity">
+    /// The caller's bucket: <c>key:ID</c> for an API key, <c>jwt:ISS|SUB</c> for a token, so a token whose subject
+    /// equals a key id never shares that key's bucket; null for anonymous callers.
+    /// </param>
     /// <param name="clientAddress">Remote address, the bucket of an anonymous caller.</param>
     /// <exception cref="ObjectDisposedException">The state was replaced by a reload meanwhile.</exception>
-    public RateLimitDecision? TryAcquire(string? callerKey, string clientAddress, string? model)
+    public RateLimitDecision? TryAcquire(string? callerKey, string? callerIdentity, string clientAddress, string? model)
     {
-        var callerId = callerKey is null ? "anonymous@" + clientAddress : "key:" + callerKey;
-        var rule = CallerRule(callerId);
+        var anonymous = callerKey is null || callerIdentity is null;
+        var callerId = anonymous ? "anonymous@" + clientAddress : callerIdentity!;
+        var rule = anonymous ? _config.Anonymous ?? _config.PerKey : KeyRule(callerKey!);
         if (rule is not null)
         {
-            using var lease = _callers.AttemptAcquire(callerId);
+            using var lease = _callers.AttemptAcquire((callerId, rule));
             if (!lease.IsAcquired)
             {
-                var who = callerKey is null ? $"anonymous client '{clientAddress}'" : $"key '{callerKey}'";
+                var who = anonymous ? $"anonymous client '{clientAddress}'" : $"key '{callerKey}'";
                 return Refuse(lease, who, rule);
             }
         }
@@ -59,15 +64,8 @@ internal sealed class RateLimitState : IDisposable
         _models.Dispose();
     }
 
-    private RateLimitRule? CallerRule(string callerId)
-    {
-        if (callerId.StartsWith("key:", StringComparison.Ordinal))
-        {
-            return _config.Keys.TryGetValue(callerId[4..], out var rule) && rule is not null ? rule : _config.PerKey;
-        }
-
-        return _config.Anonymous ?? _config.PerKey;
-    }
+    private RateLimitRule? KeyRule(string callerKey) =>
+        _config.Keys.TryGetValue(callerKey, out var rule) && rule is not null ? rule : _config.PerKey;
 
     private RateLimitRule? ModelRule(string model) =>
         _config.Models.TryGetValue(model, out var rule) && rule is not null ? rule : _config.PerModel;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Turbine.Gateway.Routing;
 
 namespace Turbine.Gateway.RateLimiting;
 
@@ -17,8 +18,19 @@ internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimit
 
         var info = EdgeRequestInfo.Get(context);
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (limiter.TryAcquire(info.CallerKey, address, info.Model) is not { } refusal)
+
+        // Management (load/unload, logging) takes a token from the caller's bucket only: it must not spend the
+        // model's inference budget, nor be starved by it.
+        var modelBucket = info.Operation == GatewayOperation.Admin ? null : info.Model;
+        if (limiter.TryAcquire(info.CallerKey, info.CallerIdentity, address, modelBucket) is not { } refusal)
         {
+            // Every later message of a gRPC stream takes its own tokens (caller, then the model it names).
+            if (context.Features.Get<GrpcMessageGuard>() is { } guard)
+            {
+                var (caller, identity) = (info.CallerKey, info.CallerIdentity);
+                guard.AddCheck(model => limiter.TryAcquire(caller, identity, address, model) is { } later ? new StreamRefusal(StatusCodes.Status429TooManyRequests, later.Message) : null);
+            }
+
             return next(context);
         }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.AspNetCore.Http;
 using Turbine.Gateway.Configuration;
 using Turbine.Gateway.Proxy;
@@ -7,13 +6,14 @@ namespace Turbine.Gateway.Routing;
 
 /// <summary>
 /// Sets <see cref="GatewayRequestInfo"/> and <see cref="GatewayRoute"/> for every request: REST by method and path;
-/// gRPC by method and the model field of the first message, which is read here and replayed to the backend.
+/// gRPC by method and the model field of the first message. Only the start of that message is read here (up to
+/// <c>limits.maxClassificationBytes</c>, grown as bytes arrive, never sized from the frame header): enough to find
+/// the model and version fields, which every protobuf encoder writes first. The bytes read are replayed, and the
+/// body is wrapped in a <see cref="GrpcMessageGuard"/> that checks the rest of the first message (a later duplicate
+/// model field is refused) and every later message of a stream as it passes.
 /// </summary>
-internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayConfigSource config)
+internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayConfigSource config, RequestBufferBudget budget)
 {
-    /// <summary>Largest first gRPC message read to find the model name (the whole unary request).</summary>
-    public const int MaxFirstMessageBytes = 64 << 20;
-
     public async Task InvokeAsync(HttpContext context)
     {
         var info = new GatewayRequestInfo();
@@ -30,10 +30,10 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
             info.Operation = operation;
             if (modelField > 0)
             {
-                var read = await ReadFirstMessageAsync(context, modelField, versionField).ConfigureAwait(false);
+                var read = await ReadFirstFieldsAsync(context, modelField, versionField).ConfigureAwait(false);
                 if (read.Error is not null)
                 {
-                    await GatewayErrors.WriteAsync(context, StatusCodes.Status400BadRequest, GatewayErrors.GrpcInvalidArgument, read.Error).ConfigureAwait(false);
+                    await GatewayErrors.WriteAsync(context, read.Status, read.Status == StatusCodes.Status503ServiceUnavailable ? GatewayErrors.GrpcUnavailable : GatewayErrors.GrpcInvalidArgument, read.Error).ConfigureAwait(false);
                     return;
                 }
 
@@ -41,8 +41,15 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
                 info.Version = string.IsNullOrEmpty(read.Version) ? null : read.Version;
                 if (info.Model is null)
                 {
+                    if (method != "ModelStatistics")
+                    {
+                        await GatewayErrors.WriteAsync(context, StatusCodes.Status400BadRequest, GatewayErrors.GrpcInvalidArgument,
+                            $"the {method} request names no model (field {modelField}): the gateway routes by it").ConfigureAwait(false);
+                        return;
+                    }
+
                     // ModelStatistics without a name asks for every model: server-wide.
-                    route.Kind = method == "ModelStatistics" ? RouteKind.ServerWide : route.Kind;
+                    route.Kind = RouteKind.ServerWide;
                 }
             }
         }
@@ -59,38 +66,65 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
         await next(context).ConfigureAwait(false);
     }
 
-    private static async Task<(string? Model, string? Version, string? Error)> ReadFirstMessageAsync(HttpContext context, int modelField, int versionField)
+    private async Task<(string? Model, string? Version, int Status, string? Error)> ReadFirstFieldsAsync(HttpContext context, int modelField, int versionField)
     {
         var body = context.Request.Body;
-        var header = new byte[5];
-        var got = await body.ReadAtLeastAsync(header, 5, throwOnEndOfStream: false, context.RequestAborted).ConfigureAwait(false);
-        if (got < 5)
+        var max = config.Current.Limits.MaxClassificationBytes;
+        var lease = budget.LeaseFor(context);
+        var scanner = new GrpcMessageScanner(modelField, versionField, GrpcMessageGuard.MaxNameBytes);
+        var buffer = new byte[Math.Min(4096, max)];
+        if (!lease.TryGrow(buffer.Length))
         {
-            context.Request.Body = new ReplayStream(header, got, body);
-            return (null, null, got == 0 ? "the call has no request message: the gateway routes by the model named in it" : "truncated gRPC message frame");
+            return (null, null, StatusCodes.Status503ServiceUnavailable, budget.Exhausted());
         }
 
-        if (header[0] != 0)
+        var length = 0;
+        var done = false;
+        while (!done)
         {
-            return (null, null, "compressed request messages cannot be routed by the gateway: send the first message uncompressed");
+            if (length == buffer.Length)
+            {
+                if (length >= max)
+                {
+                    return (null, null, StatusCodes.Status400BadRequest,
+                        $"the first {max} bytes of the request message do not name the model (limits.maxClassificationBytes): write the model and version fields first");
+                }
+
+                var grown = Math.Min(max, buffer.Length * 2);
+                if (!lease.TryGrow(grown - buffer.Length))
+                {
+                    return (null, null, StatusCodes.Status503ServiceUnavailable, budget.Exhausted());
+                }
+
+                Array.Resize(ref buffer, grown);
+            }
+
+            var n = await body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
+            if (n == 0)
+            {
+                context.Request.Body = new ReplayStream(buffer, length, body);
+                return (null, null, StatusCodes.Status400BadRequest,
+                    length == 0 ? "the call has no request message: the gateway routes by the model named in it" : "truncated gRPC message frame");
+            }
+
+            var offset = length;
+            length += n;
+            while (offset < length && !done)
+            {
+                var scan = scanner.Feed(buffer.AsSpan(offset, length - offset), out var used);
+                offset += used;
+                if (scan == ScanEvent.Error)
+                {
+                    return (null, null, StatusCodes.Status400BadRequest, scanner.Error);
+                }
+
+                done = scan == ScanEvent.Message || scanner.PastNameFields;
+            }
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(1));
-        if (length > MaxFirstMessageBytes)
-        {
-            return (null, null, $"the first request message is {length} bytes; the gateway reads at most {MaxFirstMessageBytes} to route it");
-        }
-
-        var frame = new byte[5 + (int)length];
-        header.CopyTo(frame, 0);
-        var read = await body.ReadAtLeastAsync(frame.AsMemory(5), (int)length, throwOnEndOfStream: false, context.RequestAborted).ConfigureAwait(false);
-        if (read < length)
-        {
-            return (null, null, "truncated gRPC message frame");
-        }
-
-        context.Request.Body = new ReplayStream(frame, frame.Length, body);
-        var (model, version) = GrpcClassifier.ReadFields(frame, 5, (int)length, modelField, versionField);
-        return (model, version, null);
+        var guard = new GrpcMessageGuard(new ReplayStream(buffer, length, body), modelField, versionField, scanner.Model, scanner.Version);
+        context.Request.Body = guard;
+        context.Features.Set(guard);
+        return (scanner.Model, scanner.Version, StatusCodes.Status200OK, null);
     }
 }

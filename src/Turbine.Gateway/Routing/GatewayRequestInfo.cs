@@ -24,6 +24,13 @@ public sealed class GatewayRequestInfo
     /// <summary>Stable identity of the caller (API key id or JWT subject); null for anonymous requests.</summary>
     public string? CallerKey { get; set; }
 
+    /// <summary>
+    /// The caller's namespaced identity: <c>key:ID</c> for an API key, <c>jwt:ISSUER|SUBJECT</c> for a JWT; null for
+    /// anonymous requests. Rate-limit buckets and A/B stickiness use it, so a token whose subject equals a key id
+    /// is not that key.
+    /// </summary>
+    public string? CallerIdentity { get; set; }
+
     /// <summary>Role names granted to the caller (for example <c>admin</c>).</summary>
     public IReadOnlyCollection<string> Roles { get; set; } = [];
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Turbine.Gateway.Configuration;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Gateway.Telemetry;
@@ -9,8 +10,15 @@ namespace Turbine.Gateway.Telemetry;
 /// the Prometheus text format (the server's <see cref="PrometheusText"/> writer, shared as a linked source file).
 /// Names: docs/gateway.md.
 /// </summary>
-internal sealed class GatewayMetrics
+internal sealed class GatewayMetrics(IGatewayConfigSource config)
 {
+    /// <summary>Label of model names neither routed by name nor ever answered by a server.</summary>
+    public const string UnknownModel = "_unknown";
+
+    /// <summary>Label of known models beyond <c>metrics.maxModelLabels</c>.</summary>
+    public const string OtherModel = "_other";
+
+    private readonly ConcurrentDictionary<string, byte> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Model, string Pool, string Version, string Backend, string Protocol, int Code), long[]> _requests = new();
     private readonly ConcurrentDictionary<(string Model, string Pool, string Backend), Histogram> _latency = new();
     private readonly ConcurrentDictionary<(string Model, string Pool), long[]> _retries = new();
@@ -18,9 +26,37 @@ internal sealed class GatewayMetrics
     private readonly ConcurrentDictionary<(string Model, string Pool), long[]> _shadow = new(); // requests, errors, differences, dropped
     private readonly ConcurrentDictionary<(string Model, string Pool), Histogram> _shadowLatency = new();
 
-    /// <summary>One answered request; <paramref name="version"/> is the model version the traffic policy chose (null = none).</summary>
-    public void Request(string model, string pool, string backend, string protocol, int code, double ms, string? version = null)
+    /// <summary>
+    /// The label value of <paramref name="model"/>: the name itself when its route names it, when a server answered
+    /// it successfully (<paramref name="served"/>) or when it already has a label; otherwise <see cref="UnknownModel"/>,
+    /// so names an attacker makes up never create series. At most <c>metrics.maxModelLabels</c> names.
+    /// </summary>
+    public string ModelLabel(string model, bool served = false)
     {
+        if (model.Length == 0 || _models.ContainsKey(model))
+        {
+            return model;
+        }
+
+        var current = config.Current;
+        if (!served && (model == "*" || !current.Models.ContainsKey(model)))
+        {
+            return UnknownModel;
+        }
+
+        if (_models.Count >= current.Metrics.MaxModelLabels)
+        {
+            return OtherModel;
+        }
+
+        _models.TryAdd(model, 0);
+        return model;
+    }
+
+    /// <summary>One answered request; <paramref name="version"/> is the model version the traffic policy chose (null = none).</summary>
+    public void Request(string model, string pool, string backend, string protocol, int code, double ms, string? version = null, bool served = false)
+    {
+        model = ModelLabel(model, served);
         Interlocked.Increment(ref _requests.GetOrAdd((model, pool, version ?? "", backend, protocol, code), _ => new long[1])[0]);
         if (backend.Length > 0)
         {
@@ -28,12 +64,20 @@ internal sealed class GatewayMetrics
         }
     }
 
-    public void Retry(string model, string pool) => Interlocked.Increment(ref _retries.GetOrAdd((model, pool), _ => new long[1])[0]);
+    /// <summary>Retries of one request, recorded when it has been answered (so a served model keeps its own label).</summary>
+    public void Retry(string model, string pool, int count = 1, bool served = false)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _retries.GetOrAdd((ModelLabel(model, served), pool), _ => new long[1])[0], count);
+        }
+    }
 
     public void Ejection(string pool, string backend) => Interlocked.Increment(ref _ejections.GetOrAdd((pool, backend), _ => new long[1])[0]);
 
     public void Shadow(string model, string pool, double? ms, bool error, bool different)
     {
+        model = ModelLabel(model);
         var c = _shadow.GetOrAdd((model, pool), _ => new long[4]);
         Interlocked.Increment(ref c[0]);
         if (error)
@@ -52,7 +96,7 @@ internal sealed class GatewayMetrics
         }
     }
 
-    public void ShadowDropped(string model, string pool) => Interlocked.Increment(ref _shadow.GetOrAdd((model, pool), _ => new long[4])[3]);
+    public void ShadowDropped(string model, string pool) => Interlocked.Increment(ref _shadow.GetOrAdd((ModelLabel(model), pool), _ => new long[4])[3]);
 
     /// <summary>Shadow counters of one model and pool: requests completed, errors, differences, dropped (tests, admin).</summary>
     public (long Requests, long Errors, long Differences, long Dropped) ShadowCounts(string model, string pool) =>

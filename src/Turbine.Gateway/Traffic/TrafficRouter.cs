@@ -111,7 +111,7 @@ internal sealed class TrafficRouter(Random random, BlueGreenState blueGreen)
             return value[0]!;
         }
 
-        return info.CallerKey ?? context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
+        return info.CallerIdentity ?? info.CallerKey ?? context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
     }
 
     private double NextDouble()

@@ -15,7 +15,8 @@ internal sealed partial class RegistryApi
 
     private async Task<IResult> UploadAsync(HttpContext context)
     {
-        context.GetCaller().Require(TokenRole.Writer);
+        var caller = context.GetCaller();
+        caller.Require(TokenRole.Writer);
         var limit = options.MaxArtifactBytes;
         if (context.Request.ContentLength is { } length && length > limit)
         {
@@ -29,8 +30,11 @@ internal sealed partial class RegistryApi
 
         var header = context.Request.Headers["X-Content-SHA256"].ToString();
         var expected = header.Length == 0 ? null : Digests.Normalize(header);
-        var existed = expected is not null && await artifacts.StatAsync(expected, context.RequestAborted).ConfigureAwait(false) is not null;
         var blob = await artifacts.PutAsync(context.Request.Body, expected, limit, context.RequestAborted).ConfigureAwait(false);
-        return ApiHttp.Json(new ArtifactResponse(blob.Sha256, blob.Size), existed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+
+        // Uploading the bytes proves the caller has them: record it, so a version may point at them. 200 says only
+        // that this caller had uploaded the same bytes before (never whether someone else had).
+        var first = await store.RecordUploadAsync(blob.Sha256, caller.Uploader, context.RequestAborted).ConfigureAwait(false);
+        return ApiHttp.Json(new ArtifactResponse(blob.Sha256, blob.Size), first ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 }

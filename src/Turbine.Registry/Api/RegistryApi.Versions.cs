@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Turbine.Registry.Artifacts;
 using Turbine.Registry.Domain;
 using Turbine.Registry.Inspection;
+using Turbine.Registry.Security;
 
 namespace Turbine.Registry.Api;
 
@@ -53,7 +54,7 @@ internal sealed partial class RegistryApi
         var caller = context.GetCaller();
         caller.Require(TokenRole.Writer, name);
         var request = await ApiHttp.ReadJsonAsync<CreateVersionRequest>(context).ConfigureAwait(false);
-        var artifact = await ValidateArtifactAsync(request.Artifact, context.RequestAborted).ConfigureAwait(false);
+        var artifact = await ValidateArtifactAsync(request.Artifact, caller, context.RequestAborted).ConfigureAwait(false);
         RegistryValidation.Description(request.Description);
         RegistryValidation.Entries(request.Metrics, "metrics");
         RegistryValidation.Entries(request.Params, "params");
@@ -79,7 +80,7 @@ internal sealed partial class RegistryApi
         return ApiHttp.Json(version, StatusCodes.Status201Created);
     }
 
-    private async Task<VersionArtifact> ValidateArtifactAsync(ArtifactReference? reference, CancellationToken cancellationToken)
+    private async Task<VersionArtifact> ValidateArtifactAsync(ArtifactReference? reference, Caller caller, CancellationToken cancellationToken)
     {
         if (reference is null || string.IsNullOrEmpty(reference.Sha256))
         {
@@ -100,9 +101,33 @@ internal sealed partial class RegistryApi
             RegistryValidation.FileName(fileName);
         }
 
-        var blob = await artifacts.StatAsync(sha, cancellationToken).ConfigureAwait(false)
-            ?? throw RegistryException.Invalid("unknown_artifact", $"no artifact with sha256 {sha}; upload it with POST /api/v1/artifacts first");
+        // A digest the caller did not upload and cannot read through any version is answered exactly like one that
+        // does not exist: a token must not reach (or learn of) another model's artifact by naming its digest.
+        var unknown = RegistryException.Invalid("unknown_artifact", $"no artifact with sha256 {sha}; upload it with POST /api/v1/artifacts first");
+        if (!await MayUseArtifactAsync(sha, caller, cancellationToken).ConfigureAwait(false))
+        {
+            throw unknown;
+        }
+
+        var blob = await artifacts.StatAsync(sha, cancellationToken).ConfigureAwait(false) ?? throw unknown;
         return new VersionArtifact(sha, blob.Size, packing, fileName);
+    }
+
+    /// <summary>The caller uploaded the blob, may read a version that uses it, or is an admin of every model.</summary>
+    private async Task<bool> MayUseArtifactAsync(string sha256, Caller caller, CancellationToken cancellationToken)
+    {
+        if (caller.Role == TokenRole.Admin && caller.Models == ModelPattern.All)
+        {
+            return true;
+        }
+
+        if (await store.HasUploadedAsync(sha256, caller.Uploader, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        var models = await store.ModelsUsingArtifactAsync(sha256, cancellationToken).ConfigureAwait(false);
+        return models.Any(caller.MayRead);
     }
 
     private async Task DownloadAsync(string name, long version, HttpContext context)

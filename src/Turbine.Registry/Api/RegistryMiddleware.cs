@@ -82,7 +82,7 @@ internal sealed class RegistryMiddleware(IRegistryStore store, bool dev, ILogger
         var token = await store.FindTokenAsync(TokenSecrets.Hash(secret), context.RequestAborted).ConfigureAwait(false);
         return token is null
             ? throw Unauthenticated("the API token is unknown or revoked")
-            : new Caller(token.Name, token.Role, token.Models);
+            : new Caller(token.Name, token.Role, token.Models) { Uploader = "token:" + token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 
     private static RegistryException Unauthenticated(string message) => new(StatusCodes.Status401Unauthorized, "unauthenticated", message);

@@ -8,6 +8,15 @@ internal sealed record Caller(string Name, TokenRole Role, string Models)
     /// <summary>The caller in <c>--dev</c> mode: everything allowed, audited as <c>dev</c>.</summary>
     public static Caller Dev { get; } = new("dev", TokenRole.Admin, ModelPattern.All);
 
+    /// <summary>
+    /// Who uploads artifacts, as recorded with each blob: <c>token:ID</c> for a stored token (names may repeat;
+    /// ids do not), <c>dev</c> in dev mode.
+    /// </summary>
+    public string Uploader { get; init; } = "dev";
+
+    /// <summary>Whether the caller may read model <paramref name="model"/>'s versions.</summary>
+    public bool MayRead(string model) => Role >= TokenRole.Reader && ModelPattern.Matches(Models, model);
+
     /// <summary>Throws 403 unless the role is at least <paramref name="role"/> and, when given, the model matches the pattern.</summary>
     public void Require(TokenRole role, string? model = null)
     {

@@ -56,4 +56,13 @@ internal interface IRegistryStore : IAsyncDisposable
 
     /// <summary>The unrevoked token with that secret hash, or null.</summary>
     Task<ApiToken?> FindTokenAsync(string secretHash, CancellationToken cancellationToken);
+
+    /// <summary>Records that <paramref name="uploader"/> uploaded blob <paramref name="sha256"/>; false when it had already.</summary>
+    Task<bool> RecordUploadAsync(string sha256, string uploader, CancellationToken cancellationToken);
+
+    /// <summary>Whether <paramref name="uploader"/> uploaded blob <paramref name="sha256"/>.</summary>
+    Task<bool> HasUploadedAsync(string sha256, string uploader, CancellationToken cancellationToken);
+
+    /// <summary>The models with a version whose artifact is <paramref name="sha256"/>.</summary>
+    Task<IReadOnlyList<string>> ModelsUsingArtifactAsync(string sha256, CancellationToken cancellationToken);
 }

@@ -38,6 +38,10 @@ internal static class Schema
                 id {d.IdentityColumn}, name TEXT NOT NULL, role TEXT NOT NULL, models TEXT NOT NULL,
                 secret_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT)
             """;
+        // Who uploaded each blob: a version may only point at a digest its creator uploaded (or can already read).
+        // Created on start by both databases, so an existing registry gains it without a separate migration.
+        yield return "CREATE TABLE IF NOT EXISTS artifact_uploads (sha256 TEXT NOT NULL, uploader TEXT NOT NULL, uploaded_at TEXT NOT NULL, PRIMARY KEY (sha256, uploader))";
+        yield return "CREATE INDEX IF NOT EXISTS versions_artifact_sha256 ON versions (artifact_sha256)";
         foreach (var statement in d.AppendOnlyAuditStatements)
         {
             yield return statement;

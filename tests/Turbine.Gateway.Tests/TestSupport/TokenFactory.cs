@@ -35,7 +35,9 @@ public sealed class TokenFactory : IDisposable
         string audience = Audience,
         DateTime? expires = null,
         DateTime? notBefore = null,
-        IDictionary<string, object>? claims = null)
+        IDictionary<string, object>? claims = null,
+        string algorithm = SecurityAlgorithms.RsaSha256,
+        string? keyId = null)
     {
         var now = DateTime.UtcNow;
         var all = new Dictionary<string, object> { ["sub"] = subject };
@@ -53,7 +55,7 @@ public sealed class TokenFactory : IDisposable
             NotBefore = notBefore ?? (expiry < now ? expiry.AddHours(-1) : now.AddMinutes(-5)),
             IssuedAt = notBefore ?? (expiry < now ? expiry.AddHours(-1) : now.AddMinutes(-5)),
             Claims = all,
-            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = new SigningCredentials(keyId is null ? _key : new RsaSecurityKey(_rsa) { KeyId = keyId }, algorithm),
         };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
