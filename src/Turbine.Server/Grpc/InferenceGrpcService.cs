@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
 using Turbine.Protocol.Grpc;
+using Turbine.Server.Security;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Grpc;
@@ -49,6 +50,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context) =>
         Task.FromResult(GrpcResponses.Index(engine.GetRepositoryIndex(request.Ready)));
 
+    [ManagementOperation]
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         string? config = null;
@@ -78,6 +80,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
         return error is null ? new RepositoryModelLoadResponse() : GrpcErrors.Fail<RepositoryModelLoadResponse>(context, error);
     }
 
+    [ManagementOperation]
     public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
     {
         foreach (var (key, p) in request.Parameters)
