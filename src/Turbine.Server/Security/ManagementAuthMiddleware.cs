@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Http;
 using Turbine.Server.Http;
 
@@ -13,7 +14,10 @@ internal static class ManagementAuthMiddleware
 {
     public static Task InvokeAsync(HttpContext ctx, Func<Task> next, ManagementAuthorizer authorizer)
     {
-        if (ctx.GetEndpoint()?.Metadata.GetMetadata<ManagementOperationAttribute>() is null || IsGrpc(ctx.Request))
+        // A gRPC method is left to the interceptor, which answers with a gRPC status. Decided by the endpoint, never
+        // by the request's content type: a REST call claiming application/grpc is still checked here.
+        var metadata = ctx.GetEndpoint()?.Metadata;
+        if (metadata?.GetMetadata<ManagementOperationAttribute>() is null || metadata.GetMetadata<GrpcMethodMetadata>() is not null)
         {
             return next();
         }
@@ -31,7 +35,4 @@ internal static class ManagementAuthMiddleware
 
         return HttpErrors.WriteAsync(ctx, refusal.Unauthenticated ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden, refusal.Message);
     }
-
-    private static bool IsGrpc(HttpRequest request) =>
-        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 }

@@ -51,6 +51,14 @@ public sealed class ManagementAuthTests
             Assert.Contains("--management-token-file", error);
         }
 
+        // A REST call dressed as gRPC is still a REST management call.
+        using (var disguised = new HttpRequestMessage(HttpMethod.Post, "/v2/repository/models/iris/load") { Content = new ByteArrayContent("{}"u8.ToArray()) })
+        {
+            disguised.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+            using var response = await h.Http.SendAsync(disguised);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+
         using var c = new GrpcTestClient(h.Server.GrpcAddress);
         var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "simple" }));
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
