@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using Turbine.Client;
 using Turbine.Core.Lifecycle;
 using Turbine.Protocol.Grpc;
@@ -34,7 +35,10 @@ public sealed class ManagementAuthTests
     [Fact]
     public async Task Management_OffLoopbackWithoutToken_Forbidden403AndInferenceStillServes()
     {
-        await using var h = await ServerHarness.StartAsync(ModelControlMode.Explicit, startupModels: ["simple"], configure: o => o with { Host = "0.0.0.0" });
+        var log = new WarningLog();
+        await using var h = await ServerHarness.StartAsync(ModelControlMode.Explicit, startupModels: ["simple"], configure: o => o with { Host = "0.0.0.0" },
+            logging: l => l.AddProvider(log));
+        Assert.Contains(log.Messages, m => m.Contains("management endpoints (repository load/unload, /v2/logging) are disabled", StringComparison.Ordinal));
 
         foreach (var (method, path, body) in new[]
         {
@@ -167,7 +171,10 @@ public sealed class ManagementAuthTests
     [Fact]
     public async Task Management_OffLoopbackExplicitNone_AllowedWithoutToken()
     {
-        await using var h = await ServerHarness.StartAsync(ModelControlMode.Explicit, configure: o => o with { Host = "0.0.0.0", ManagementAuth = ManagementAuthMode.None });
+        var log = new WarningLog();
+        await using var h = await ServerHarness.StartAsync(ModelControlMode.Explicit, configure: o => o with { Host = "0.0.0.0", ManagementAuth = ManagementAuthMode.None },
+            logging: l => l.AddProvider(log));
+        Assert.Contains(log.Messages, m => m.Contains("open WITHOUT authentication (--management-auth none) on 0.0.0.0", StringComparison.Ordinal));
         Assert.Equal(200, (await h.PostJsonAsync("/v2/repository/models/simple/load", "{}")).Status);
         using var c = new GrpcTestClient(h.Server.GrpcAddress);
         await c.Client.RepositoryModelUnloadAsync(new RepositoryModelUnloadRequest { ModelName = "simple" });
@@ -204,5 +211,32 @@ public sealed class ManagementAuthTests
         }
 
         return await h.Http.SendAsync(request);
+    }
+
+    /// <summary>Collects the warnings the server logs (the start-up messages about management authentication).</summary>
+    private sealed class WarningLog : ILoggerProvider, ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyCollection<string> Messages => _messages;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                _messages.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
