@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Turbine.Client.Internal;
 using Turbine.Protocol.Grpc;
@@ -23,7 +24,11 @@ public sealed partial class TurbineGrpcClient : ITurbineClient
     /// Channel options; when null, the send and receive message limits are <see cref="int.MaxValue"/> so large
     /// tensors fit (Grpc.Net.Client's own default receive limit is 4 MB).
     /// </param>
-    public TurbineGrpcClient(Uri address, GrpcChannelOptions? options = null)
+    /// <param name="bearerToken">
+    /// Optional token sent as <c>authorization: Bearer &lt;token&gt;</c> metadata on every call: the server's
+    /// management token (repository load/unload) or a gateway API key or JWT.
+    /// </param>
+    public TurbineGrpcClient(Uri address, GrpcChannelOptions? options = null, string? bearerToken = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (!address.IsAbsoluteUri)
@@ -33,7 +38,13 @@ public sealed partial class TurbineGrpcClient : ITurbineClient
 
         options ??= new GrpcChannelOptions { MaxReceiveMessageSize = int.MaxValue, MaxSendMessageSize = int.MaxValue };
         _ownedChannel = GrpcChannel.ForAddress(address, options);
-        _client = new GRPCInferenceService.GRPCInferenceServiceClient(_ownedChannel);
+        _client = bearerToken is null
+            ? new GRPCInferenceService.GRPCInferenceServiceClient(_ownedChannel)
+            : new GRPCInferenceService.GRPCInferenceServiceClient(_ownedChannel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", "Bearer " + bearerToken);
+                return metadata;
+            }));
     }
 
     /// <summary>Creates a client over a channel that the caller owns; it is not disposed with the client.</summary>

@@ -19,12 +19,21 @@ public sealed partial class TurbineHttpClient : ITurbineClient
     /// <summary>Creates a client that owns its <see cref="HttpClient"/>.</summary>
     /// <param name="baseAddress">Server address, for example <c>http://localhost:8000/</c>.</param>
     /// <param name="handler">Optional handler; disposed with the client.</param>
-    public TurbineHttpClient(Uri baseAddress, HttpMessageHandler? handler = null)
+    /// <param name="bearerToken">
+    /// Optional token sent as <c>Authorization: Bearer &lt;token&gt;</c> on every call: the server's management
+    /// token (repository load/unload, logging) or a gateway API key or JWT.
+    /// </param>
+    public TurbineHttpClient(Uri baseAddress, HttpMessageHandler? handler = null, string? bearerToken = null)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         _base = WithTrailingSlash(baseAddress);
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: true);
         _http.BaseAddress = _base;
+        if (bearerToken is not null)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
         _ownsHttpClient = true;
     }
 

@@ -91,4 +91,45 @@ public sealed record ServerOptions
     /// the engine serves the registry cache's materialized repository in explicit mode and <see cref="ModelRepository"/> is not read.
     /// </summary>
     public Registry.RegistryServingOptions? Registry { get; init; }
+
+    /// <summary>
+    /// Bearer token that management calls (repository load/unload, <c>/v2/logging</c>) must present as
+    /// <c>Authorization: Bearer &lt;token&gt;</c> (gRPC: <c>authorization</c> metadata); null = none. At least
+    /// <see cref="MinManagementTokenLength"/> printable ASCII characters, no spaces.
+    /// </summary>
+    public string? ManagementToken { get; init; }
+
+    /// <summary>
+    /// <see cref="ManagementAuthMode.Auto"/> (default): the token when one is set, else management only while bound to
+    /// loopback (403 otherwise). <see cref="ManagementAuthMode.None"/>: no authentication (warned at start).
+    /// </summary>
+    public Security.ManagementAuthMode ManagementAuth { get; init; } = Security.ManagementAuthMode.Auto;
+
+    /// <summary>Shortest management token accepted.</summary>
+    public const int MinManagementTokenLength = 16;
+
+    /// <summary>The problems with these options (empty when valid); checked by <see cref="TurbineServer.StartAsync"/>.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (ManagementToken is { } token)
+        {
+            if (token.Length < MinManagementTokenLength)
+            {
+                problems.Add($"the management token must be at least {MinManagementTokenLength} characters, got {token.Length}");
+            }
+
+            if (token.Any(c => c is <= ' ' or > '~'))
+            {
+                problems.Add("the management token must be printable ASCII without spaces");
+            }
+
+            if (ManagementAuth == Security.ManagementAuthMode.None)
+            {
+                problems.Add("a management token and --management-auth none contradict each other; give one or the other");
+            }
+        }
+
+        return problems;
+    }
 }

@@ -21,6 +21,7 @@ using Turbine.Server.Grpc;
 using Turbine.Server.Http;
 using Turbine.Server.Logging;
 using Turbine.Server.Registry;
+using Turbine.Server.Security;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Server;
@@ -73,6 +74,11 @@ public sealed class TurbineServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         Validate(options);
+        if (options.Validate() is [_, ..] problems)
+        {
+            throw new ArgumentException("invalid server options: " + string.Join("; ", problems), nameof(options));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         var logSettings = new LogSettings(options.LogFormat);
         ConfigureLogging(builder.Logging, configureLogging, logSettings);
@@ -101,15 +107,18 @@ public sealed class TurbineServer : IAsyncDisposable
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<MetricsEndpoint>();
         AddTracing(builder.Services, options, configureTracing);
+        var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+        builder.Services.AddSingleton(sp => new ManagementAuthorizer(options, address,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Management")));
         builder.Services.AddGrpc(o =>
         {
+            o.Interceptors.Add<ManagementAuthInterceptor>();
             // A received message is a request body like REST's: the same limit bounds it before it is buffered.
             o.MaxReceiveMessageSize = (int)Math.Min(options.GrpcMaxMessageBytes, Math.Min(options.MaxRequestBodyBytes, int.MaxValue));
             o.MaxSendMessageSize = options.GrpcMaxMessageBytes;
             o.EnableDetailedErrors = false;
         });
 
-        var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
         ListenOptions? httpListen = null;
         ListenOptions? grpcListen = null;
         ListenOptions? metricsListen = null;
@@ -196,9 +205,12 @@ public sealed class TurbineServer : IAsyncDisposable
                     ? metricsEndpoint.HandleAsync(ctx)
                     : HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound, $"the metrics port serves only GET /metrics, not {ctx.Request.Method} {ctx.Request.Path}");
             });
+            // Management endpoints (ManagementOperationAttribute) run only when the authorizer allows the caller.
+            var authorizer = app.Services.GetRequiredService<ManagementAuthorizer>();
+            app.Use((ctx, next) => ManagementAuthMiddleware.InvokeAsync(ctx, () => next(ctx), authorizer));
             HttpEndpoints.Map(app, engine, options, app.Services.GetRequiredService<ServerMetrics>());
-            app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings));
-            app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings));
+            app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
+            app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             app.MapGrpcService<InferenceGrpcService>();
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,

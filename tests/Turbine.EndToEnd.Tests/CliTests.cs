@@ -204,6 +204,9 @@ public sealed class CliTests : IDisposable
     [InlineData(new[] { "serve", "--registry", "http://127.0.0.1:1" }, "--registry needs at least one --model")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--registry", "http://127.0.0.1:1", "--model", "a" }, "not both")]
     [InlineData(new[] { "serve", "--registry", "ftp://x", "--model", "a" }, "--registry must be an http:// or https:// URL")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--management-token-file", "/nonexistent/turbine/token" }, "--management-token-file '/nonexistent/turbine/token' does not exist")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--management-token", "short" }, "the management token must be at least 16 characters")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--management-auth", "off" }, "off")]
     [InlineData(new[] { "models", "push", "/nonexistent/model.onnx", "--name", "a", "--registry", "http://127.0.0.1:1" }, "is neither a file nor a folder")]
     [InlineData(new[] { "models", "list", "--registry", "http://127.0.0.1:1" }, "cannot reach the registry")]
     public async Task BadFlags_OneLineErrorAndNonZeroExit(string[] args, string expected)

@@ -46,7 +46,7 @@ internal static class ServeCommand
             await Console.Error.WriteLineAsync($"turbine: error: cannot start the server: {e.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (ArgumentException e) when (options.Registry is not null)
+        catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -100,10 +100,41 @@ internal sealed class ServeOptions
     private readonly Option<long> _maxModelFile = new("--max-model-file-bytes") { Description = "Largest model file loaded.", DefaultValueFactory = _ => new ModelFileLimits().ModelBytes };
     private readonly Option<int> _loadTimeout = new("--model-load-timeout-secs") { Description = "How long one model load (sessions, warmup) may take before it is abandoned, seconds.", DefaultValueFactory = _ => 120 };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
+    private readonly Option<string?> _managementToken = new("--management-token") { Description = $"Bearer token that management calls (repository load/unload, /v2/logging) must send; visible in ps, prefer --management-token-file or {ManagementTokenVariable}." };
+    private readonly Option<string?> _managementTokenFile = new("--management-token-file") { Description = "File holding the management token (surrounding whitespace trimmed)." };
+    private readonly Option<string> _managementAuth = new("--management-auth") { Description = "auto: the token when set, else management only while bound to loopback (403 otherwise); none: no authentication (warned).", DefaultValueFactory = _ => "auto" };
+
+    /// <summary>Environment variable read for the management token when neither flag gives one.</summary>
+    public const string ManagementTokenVariable = "TURBINE_MANAGEMENT_TOKEN";
+
+    private const long MaxTokenFileBytes = 4096;
 
     public ServeOptions()
     {
         _mode.AcceptOnlyFromAmong("none", "poll", "explicit");
+        _managementAuth.AcceptOnlyFromAmong("auto", "none");
+        _managementTokenFile.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string?>();
+            if (value is null)
+            {
+                return;
+            }
+
+            var file = new FileInfo(value);
+            if (!file.Exists)
+            {
+                r.AddError($"--management-token-file '{value}' does not exist");
+            }
+            else if (file.Length > MaxTokenFileBytes)
+            {
+                r.AddError($"--management-token-file '{value}' is {file.Length} bytes; a token file holds at most {MaxTokenFileBytes}");
+            }
+            else if (r.GetResult(_managementToken) is { Implicit: false })
+            {
+                r.AddError("give --management-token or --management-token-file, not both");
+            }
+        });
         _logFormat.AcceptOnlyFromAmong("text", "json");
         foreach (var port in new[] { _httpPort, _grpcPort, _metricsPort })
         {
@@ -266,6 +297,9 @@ internal sealed class ServeOptions
         command.Options.Add(_maxWarmupFile);
         command.Options.Add(_maxStateFile);
         command.Options.Add(_maxModelFile);
+        command.Options.Add(_managementToken);
+        command.Options.Add(_managementTokenFile);
+        command.Options.Add(_managementAuth);
         command.Options.Add(_payloadDir);
         command.Options.Add(_payloadMaxFileBytes);
         command.Options.Add(_payloadMaxFiles);
@@ -311,5 +345,23 @@ internal sealed class ServeOptions
         PayloadLogMaxFileBytes = parse.GetValue(_payloadMaxFileBytes),
         PayloadLogMaxFiles = parse.GetValue(_payloadMaxFiles),
         PayloadLogUrl = parse.GetValue(_payloadUrl) is { } url ? new Uri(url) : null,
+        ManagementToken = ReadManagementToken(parse),
+        ManagementAuth = parse.GetValue(_managementAuth) == "none" ? Turbine.Server.Security.ManagementAuthMode.None : Turbine.Server.Security.ManagementAuthMode.Auto,
     };
+
+    /// <summary>--management-token, else the token file's content, else the environment variable; null when none is set.</summary>
+    private string? ReadManagementToken(ParseResult parse)
+    {
+        if (parse.GetValue(_managementToken) is { } token)
+        {
+            return token;
+        }
+
+        if (parse.GetValue(_managementTokenFile) is { } file)
+        {
+            return File.ReadAllText(file).Trim();
+        }
+
+        return Environment.GetEnvironmentVariable(ManagementTokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null;
+    }
 }

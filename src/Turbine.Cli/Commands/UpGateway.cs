@@ -29,6 +29,11 @@ internal static class UpGateway
             await Console.Error.WriteLineAsync($"turbine: error: cannot start the server: {e.Message}").ConfigureAwait(false);
             return 1;
         }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         var folder = Path.Combine(Path.GetTempPath(), "turbine-up-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(folder);

@@ -58,6 +58,11 @@ public static class ModelConfigValidator
             Add(payload.Error.Message);
         }
 
+        if (Scheduling.SequenceBacklogSettings.Parse(config.Parameters) is { IsOk: false } backlog)
+        {
+            Add(backlog.Error.Message);
+        }
+
         return problems.ToImmutable();
     }
 

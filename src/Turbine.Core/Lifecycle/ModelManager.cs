@@ -111,6 +111,12 @@ public sealed partial class ModelManager : IAsyncDisposable
     public IEnumerable<(string Model, VersionStatus Status)> AllStatuses() =>
         _models.SelectMany(kv => kv.Value.State.Statuses.Values.Select(s => (kv.Key, s)));
 
+    /// <summary>
+    /// True when the manager has an entry for the model (it was loaded, or a load was tried, from the repository):
+    /// the names a request can name without making the server keep something per name.
+    /// </summary>
+    public bool IsKnown(string model) => _models.ContainsKey(model);
+
     /// <summary>Status of a model version, or null when the manager never saw it.</summary>
     public VersionStatus? GetStatus(string model, long version) =>
         _models.TryGetValue(model, out var entry) && entry.State.Statuses.TryGetValue(version, out var s) ? s : null;

@@ -14,6 +14,7 @@ public sealed partial class SequenceBatcher
         }
 
         ReleaseIdleLocked(now);
+        ExpireBacklogLocked(now);
         var hold = long.MaxValue;
         foreach (var worker in _workers)
         {
@@ -41,7 +42,7 @@ public sealed partial class SequenceBatcher
             worker.Assign(new Batch(members, now));
         }
 
-        ArmTimerLocked(now, Math.Min(hold, NextIdleReleaseLocked()));
+        ArmTimerLocked(now, Math.Min(hold, Math.Min(NextIdleReleaseLocked(), NextBacklogDeadlineLocked())));
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ public sealed partial class SequenceBatcher
         public StateValue[]? States { get; set; }
 
         public LinkedListNode<Sequence>? BacklogNode { get; set; }
+
+        /// <summary>While in the backlog: when its start gives up waiting for a slot (<see cref="long.MaxValue"/> = never).</summary>
+        public long BacklogDeadline { get; set; } = long.MaxValue;
     }
 
     /// <summary>One state tensor of one sequence, without the batch dimension.</summary>
@@ -170,6 +173,42 @@ public sealed partial class SequenceBatcher
             ReleaseLocked(sequence, $"released after idle for more than max_sequence_idle_microseconds {_idleUs} us");
         }
     }
+
+    /// <summary>
+    /// Refuses the backlogged sequences whose start waited sequence_start_timeout_microseconds for a slot: their
+    /// queued requests fail with UNAVAILABLE naming the limit, and the sequence is no longer active.
+    /// </summary>
+    private void ExpireBacklogLocked(long now)
+    {
+        // Every start waits the same time, so the backlog (oldest first) is also in deadline order.
+        while (_backlog.First is { } first && first.Value.BacklogDeadline <= now)
+        {
+            var sequence = first.Value;
+            var error = InferenceError.Unavailable(
+                $"sequence {sequence.Id} of model '{_modelName}' waited {_backlogLimits.StartTimeoutMicroseconds} us for a free sequence slot "
+                + $"(sequence_start_timeout_microseconds {_backlogLimits.StartTimeoutMicroseconds}); all {SlotCount} slots are held by active sequences, retry later");
+            while (sequence.Pending.First is { } node)
+            {
+                sequence.Pending.RemoveFirst();
+                node.Value.Node = null;
+                _queued--;
+                node.Value.Finish(error);
+            }
+
+            ReleaseLocked(sequence, "its start timed out waiting for a free sequence slot");
+        }
+    }
+
+    /// <summary>The refusal of a start that finds every slot taken and the backlog at its limit.</summary>
+    private InferenceError BacklogFull(CorrelationId id) => InferenceError.Unavailable(
+        $"sequence {id} of model '{_modelName}' cannot start: all {SlotCount} sequence slots are held and {_backlog.Count} starts already wait "
+        + $"(sequence_backlog_max_size {_backlogLimits.MaxSize}); retry later");
+
+    /// <summary>Sequences that can hold a slot at once.</summary>
+    private int SlotCount => _oldest ? _candidateLimit : _maxBatch * _workers.Length;
+
+    /// <summary>When the oldest backlogged start gives up waiting.</summary>
+    private long NextBacklogDeadlineLocked() => _backlog.First?.Value.BacklogDeadline ?? long.MaxValue;
 
     /// <summary>The moment the next idle sequence is due for release.</summary>
     private long NextIdleReleaseLocked()

@@ -40,6 +40,8 @@ public sealed partial class SequenceBatcher : IScheduler
     private readonly long _delayTicks;
     private readonly long _idleTicks;
     private readonly long _idleUs;
+    private readonly SequenceBacklogSettings _backlogLimits;
+    private readonly long _startTimeoutTicks;
     private readonly ImmutableArray<SequenceControlInput> _controls;
     private readonly ImmutableArray<SequenceState> _states;
     private readonly StateValue[] _initialStates;
@@ -67,6 +69,8 @@ public sealed partial class SequenceBatcher : IScheduler
         _delayTicks = MicrosecondsToTicks(sb.Oldest?.MaxQueueDelayMicroseconds ?? sb.Direct?.MaxQueueDelayMicroseconds ?? 0);
         _idleUs = sb.EffectiveMaxSequenceIdleMicroseconds;
         _idleTicks = MicrosecondsToTicks(_idleUs);
+        _backlogLimits = SequenceBacklogSettings.Parse(config.Parameters) is { IsOk: true } limits ? limits.Value : SequenceBacklogSettings.Default;
+        _startTimeoutTicks = MicrosecondsToTicks(_backlogLimits.StartTimeoutMicroseconds);
         _controls = sb.ControlInputs;
         _states = sb.States;
         _initialStates = [.. _states.Select(s => InitialState(s, files))];
@@ -127,6 +131,7 @@ public sealed partial class SequenceBatcher : IScheduler
 
             var now = _time.GetTimestamp();
             ReleaseIdleLocked(now);
+            ExpireBacklogLocked(now);
             _sequences.TryGetValue(sequence.Id, out var active);
             if (!sequence.Start && (active is null || active.Ended))
             {
@@ -136,12 +141,19 @@ public sealed partial class SequenceBatcher : IScheduler
             if (active is null)
             {
                 active = new Sequence(sequence.Id) { LastActivity = now };
-                _sequences[sequence.Id] = active;
-                _released.Remove(sequence.Id);
                 if (!TryAssignSlotLocked(active))
                 {
+                    if (_backlog.Count >= _backlogLimits.MaxSize)
+                    {
+                        return BacklogFull(sequence.Id);
+                    }
+
+                    active.BacklogDeadline = _startTimeoutTicks > 0 ? now + _startTimeoutTicks : long.MaxValue;
                     active.BacklogNode = _backlog.AddLast(active);
                 }
+
+                _sequences[sequence.Id] = active;
+                _released.Remove(sequence.Id);
             }
 
             // A start on an active sequence restarts it (Triton): its state is reset when that request runs.

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Turbine.Core;
 using Turbine.Protocol.Grpc;
 using Turbine.Server.Http;
+using Turbine.Server.Security;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Grpc;
@@ -50,6 +51,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
     public override Task<RepositoryIndexResponse> RepositoryIndex(RepositoryIndexRequest request, ServerCallContext context) =>
         Task.FromResult(GrpcResponses.Index(engine.GetRepositoryIndex(request.Ready)));
 
+    [ManagementOperation]
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         string? config = null;
@@ -79,6 +81,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
         return error is null ? new RepositoryModelLoadResponse() : GrpcErrors.Fail<RepositoryModelLoadResponse>(context, error);
     }
 
+    [ManagementOperation]
     public override async Task<RepositoryModelUnloadResponse> RepositoryModelUnload(RepositoryModelUnloadRequest request, ServerCallContext context)
     {
         foreach (var (key, p) in request.Parameters)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Turbine.Core;
+using Turbine.Server.Security;
 using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Http;
@@ -54,8 +55,8 @@ internal static class HttpEndpoints
 
         app.MapGet("/v2/models/stats", ctx => Stats(ctx, engine, null, null));
         app.MapPost("/v2/repository/index", RepositoryIndex);
-        app.MapPost("/v2/repository/models/{model}/load", ctx => RepositoryControl(ctx, load: true));
-        app.MapPost("/v2/repository/models/{model}/unload", ctx => RepositoryControl(ctx, load: false));
+        app.MapPost("/v2/repository/models/{model}/load", ctx => RepositoryControl(ctx, load: true)).WithMetadata(ManagementOperationAttribute.Instance);
+        app.MapPost("/v2/repository/models/{model}/unload", ctx => RepositoryControl(ctx, load: false)).WithMetadata(ManagementOperationAttribute.Instance);
 
         async Task RepositoryIndex(HttpContext ctx)
         {

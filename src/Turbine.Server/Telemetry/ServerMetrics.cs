@@ -26,11 +26,19 @@ public sealed class ServerMetrics
     public static readonly double[] DurationBuckets =
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    /// <summary>
+    /// The <c>model</c> label of requests naming a model the server does not know (never in its repository), so
+    /// unknown names cannot create series; their version label is empty.
+    /// </summary>
+    public const string UnknownModelLabel = "_unknown";
+
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<SeriesKey, HistogramSeries> _series = new();
+    private readonly InferenceEngine _engine;
 
-    public ServerMetrics(IMeterFactory meterFactory)
+    public ServerMetrics(IMeterFactory meterFactory, InferenceEngine engine)
     {
+        _engine = engine;
         var meter = meterFactory.Create(MeterName);
         _duration = meter.CreateHistogram<double>("turbine.request.duration", "s",
             "Inference request duration in the front end, per model, version, protocol and outcome.");
@@ -44,6 +52,7 @@ public sealed class ServerMetrics
     public void RecordRequest(string model, long version, RequestProtocol protocol, StatusCode outcome, long startTimestamp)
     {
         var elapsed = Stopwatch.GetElapsedTime(startTimestamp);
+        (model, version) = BoundLabels(model, version, outcome);
         var series = _series.GetOrAdd(new SeriesKey(model, version, protocol, outcome), static _ => new HistogramSeries(DurationBuckets.Length));
         series.Observe(elapsed);
         if (_duration.Enabled)
@@ -57,6 +66,27 @@ public sealed class ServerMetrics
             };
             _duration.Record(elapsed.TotalSeconds, tags);
         }
+    }
+
+    /// <summary>
+    /// The labels a request is counted under: the model and version as named when the server knows them, else
+    /// <see cref="UnknownModelLabel"/> (unknown model) or version -1 (empty; a version the model never had), so the
+    /// series are bounded by the repository's models and versions whatever names requests carry. A successful request
+    /// was answered by a loaded version, so it needs no check.
+    /// </summary>
+    private (string Model, long Version) BoundLabels(string model, long version, StatusCode outcome)
+    {
+        if (outcome == StatusCode.Ok)
+        {
+            return (model, version);
+        }
+
+        if (!_engine.Models.IsKnown(model))
+        {
+            return (UnknownModelLabel, -1);
+        }
+
+        return version > 0 && _engine.Models.GetStatus(model, version) is null ? (model, -1) : (model, version);
     }
 
     /// <summary>Every request-duration series recorded so far.</summary>
