@@ -287,7 +287,9 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         a.LastFailure = $"{replica.Id}: {error}{(exception is null ? "" : ": " + exception.Message)}";
-        var resetBeforeResponse = error == ForwarderError.Request && a.Pool.Config.Retry.Idempotent && IsResetBeforeResponse(exception);
+        // A replica killed mid-request surfaces as Request (reading the response) or RequestBodyDestination (writing the
+        // buffered body), depending on which side of the socket noticed the reset first; both are before any response.
+        var resetBeforeResponse = error is ForwarderError.Request or ForwarderError.RequestBodyDestination && a.Pool.Config.Retry.Idempotent && IsResetBeforeResponse(exception);
         var retryable = (connectFailure || resetBeforeResponse) && !a.Context.Response.HasStarted && a.Body is not null;
         return Outcome.FromResult(new AttemptResult(replica, retryable, false,
             a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}"));
@@ -341,7 +343,7 @@ internal sealed partial class GatewayProxy : IDisposable
                 return true;
             }
 
-            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted })
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted or System.Net.Sockets.SocketError.Shutdown })
             {
                 return true;
             }
