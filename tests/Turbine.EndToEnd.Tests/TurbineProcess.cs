@@ -23,6 +23,9 @@ public sealed partial class TurbineProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
     public string Output
     {
         get
