@@ -14,6 +14,9 @@ namespace Turbine.Server.Http;
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
+    /// <summary>The refusal when the heap cannot hold a body buffer although the in-flight budget allowed it.</summary>
+    private const string NoMemory = "the server has no memory for this request body now (its heap limit is reached); retry later, or lower --max-inflight-body-bytes";
+
     private const int InitialBytes = 16 * 1024;
 
     private byte[]? _buffer;
@@ -77,8 +80,12 @@ internal sealed class RequestBody : IDisposable
             }
 
             reserved = initial;
+            if (!BodyArrays.TryRent(initial, out buffer))
+            {
+                return InferenceError.Unavailable(NoMemory);
+            }
+
             capacity = initial;
-            buffer = BodyArrays.Rent(initial);
             while (true)
             {
                 if (length == capacity)
@@ -102,7 +109,11 @@ internal sealed class RequestBody : IDisposable
                     }
 
                     reserved += size;
-                    var bigger = BodyArrays.Rent(size);
+                    if (!BodyArrays.TryRent(size, out var bigger))
+                    {
+                        return InferenceError.Unavailable(NoMemory);
+                    }
+
                     buffer.AsSpan(0, length).CopyTo(bigger);
                     BodyArrays.Return(buffer);
                     budget.Release(capacity);

@@ -64,12 +64,13 @@ internal sealed class RequestBodyBudget
         $"{wanted} more bytes do not fit now: retry later";
 
     /// <summary>
-    /// The default budget: half of the memory the GC may use (its hard limit when one is set, else the machine's
-    /// or container's memory), at most 2 GiB and at least 64 MiB.
+    /// The default budget: a quarter of the memory the GC may use (its hard limit when one is set, else the machine's
+    /// or container's memory), at most 2 GiB and at least 64 MiB. A quarter, not a half: a buffer that doubles holds
+    /// its old and new arrays at once, and large arrays fragment the heap, so live bodies need headroom.
     /// </summary>
     public static long DefaultLimit()
     {
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        return Math.Clamp(available / 2, 64L << 20, 2L << 30);
+        return Math.Clamp(available / 4, 64L << 20, 2L << 30);
     }
 }

@@ -44,7 +44,7 @@ public sealed class CompressedBodyFuzzTests(HardenedServer server)
             }
             else if (kind == 5)
             {
-                Assert.Equal(413, status);
+                Assert.True(status == 413, $"case {i}: an oversized {encoding} body answered {status} '{error}'");
                 Assert.Contains("limit", error, StringComparison.OrdinalIgnoreCase);
             }
             else if (status != 200)
@@ -81,7 +81,8 @@ public sealed class CompressedBodyFuzzTests(HardenedServer server)
         foreach (var encoding in new[] { "br", "gzip, gzip", "x-unknown", "GZIP;q=1" })
         {
             var (status, error) = await PostAsync(Encoding.UTF8.GetBytes(HardenedServer.SimpleJson(0)), encoding);
-            Assert.True(status is >= 400 and < 500, $"Content-Encoding '{encoding}' answered {status}");
+            // 501 is the server's documented answer to an encoding it does not implement (docs/protocol.md).
+            Assert.True(status is (>= 400 and < 500) or 501, $"Content-Encoding '{encoding}' answered {status}");
             Assert.Contains("Content-Encoding", error, StringComparison.OrdinalIgnoreCase);
         }
 

@@ -62,7 +62,9 @@ public sealed class GatewayStreamFuzzTests(HardenedServer server)
 
         var identityBefore = await SuccessCountAsync("identity_fp32");
         var (burstAnswers, burstStatus) = await StreamAsync(client, "burst-key", Enumerable.Repeat("identity_fp32", 40).ToList());
-        Assert.Equal(5, burstAnswers);
+        // The gateway ends the stream at the refused message: answers to the five executed ones may be cut off with it
+        // (counted at the server below, which is what the limit protects).
+        Assert.True(burstAnswers <= 5, $"burst: {burstAnswers} answers, {burstStatus}");
         Assert.True(burstStatus is StatusCode.ResourceExhausted or StatusCode.OK, burstStatus.ToString());
         Assert.Equal(identityBefore + 5, await SuccessCountAsync("identity_fp32"));
         await server.AssertHealthyAsync();

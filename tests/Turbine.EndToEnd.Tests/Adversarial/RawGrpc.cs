@@ -34,7 +34,12 @@ internal sealed class RawGrpc(Uri address) : IDisposable
     /// <summary>Calls <paramref name="method"/> (e.g. <c>ModelInfer</c>) with <paramref name="body"/> and returns the gRPC status and message.</summary>
     public async Task<(int Status, string Message)> CallAsync(string method, byte[] body, IEnumerable<(string, string)>? headers = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "inference.GRPCInferenceService/" + method) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "inference.GRPCInferenceService/" + method)
+        {
+            Content = new ByteArrayContent(body),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
         foreach (var (name, value) in headers ?? [])
