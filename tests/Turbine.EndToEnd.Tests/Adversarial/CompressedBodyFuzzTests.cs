@@ -30,9 +30,9 @@ public sealed class CompressedBodyFuzzTests(HardenedServer server)
             {
                 0 => compressed,
                 1 => compressed[..random.Next(1, compressed.Length - 1)], // truncated stream
-                2 => Flip(compressed, random, 1 + random.Next(4)), // damaged bytes
-                3 => RandomBytes(random, random.Next(1, 4096)), // not a compressed stream at all
-                4 => Bodies.Compress(encoding, Flip(valid, random, 1 + random.Next(6))), // valid stream, damaged JSON
+                2 => Mutations.Flip(compressed, random, 1 + random.Next(4)), // damaged bytes
+                3 => Mutations.RandomBytes(random, random.Next(1, 4096)), // not a compressed stream at all
+                4 => Bodies.Compress(encoding, Mutations.Flip(valid, random, 1 + random.Next(6))), // valid stream, damaged JSON
                 _ => oversized, // a well-formed stream that expands past the body limit
             };
 
@@ -44,8 +44,11 @@ public sealed class CompressedBodyFuzzTests(HardenedServer server)
             }
             else if (kind == 5)
             {
-                Assert.True(status == 413, $"case {i}: an oversized {encoding} body answered {status} '{error}'");
-                Assert.Contains("limit", error, StringComparison.OrdinalIgnoreCase);
+                // 413 at the body limit; or 503 when the capped heap (Kestrel's pool still holds the earlier gRPC
+                // floods' blocks for a while) cannot supply the last buffer before the limit is reached. Both refuse
+                // without expanding; at least one must be the limit (checked below).
+                Assert.True(status is 413 or 503, $"case {i}: an oversized {encoding} body answered {status} '{error}'");
+                Assert.Contains(status == 413 ? "limit" : "memory", error, StringComparison.OrdinalIgnoreCase);
             }
             else if (status != 200)
             {
@@ -54,6 +57,7 @@ public sealed class CompressedBodyFuzzTests(HardenedServer server)
             }
         }
 
+        Assert.True(statuses.GetValueOrDefault(413) > 0, "no oversized body was refused at the limit: " + string.Join(", ", statuses));
         Assert.True(statuses.GetValueOrDefault(400) > 0, "no damaged body was refused: " + string.Join(", ", statuses));
         await server.AssertHealthyAsync();
     }
@@ -114,23 +118,5 @@ public sealed class CompressedBodyFuzzTests(HardenedServer server)
         {
             return ((int)response.StatusCode, "");
         }
-    }
-
-    private static byte[] Flip(byte[] source, Random random, int count)
-    {
-        var copy = (byte[])source.Clone();
-        for (var i = 0; i < count; i++)
-        {
-            copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
-        }
-
-        return copy;
-    }
-
-    private static byte[] RandomBytes(Random random, int length)
-    {
-        var bytes = new byte[length];
-        random.NextBytes(bytes);
-        return bytes;
     }
 }

@@ -29,11 +29,11 @@ public sealed class GrpcFrameFuzzTests(HardenedServer server)
             var body = kind switch
             {
                 0 => RawGrpc.Frame(valid),
-                1 => RawGrpc.Frame(Flip(valid, random, 1 + random.Next(8))), // damaged protobuf
+                1 => RawGrpc.Frame(Mutations.Flip(valid, random, 1 + random.Next(8))), // damaged protobuf
                 2 => RawGrpc.Frame(valid)[..random.Next(1, valid.Length + 4)], // cut short: the prefix promises more
                 3 => RawGrpc.Frame(valid, declaredLength: (uint)random.Next(valid.Length + 1, int.MaxValue)), // a lying length
                 4 => RawGrpc.Frame(valid, compressed: true), // compressed flag without grpc-encoding
-                _ => RawGrpc.Frame(RandomBytes(random, random.Next(0, 2048))), // not protobuf at all
+                _ => RawGrpc.Frame(Mutations.RandomBytes(random, random.Next(0, 2048))), // not protobuf at all
             };
 
             var (status, message) = await grpc.CallAsync("ModelInfer", body);
@@ -80,7 +80,7 @@ public sealed class GrpcFrameFuzzTests(HardenedServer server)
     /// <summary>
     /// The amplification of issue 11 item 5: typed contents that are small on the wire but large once expanded
     /// (tens of millions of one-byte BYTES elements, packed varints that widen to 8 bytes) for a tensor of 16 INT32s.
-    /// Two at once must be refused without the server's heap (capped at 512 MiB) running out.
+    /// Two at once must be refused without the server's heap (capped at 768 MiB) running out.
     /// </summary>
     [Theory]
     [InlineData("bytes")]
@@ -175,23 +175,5 @@ public sealed class GrpcFrameFuzzTests(HardenedServer server)
         inputStream.Position = 0;
         inputStream.CopyTo(requestStream);
         return requestStream.ToArray();
-    }
-
-    private static byte[] Flip(byte[] source, Random random, int count)
-    {
-        var copy = (byte[])source.Clone();
-        for (var i = 0; i < count; i++)
-        {
-            copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
-        }
-
-        return copy;
-    }
-
-    private static byte[] RandomBytes(Random random, int length)
-    {
-        var bytes = new byte[length];
-        random.NextBytes(bytes);
-        return bytes;
     }
 }

@@ -16,13 +16,9 @@ namespace Turbine.Server.Tests.Registry;
 /// refused with a message naming the entry and its type (or the field); a good reference beside it is served and
 /// still follows the registry; nothing special is created in the cache.
 /// </summary>
-public sealed class RegistryArtifactAttackTests : IAsyncLifetime
+public sealed class RegistryArtifactAttackTests : RegistrySyncTestBase
 {
     private const string GoodConfig = "max_batch_size: 8\ninput [ { name: \"INPUT0\" data_type: TYPE_FP32 dims: [ 4 ] } ]\n";
-    private readonly List<IAsyncDisposable> _owned = [];
-    private RegistryHarness _registry = null!;
-    private RegistryClient _client = null!;
-    private string _cache = null!;
 
     public static TheoryData<string, string> Attacks => new()
     {
@@ -37,24 +33,6 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
         { "labels-dotdot", "label_filename '../../../../../../etc/passwd' must be a relative path inside the model folder" },
     };
 
-    public async Task InitializeAsync()
-    {
-        _registry = await RegistryHarness.StartAsync();
-        _client = new RegistryClient(_registry.Url);
-        _cache = Path.Combine(_registry.Directory, "cache");
-    }
-
-    public async Task DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
-
-        _client.Dispose();
-        await _registry.DisposeAsync();
-    }
-
     [Theory]
     [MemberData(nameof(Attacks))]
     public async Task StartAsync_HostileArtifactBesideGoodOne_RefusedNamingTheEntryAndGoodOneServedAndUpdated(string attack, string expected)
@@ -62,7 +40,7 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
         await PushFileAsync("good", 1f);
         await PushTarAsync("bad", Hostile(attack));
 
-        var (engine, sync) = await StartAsync(["good", "bad"]);
+        var (engine, sync) = await StartSyncAsync(["good", "bad"]);
 
         Assert.Equal([1L], Serving(engine, "good"));
         Assert.Empty(engine.Models.Serving("bad"));
@@ -77,9 +55,9 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
         await PushFileAsync("good", 2f);
         Assert.Equal("bad", Assert.Single(await sync.SyncOnceAsync(CancellationToken.None)).Reference);
         Assert.Equal([2L], Serving(engine, "good"));
-        Assert.False(File.Exists(Path.Combine(_registry.Directory, "escape.txt")));
+        Assert.False(File.Exists(Path.Combine(Registry.Directory, "escape.txt")));
         Assert.False(File.Exists("/tmp/abs.txt") && File.GetLastWriteTimeUtc("/tmp/abs.txt") > DateTime.UtcNow.AddMinutes(-5));
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_cache, "*", SearchOption.AllDirectories),
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(Cache, "*", SearchOption.AllDirectories),
             p => File.GetAttributes(p).HasFlag(FileAttributes.ReparsePoint));
     }
 
@@ -89,7 +67,7 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
         await PushFileAsync("good", 1f);
         await PushTarAsync("bad", Hostile("fifo"));
         var time = new FakeTimeProvider();
-        var (engine, sync) = await StartAsync(["bad", "good"], time);
+        var (engine, sync) = await StartSyncAsync(["bad", "good"], time);
         sync.StartPolling();
 
         // Let the bad reference back off far beyond the poll interval (2^4 s, jittered, at least 8 s)...
@@ -136,44 +114,24 @@ public sealed class RegistryArtifactAttackTests : IAsyncLifetime
 
     private async Task PushFileAsync(string model, float addend)
     {
-        if (await _client.FindModelAsync(model) is null)
+        if (await Client.FindModelAsync(model) is null)
         {
-            await _client.CreateModelAsync(new NewRegisteredModel { Name = model });
+            await Client.CreateModelAsync(new NewRegisteredModel { Name = model });
         }
 
-        var file = AddModel.Write(Path.Combine(_registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
-        await _client.CreateVersionAsync(model, new NewModelVersion { Artifact = await _client.UploadAsync(file) });
+        var file = AddModel.Write(Path.Combine(Registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
+        await Client.CreateVersionAsync(model, new NewModelVersion { Artifact = await Client.UploadAsync(file) });
     }
 
     private async Task PushTarAsync(string model, TarEntry[] entries)
     {
-        await _client.CreateModelAsync(new NewRegisteredModel { Name = model });
-        var tar = HostileTar.Write(Path.Combine(_registry.Directory, "tars", Guid.NewGuid().ToString("N") + ".tar"), AddModel.Bytes(0f), entries);
-        var upload = await _client.UploadFileAsync(tar);
-        await _client.CreateVersionAsync(model, new NewModelVersion
+        await Client.CreateModelAsync(new NewRegisteredModel { Name = model });
+        var tar = HostileTar.Write(Path.Combine(Registry.Directory, "tars", Guid.NewGuid().ToString("N") + ".tar"), AddModel.Bytes(0f), entries);
+        var upload = await Client.UploadFileAsync(tar);
+        await Client.CreateVersionAsync(model, new NewModelVersion
         {
             Artifact = new RegistryArtifact { Sha256 = upload.Sha256, Size = upload.Size, Packing = RegistryArtifact.TarPacking },
         });
     }
 
-    private async Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(IReadOnlyList<string> references, TimeProvider? time = null)
-    {
-        var options = new RegistryServingOptions
-        {
-            Url = _registry.Url,
-            Models = references,
-            CacheDirectory = _cache,
-            PollInterval = TimeSpan.FromSeconds(1),
-        };
-        Directory.CreateDirectory(options.RepositoryDirectory);
-        var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance);
-        _owned.Add(engine);
-        await engine.StartAsync(CancellationToken.None);
-        var sync = new RegistrySync(options, engine.Models, time ?? TimeProvider.System, NullLogger.Instance);
-        _owned.Add(sync);
-        await sync.StartAsync(CancellationToken.None);
-        return (engine, sync);
-    }
-
-    private static long[] Serving(InferenceEngine engine, string model) => [.. engine.Models.Serving(model).Select(v => v.Version)];
 }

@@ -10,69 +10,27 @@ using Turbine.Server.Registry;
 namespace Turbine.Server.Tests.Registry;
 
 /// <summary>RegistrySync against a real registry server and the real engine (ONNX Runtime) over the cache folder.</summary>
-public sealed class RegistrySyncTests : IAsyncLifetime
+public sealed class RegistrySyncTests : RegistrySyncTestBase
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-    private RegistryHarness _registry = null!;
-    private RegistryClient _client = null!;
-    private string _cache = null!;
-
-    public async Task InitializeAsync()
-    {
-        _registry = await RegistryHarness.StartAsync();
-        _client = new RegistryClient(_registry.Url);
-        _cache = Path.Combine(_registry.Directory, "cache");
-    }
-
-    public async Task DisposeAsync()
-    {
-        for (var i = _owned.Count - 1; i >= 0; i--)
-        {
-            await _owned[i].DisposeAsync();
-        }
-
-        _client.Dispose();
-        await _registry.DisposeAsync();
-    }
+    private Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(string reference, TimeProvider? time = null, Random? random = null) =>
+        StartSyncAsync([reference], time, random, maxBackoff: TimeSpan.FromSeconds(8));
 
     private async Task<long> PushAsync(string model, float addend, string? stage = null)
     {
-        if (await _client.FindModelAsync(model) is null)
+        if (await Client.FindModelAsync(model) is null)
         {
-            await _client.CreateModelAsync(new NewRegisteredModel { Name = model });
+            await Client.CreateModelAsync(new NewRegisteredModel { Name = model });
         }
 
-        var file = AddModel.Write(Path.Combine(_registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
-        var version = await _client.CreateVersionAsync(model, new NewModelVersion { Artifact = await _client.UploadAsync(file) });
+        var file = AddModel.Write(Path.Combine(Registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
+        var version = await Client.CreateVersionAsync(model, new NewModelVersion { Artifact = await Client.UploadAsync(file) });
         if (stage is not null)
         {
-            await _client.TransitionStageAsync(model, version.Version, stage, archiveExisting: true);
+            await Client.TransitionStageAsync(model, version.Version, stage, archiveExisting: true);
         }
 
         return version.Version;
     }
-
-    private async Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(string reference, TimeProvider? time = null, Random? random = null)
-    {
-        var options = new RegistryServingOptions
-        {
-            Url = _registry.Url,
-            Models = [reference],
-            CacheDirectory = _cache,
-            PollInterval = TimeSpan.FromSeconds(1),
-            MaxBackoff = TimeSpan.FromSeconds(8),
-        };
-        Directory.CreateDirectory(options.RepositoryDirectory);
-        var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance);
-        _owned.Add(engine);
-        await engine.StartAsync(CancellationToken.None);
-        var sync = new RegistrySync(options, engine.Models, time ?? TimeProvider.System, NullLogger.Instance, random);
-        _owned.Add(sync);
-        await sync.StartAsync(CancellationToken.None);
-        return (engine, sync);
-    }
-
-    private static long[] Serving(InferenceEngine engine, string model) => [.. engine.Models.Serving(model).Select(v => v.Version)];
 
     [Fact]
     public async Task StartAsync_ProductionReference_ServesTheRegistryVersionUnderTheModelName()
@@ -80,7 +38,7 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         await PushAsync("fraud", 0f);
         await PushAsync("fraud", 1f, "Production");
         await PushAsync("fraud", 2f);
-        var stale = Path.Combine(_cache, "repository", "churn", "4");
+        var stale = Path.Combine(Cache, "repository", "churn", "4");
         Directory.CreateDirectory(stale); // left by an earlier run that served another reference
 
         var (engine, sync) = await StartAsync("fraud@production");
@@ -91,9 +49,9 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         Assert.Equal([2L], Serving(engine, "fraud"));
         Assert.Equal("fraud", engine.Models.Serving("fraud")[0].Config.Name);
         Assert.Equal(2, sync.Served["fraud@production"]);
-        var sha = (await _client.GetVersionAsync("fraud", 2)).Artifact.Sha256;
-        Assert.True(File.Exists(Path.Combine(_cache, "blobs", "sha256", sha)));
-        using var refs = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_cache, "refs.json")));
+        var sha = (await Client.GetVersionAsync("fraud", 2)).Artifact.Sha256;
+        Assert.True(File.Exists(Path.Combine(Cache, "blobs", "sha256", sha)));
+        using var refs = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Cache, "refs.json")));
         Assert.Equal(2, refs.RootElement.GetProperty("fraud@production").GetProperty("version").GetInt64());
     }
 
@@ -109,11 +67,11 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         Assert.Empty(await sync.SyncOnceAsync(CancellationToken.None));
 
         Assert.Equal([2L], Serving(engine, "fraud"));
-        Assert.False(Directory.Exists(Path.Combine(_cache, "repository", "fraud", "1")));
-        Assert.True(Directory.Exists(Path.Combine(_cache, "repository", "fraud", "2")));
+        Assert.False(Directory.Exists(Path.Combine(Cache, "repository", "fraud", "1")));
+        Assert.True(Directory.Exists(Path.Combine(Cache, "repository", "fraud", "2")));
 
         // A rollback (alias back to 1) is a swap too, from the blob already cached.
-        await _client.TransitionStageAsync("fraud", 1, "Production", archiveExisting: true);
+        await Client.TransitionStageAsync("fraud", 1, "Production", archiveExisting: true);
         Assert.Empty(await sync.SyncOnceAsync(CancellationToken.None));
         Assert.Equal([1L], Serving(engine, "fraud"));
     }
@@ -126,7 +84,7 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         Assert.Equal([1L], Serving(first, "fraud"));
         await firstSync.DisposeAsync();
         await first.DisposeAsync();
-        await _registry.Server.StopAsync();
+        await Registry.Server.StopAsync();
 
         var (engine, sync) = await StartAsync("fraud@production");
 
@@ -140,12 +98,12 @@ public sealed class RegistrySyncTests : IAsyncLifetime
     [Fact]
     public async Task StartAsync_TarWithTritonConfig_UsesItsConfigUnderTheRegistryNameAndVersion()
     {
-        var folder = Path.Combine(_registry.Directory, "folder");
+        var folder = Path.Combine(Registry.Directory, "folder");
         AddModel.Write(Path.Combine(folder, "7"), 1f);
         await File.WriteAllTextAsync(Path.Combine(folder, "config.pbtxt"),
             "name: \"something_else\"\nmax_batch_size: 8\nversion_policy: { specific: { versions: [7] } }\n");
-        await _client.CreateModelAsync(new NewRegisteredModel { Name = "adder" });
-        await _client.CreateVersionAsync("adder", new NewModelVersion { Artifact = await _client.UploadAsync(folder) });
+        await Client.CreateModelAsync(new NewRegisteredModel { Name = "adder" });
+        await Client.CreateVersionAsync("adder", new NewModelVersion { Artifact = await Client.UploadAsync(folder) });
 
         var (engine, _) = await StartAsync("adder");
 
@@ -162,7 +120,7 @@ public sealed class RegistrySyncTests : IAsyncLifetime
         var time = new FakeTimeProvider();
         var (engine, sync) = await StartAsync("fraud@production", time, new Random(7));
         sync.StartPolling();
-        await _registry.Server.StopAsync();
+        await Registry.Server.StopAsync();
 
         for (var expected = 1; expected <= 3; expected++)
         {
@@ -177,7 +135,7 @@ public sealed class RegistrySyncTests : IAsyncLifetime
     public void NextDelay_GrowsExponentiallyWithJitterAndIsCapped()
     {
         var sync = new RegistrySync(
-            new RegistryServingOptions { Url = new Uri("http://127.0.0.1:1/"), Models = ["m"], CacheDirectory = Path.Combine(_registry.Directory, "unused"), PollInterval = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(10) },
+            new RegistryServingOptions { Url = new Uri("http://127.0.0.1:1/"), Models = ["m"], CacheDirectory = Path.Combine(Registry.Directory, "unused"), PollInterval = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(10) },
             null!, TimeProvider.System, NullLogger.Instance, new Random(1));
         for (var n = 1; n <= 8; n++)
         {
