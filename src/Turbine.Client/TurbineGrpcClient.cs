@@ -62,7 +62,10 @@ public sealed partial class TurbineGrpcClient : ITurbineClient
     public async Task<bool> IsReadyAsync(CancellationToken ct = default) =>
         (await GrpcErrors.CallAsync(_client.ServerReadyAsync(new ServerReadyRequest(), cancellationToken: ct)).ConfigureAwait(false)).Ready;
 
-    /// <summary>ModelReady: the model's <c>ready</c> flag; false when the server answers NotFound.</summary>
+    /// <summary>How a Triton-compatible server starts the message of an unknown model (INVALID_ARGUMENT).</summary>
+    private const string UnknownModelPrefix = "Request for unknown model:";
+
+    /// <summary>ModelReady: the model's <c>ready</c> flag; false when the server answers that it does not know the model or version.</summary>
     public async Task<bool> IsModelReadyAsync(string model, string? version = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(model);
@@ -71,7 +74,8 @@ public sealed partial class TurbineGrpcClient : ITurbineClient
             var request = new ModelReadyRequest { Name = model, Version = version ?? string.Empty };
             return (await GrpcErrors.CallAsync(_client.ModelReadyAsync(request, cancellationToken: ct)).ConfigureAwait(false)).Ready;
         }
-        catch (TurbineClientException e) when (e.GrpcStatusCode == StatusCode.NotFound)
+        catch (TurbineClientException e) when (e.GrpcStatusCode == StatusCode.NotFound
+            || (e.GrpcStatusCode == StatusCode.InvalidArgument && e.ServerMessage.StartsWith(UnknownModelPrefix, StringComparison.Ordinal)))
         {
             return false;
         }

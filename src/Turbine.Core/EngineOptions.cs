@@ -5,6 +5,9 @@ namespace Turbine.Core;
 /// <summary>Engine settings (what <c>turbine serve</c> flags set).</summary>
 public sealed record EngineOptions
 {
+    /// <summary>The server's name in the protocol's server metadata (<c>GET /v2</c>, ServerMetadata); default <c>turbine</c>.</summary>
+    public string ServerName { get; init; } = "turbine";
+
     /// <summary>The model repository folder (required).</summary>
     public required string ModelRepository { get; init; }
 

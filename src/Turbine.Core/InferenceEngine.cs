@@ -45,7 +45,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _payloadLog = payloadLog;
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
         _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
-        Metadata = new ServerMetadata("turbine",
+        Metadata = new ServerMetadata(options.ServerName,
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);
     }
@@ -134,6 +134,31 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         return version is { } v ? serving.Any(s => s.Version == v) : !serving.IsEmpty;
     }
 
+    /// <summary>
+    /// Readiness as Triton answers it: ready or not for a model (version) the server knows, Triton's unknown-model
+    /// error (INVALID_ARG) for a name it does not know and its NOT_FOUND for a version the model never had.
+    /// </summary>
+    public Result<bool> GetModelReadiness(string model, long? version)
+    {
+        if (IsModelReady(model, version))
+        {
+            return Result<bool>.Ok(true);
+        }
+
+        var acquired = _manager.Acquire(model, version);
+        if (acquired.IsOk)
+        {
+            // Became ready between the two looks.
+            acquired.Value.Release();
+            return Result<bool>.Ok(true);
+        }
+
+        // A model of the repository that was never loaded (explicit mode) is known here, just not ready.
+        return acquired.Error.Code is StatusCode.InvalidArgument or StatusCode.NotFound && !(version is null && _manager.Repository.Contains(model))
+            ? acquired.Error
+            : Result<bool>.Ok(false);
+    }
+
     public Result<ModelMetadata> GetModelMetadata(string model, long? version)
     {
         var acquired = _manager.Acquire(model, version);
@@ -187,15 +212,16 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             var serving = _manager.Serving(model);
             if (serving.IsEmpty)
             {
+                // Triton's statistics texts (TRITONSERVER_ServerModelStatistics), INVALID_ARG for both.
                 return _manager.Repository.Contains(model)
                     ? InferenceError.Unavailable($"model '{model}' is not ready")
-                    : InferenceError.NotFound($"unknown model '{model}'");
+                    : InferenceError.InvalidArgument($"requested model '{model}' is not available");
             }
 
             versions = version is { } v ? serving.Where(s => s.Version == v) : serving;
             if (!versions.Any())
             {
-                return InferenceError.NotFound($"unknown model '{model}' version {version}");
+                return InferenceError.InvalidArgument($"requested model version is not available for model '{model}'");
             }
         }
 

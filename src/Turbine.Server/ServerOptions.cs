@@ -7,6 +7,15 @@ public sealed record ServerOptions
 {
     public required string ModelRepository { get; init; }
 
+    /// <summary>
+    /// The server's identity in <c>GET /v2</c> and gRPC ServerMetadata (<c>--id</c>, Triton's <c>--id</c>): 1 to
+    /// <see cref="MaxServerIdLength"/> printable ASCII characters. Default <c>turbine</c>.
+    /// </summary>
+    public string ServerId { get; init; } = "turbine";
+
+    /// <summary>Longest <see cref="ServerId"/> accepted.</summary>
+    public const int MaxServerIdLength = 128;
+
     /// <summary>Address to bind; default loopback only.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
@@ -108,10 +117,22 @@ public sealed record ServerOptions
     /// <summary>Shortest management token accepted.</summary>
     public const int MinManagementTokenLength = 16;
 
+    /// <summary>Why <paramref name="id"/> cannot be a server identity, or null when it can.</summary>
+    public static string? ValidateServerId(string? id) =>
+        string.IsNullOrEmpty(id) ? "the server id (--id) must not be empty"
+        : id.Length > MaxServerIdLength ? $"the server id (--id) must be at most {MaxServerIdLength} characters, got {id.Length}"
+        : id.Any(c => c is < ' ' or > '~') ? "the server id (--id) must be printable ASCII (letters, digits, punctuation, spaces)"
+        : null;
+
     /// <summary>The problems with these options (empty when valid); checked by <see cref="TurbineServer.StartAsync"/>.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (ValidateServerId(ServerId) is { } idProblem)
+        {
+            problems.Add(idProblem);
+        }
+
         if (ManagementToken is { } token)
         {
             if (token.Length < MinManagementTokenLength)

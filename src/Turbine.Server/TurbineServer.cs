@@ -88,6 +88,7 @@ public sealed class TurbineServer : IAsyncDisposable
             new EngineOptions
             {
                 // From a registry: the registry sync decides what loads, in the cache's materialized repository.
+                ServerName = options.ServerId,
                 ModelRepository = options.Registry?.RepositoryDirectory ?? options.ModelRepository,
                 ControlMode = options.Registry is null ? options.ControlMode : ModelControlMode.Explicit,
                 StartupModels = options.Registry is null ? options.StartupModels : [],
@@ -101,6 +102,7 @@ public sealed class TurbineServer : IAsyncDisposable
             CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads"))));
         builder.Services.AddSingleton(new RequestBodyBudget(options.MaxInflightBodyBytes ?? RequestBodyBudget.DefaultLimit()));
         builder.Services.AddSingleton(new StreamFlow(options.GrpcStreamMaxPending));
+        builder.Services.AddSingleton<StreamHooks>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddMetrics();

@@ -122,13 +122,13 @@ public sealed class InferenceEngineTests : IDisposable
     }
 
     [Fact]
-    public async Task GetStatistics_UnknownModel_NotFound()
+    public async Task GetStatistics_UnknownModel_TritonInvalidArgument()
     {
         await using var engine = await TestEngine.StartAsync(_repo);
 
         var stats = engine.GetStatistics("nope", null);
 
-        Assert.Equal(new InferenceError(StatusCode.NotFound, "unknown model 'nope'"), stats.Error);
+        Assert.Equal(new InferenceError(StatusCode.InvalidArgument, "requested model 'nope' is not available"), stats.Error);
     }
 
     [Fact]
@@ -145,14 +145,14 @@ public sealed class InferenceEngineTests : IDisposable
     }
 
     [Fact]
-    public async Task InferAsync_UnknownModel_NotFound()
+    public async Task InferAsync_UnknownModel_TritonInvalidArgument()
     {
         await using var engine = await TestEngine.StartAsync(_repo);
         using var request = TestEngine.Simple(model: "nope");
 
         var error = await TestEngine.InferErrorAsync(engine, request);
 
-        Assert.Equal(new InferenceError(StatusCode.NotFound, "unknown model 'nope'"), error);
+        Assert.Equal(new InferenceError(StatusCode.InvalidArgument, "Request for unknown model: 'nope' is not found"), error);
     }
 
     [Fact]

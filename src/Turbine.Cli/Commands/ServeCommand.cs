@@ -72,6 +72,7 @@ internal static class ServeCommand
 /// <summary>The server flags shared by <c>serve</c> and <c>up</c>.</summary>
 internal sealed class ServeOptions
 {
+    private readonly Option<string> _id = new("--id") { Description = "Server identity in GET /v2 and gRPC ServerMetadata (Triton's --id).", DefaultValueFactory = _ => "turbine" };
     private readonly Option<string> _host = new("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
     private readonly Option<int> _httpPort = new("--http-port") { Description = "HTTP port (0 = pick a free port).", DefaultValueFactory = _ => 8000 };
     private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "gRPC port (HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => 8001 };
@@ -261,6 +262,13 @@ internal sealed class ServeOptions
             });
         }
 
+        _id.Validators.Add(r =>
+        {
+            if (ServerOptions.ValidateServerId(r.GetValueOrDefault<string>()) is { } problem)
+            {
+                r.AddError(problem);
+            }
+        });
         _host.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<string>();
@@ -273,6 +281,7 @@ internal sealed class ServeOptions
 
     public void AddTo(Command command)
     {
+        command.Options.Add(_id);
         command.Options.Add(_host);
         command.Options.Add(_httpPort);
         command.Options.Add(_grpcPort);
@@ -309,6 +318,7 @@ internal sealed class ServeOptions
     public ServerOptions Read(ParseResult parse, string repository) => new()
     {
         ModelRepository = Path.GetFullPath(repository),
+        ServerId = parse.GetValue(_id)!,
         Host = parse.GetValue(_host)!,
         HttpPort = parse.GetValue(_httpPort),
         GrpcPort = parse.GetValue(_grpcPort),

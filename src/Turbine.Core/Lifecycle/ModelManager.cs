@@ -51,9 +51,7 @@ public sealed partial class ModelManager : IAsyncDisposable
         {
             if (!_models.TryGetValue(model, out var entry))
             {
-                return InferenceError.NotFound(version is null
-                    ? $"unknown model '{model}'"
-                    : $"unknown model '{model}' version {version}");
+                return InferenceError.UnknownModel(model);
             }
 
             var state = entry.State;
@@ -77,7 +75,7 @@ public sealed partial class ModelManager : IAsyncDisposable
 
                     return Directory.Exists(_repository.VersionPath(model, v))
                         ? InferenceError.Unavailable($"model '{model}' version {v} is not ready (not loaded: the version policy does not select it)")
-                        : InferenceError.NotFound($"unknown model '{model}' version {v}");
+                        : InferenceError.UnknownVersion(model, v);
                 }
             }
             else if (!state.Serving.IsEmpty)

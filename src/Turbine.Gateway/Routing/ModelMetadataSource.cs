@@ -39,7 +39,8 @@ internal sealed class ModelMetadataSource(PoolRegistry pools, TimeProvider time)
             _cache[model] = (result, time.GetUtcNow());
             return result;
         }
-        catch (TurbineClientException e) when (e.StatusCode == 404)
+        catch (TurbineClientException e) when (e.StatusCode == 404
+            || (e.StatusCode == 400 && e.ServerMessage.StartsWith("Request for unknown model:", StringComparison.Ordinal)))
         {
             return null;
         }

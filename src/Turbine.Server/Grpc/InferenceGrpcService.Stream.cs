@@ -7,10 +7,19 @@ namespace Turbine.Server.Grpc;
 
 internal sealed partial class InferenceGrpcService
 {
+    /// <summary>Triton's bool parameter on every streamed response: true when it is the request's last response.</summary>
+    internal const string FinalResponseParameter = "triton_final_response";
+
+    /// <summary>Triton's request parameter asking for an empty final response (sent only by decoupled models).</summary>
+    internal const string EnableEmptyFinalParameter = "triton_enable_empty_final_response";
+
     /// <summary>
-    /// Bidirectional streaming: every request is answered on the stream, in completion order, many in flight at
-    /// once. A failed request is answered with <c>error_message</c> (and the request's id and model) and the stream
-    /// stays open. A client that goes away cancels what is in flight; every response is released.
+    /// Bidirectional streaming: every request is answered on the stream, many in flight at once. Responses of one
+    /// sequence are written in the order their requests arrived (<see cref="StreamOrder"/>); other requests are
+    /// answered as they finish. A failed request is answered with <c>error_message</c> (and the request's id and
+    /// model) and the stream stays open. Every response carries <c>triton_final_response</c> (true: no model here is
+    /// decoupled, each request has exactly one response). A client that goes away cancels what is in flight; every
+    /// response is released.
     /// </summary>
     /// <remarks>
     /// Backpressure: a slot is taken before each request is read and returned only after its response is written,
@@ -27,6 +36,7 @@ internal sealed partial class InferenceGrpcService
         using var slots = new SemaphoreSlim(max, max);
         var writer = WriteAllAsync(completed.Reader, responseStream, slots, cancellation);
         var running = new List<Task>();
+        var order = new StreamOrder();
         try
         {
             while (true)
@@ -51,7 +61,8 @@ internal sealed partial class InferenceGrpcService
                 }
 
                 flow.Read(max - slots.CurrentCount);
-                running.Add(RunOneAsync(requestStream.Current, completed.Writer, slots, context));
+                var message = requestStream.Current;
+                running.Add(RunOneAsync(message, order.Enter(message), completed.Writer, slots, context));
                 running.RemoveAll(t => t.IsCompleted);
             }
         }
@@ -83,13 +94,25 @@ internal sealed partial class InferenceGrpcService
         }
     }
 
-    private async Task RunOneAsync(ModelInferRequest message, ChannelWriter<(ModelStreamInferResponse, InferenceResponse?)> output,
+    private async Task RunOneAsync(ModelInferRequest message, StreamOrder.Turn turn, ChannelWriter<(ModelStreamInferResponse, InferenceResponse?)> output,
         SemaphoreSlim slots, ServerCallContext context)
     {
         var queued = false;
+        InferenceResponse? response = null;
         try
         {
-            var (response, error) = await InferAsync(message, context, unary: false).ConfigureAwait(false);
+            InferenceError? error;
+            if (message.Parameters.TryGetValue(EnableEmptyFinalParameter, out var empty)
+                && empty.ParameterChoiceCase != InferParameter.ParameterChoiceOneofCase.BoolParam)
+            {
+                // Triton's check and text (infer_handler.cc SetStateParameterFromTritonParameter).
+                error = InferenceError.InvalidArgument($"invalid value type for '{EnableEmptyFinalParameter}' parameter, expected bool_param.");
+            }
+            else
+            {
+                (response, error) = await InferAsync(message, context, unary: false).ConfigureAwait(false);
+            }
+
             var reply = error is null
                 ? new ModelStreamInferResponse { InferResponse = GrpcResponses.Infer(response!) }
                 : new ModelStreamInferResponse
@@ -97,17 +120,27 @@ internal sealed partial class InferenceGrpcService
                     ErrorMessage = error.Message,
                     InferResponse = new ModelInferResponse { ModelName = message.ModelName, ModelVersion = message.ModelVersion, Id = message.Id },
                 };
-            queued = output.TryWrite((reply, response));
-            if (!queued)
+
+            // No model is decoupled: the one response is the final one. (An empty final response, which
+            // triton_enable_empty_final_response asks for, exists only for decoupled models, as in Triton.)
+            reply.InferResponse.Parameters[FinalResponseParameter] = new InferParameter { BoolParam = true };
+            if (hooks.AfterInfer is { } hook)
             {
-                response?.Dispose();
+                await hook(message).ConfigureAwait(false);
             }
+
+            // The previous request of this sequence queues first; its turn always completes, so this never hangs
+            // longer than that request runs.
+            await turn.Previous.ConfigureAwait(false);
+            queued = output.TryWrite((reply, response));
         }
         finally
         {
+            turn.Done();
             if (!queued)
             {
-                // Never written: the slot comes back here; a queued response gives it back once written.
+                // Never written: released and the slot comes back here; a queued response gives it back once written.
+                response?.Dispose();
                 flow.Done();
                 slots.Release();
             }

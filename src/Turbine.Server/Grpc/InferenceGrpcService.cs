@@ -12,7 +12,7 @@ namespace Turbine.Server.Grpc;
 /// <c>inference.GRPCInferenceService</c>: the same engine API as the REST front end, the same error messages,
 /// mapped to gRPC status codes.
 /// </summary>
-internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics, StreamFlow flow, RequestBodyBudget budget, ServerOptions options) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics, StreamFlow flow, RequestBodyBudget budget, ServerOptions options, StreamHooks hooks) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = engine.IsLive });
@@ -28,7 +28,10 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
             return Task.FromResult(GrpcErrors.Fail<ModelReadyResponse>(context, version.Error));
         }
 
-        return Task.FromResult(new ModelReadyResponse { Ready = engine.IsModelReady(request.Name, version.Value == 0 ? null : version.Value) });
+        var readiness = engine.GetModelReadiness(request.Name, version.Value == 0 ? null : version.Value);
+        return Task.FromResult(readiness.IsOk
+            ? new ModelReadyResponse { Ready = readiness.Value }
+            : GrpcErrors.Fail<ModelReadyResponse>(context, readiness.Error));
     }
 
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context)

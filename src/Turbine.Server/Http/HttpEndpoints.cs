@@ -33,7 +33,14 @@ internal static class HttpEndpoints
             }));
             app.MapGet(prefix + "/ready", ctx => WithModel(ctx, (model, version) =>
             {
-                var ready = engine.IsModelReady(model, version);
+                // Triton answers an unknown model or version here with its error (400 / 404), not with "not ready".
+                var readiness = engine.GetModelReadiness(model, version);
+                if (!readiness.IsOk)
+                {
+                    return HttpErrors.WriteAsync(ctx, readiness.Error);
+                }
+
+                var ready = readiness.Value;
                 return JsonResults.WriteAsync(ctx, w =>
                 {
                     w.WriteStartObject();

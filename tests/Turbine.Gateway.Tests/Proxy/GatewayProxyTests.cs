@@ -38,8 +38,8 @@ public sealed class GatewayProxyTests
         Assert.Single(await new TurbineHttpClient(h.Http).GetRepositoryIndexAsync());
 
         using var unknown = await h.Http.GetAsync("v2/models/nope");
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode); // forwarded: the server's own 404
-        Assert.Contains("nope", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode); // forwarded: the server's own answer (Triton's 400)
+        Assert.Contains("Request for unknown model: 'nope' is not found", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var noRoute = await h.Http.GetAsync("v3/x");
         Assert.Equal(HttpStatusCode.NotFound, noRoute.StatusCode);
         Assert.Equal("{\"error\":\"no endpoint for GET /v3/x\"}", await noRoute.Content.ReadAsStringAsync());

@@ -68,15 +68,15 @@ public sealed class GrpcEndpointTests(SharedServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task ModelMetadata_UnknownModelAndVersion_NotFound()
+    public async Task ModelMetadata_UnknownModelAndVersion_TritonCodesAndTexts()
     {
         using var c = NewClient();
         var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "nosuch" }));
-        Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        Assert.Contains("unknown model 'nosuch'", e.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("Request for unknown model: 'nosuch' is not found", e.Status.Detail);
         e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "simple", Version = "9" }));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        Assert.Contains("version 9", e.Status.Detail);
+        Assert.Equal("Request for unknown model: 'simple' version 9 is not found", e.Status.Detail);
         e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "simple", Version = "-1" }));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
     }
@@ -123,12 +123,12 @@ public sealed class GrpcEndpointTests(SharedServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task ModelConfig_UnknownModel_NotFound()
+    public async Task ModelConfig_UnknownModel_InvalidArgument()
     {
         using var c = NewClient();
         var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelConfigAsync(new ModelConfigRequest { Name = "nosuch" }));
-        Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        Assert.Contains("unknown model 'nosuch'", e.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("Request for unknown model: 'nosuch' is not found", e.Status.Detail);
     }
 
     [Fact]

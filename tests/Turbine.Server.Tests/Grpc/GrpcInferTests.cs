@@ -91,11 +91,11 @@ public sealed class GrpcInferTests(SharedServerFixture fixture) : IClassFixture<
         var data = new TheoryData<string, ModelInferRequest, StatusCode, string>();
         var unknown = GrpcTestClient.SimpleRaw();
         unknown.ModelName = "nosuch";
-        data.Add("unknown model", unknown, StatusCode.NotFound, "unknown model 'nosuch'");
+        data.Add("unknown model", unknown, StatusCode.InvalidArgument, "Request for unknown model: 'nosuch' is not found");
 
         var version = GrpcTestClient.SimpleRaw();
         version.ModelVersion = "9";
-        data.Add("unknown version", version, StatusCode.NotFound, "version 9");
+        data.Add("unknown version", version, StatusCode.NotFound, "Request for unknown model: 'simple' version 9 is not found");
 
         var badVersion = GrpcTestClient.SimpleRaw();
         badVersion.ModelVersion = "latest";
@@ -184,7 +184,7 @@ public sealed class GrpcInferTests(SharedServerFixture fixture) : IClassFixture<
 
         var noName = GrpcTestClient.SimpleRaw();
         noName.ModelName = "";
-        data.Add("empty model name", noName, StatusCode.NotFound, "unknown model ''");
+        data.Add("empty model name", noName, StatusCode.InvalidArgument, "Request for unknown model: '' is not found");
 
         var output = GrpcTestClient.SimpleRaw();
         output.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "OUTPUT7" });

@@ -45,8 +45,8 @@ public sealed class GrpcRepositoryTests
         Assert.Equal(0UL, all.ModelStats.Single(m => m.Name == "iris").InferenceCount);
 
         var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelStatisticsAsync(new ModelStatisticsRequest { Name = "nosuch" }));
-        Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        Assert.Contains("unknown model 'nosuch'", e.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("requested model 'nosuch' is not available", e.Status.Detail);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class GrpcRepositoryTests
         // Not loaded: the same status class and message as REST.
         var notReady = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelInferAsync(GrpcTestClient.SimpleRaw()));
         var (restStatus, restBody) = await h.PostJsonAsync("/v2/models/simple/infer", ServerHarness.SimpleJson());
-        Assert.Equal(restStatus == 404 ? StatusCode.NotFound : StatusCode.Unavailable, notReady.StatusCode);
+        Assert.Equal(restStatus switch { 400 => StatusCode.InvalidArgument, 404 => StatusCode.NotFound, _ => StatusCode.Unavailable }, notReady.StatusCode);
         Assert.Equal(restBody.GetProperty("error").GetString(), notReady.Status.Detail);
 
         await c.Client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "simple" });

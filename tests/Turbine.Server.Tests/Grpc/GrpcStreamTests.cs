@@ -75,7 +75,7 @@ public sealed class GrpcStreamTests(SharedServerFixture fixture) : IClassFixture
         Assert.True(await call.ResponseStream.MoveNext(timeout.Token));
         Assert.Equal("a", call.ResponseStream.Current.InferResponse.Id);
         Assert.Equal("nosuch", call.ResponseStream.Current.InferResponse.ModelName);
-        Assert.Contains("unknown model 'nosuch'", call.ResponseStream.Current.ErrorMessage);
+        Assert.Equal("Request for unknown model: 'nosuch' is not found", call.ResponseStream.Current.ErrorMessage);
 
         var both = GrpcTestClient.SimpleRaw(0, "b");
         both.Inputs[0].Contents = new InferTensorContents();

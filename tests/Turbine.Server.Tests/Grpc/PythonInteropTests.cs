@@ -65,8 +65,8 @@ public sealed class PythonInteropTests
             Assert.Equal(Enumerable.Range(-4, 16), Ints(s.GetProperty("typed").GetProperty("sum")));
             Assert.Equal(Enumerable.Range(-6, 16), Ints(s.GetProperty("typed").GetProperty("difference")));
 
-            Assert.Equal("NOT_FOUND", s.GetProperty("unknown_model").GetProperty("code").GetString());
-            Assert.Contains("unknown model 'nosuch'", s.GetProperty("unknown_model").GetProperty("details").GetString());
+            Assert.Equal("INVALID_ARGUMENT", s.GetProperty("unknown_model").GetProperty("code").GetString());
+            Assert.Contains("Request for unknown model: 'nosuch' is not found", s.GetProperty("unknown_model").GetProperty("details").GetString());
 
             var stream = s.GetProperty("stream");
             Assert.Equal(26, stream.GetProperty("sent").GetInt32());

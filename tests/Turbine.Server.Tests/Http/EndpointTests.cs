@@ -49,10 +49,10 @@ public sealed class EndpointTests(SharedServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task ModelMetadata_UnknownModel_Returns404NamingIt()
+    public async Task ModelMetadata_UnknownModel_Returns400NamingIt()
     {
         var (status, body) = await H.GetJsonAsync("/v2/models/nosuch");
-        Assert.Equal(404, status);
+        Assert.Equal(400, status);
         Assert.Contains("'nosuch'", body.GetProperty("error").GetString());
     }
 

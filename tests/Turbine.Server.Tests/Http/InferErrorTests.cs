@@ -25,19 +25,19 @@ public sealed class InferErrorTests(SharedServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Infer_UnknownModel_Returns404()
+    public async Task Infer_UnknownModel_Returns400WithTritonText()
     {
         var (status, json) = await H.PostJsonAsync("/v2/models/nosuch/infer", ServerHarness.SimpleJson());
-        Assert.Equal(404, status);
-        Assert.Contains("unknown model 'nosuch'", json.GetProperty("error").GetString());
+        Assert.Equal(400, status);
+        Assert.Equal("Request for unknown model: 'nosuch' is not found", json.GetProperty("error").GetString());
     }
 
     [Fact]
-    public async Task Infer_UnknownVersion_ReturnsErrorNamingVersion()
+    public async Task Infer_UnknownVersion_Returns404WithTritonText()
     {
         var (status, json) = await H.PostJsonAsync("/v2/models/simple/versions/9/infer", ServerHarness.SimpleJson());
-        Assert.True(status is 404 or 503);
-        Assert.Contains("version 9", json.GetProperty("error").GetString());
+        Assert.Equal(404, status);
+        Assert.Equal("Request for unknown model: 'simple' version 9 is not found", json.GetProperty("error").GetString());
     }
 
     [Fact]

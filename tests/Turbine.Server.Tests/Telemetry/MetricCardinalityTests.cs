@@ -46,7 +46,7 @@ public sealed class MetricCardinalityTests
     private static async Task SendUnknownAsync(ServerHarness harness, GrpcTestClient grpc, int i)
     {
         var (missing, _) = await harness.PostJsonAsync($"/v2/models/nosuch-{i}/infer", ServerHarness.SimpleJson());
-        Assert.Equal(404, missing);
+        Assert.Equal(400, missing);
         var (badVersion, _) = await harness.PostJsonAsync($"/v2/models/simple/versions/{900_000 + i}/infer", ServerHarness.SimpleJson());
         Assert.Equal(404, badVersion);
         if (i % 10 == 0)

@@ -75,7 +75,7 @@ public sealed class MetricsTests
         }
 
         var (missing, _) = await harness.PostJsonAsync("/v2/models/nosuch/infer", ServerHarness.SimpleJson());
-        Assert.Equal(404, missing);
+        Assert.Equal(400, missing);
         var (ok, _) = await harness.PostJsonAsync(SimpleInfer, ServerHarness.SimpleJson());
         Assert.Equal(200, ok);
 

@@ -60,10 +60,10 @@ public sealed class TracingTests : IAsyncLifetime
         using var response = await _harness.PostBytesAsync("/v2/models/nosuch/infer",
             System.Text.Encoding.UTF8.GetBytes(ServerHarness.SimpleJson()),
             configure: r => r.Headers.Add("traceparent", traceparent));
-        Assert.Equal(404, (int)response.StatusCode);
+        Assert.Equal(400, (int)response.StatusCode);
 
         var infer = await InferSpanAsync(traceId);
-        Assert.Equal(nameof(Core.StatusCode.NotFound), infer.GetTagItem(EngineTracing.OutcomeTag));
+        Assert.Equal(nameof(Core.StatusCode.InvalidArgument), infer.GetTagItem(EngineTracing.OutcomeTag));
         Assert.Equal(ActivityStatusCode.Error, infer.Status);
     }
 
