@@ -41,15 +41,15 @@ public static class EngineTracing
         // between the caller's span and Turbine's.
         var previous = Activity.Current;
         Activity.Current = null;
-        var activity = Source.StartActivity(InferSpan, ActivityKind.Server, parent);
+        // The tags are given at start so a sampler can decide by model (the trace settings are per model).
+        var activity = Source.StartActivity(InferSpan, ActivityKind.Server, parent,
+            [new KeyValuePair<string, object?>(ModelTag, model), new KeyValuePair<string, object?>(ProtocolTag, protocol)]);
         if (activity is null)
         {
             Activity.Current = previous;
             return null;
         }
 
-        activity.SetTag(ModelTag, model);
-        activity.SetTag(ProtocolTag, protocol);
         return activity;
     }
 

@@ -108,7 +108,9 @@ public sealed class TurbineServer : IAsyncDisposable
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<MetricsEndpoint>();
-        AddTracing(builder.Services, options, configureTracing);
+        var traceSettings = new TraceSettings(enabled: options.TraceOtlpEndpoint is not null || configureTracing is not null);
+        builder.Services.AddSingleton(traceSettings);
+        AddTracing(builder.Services, options, traceSettings, configureTracing);
         var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
         builder.Services.AddSingleton(sp => new ManagementAuthorizer(options, address,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Management")));
@@ -213,6 +215,12 @@ public sealed class TurbineServer : IAsyncDisposable
             HttpEndpoints.Map(app, engine, options, app.Services.GetRequiredService<ServerMetrics>());
             app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
+            foreach (var tracePath in new[] { "/v2/trace/setting", "/v2/models/{model}/trace/setting" })
+            {
+                app.MapGet(tracePath, ctx => TraceSettingsEndpoint.HandleAsync(ctx, engine, traceSettings, post: false)).WithMetadata(ManagementOperationAttribute.Instance);
+                app.MapPost(tracePath, ctx => TraceSettingsEndpoint.HandleAsync(ctx, engine, traceSettings, post: true)).WithMetadata(ManagementOperationAttribute.Instance);
+            }
+
             app.MapGrpcService<InferenceGrpcService>();
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
@@ -297,7 +305,7 @@ public sealed class TurbineServer : IAsyncDisposable
     /// OpenTelemetry for the <c>Turbine</c> activity source, only when spans go somewhere (an OTLP endpoint or an
     /// exporter a test attaches); otherwise no listener exists and the request path starts no span.
     /// </summary>
-    private static void AddTracing(IServiceCollection services, ServerOptions options, Action<TracerProviderBuilder>? configure)
+    private static void AddTracing(IServiceCollection services, ServerOptions options, TraceSettings settings, Action<TracerProviderBuilder>? configure)
     {
         if (options.TraceOtlpEndpoint is null && configure is null)
         {
@@ -309,7 +317,8 @@ public sealed class TurbineServer : IAsyncDisposable
             .WithTracing(t =>
             {
                 t.AddSource(EngineTracing.SourceName);
-                t.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSamplingRate)));
+                // The trace extension's settings (level, 1 in N, count; per model) decide on request spans.
+                t.SetSampler(new TraceSettingsSampler(settings, options.TraceSamplingRate));
                 if (options.TraceOtlpEndpoint is { } endpoint)
                 {
                     t.AddOtlpExporter(o =>

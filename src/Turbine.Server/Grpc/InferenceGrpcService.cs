@@ -12,7 +12,7 @@ namespace Turbine.Server.Grpc;
 /// <c>inference.GRPCInferenceService</c>: the same engine API as the REST front end, the same error messages,
 /// mapped to gRPC status codes.
 /// </summary>
-internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics, StreamFlow flow, RequestBodyBudget budget, ServerOptions options, StreamHooks hooks) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics, StreamFlow flow, RequestBodyBudget budget, ServerOptions options, StreamHooks hooks, Logging.LogSettings logSettings, TraceSettings traceSettings) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = engine.IsLive });

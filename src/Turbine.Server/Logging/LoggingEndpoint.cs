@@ -64,57 +64,18 @@ internal static class LoggingEndpoint
                 return (null, $"logging settings must be a JSON object, got {doc.RootElement.ValueKind}");
             }
 
-            var s = settings.Current;
-            foreach (var p in doc.RootElement.EnumerateObject())
-            {
-                switch (p.Name)
-                {
-                    case "log_info":
-                    case "log_warning":
-                    case "log_error":
-                        if (p.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                        {
-                            return (null, $"'{p.Name}' must be true or false, got {p.Value.GetRawText()}");
-                        }
-
-                        var on = p.Value.GetBoolean();
-                        s = p.Name switch
-                        {
-                            "log_info" => s with { Info = on },
-                            "log_warning" => s with { Warning = on },
-                            _ => s with { Error = on },
-                        };
-                        break;
-                    case "log_verbose_level":
-                        if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out var level) || level < 0)
-                        {
-                            return (null, $"'log_verbose_level' must be a non-negative integer, got {p.Value.GetRawText()}");
-                        }
-
-                        s = s with { VerboseLevel = level };
-                        break;
-                    case "log_file":
-                        if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString()!.Length != 0)
-                        {
-                            return (null, "'log_file' cannot be changed: Turbine logs to the console (stdout) only");
-                        }
-
-                        break;
-                    case "log_format":
-                        if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString() != FormatName(settings.Format))
-                        {
-                            return (null, $"'log_format' cannot be changed at run time (it is '{FormatName(settings.Format)}'; set it with --log-format)");
-                        }
-
-                        break;
-                    default:
-                        return (null, $"unknown logging setting '{p.Name}'; expected log_file, log_info, log_warning, log_error, log_verbose_level or log_format");
-                }
-            }
-
-            return (s, null);
+            var changes = doc.RootElement.EnumerateObject().Select(p => (p.Name, ToValue(p.Value))).ToList();
+            return LogSettingsUpdate.Apply(changes, settings);
         }
     }
+
+    private static LogSettingsUpdate.Value ToValue(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.True or JsonValueKind.False => new(LogSettingsUpdate.Kind.Bool, e.GetBoolean(), 0, null, e.GetRawText()),
+        JsonValueKind.Number when e.TryGetInt64(out var n) => new(LogSettingsUpdate.Kind.Integer, false, n, null, e.GetRawText()),
+        JsonValueKind.String => new(LogSettingsUpdate.Kind.String, false, 0, e.GetString(), e.GetRawText()),
+        _ => new(LogSettingsUpdate.Kind.Other, false, 0, null, e.GetRawText()),
+    };
 
     internal static string FormatName(LogFormat format) => format == LogFormat.Json ? "json" : "text";
 

@@ -25,9 +25,13 @@ public sealed class GrpcEndpointTests(SharedServerFixture fixture) : IClassFixtu
         using var c = NewClient();
         Assert.True((await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "simple" })).Ready);
         Assert.True((await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "simple", Version = "1" })).Ready);
-        Assert.False((await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "simple", Version = "9" })).Ready);
-        Assert.False((await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "nosuch" })).Ready);
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "simple", Version = "v1" }));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "simple", Version = "9" }));
+        Assert.Equal(StatusCode.NotFound, e.StatusCode);
+        Assert.Equal("Request for unknown model: 'simple' version 9 is not found", e.Status.Detail);
+        e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "nosuch" }));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("Request for unknown model: 'nosuch' is not found", e.Status.Detail);
+        e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.ModelReadyAsync(new ModelReadyRequest { Name = "simple", Version = "v1" }));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Contains("model version 'v1' is not valid", e.Status.Detail);
     }

@@ -79,9 +79,13 @@ public sealed class EndpointTests(SharedServerFixture fixture) : IClassFixture<S
         Assert.Equal(200, okStatus);
         Assert.True(ok.GetProperty("ready").GetBoolean());
         Assert.Equal("simple", ok.GetProperty("name").GetString());
+        // Triton answers an unknown model's readiness with its unknown-model error, not "not ready".
         var (noStatus, no) = await H.GetJsonAsync("/v2/models/nosuch/ready");
-        Assert.Equal(503, noStatus);
-        Assert.False(no.GetProperty("ready").GetBoolean());
+        Assert.Equal(400, noStatus);
+        Assert.Equal("Request for unknown model: 'nosuch' is not found", no.GetProperty("error").GetString());
+        var (versionStatus, version) = await H.GetJsonAsync("/v2/models/simple/versions/9/ready");
+        Assert.Equal(404, versionStatus);
+        Assert.Equal("Request for unknown model: 'simple' version 9 is not found", version.GetProperty("error").GetString());
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed class MetricsTests
         var scrape = await MetricsScrape.GetAsync(harness.Server);
         Assert.Equal(m, scrape.Sum("turbine_request_failures_total", ("model", "simple"), ("reason", "invalid_argument")));
         Assert.Equal(m, scrape.Sum("turbine_request_failures_total", ("model", "simple")));
-        Assert.Equal(1, scrape.Sum("turbine_request_failures_total", ("model", Turbine.Server.Telemetry.ServerMetrics.UnknownModelLabel), ("reason", "not_found")));
+        Assert.Equal(1, scrape.Sum("turbine_request_failures_total", ("model", Turbine.Server.Telemetry.ServerMetrics.UnknownModelLabel), ("reason", "invalid_argument")));
         Assert.DoesNotContain("nosuch", scrape.Text);
         Assert.Equal(m, scrape.Sum("turbine_request_duration_seconds_count", ("model", "simple"), ("outcome", "invalid_argument")));
         Assert.Equal(1, scrape.Sum("turbine_request_duration_seconds_count", ("model", "simple"), ("outcome", "success")));
