@@ -201,6 +201,7 @@ public sealed class CliTests : IDisposable
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--grpc-stream-max-pending", "0" }, "--grpc-stream-max-pending must be at least 1")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--model-control-mode", "sometimes" }, "sometimes")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--no-such-flag" }, "--no-such-flag")]
+    [InlineData(new[] { "serve", "--model-repository", "/tmp", "--id", "" }, "the server id (--id) must not be empty")]
     [InlineData(new[] { "serve", "--registry", "http://127.0.0.1:1" }, "--registry needs at least one --model")]
     [InlineData(new[] { "serve", "--model-repository", "/tmp", "--registry", "http://127.0.0.1:1", "--model", "a" }, "not both")]
     [InlineData(new[] { "serve", "--registry", "ftp://x", "--model", "a" }, "--registry must be an http:// or https:// URL")]
