@@ -34,6 +34,20 @@ public sealed class TurbineGrpcClientTests
     }
 
     [Fact]
+    public async Task IsModelReadyAsync_TritonUnknownModelAnswer_FalseOtherInvalidArgumentThrows()
+    {
+        await using var server = await GrpcTestServer.StartAsync();
+        server.Service.ModelReadyHandler = (r, _) => throw new RpcException(r.Name == "gone"
+            ? new Status(StatusCode.InvalidArgument, "Request for unknown model: 'gone' is not found")
+            : new Status(StatusCode.InvalidArgument, "model version 'x' is not valid"));
+        using var client = server.CreateClient();
+
+        Assert.False(await client.IsModelReadyAsync("gone"));
+        var e = await Assert.ThrowsAsync<TurbineClientException>(() => client.IsModelReadyAsync("m", "x"));
+        Assert.Equal(StatusCode.InvalidArgument, e.GrpcStatusCode);
+    }
+
+    [Fact]
     public async Task GetServerMetadataAsync_Response_MapsNameVersionExtensions()
     {
         await using var server = await GrpcTestServer.StartAsync();
