@@ -11,6 +11,11 @@ namespace Turbine.Server.Tests.Telemetry;
 /// The trace extension's REST routes on a real server whose spans go to an in-memory exporter: the settings decide
 /// which request spans are recorded, per model and globally.
 /// </summary>
+/// <remarks>
+/// The <c>Turbine</c> activity source is process-wide: every server's tracer provider in this test process sees every
+/// server's spans (and its sampler counts them). These tests count spans, so they run alone.
+/// </remarks>
+[Collection(TraceSettingsCollection.Name)]
 public sealed class TraceSettingsServerTests : IAsyncLifetime
 {
     private const string Token = "trace-settings-token-0123456789";
@@ -140,4 +145,11 @@ public sealed class TraceSettingsServerTests : IAsyncLifetime
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
+}
+
+/// <summary>Runs its tests with no other test running (see <see cref="TraceSettingsServerTests"/>).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TraceSettingsCollection
+{
+    public const string Name = "trace settings (alone)";
 }
