@@ -14,5 +14,6 @@ public sealed record ServerMetadata(string Name, string Version, IReadOnlyList<s
         "statistics",
         "sequence",
         "logging",
+        "system_shared_memory",
     ];
 }

@@ -15,6 +15,7 @@ internal static partial class NativeFiles
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
     private const int ReadOnly = 0;
+    private const int ReadWrite = 2;
     private const int NonBlock = 0x800;
     private const int NoFollow = 0x20000;
     private const int CloseOnExec = 0x80000;
@@ -71,6 +72,13 @@ internal static partial class NativeFiles
     public static SafeFileHandle? OpenReadNoFollow(string path)
     {
         var fd = Open(path, ReadOnly | NoFollow | NonBlock | CloseOnExec);
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Opens for reading and writing without following a final link and without blocking; null on failure.</summary>
+    public static SafeFileHandle? OpenReadWriteNoFollow(string path)
+    {
+        var fd = Open(path, ReadWrite | NoFollow | NonBlock | CloseOnExec);
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
