@@ -100,7 +100,11 @@ internal static partial class NativeFiles
         private const int TypeMask = 0xF000;
         private const int RegularFile = 0x8000;
 
+        private const int SymbolicLink = 0xA000;
+
         public bool IsRegularFile => (Mode & TypeMask) == RegularFile;
+
+        public bool IsSymbolicLink => (Mode & TypeMask) == SymbolicLink;
 
         public bool SameFile(FileStat other) => Inode == other.Inode && DeviceMajor == other.DeviceMajor && DeviceMinor == other.DeviceMinor;
 

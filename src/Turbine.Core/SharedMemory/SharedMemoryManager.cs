@@ -90,7 +90,10 @@ public sealed class SharedMemoryManager : IDisposable
             var file = NativeFiles.OpenReadWriteNoFollow(path);
             if (file is null)
             {
-                return InferenceError.Internal($"Unable to open shared memory region: '{key}'");
+                return NativeFiles.TryStat(path, followLinks: false, out var link) && link.IsSymbolicLink
+                    ? InferenceError.InvalidArgument(
+                        $"failed to register shared memory region '{name}': '{key}' is a symbolic link; only a shared memory object itself can be registered")
+                    : InferenceError.Internal($"Unable to open shared memory region: '{key}'");
             }
 
             if (!NativeFiles.TryStat(file, out var stat) || !stat.IsRegularFile)
