@@ -115,6 +115,12 @@ internal static class SharedMemoryBinding
                         $"shared memory size specified with the request for output '{output.Name}' ({target.Length} bytes) should be at least {output.Data.Length} bytes to hold the results");
                 }
 
+                // Checked again just before writing: the model ran since the region was leased.
+                if (lease.Covered() is { } shrunk)
+                {
+                    return shrunk;
+                }
+
                 output.Data.Span.CopyTo(target);
                 var parameters = new Dictionary<string, InferParameter>(StringComparer.Ordinal)
                 {

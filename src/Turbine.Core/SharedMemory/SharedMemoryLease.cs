@@ -10,6 +10,7 @@ internal sealed unsafe class SharedMemoryLease : MemoryManager<byte>
 {
     private readonly byte* _pointer;
     private readonly int _length;
+    private readonly long _offset;
     private SharedMemoryRegion? _region;
 
     /// <summary>Wraps a reference the caller already took on <paramref name="region"/>.</summary>
@@ -18,9 +19,13 @@ internal sealed unsafe class SharedMemoryLease : MemoryManager<byte>
         _region = region;
         _pointer = region.At(offset);
         _length = length;
+        _offset = offset;
     }
 
     public SharedMemoryRegion Region => _region ?? throw new ObjectDisposedException(nameof(SharedMemoryLease));
+
+    /// <summary>Null while the shared memory object still holds the leased bytes; an error once a client has shrunk it.</summary>
+    public InferenceError? Covered() => SharedMemoryManager.CheckObjectSize(Region, _offset, _length);
 
     public override Span<byte> GetSpan()
     {

@@ -182,11 +182,7 @@ public sealed class SharedMemoryManager : IDisposable
             : byteSize < 0 || byteSize > region.ByteSize - offset ? InferenceError.InvalidArgument($"Invalid offset + byte size for shared memory region: '{name}'")
             : byteSize > Array.MaxLength ? InferenceError.InvalidArgument($"shared memory region '{name}': a tensor of {byteSize} bytes is larger than the {Array.MaxLength} bytes one tensor may have")
             : null;
-        if (error is null && region.CurrentObjectSize() is var size && (size < region.Offset || region.Offset + offset + byteSize > size))
-        {
-            error = InferenceError.InvalidArgument(
-                $"shared memory region '{name}': the object '{region.Key}' was shrunk to {Math.Max(size, 0)} bytes and no longer holds bytes {region.Offset + offset}..{region.Offset + offset + byteSize} of the region");
-        }
+        error ??= CheckObjectSize(region, offset, byteSize);
 
         if (error is not null)
         {
@@ -198,6 +194,16 @@ public sealed class SharedMemoryManager : IDisposable
     }
 
     public void Dispose() => UnregisterAll();
+
+    /// <summary>Null while the object still holds <c>[offset, offset + byteSize)</c> of the region (offsets within the region).</summary>
+    internal static InferenceError? CheckObjectSize(SharedMemoryRegion region, long offset, long byteSize)
+    {
+        var size = region.CurrentObjectSize();
+        return size < region.Offset || region.Offset + offset + byteSize > size
+            ? InferenceError.InvalidArgument(
+                $"shared memory region '{region.Name}': the object '{region.Key}' was shrunk to {Math.Max(size, 0)} bytes and no longer holds bytes {region.Offset + offset}..{region.Offset + offset + byteSize} of the region")
+            : null;
+    }
 
     /// <summary>
     /// <c>/name</c> (or <c>name</c>, as <c>shm_open</c> takes it) → <c>{Directory}/name</c>; null for anything that could

@@ -213,6 +213,22 @@ public sealed class SharedMemoryManagerTests : IDisposable
     }
 
     [Fact]
+    public void Covered_ObjectShrunkWhileLeased_ErrorBeforeWriting()
+    {
+        using var manager = Manager();
+        Assert.Null(manager.Register("r", _key, 0, 4096));
+        var lease = manager.Lease("r", 2048, 64).Value!;
+        Assert.Null(lease.Covered());
+        using (var stream = new FileStream("/dev/shm" + _key, FileMode.Open, FileAccess.Write))
+        {
+            stream.SetLength(2048);
+        }
+
+        Assert.Contains("was shrunk to 2048 bytes", lease.Covered()!.Message, StringComparison.Ordinal);
+        ((IDisposable)lease).Dispose();
+    }
+
+    [Fact]
     public void Unregister_WhileLeased_AnswersAtOnceAndUnmapsAfterLastLease()
     {
         using var manager = Manager();
