@@ -35,5 +35,8 @@ public sealed record EngineOptions
     /// </summary>
     public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Bounds on client-registered system shared memory regions (<c>--max-shm-regions</c>, <c>--max-shm-bytes</c>).</summary>
+    public global::Turbine.Core.SharedMemory.SharedMemoryLimits SharedMemory { get; init; } = new();
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

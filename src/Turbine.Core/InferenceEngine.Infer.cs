@@ -1,3 +1,4 @@
+using ShmBinding = Turbine.Core.SharedMemory.SharedMemoryBinding;
 using System.Diagnostics;
 using Turbine.Core.Config;
 using Turbine.Core.Lifecycle;
@@ -27,9 +28,14 @@ public sealed partial class InferenceEngine
         var version = acquired.Value;
         var payload = _payloadLog is not null ? SamplePayload(version.Config) : null;
         var handedOver = false;
+        ShmBinding.OutputRegions? outputRegions = null;
         try
         {
-            var result = await RunAsync(version, request, start, cancellationToken).ConfigureAwait(false);
+            // Shared memory (any front end): inputs become views of their regions, output regions are checked and held.
+            var bound = BindSharedMemory(request, out outputRegions);
+            var result = bound is null
+                ? await RunAsync(version, request, start, cancellationToken).ConfigureAwait(false)
+                : Result<InferenceResponse>.Fail(bound);
             handedOver = result.IsOk;
             if (!result.IsOk)
             {
@@ -39,6 +45,14 @@ public sealed partial class InferenceEngine
             if (payload is not null)
             {
                 LogPayload(payload, version, request, start, result.IsOk ? result.Value : null, result.IsOk ? null : result.Error);
+            }
+
+            if (result.IsOk && outputRegions?.Write(result.Value) is { } writeError)
+            {
+                // The response held the version: disposing it releases that hold (handedOver stays true).
+                result.Value.Dispose();
+                version.Statistics.RecordFailure(ElapsedNs(start));
+                return writeError;
             }
 
             return result;
@@ -62,11 +76,31 @@ public sealed partial class InferenceEngine
         }
         finally
         {
+            outputRegions?.Dispose();
             if (!handedOver)
             {
                 version.Release();
             }
         }
+    }
+
+    private InferenceError? BindSharedMemory(InferenceRequest request, out ShmBinding.OutputRegions? outputRegions)
+    {
+        outputRegions = null;
+        var error = ShmBinding.BindInputs(SharedMemory, request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var outputs = ShmBinding.BindOutputs(SharedMemory, request);
+        if (!outputs.IsOk)
+        {
+            return outputs.Error;
+        }
+
+        outputRegions = outputs.Value;
+        return null;
     }
 
     private async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, CancellationToken cancellationToken)

@@ -29,10 +29,10 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null)
     {
-        var problems = options.FileLimits.Validate();
+        var problems = options.FileLimits.Validate().Concat(options.SharedMemory.Validate()).ToList();
         if (options.LoadTimeout <= TimeSpan.Zero)
         {
-            problems = [.. problems, "--model-load-timeout-secs must be positive"];
+            problems.Add("--model-load-timeout-secs must be positive");
         }
 
         if (problems.Count > 0)
@@ -43,6 +43,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         Options = options;
         _logger = logger;
         _payloadLog = payloadLog;
+        SharedMemory = new global::Turbine.Core.SharedMemory.SharedMemoryManager(options.SharedMemory, logger);
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
         _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
         Metadata = new ServerMetadata(options.ServerName,
@@ -55,6 +56,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public ServerMetadata Metadata { get; }
 
     public ModelManager Models => _manager;
+
+    /// <summary>The system shared memory regions clients registered (Triton's shared memory extension).</summary>
+    public global::Turbine.Core.SharedMemory.SharedMemoryManager SharedMemory { get; }
 
     /// <summary>The server-wide response cache, or null when it is off.</summary>
     public Caching.ResponseCache? Cache => _cache;
@@ -120,6 +124,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
         await StopAsync().ConfigureAwait(false);
         await _manager.DisposeAsync().ConfigureAwait(false);
+        SharedMemory.Dispose();
         if (_payloadLog is not null)
         {
             await _payloadLog.DisposeAsync().ConfigureAwait(false);

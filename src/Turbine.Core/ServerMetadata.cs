@@ -15,5 +15,6 @@ public sealed record ServerMetadata(string Name, string Version, IReadOnlyList<s
         "sequence",
         "logging",
         "trace",
+        "system_shared_memory",
     ];
 }

@@ -77,6 +77,12 @@ public sealed record ServerOptions
     /// <summary>The largest file of each kind a model folder may hold (<c>--max-*-file-bytes</c>); defaults in <see cref="Core.Repository.ModelFileLimits"/>.</summary>
     public Core.Repository.ModelFileLimits FileLimits { get; init; } = new();
 
+    /// <summary>
+    /// Bounds on client-registered system shared memory (<c>--max-shm-regions</c> 256, <c>--max-shm-bytes</c> 16 GiB);
+    /// defaults in <see cref="Core.SharedMemory.SharedMemoryLimits"/>.
+    /// </summary>
+    public Core.SharedMemory.SharedMemoryLimits SharedMemory { get; init; } = new();
+
     /// <summary>How long one model load may take before it is abandoned (<c>--model-load-timeout-secs</c>). Default 120 s.</summary>
     public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
@@ -127,7 +133,7 @@ public sealed record ServerOptions
     /// <summary>The problems with these options (empty when valid); checked by <see cref="TurbineServer.StartAsync"/>.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var problems = new List<string>();
+        var problems = new List<string>(SharedMemory.Validate());
         if (ValidateServerId(ServerId) is { } idProblem)
         {
             problems.Add(idProblem);

@@ -96,6 +96,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 ResponseCacheBytes = options.ResponseCacheBytes,
                 FileLimits = options.FileLimits,
                 LoadTimeout = options.LoadTimeout,
+                SharedMemory = options.SharedMemory,
             },
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
@@ -213,6 +214,7 @@ public sealed class TurbineServer : IAsyncDisposable
             var authorizer = app.Services.GetRequiredService<ManagementAuthorizer>();
             app.Use((ctx, next) => ManagementAuthMiddleware.InvokeAsync(ctx, () => next(ctx), authorizer));
             HttpEndpoints.Map(app, engine, options, app.Services.GetRequiredService<ServerMetrics>());
+            SharedMemoryEndpoints.Map(app, engine.SharedMemory);
             app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             foreach (var tracePath in new[] { "/v2/trace/setting", "/v2/models/{model}/trace/setting" })

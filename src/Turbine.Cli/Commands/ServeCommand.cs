@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Repository;
+using Turbine.Core.SharedMemory;
 using Turbine.Server;
 
 namespace Turbine.Cli.Commands;
@@ -99,6 +100,8 @@ internal sealed class ServeOptions
     private readonly Option<long> _maxWarmupFile = new("--max-warmup-file-bytes") { Description = "Largest warmup input_data_file read.", DefaultValueFactory = _ => new ModelFileLimits().WarmupDataBytes };
     private readonly Option<long> _maxStateFile = new("--max-initial-state-file-bytes") { Description = "Largest sequence initial_state data_file read.", DefaultValueFactory = _ => new ModelFileLimits().InitialStateBytes };
     private readonly Option<long> _maxModelFile = new("--max-model-file-bytes") { Description = "Largest model file loaded.", DefaultValueFactory = _ => new ModelFileLimits().ModelBytes };
+    private readonly Option<int> _maxShmRegions = new("--max-shm-regions") { Description = "System shared memory regions mapped at once (0 = extension off).", DefaultValueFactory = _ => SharedMemoryLimits.DefaultMaxRegions };
+    private readonly Option<long> _maxShmBytes = new("--max-shm-bytes") { Description = "Bytes of system shared memory mapped at once, over all regions.", DefaultValueFactory = _ => SharedMemoryLimits.DefaultMaxBytes };
     private readonly Option<int> _loadTimeout = new("--model-load-timeout-secs") { Description = "How long one model load (sessions, warmup) may take before it is abandoned, seconds.", DefaultValueFactory = _ => 120 };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
     private readonly Option<string?> _managementToken = new("--management-token") { Description = $"Bearer token that management calls (repository load/unload, /v2/logging) must send; visible in ps, prefer --management-token-file or {ManagementTokenVariable}." };
@@ -182,6 +185,20 @@ internal sealed class ServeOptions
             if (r.GetValueOrDefault<long?>() is < 1)
             {
                 r.AddError("--max-inflight-body-bytes must be positive");
+            }
+        });
+        _maxShmRegions.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--max-shm-regions must be 0 or more");
+            }
+        });
+        _maxShmBytes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError("--max-shm-bytes must be positive");
             }
         });
         _grpcStreamPending.Validators.Add(r =>
@@ -313,6 +330,8 @@ internal sealed class ServeOptions
         command.Options.Add(_payloadMaxFileBytes);
         command.Options.Add(_payloadMaxFiles);
         command.Options.Add(_payloadUrl);
+        command.Options.Add(_maxShmRegions);
+        command.Options.Add(_maxShmBytes);
     }
 
     public ServerOptions Read(ParseResult parse, string repository) => new()
@@ -337,6 +356,7 @@ internal sealed class ServeOptions
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
         MaxInflightBodyBytes = parse.GetValue(_maxInflightBody),
         GrpcStreamMaxPending = parse.GetValue(_grpcStreamPending),
+        SharedMemory = new SharedMemoryLimits { MaxRegions = parse.GetValue(_maxShmRegions), MaxBytes = parse.GetValue(_maxShmBytes) },
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
         LoadTimeout = TimeSpan.FromSeconds(parse.GetValue(_loadTimeout)),
         ResponseCacheBytes = parse.GetValue(_cacheBytes),

@@ -15,6 +15,7 @@ internal static partial class NativeFiles
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
     private const int ReadOnly = 0;
+    private const int ReadWrite = 2;
     private const int NonBlock = 0x800;
     private const int NoFollow = 0x20000;
     private const int CloseOnExec = 0x80000;
@@ -74,6 +75,13 @@ internal static partial class NativeFiles
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>Opens for reading and writing without following a final link and without blocking; null on failure.</summary>
+    public static SafeFileHandle? OpenReadWriteNoFollow(string path)
+    {
+        var fd = Open(path, ReadWrite | NoFollow | NonBlock | CloseOnExec);
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint RealPathNative(string path, nint resolved);
 
@@ -92,7 +100,11 @@ internal static partial class NativeFiles
         private const int TypeMask = 0xF000;
         private const int RegularFile = 0x8000;
 
+        private const int SymbolicLink = 0xA000;
+
         public bool IsRegularFile => (Mode & TypeMask) == RegularFile;
+
+        public bool IsSymbolicLink => (Mode & TypeMask) == SymbolicLink;
 
         public bool SameFile(FileStat other) => Inode == other.Inode && DeviceMajor == other.DeviceMajor && DeviceMinor == other.DeviceMinor;
 

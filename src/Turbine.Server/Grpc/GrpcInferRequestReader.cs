@@ -3,6 +3,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
 using Turbine.Core;
+using Turbine.Core.SharedMemory;
 using Turbine.Core.Tensors;
 using Turbine.Protocol.Grpc;
 using Turbine.Server.Http;
@@ -24,10 +25,19 @@ internal static class GrpcInferRequestReader
             return version.Error;
         }
 
-        if (message.RawInputContents.Count > 0 && message.RawInputContents.Count != message.Inputs.Count)
+        // Inputs in shared memory have no raw_input_contents entry (tritonclient sends none for them): the entries
+        // belong to the other inputs, in order.
+        var inMessage = 0;
+        foreach (var input in message.Inputs)
         {
-            return InferenceError.InvalidArgument(
-                $"raw_input_contents has {message.RawInputContents.Count} entries but the request has {message.Inputs.Count} inputs; send one entry per input, in input order");
+            inMessage += input.Parameters.ContainsKey(SharedMemoryParameters.Region) ? 0 : 1;
+        }
+
+        if (message.RawInputContents.Count > 0 && message.RawInputContents.Count != inMessage)
+        {
+            return InferenceError.InvalidArgument(inMessage == message.Inputs.Count
+                ? $"raw_input_contents has {message.RawInputContents.Count} entries but the request has {message.Inputs.Count} inputs; send one entry per input, in input order"
+                : $"raw_input_contents has {message.RawInputContents.Count} entries but the request has {inMessage} inputs not in shared memory; send one entry per such input, in input order");
         }
 
         var request = new InferenceRequest(message.ModelName, version.Value == 0 ? null : version.Value) { Id = message.Id };
@@ -36,6 +46,7 @@ internal static class GrpcInferRequestReader
             request.Parameters = Convert(message.Parameters);
         }
 
+        var raw = 0;
         for (var i = 0; i < message.Inputs.Count; i++)
         {
             var input = message.Inputs[i];
@@ -54,6 +65,26 @@ internal static class GrpcInferRequestReader
             }
 
             var parameters = input.Parameters.Count > 0 ? Convert(input.Parameters) : null;
+            if (SharedMemoryParameters.Present(parameters))
+            {
+                if (input.Contents is not null && HasAny(input.Contents))
+                {
+                    request.Dispose();
+                    return InferenceError.InvalidArgument($"input '{input.Name}' takes its data from shared memory and must not carry contents as well");
+                }
+
+                // Data attached by the engine from the region (SharedMemoryBinding), as for REST.
+                request.Inputs.Add(new InferenceTensor(input.Name, type, shape, ReadOnlyMemory<byte>.Empty) { Parameters = parameters });
+                if (input.Parameters.ContainsKey(SharedMemoryParameters.Region))
+                {
+                    continue;
+                }
+
+                // Offset or size without a region: an error the engine reports; this input still owns a raw entry.
+                raw++;
+                continue;
+            }
+
             if (message.RawInputContents.Count > 0)
             {
                 if (input.Contents is not null && HasAny(input.Contents))
@@ -62,7 +93,7 @@ internal static class GrpcInferRequestReader
                     return InferenceError.InvalidArgument($"input '{input.Name}': a request uses either raw_input_contents or typed contents, not both");
                 }
 
-                request.Inputs.Add(new InferenceTensor(input.Name, type, shape, message.RawInputContents[i].Memory) { Parameters = parameters });
+                request.Inputs.Add(new InferenceTensor(input.Name, type, shape, message.RawInputContents[raw++].Memory) { Parameters = parameters });
                 continue;
             }
 

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Turbine.Core;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Stats;
+using Turbine.Core.SharedMemory;
 using Turbine.Core.Tensors;
 using Turbine.Protocol.Grpc;
 
@@ -27,6 +28,18 @@ internal static class GrpcResponses
         {
             var tensor = new ModelInferResponse.Types.InferOutputTensor { Name = output.Name, Datatype = output.DataType.ToWireName() };
             tensor.Shape.Add(output.Shape);
+            if (SharedMemoryParameters.Present(output.Parameters))
+            {
+                // Written into the client's shared memory region: the parameters say where; the raw entry stays empty
+                // so the entries keep lining up with the outputs by index.
+                foreach (var (key, value) in output.Parameters!)
+                {
+                    tensor.Parameters[key] = value.Kind == InferParameterKind.String
+                        ? new Protocol.Grpc.InferParameter { StringParam = value.StringValue }
+                        : new Protocol.Grpc.InferParameter { Int64Param = value.Int64Value };
+                }
+            }
+
             message.Outputs.Add(tensor);
             message.RawOutputContents.Add(UnsafeByteOperations.UnsafeWrap(output.Data));
         }

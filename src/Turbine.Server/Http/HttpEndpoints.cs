@@ -193,7 +193,7 @@ internal static class HttpEndpoints
     }
 
     /// <summary>Reads an optional small JSON control body (empty body = empty object).</summary>
-    private static async Task<Result<JsonDocument>> ReadSmallJsonAsync(HttpContext ctx)
+    internal static async Task<Result<JsonDocument>> ReadSmallJsonAsync(HttpContext ctx)
     {
         var read = await RequestBody.ReadAsync(ctx.Request, ControlBodyMaxBytes, "the limit for control request bodies",
             ctx.RequestServices.GetRequiredService<RequestBodyBudget>(), ctx.RequestAborted).ConfigureAwait(false);

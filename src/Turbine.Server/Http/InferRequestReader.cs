@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Turbine.Core;
 using Turbine.Core.Config;
+using Turbine.Core.SharedMemory;
 using Turbine.Core.Tensors;
 
 namespace Turbine.Server.Http;
@@ -151,6 +152,12 @@ internal static partial class InferRequestReader
             InferenceTensor tensor;
             if (sizeIndex < binarySizes.Count && binarySizes[sizeIndex].Input == i)
             {
+                if (SharedMemoryParameters.Present(meta.Parameters))
+                {
+                    return InferenceError.InvalidArgument(
+                        $"input '{meta.Name}' has both binary_data_size and shared memory parameters; send its data one way");
+                }
+
                 var size = (int)binarySizes[sizeIndex++].Size;
                 tensor = new InferenceTensor(meta.Name, meta.DataType, meta.Shape, binary.Slice(offset, size)) { Parameters = meta.Parameters };
                 offset += size;
@@ -165,10 +172,15 @@ internal static partial class InferRequestReader
 
                 tensor = new InferenceTensor(meta.Name, meta.DataType, meta.Shape, converted.Value.WrittenMemory, converted.Value) { Parameters = meta.Parameters };
             }
+            else if (SharedMemoryParameters.Present(meta.Parameters))
+            {
+                // The engine reads it from the region it names (SharedMemoryBinding), whatever the protocol.
+                continue;
+            }
             else
             {
                 return InferenceError.InvalidArgument(
-                    $"input '{meta.Name}' has neither 'data' nor a 'binary_data_size' parameter");
+                    $"input '{meta.Name}' has neither 'data' nor a 'binary_data_size' parameter (nor shared memory parameters)");
             }
 
             pending[i] = tensor;

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
+using Turbine.Core.SharedMemory;
 using Turbine.Core.Tensors;
 
 namespace Turbine.Server.Http;
@@ -36,7 +37,7 @@ internal static class InferResponseWriter
             for (var i = 0; i < response.Outputs.Count; i++)
             {
                 var output = response.Outputs[i];
-                binary[i] = WantsBinary(request, output.Name, defaultBinary);
+                binary[i] = !SharedMemoryParameters.Present(output.Parameters) && WantsBinary(request, output.Name, defaultBinary);
                 writer.WriteStartObject();
                 writer.WriteString("name", output.Name);
                 writer.WriteString("datatype", output.DataType.ToWireName());
@@ -47,7 +48,25 @@ internal static class InferResponseWriter
                 }
 
                 writer.WriteEndArray();
-                if (binary[i])
+                if (SharedMemoryParameters.Present(output.Parameters))
+                {
+                    // Written into the client's shared memory region: the parameters say where, and there is no data.
+                    writer.WriteStartObject("parameters");
+                    foreach (var (key, value) in output.Parameters!)
+                    {
+                        if (value.Kind == InferParameterKind.String)
+                        {
+                            writer.WriteString(key, value.StringValue);
+                        }
+                        else
+                        {
+                            writer.WriteNumber(key, value.Int64Value);
+                        }
+                    }
+
+                    writer.WriteEndObject();
+                }
+                else if (binary[i])
                 {
                     anyBinary = true;
                     binaryBytes += output.Data.Length;
