@@ -32,5 +32,11 @@ public sealed record EngineOptions
     /// </summary>
     public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Triton's <c>--strict-readiness</c>: when true (the default) the server is ready only while every model meant to
+    /// load (at start-up, or by a load since, and not unloaded) has a version READY; when false it is ready once it is up.
+    /// </summary>
+    public bool StrictReadiness { get; init; } = true;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
