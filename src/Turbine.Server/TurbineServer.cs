@@ -225,6 +225,7 @@ public sealed class TurbineServer : IAsyncDisposable
             HttpEndpoints.Map(app, engine, options, app.Services.GetRequiredService<ServerMetrics>());
             app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
+            OpenApiDocument.Map(app);
             app.MapGrpcService<InferenceGrpcService>();
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,

@@ -367,7 +367,8 @@ public sealed partial class ModelManager
         serving.Sort((a, b) => a.Version.CompareTo(b.Version));
         foreach (var previous in old.Serving)
         {
-            if (!serving.Contains(previous))
+            // A version replaced by a new load of the same number stays READY (the new one serves under it).
+            if (!serving.Contains(previous) && !serving.Any(v => v.Version == previous.Version))
             {
                 statuses[previous.Version] = new VersionStatus(previous.Version, ModelReadyState.Unavailable, "unloaded");
             }

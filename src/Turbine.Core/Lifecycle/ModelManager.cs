@@ -40,6 +40,9 @@ public sealed partial class ModelManager : IAsyncDisposable
 
     public ModelRepository Repository => _repository;
 
+    /// <summary>Where <c>file:</c> override loads are written.</summary>
+    internal ModelOverrideFolders Overrides => _overrides;
+
     /// <summary>The limits model files are read under.</summary>
     public ModelFileLimits FileLimits { get; }
 

@@ -29,6 +29,18 @@ internal sealed class ModelOverrideFolders : IDisposable
         _limits = limits;
     }
 
+    /// <summary>The private root folder, once the first override was written (tests look inside).</summary>
+    internal string? Root
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _root?.FullName;
+            }
+        }
+    }
+
     /// <summary>Triton's answer to a load whose override cannot be used, with the reason (Triton only logs it).</summary>
     public static InferenceError PollFailure(string model, string reason) =>
         InferenceError.Internal($"failed to load '{model}', failed to poll from model repository: {reason}");
