@@ -37,6 +37,11 @@ public sealed record EngineOptions
 
     /// <summary>Bounds on client-registered system shared memory regions (<c>--max-shm-regions</c>, <c>--max-shm-bytes</c>).</summary>
     public global::Turbine.Core.SharedMemory.SharedMemoryLimits SharedMemory { get; init; } = new();
+    /// <summary>
+    /// Triton's <c>--strict-readiness</c>: when true (the default) the server is ready only while every model meant to
+    /// load (at start-up, or by a load since, and not unloaded) has a version READY; when false it is ready once it is up.
+    /// </summary>
+    public bool StrictReadiness { get; init; } = true;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

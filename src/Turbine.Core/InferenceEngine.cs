@@ -68,7 +68,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     public bool IsLive => !_stopping.IsCancellationRequested || _ready;
 
-    public bool IsReady => _ready && !_stopping.IsCancellationRequested;
+    /// <summary>
+    /// Up, not stopping, and (with <see cref="EngineOptions.StrictReadiness"/>) every model meant to load is READY
+    /// (<see cref="ModelManager.NotReadyModels"/> is empty).
+    /// </summary>
+    public bool IsReady => _ready && !_stopping.IsCancellationRequested && (!Options.StrictReadiness || _manager.NotReadyModels().Count == 0);
 
     /// <summary>Loads the start-up models per the control mode and starts polling in poll mode.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -239,7 +243,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     public IReadOnlyList<RepositoryIndexEntry> GetRepositoryIndex(bool readyOnly) => _manager.Index(readyOnly);
 
     /// <summary>Repository API load: only in explicit mode, as in Triton.</summary>
-    public Task<InferenceError?> LoadModelAsync(string model, string? configJson, CancellationToken cancellationToken)
+    public Task<InferenceError?> LoadModelAsync(string model, string? configJson, CancellationToken cancellationToken) =>
+        LoadModelAsync(model, configJson, null, cancellationToken);
+
+    /// <summary>Loads a model, from the files of a <c>file:</c> override when <paramref name="files"/> is not empty (explicit mode only).</summary>
+    public Task<InferenceError?> LoadModelAsync(string model, string? configJson, IReadOnlyList<Repository.ModelFileOverride>? files, CancellationToken cancellationToken)
     {
         if (Options.ControlMode != ModelControlMode.Explicit)
         {
@@ -247,7 +255,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
                 $"explicit model load / unload is not allowed in model control mode '{Options.ControlMode.ToString().ToLowerInvariant()}'; start the server with --model-control-mode explicit"));
         }
 
-        return _manager.LoadAsync(model, configJson, cancellationToken);
+        return _manager.LoadAsync(model, configJson, files, cancellationToken);
     }
 
     public Task<InferenceError?> UnloadModelAsync(string model, CancellationToken cancellationToken)

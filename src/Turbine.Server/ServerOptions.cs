@@ -71,6 +71,20 @@ public sealed record ServerOptions
     /// <summary>Share of new traces sampled, 0..1 (a caller's sampled flag is followed). Default 1.</summary>
     public double TraceSamplingRate { get; init; } = 1.0;
 
+    /// <summary>
+    /// Triton's <c>--strict-readiness</c>. True (default): <c>/v2/health/ready</c> and gRPC <c>ServerReady</c> answer
+    /// not ready while any model meant to load has no READY version, and the start-up line says "not ready" naming
+    /// them. False: ready once the server is up, as Triton with <c>--strict-readiness=false</c>.
+    /// </summary>
+    public bool StrictReadiness { get; init; } = true;
+
+    /// <summary>
+    /// Triton's <c>--exit-on-error</c>: when a model meant to load at start-up fails, start-up fails
+    /// (<see cref="StartupModelsFailedException"/>; the CLI exits 1) instead of serving the others. Default false
+    /// (Triton's default is true; docs/configuration.md says why).
+    /// </summary>
+    public bool ExitOnError { get; init; }
+
     /// <summary>Console log format: text lines or one JSON object per message. Default text.</summary>
     public Logging.LogFormat LogFormat { get; init; } = Logging.LogFormat.Text;
 

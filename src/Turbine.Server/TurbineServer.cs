@@ -28,7 +28,8 @@ namespace Turbine.Server;
 
 /// <summary>
 /// The inference server process: the engine plus its front ends on Kestrel (REST on the HTTP port, gRPC on the
-/// gRPC port, Prometheus <c>GET /metrics</c> on the metrics port). Start loads the models, then opens the ports; stop turns readiness off, lets in-flight requests
+/// gRPC port, Prometheus <c>GET /metrics</c> on the metrics port). Start checks that the ports are free, loads the
+/// models, then opens the ports; stop turns readiness off, lets in-flight requests
 /// finish, then unloads.
 /// </summary>
 public sealed class TurbineServer : IAsyncDisposable
@@ -97,6 +98,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 FileLimits = options.FileLimits,
                 LoadTimeout = options.LoadTimeout,
                 SharedMemory = options.SharedMemory,
+                StrictReadiness = options.StrictReadiness,
             },
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
@@ -113,6 +115,13 @@ public sealed class TurbineServer : IAsyncDisposable
         builder.Services.AddSingleton(traceSettings);
         AddTracing(builder.Services, options, traceSettings, configureTracing);
         var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+
+        // Before any model loads: a busy port fails now, in one line naming its flag.
+        PortProbe.EnsureFree(address, [
+            (options.HttpPort, "HTTP", "--http-port"),
+            (options.GrpcPort, "gRPC", "--grpc-port"),
+            (options.MetricsPort, "metrics", "--metrics-port"),
+        ]);
         builder.Services.AddSingleton(sp => new ManagementAuthorizer(options, address,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Management")));
         builder.Services.AddGrpc(o =>
@@ -168,6 +177,11 @@ public sealed class TurbineServer : IAsyncDisposable
             }
 
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (options.ExitOnError && engine.Models.NotReadyModels() is [_, ..] failed)
+            {
+                throw new StartupModelsFailedException(failed);
+            }
+
             if (options.Registry is { } registryOptions)
             {
                 registrySync = new RegistrySync(registryOptions, engine.Models, TimeProvider.System,
@@ -223,6 +237,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 app.MapPost(tracePath, ctx => TraceSettingsEndpoint.HandleAsync(ctx, engine, traceSettings, post: true)).WithMetadata(ManagementOperationAttribute.Instance);
             }
 
+            OpenApiDocument.Map(app);
             app.MapGrpcService<InferenceGrpcService>();
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
@@ -252,7 +267,22 @@ public sealed class TurbineServer : IAsyncDisposable
         var httpUri = new Uri($"http://{Display(address)}:{httpListen!.IPEndPoint!.Port}/");
         var grpcUri = new Uri($"{(options.GrpcTlsCertificatePath is null ? "http" : "https")}://{Display(address)}:{grpcListen!.IPEndPoint!.Port}/");
         var metricsUri = new Uri($"http://{Display(address)}:{metricsListen!.IPEndPoint!.Port}/metrics");
-        ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count(), metricsUri.ToString());
+        var notReady = engine.Models.NotReadyModels();
+        if (options.StrictReadiness && notReady.Count > 0)
+        {
+            // Never the ready line while /v2/health/ready says not ready: scripts wait for that line.
+            ServerLog.NotReady(logger, StartupModelsFailedException.Describe(notReady), httpUri.ToString(), grpcUri.ToString(), metricsUri.ToString());
+        }
+        else
+        {
+            if (notReady.Count > 0)
+            {
+                ServerLog.ReadyDespiteFailures(logger, StartupModelsFailedException.Describe(notReady));
+            }
+
+            ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count(), metricsUri.ToString());
+        }
+
         return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri, registrySync);
     }
 
@@ -405,6 +435,9 @@ public sealed class TurbineServer : IAsyncDisposable
         // Verbose levels map to Debug (1) and Trace (2+); the switch decides, so the floor is Trace.
         logging.SetMinimumLevel(LogLevel.Trace);
         logging.AddFilter("Microsoft", level => level >= LogLevel.Warning && settings.IsEnabled(level));
+        // Kestrel logs a bind failure as a critical message with its stack trace before throwing it; the exception
+        // itself reaches the caller (the CLI prints it as one line).
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", level => level is >= LogLevel.Warning and < LogLevel.Critical && settings.IsEnabled(level));
         logging.AddFilter("Grpc", level => level >= LogLevel.Warning && settings.IsEnabled(level));
 
         // While this category is enabled at any level, ASP.NET Core's hosting layer starts an Activity and a log

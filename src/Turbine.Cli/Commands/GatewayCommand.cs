@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Turbine.Gateway;
 using Turbine.Gateway.Configuration;
+using Turbine.Server;
 
 namespace Turbine.Cli.Commands;
 
@@ -65,10 +66,12 @@ internal static class GatewayCommand
     }
 
     /// <summary>Starts the gateway; null (after printing why) with exit code 2 for a bad config, 1 when a port cannot be bound.</summary>
-    public static async Task<(GatewayHost? Gateway, int ExitCode)> StartAsync(GatewayOptions options, CancellationToken cancellationToken)
+    public static async Task<(GatewayHost? Gateway, int ExitCode)> StartAsync(GatewayOptions options, CancellationToken cancellationToken, string httpPortFlag = "--port")
     {
         try
         {
+            // A busy port is one line naming its flag, not the host's stack trace.
+            PortProbe.EnsureFree(options.Host, [(options.HttpPort, "HTTP", httpPortFlag), (options.GrpcPort, "gRPC", "--grpc-port")]);
             return (await GatewayHost.StartAsync(options, cancellationToken).ConfigureAwait(false), 0);
         }
         catch (GatewayConfigException e)

@@ -57,6 +57,7 @@ internal static class RegistryCommand
             RegistryServer server;
             try
             {
+                Turbine.Server.PortProbe.EnsureFree(options.Host, [(options.Port, "registry", "--port")]);
                 server = await RegistryServer.StartAsync(options, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ArgumentException or IOException or System.Data.Common.DbException or UnauthorizedAccessException)

@@ -47,6 +47,11 @@ internal static class ServeCommand
             await Console.Error.WriteLineAsync($"turbine: error: cannot start the server: {e.Message}").ConfigureAwait(false);
             return 1;
         }
+        catch (StartupModelsFailedException e)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: start-up failed (--exit-on-error): {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
@@ -103,6 +108,8 @@ internal sealed class ServeOptions
     private readonly Option<int> _maxShmRegions = new("--max-shm-regions") { Description = "System shared memory regions mapped at once (0 = extension off).", DefaultValueFactory = _ => SharedMemoryLimits.DefaultMaxRegions };
     private readonly Option<long> _maxShmBytes = new("--max-shm-bytes") { Description = "Bytes of system shared memory mapped at once, over all regions.", DefaultValueFactory = _ => SharedMemoryLimits.DefaultMaxBytes };
     private readonly Option<int> _loadTimeout = new("--model-load-timeout-secs") { Description = "How long one model load (sessions, warmup) may take before it is abandoned, seconds.", DefaultValueFactory = _ => 120 };
+    private readonly Option<bool> _strictReadiness = new("--strict-readiness") { Description = "Ready (/v2/health/ready, gRPC ServerReady) only while every model meant to load is READY; false: ready once the server is up (Triton's flag).", DefaultValueFactory = _ => true };
+    private readonly Option<bool> _exitOnError = new("--exit-on-error") { Description = "Exit with code 1 when a model meant to load at start-up fails (Triton's flag; Turbine's default is false).", DefaultValueFactory = _ => false };
     private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
     private readonly Option<string?> _managementToken = new("--management-token") { Description = $"Bearer token that management calls (repository load/unload, /v2/logging) must send; visible in ps, prefer --management-token-file or {ManagementTokenVariable}." };
     private readonly Option<string?> _managementTokenFile = new("--management-token-file") { Description = "File holding the management token (surrounding whitespace trimmed)." };
@@ -317,6 +324,8 @@ internal sealed class ServeOptions
         command.Options.Add(_traceRate);
         command.Options.Add(_logFormat);
         command.Options.Add(_exitTimeout);
+        command.Options.Add(_strictReadiness);
+        command.Options.Add(_exitOnError);
         command.Options.Add(_loadTimeout);
         command.Options.Add(_maxConfigFile);
         command.Options.Add(_maxLabelFile);
@@ -360,6 +369,8 @@ internal sealed class ServeOptions
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
         LoadTimeout = TimeSpan.FromSeconds(parse.GetValue(_loadTimeout)),
         ResponseCacheBytes = parse.GetValue(_cacheBytes),
+        StrictReadiness = parse.GetValue(_strictReadiness),
+        ExitOnError = parse.GetValue(_exitOnError),
         FileLimits = new ModelFileLimits
         {
             ConfigBytes = parse.GetValue(_maxConfigFile),

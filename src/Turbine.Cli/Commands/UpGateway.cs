@@ -22,11 +22,18 @@ internal static class UpGateway
         TurbineServer server;
         try
         {
+            // The gateway takes the public ports: check them before the server loads every model.
+            PortProbe.EnsureFree(options.Host, [(options.HttpPort, "HTTP", "--http-port"), (options.GrpcPort, "gRPC", "--grpc-port")]);
             server = await TurbineServer.StartAsync(options with { HttpPort = 0, GrpcPort = 0 }, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
             await Console.Error.WriteLineAsync($"turbine: error: cannot start the server: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (StartupModelsFailedException e)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: start-up failed (--exit-on-error): {e.Message}").ConfigureAwait(false);
             return 1;
         }
         catch (ArgumentException e)
@@ -48,7 +55,7 @@ internal static class UpGateway
                 HttpPort = options.HttpPort,
                 GrpcPort = options.GrpcPort,
                 ShutdownTimeout = options.ShutdownTimeout,
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, "--http-port").ConfigureAwait(false);
             if (gateway is null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);

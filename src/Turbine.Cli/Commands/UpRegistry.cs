@@ -27,6 +27,7 @@ internal static class UpRegistry
     public static async Task<RegistryServer> StartAsync(int port, string repository, TextWriter output, CancellationToken cancellationToken)
     {
         var options = new RegistryOptions { Host = "127.0.0.1", Port = port, Dev = true };
+        Turbine.Server.PortProbe.EnsureFree(options.Host, [(options.Port, "registry", "--registry-port")]);
         var server = await RegistryServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {

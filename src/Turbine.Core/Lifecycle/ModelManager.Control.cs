@@ -14,9 +14,49 @@ public sealed partial class ModelManager
     /// are. When a version fails to load, the version previously serving keeps serving and the failure is
     /// recorded in the index. Returns null on success or the error that names what failed.
     /// </summary>
-    public async Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, CancellationToken cancellationToken)
+    public Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, CancellationToken cancellationToken) =>
+        LoadAsync(model, configOverrideJson, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadAsync(string, string?, CancellationToken)"/>, with Triton's <c>file:</c> override: when
+    /// <paramref name="files"/> is not empty the model is loaded from those files alone (written into a private
+    /// server-owned folder, see <see cref="ModelOverrideFolders"/>) with <paramref name="configOverrideJson"/> as its
+    /// configuration, which is then required; the user's repository is not read. The folder is deleted once nothing
+    /// serves from it (a later load, an unload, shutdown). A bad override answers Triton's INTERNAL "failed to poll
+    /// from model repository" with the reason.
+    /// </summary>
+    public async Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, CancellationToken cancellationToken)
     {
-        if (!_repository.Contains(model))
+        var repository = _repository;
+        string? overrideRoot = null;
+        if (files is { Count: > 0 })
+        {
+            if (configOverrideJson is null)
+            {
+                return ModelOverrideFolders.PollFailure(model, "load parameter 'config' must be specified for model file override (the files replace the model folder, so its configuration comes with them)");
+            }
+
+            if (!ModelRepository.IsSafeName(model))
+            {
+                return ModelOverrideFolders.PollFailure(model, "the model name must not be empty or contain '/' or '\\'");
+            }
+
+            try
+            {
+                overrideRoot = _overrides.Materialize(model, files);
+            }
+            catch (InferenceException e)
+            {
+                return ModelOverrideFolders.PollFailure(model, e.Error.Message);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return ModelOverrideFolders.PollFailure(model, $"cannot write the override files: {e.Message}");
+            }
+
+            repository = new ModelRepository(overrideRoot);
+        }
+        else if (!_repository.Contains(model))
         {
             return InferenceError.NotFound($"failed to load '{model}': no model folder '{model}' in repository '{_repository.Root}'");
         }
@@ -34,7 +74,17 @@ public sealed partial class ModelManager
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            if (overrideRoot is not null)
+            {
+                _overrides.Delete(overrideRoot);
+            }
+
             return InferenceError.Unavailable($"failed to load '{model}': an earlier load of it is still running (abandoned after the load timeout) or the server is stopping");
+        }
+        catch (OperationCanceledException) when (overrideRoot is not null)
+        {
+            _overrides.Delete(overrideRoot);
+            throw;
         }
 
         var abandon = new CancellationTokenSource();
@@ -44,8 +94,16 @@ public sealed partial class ModelManager
                 try
                 {
                     entry.Wanted = true;
-                    entry.LastFolderFingerprint = ModelRepository.Fingerprint(_repository.ModelPath(model));
-                    return LoadLocked(entry, configOverrideJson, abandon.Token);
+                    entry.LastFolderFingerprint = ModelRepository.Fingerprint(repository.ModelPath(model));
+                    var before = entry.State.Serving;
+                    var error = LoadLocked(entry, repository, configOverrideJson, abandon.Token);
+                    if (overrideRoot is not null)
+                    {
+                        entry.OverrideFolders[overrideRoot] = [.. entry.State.Serving.Where(v => !before.Contains(v))];
+                    }
+
+                    ReleaseUnusedOverrideFolders(entry);
+                    return error;
                 }
                 finally
                 {
@@ -140,6 +198,7 @@ public sealed partial class ModelManager
             }
 
             entry.State = entry.State with { Statuses = final.ToImmutable(), ModelReason = "unloaded" };
+            ReleaseUnusedOverrideFolders(entry);
             ManagerLog.Unloaded(_logger, model);
             return null;
         }
@@ -181,7 +240,27 @@ public sealed partial class ModelManager
         return acted;
     }
 
-    private InferenceError? LoadLocked(ModelEntry entry, string? overrideJson, CancellationToken abandoned)
+    /// <summary>
+    /// Deletes each override folder of the model that no serving version was loaded from, once the versions that were
+    /// have drained (their in-flight requests may still read files such as a sequence's initial state). Under the model's lock.
+    /// </summary>
+    private void ReleaseUnusedOverrideFolders(ModelEntry entry)
+    {
+        var serving = entry.State.Serving;
+        foreach (var (folder, versions) in entry.OverrideFolders.ToList())
+        {
+            if (versions.Any(serving.Contains))
+            {
+                continue;
+            }
+
+            entry.OverrideFolders.Remove(folder);
+            _ = Task.WhenAll(versions.Select(v => v.Drained)).ContinueWith(
+                _ => _overrides.Delete(folder), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private InferenceError? LoadLocked(ModelEntry entry, ModelRepository repository, string? overrideJson, CancellationToken abandoned)
     {
         var model = entry.Name;
         var old = entry.State;
@@ -189,15 +268,15 @@ public sealed partial class ModelManager
         ModelDefinition definition;
         try
         {
-            definition = _loader.Load(_repository, model, overrideJson);
+            definition = _loader.Load(repository, model, overrideJson);
         }
         catch (InferenceException e)
         {
-            return RecordConfigFailure(entry, old, e.Error);
+            return RecordConfigFailure(entry, repository, old, e.Error);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return RecordConfigFailure(entry, old, InferenceError.Internal($"failed to read model '{model}': {e.Message}"));
+            return RecordConfigFailure(entry, repository, old, InferenceError.Internal($"failed to read model '{model}': {e.Message}"));
         }
 
         if (definition.Config.ResponseCache is { Enable: true } && !_responseCacheEnabled)
@@ -205,11 +284,11 @@ public sealed partial class ModelManager
             ManagerLog.ConfigNote(_logger, model, "response_cache is enabled for the model but the server's response cache is off (--response-cache-bytes 0); every request runs the model");
         }
 
-        var available = _repository.ListVersions(model);
+        var available = repository.ListVersions(model);
         var wanted = ApplyPolicy(definition.Config.VersionPolicy, available);
         if (wanted.Count == 0)
         {
-            return RecordConfigFailure(entry, old, InferenceError.Unavailable(
+            return RecordConfigFailure(entry, repository, old, InferenceError.Unavailable(
                 $"failed to load '{model}': no version is available (version folders on disk: [{string.Join(",", available)}], policy {DescribePolicy(definition.Config.VersionPolicy)})"));
         }
 
@@ -219,7 +298,7 @@ public sealed partial class ModelManager
         var failures = new List<(long Version, InferenceError Error)>();
         foreach (var version in wanted)
         {
-            var fingerprint = configJson + "\n" + ModelRepository.Fingerprint(_repository.VersionPath(model, version));
+            var fingerprint = configJson + "\n" + ModelRepository.Fingerprint(repository.VersionPath(model, version));
             var existing = old.Serving.FirstOrDefault(v => v.Version == version && v.Fingerprint == fingerprint);
             if (existing is not null)
             {
@@ -288,7 +367,8 @@ public sealed partial class ModelManager
         serving.Sort((a, b) => a.Version.CompareTo(b.Version));
         foreach (var previous in old.Serving)
         {
-            if (!serving.Contains(previous))
+            // A version replaced by a new load of the same number stays READY (the new one serves under it).
+            if (!serving.Contains(previous) && !serving.Any(v => v.Version == previous.Version))
             {
                 statuses[previous.Version] = new VersionStatus(previous.Version, ModelReadyState.Unavailable, "unloaded");
             }
@@ -314,7 +394,7 @@ public sealed partial class ModelManager
         return null;
     }
 
-    private InferenceError RecordConfigFailure(ModelEntry entry, ModelState old, InferenceError error)
+    private InferenceError RecordConfigFailure(ModelEntry entry, ModelRepository repository, ModelState old, InferenceError error)
     {
         var message = error.Message.StartsWith("failed to load", StringComparison.Ordinal)
             ? error.Message
@@ -327,7 +407,7 @@ public sealed partial class ModelManager
 
         if (old.Serving.IsEmpty)
         {
-            foreach (var version in _repository.ListVersions(entry.Name))
+            foreach (var version in repository.ListVersions(entry.Name))
             {
                 statuses[version] = new VersionStatus(version, ModelReadyState.Unavailable, message);
             }

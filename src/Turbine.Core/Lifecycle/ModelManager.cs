@@ -24,6 +24,7 @@ public sealed partial class ModelManager : IAsyncDisposable
     private readonly bool _responseCacheEnabled;
     private readonly TimeSpan _loadTimeout;
     private readonly CancellationTokenSource _disposing = new();
+    private readonly ModelOverrideFolders _overrides;
 
     public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true, ModelFileLimits? fileLimits = null, TimeSpan? loadTimeout = null)
     {
@@ -32,11 +33,15 @@ public sealed partial class ModelManager : IAsyncDisposable
         _repository = repository;
         FileLimits = fileLimits ?? new ModelFileLimits();
         _loader = new ModelConfigLoader(backends, FileLimits);
+        _overrides = new ModelOverrideFolders(FileLimits);
         _time = time;
         _logger = logger;
     }
 
     public ModelRepository Repository => _repository;
+
+    /// <summary>Where <c>file:</c> override loads are written.</summary>
+    internal ModelOverrideFolders Overrides => _overrides;
 
     /// <summary>The limits model files are read under.</summary>
     public ModelFileLimits FileLimits { get; }
@@ -115,6 +120,29 @@ public sealed partial class ModelManager : IAsyncDisposable
     /// </summary>
     public bool IsKnown(string model) => _models.ContainsKey(model);
 
+    /// <summary>
+    /// The models meant to be loaded (asked to load at start-up or since, and not unloaded) that have no version
+    /// serving, each with the reason its load gave; empty when every such model is READY. Strict readiness reads it.
+    /// </summary>
+    public IReadOnlyList<(string Model, string Reason)> NotReadyModels()
+    {
+        List<(string, string)>? missing = null;
+        foreach (var entry in _models.Values)
+        {
+            var state = entry.State;
+            if (!entry.Wanted || !state.Serving.IsEmpty)
+            {
+                continue;
+            }
+
+            var reason = state.ModelReason.Length > 0 ? state.ModelReason
+                : state.Statuses.Values.Select(s => s.Reason).FirstOrDefault(r => r.Length > 0) ?? "not loaded";
+            (missing ??= []).Add((entry.Name, reason));
+        }
+
+        return missing is null ? [] : [.. missing.OrderBy(m => m.Item1, StringComparer.Ordinal)];
+    }
+
     /// <summary>Status of a model version, or null when the manager never saw it.</summary>
     public VersionStatus? GetStatus(string model, long version) =>
         _models.TryGetValue(model, out var entry) && entry.State.Statuses.TryGetValue(version, out var s) ? s : null;
@@ -184,6 +212,8 @@ public sealed partial class ModelManager : IAsyncDisposable
             entry.ControlLock.Release();
             await UnloadAsync(entry.Name, CancellationToken.None).ConfigureAwait(false);
         }
+
+        _overrides.Dispose();
     }
 
     private ModelEntry GetEntry(string model) => _models.GetOrAdd(model, static n => new ModelEntry(n));

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
+using Turbine.Core.Repository;
 using Turbine.Protocol.Grpc;
 using Turbine.Server.Http;
 using Turbine.Server.Security;
@@ -58,6 +59,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
     public override async Task<RepositoryModelLoadResponse> RepositoryModelLoad(RepositoryModelLoadRequest request, ServerCallContext context)
     {
         string? config = null;
+        var files = new List<ModelFileOverride>();
         foreach (var (key, p) in request.Parameters)
         {
             if (key == "config" && p.ParameterChoiceCase == ModelRepositoryParameter.ParameterChoiceOneofCase.StringParam)
@@ -70,17 +72,23 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
             }
             else if (key.StartsWith("file:", StringComparison.Ordinal))
             {
-                return GrpcErrors.Fail<RepositoryModelLoadResponse>(context, InferenceError.Unsupported(
-                    $"load parameter '{key}': overriding model files through the API is not supported; place files in the repository"));
+                // Triton's gRPC carries file contents as bytes_param; the message is already bounded by its size limit.
+                if (p.ParameterChoiceCase != ModelRepositoryParameter.ParameterChoiceOneofCase.BytesParam)
+                {
+                    return GrpcErrors.Fail<RepositoryModelLoadResponse>(context, ModelOverrideFolders.PollFailure(request.ModelName,
+                        $"File parameter '{key}' must have bytes type for its value (bytes_param), got {p.ParameterChoiceCase}"));
+                }
+
+                files.Add(new ModelFileOverride(key["file:".Length..], p.BytesParam.Memory));
             }
             else
             {
                 return GrpcErrors.Fail<RepositoryModelLoadResponse>(context, InferenceError.InvalidArgument(
-                    $"load parameter '{key}' is not recognised or has the wrong type ('config' takes a JSON model configuration as a string)"));
+                    $"load parameter '{key}' is not recognised or has the wrong type ('config' takes a JSON model configuration as a string, 'file:PATH' the file's bytes as bytes_param)"));
             }
         }
 
-        var error = await engine.LoadModelAsync(request.ModelName, config, context.CancellationToken).ConfigureAwait(false);
+        var error = await engine.LoadModelAsync(request.ModelName, config, files, context.CancellationToken).ConfigureAwait(false);
         return error is null ? new RepositoryModelLoadResponse() : GrpcErrors.Fail<RepositoryModelLoadResponse>(context, error);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Turbine.Core;
+using Turbine.Core.Repository;
 using Turbine.Server.Security;
 using Turbine.Server.Telemetry;
 
@@ -98,54 +99,33 @@ internal static class HttpEndpoints
         async Task RepositoryControl(HttpContext ctx, bool load)
         {
             var model = (string)ctx.GetRouteValue("model")!;
-            var body = await ReadSmallJsonAsync(ctx).ConfigureAwait(false);
-            if (!body.IsOk)
+
+            // A load may carry model files (base64 in 'file:' parameters): its body is bounded like an inference body.
+            var read = await RequestBody.ReadAsync(ctx.Request, load ? options.MaxRequestBodyBytes : ControlBodyMaxBytes,
+                load ? "--http-max-body-bytes" : "the limit for control request bodies",
+                ctx.RequestServices.GetRequiredService<RequestBodyBudget>(), ctx.RequestAborted).ConfigureAwait(false);
+            if (!read.IsOk)
             {
-                await HttpErrors.WriteAsync(ctx, RequestBody.HttpStatus(body.Error), body.Error.Message).ConfigureAwait(false);
+                await HttpErrors.WriteAsync(ctx, RequestBody.HttpStatus(read.Error), read.Error.Message).ConfigureAwait(false);
                 return;
             }
 
-            string? config = null;
-            var root = body.Value.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("parameters", out var parameters))
+            string? config;
+            List<ModelFileOverride> files;
+            using (var body = read.Value)
             {
-                if (parameters.ValueKind != JsonValueKind.Object)
+                var parsed = RepositoryLoadRequest.Parse(body.Memory, model, load, engine.Models.FileLimits.ModelBytes);
+                if (!parsed.IsOk)
                 {
-                    await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument("'parameters' must be a JSON object")).ConfigureAwait(false);
+                    await HttpErrors.WriteAsync(ctx, parsed.Error).ConfigureAwait(false);
                     return;
                 }
 
-                foreach (var p in parameters.EnumerateObject())
-                {
-                    if (load && p.Name == "config" && p.Value.ValueKind == JsonValueKind.String)
-                    {
-                        config = p.Value.GetString();
-                    }
-                    else if (load && p.Name == "config" && p.Value.ValueKind == JsonValueKind.Object)
-                    {
-                        config = p.Value.GetRawText();
-                    }
-                    else if (!load && p.Name == "unload_dependents" && p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                    {
-                        // No ensembles yet: there are never dependents to unload.
-                    }
-                    else if (load && p.Name.StartsWith("file:", StringComparison.Ordinal))
-                    {
-                        await HttpErrors.WriteAsync(ctx, InferenceError.Unsupported(
-                            $"load parameter '{p.Name}': overriding model files through the API is not supported; place files in the repository")).ConfigureAwait(false);
-                        return;
-                    }
-                    else
-                    {
-                        await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
-                            $"{(load ? "load" : "unload")} parameter '{p.Name}' is not recognised or has the wrong type{(load ? " ('config' takes a JSON model configuration as a string)" : " ('unload_dependents' takes a bool)")}")).ConfigureAwait(false);
-                        return;
-                    }
-                }
+                (config, files) = parsed.Value;
             }
 
             var error = load
-                ? await engine.LoadModelAsync(model, config, ctx.RequestAborted).ConfigureAwait(false)
+                ? await engine.LoadModelAsync(model, config, files, ctx.RequestAborted).ConfigureAwait(false)
                 : await engine.UnloadModelAsync(model, ctx.RequestAborted).ConfigureAwait(false);
             if (error is not null)
             {

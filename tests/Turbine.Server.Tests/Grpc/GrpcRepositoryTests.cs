@@ -111,8 +111,8 @@ public sealed class GrpcRepositoryTests
         var file = new RepositoryModelLoadRequest { ModelName = "simple" };
         file.Parameters["file:1/model.onnx"] = new ModelRepositoryParameter { BytesParam = Google.Protobuf.ByteString.CopyFromUtf8("x") };
         var e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.RepositoryModelLoadAsync(file));
-        Assert.Equal(StatusCode.Unimplemented, e.StatusCode);
-        Assert.Contains("file:1/model.onnx", e.Status.Detail);
+        Assert.Equal(StatusCode.Internal, e.StatusCode); // Triton: a file override without 'config' fails to poll
+        Assert.Contains("failed to poll from model repository: load parameter 'config' must be specified for model file override", e.Status.Detail);
 
         e = await Assert.ThrowsAsync<RpcException>(async () => await c.Client.RepositoryModelLoadAsync(new RepositoryModelLoadRequest { ModelName = "nosuch" }));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);

@@ -27,10 +27,12 @@ public sealed class LoadTimeoutTests
         Assert.Contains("failed to load 'slow': load abandoned, it did not finish within 0.3 s (--model-load-timeout-secs)", body, StringComparison.Ordinal);
         Assert.True(backend.Entered.IsSet);
 
-        // The stuck load holds only its own model: another loads, the server stays ready, and a second load of the
-        // stuck model is refused (bounded) instead of queueing forever.
+        // The stuck load holds only its own model: another loads, the server stays live (not ready under strict
+        // readiness: 'slow' is meant to load and is not READY), and a second load of the stuck model is refused
+        // (bounded) instead of queueing forever.
         Assert.Equal(200, (await PostAsync(http, "/v2/repository/models/iris/load")).Status);
-        Assert.Equal(200, (int)(await http.GetAsync("/v2/health/ready")).StatusCode);
+        Assert.Equal(200, (int)(await http.GetAsync("/v2/health/live")).StatusCode);
+        Assert.Equal(503, (int)(await http.GetAsync("/v2/health/ready")).StatusCode);
         Assert.Equal(200, (await PostAsync(http, "/v2/models/simple/infer", ServerHarness.SimpleJson())).Status);
         var (again, againBody) = await PostAsync(http, "/v2/repository/models/slow/load");
         Assert.Equal(503, again);
