@@ -6,7 +6,9 @@ namespace Turbine.Gateway.Routing;
 
 /// <summary>
 /// <see cref="IModelMetadataSource"/> over the backends: <c>GET /v2/models/{m}</c> on a replica of the model's pool
-/// (the first pool its route names, else the <c>*</c> route's), cached for 30 s per model.
+/// (the first pool its route names, else the <c>*</c> route's), cached for 30 s per model. Null for a model the
+/// gateway does not route or the server does not know (404, or Triton's 400); <see cref="ModelMetadataUnavailableException"/>
+/// when the pool has no replica to ask.
 /// </summary>
 internal sealed class ModelMetadataSource(PoolRegistry pools, TimeProvider time) : IModelMetadataSource, IDisposable
 {
@@ -26,11 +28,13 @@ internal sealed class ModelMetadataSource(PoolRegistry pools, TimeProvider time)
         var route = set.Config.Models.GetValueOrDefault(model) ?? set.Config.Models.GetValueOrDefault("*");
         var poolName = route?.PoolReferences("").Select(p => p.Pool).FirstOrDefault();
         var pool = poolName is null ? null : set.Get(poolName);
-        var replica = pool?.Pick(model, grpc: false, null, out _);
-        if (replica is null)
+        if (pool is null)
         {
-            return null;
+            return null; // not routed: unknown to the gateway
         }
+
+        var replica = pool.Pick(model, grpc: false, null, out _)
+            ?? throw new ModelMetadataUnavailableException($"pool '{pool.Name}' has no replica available");
 
         try
         {
@@ -39,7 +43,7 @@ internal sealed class ModelMetadataSource(PoolRegistry pools, TimeProvider time)
             _cache[model] = (result, time.GetUtcNow());
             return result;
         }
-        catch (TurbineClientException e) when (e.StatusCode == 404)
+        catch (TurbineClientException e) when (e.StatusCode is 400 or 404)
         {
             return null;
         }
