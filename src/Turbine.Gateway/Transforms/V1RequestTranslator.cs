@@ -70,7 +70,7 @@ internal static class V1RequestTranslator
 
         var rows = SplitByInput(instances, model);
         var buffer = new ArrayBufferWriter<byte>();
-        var binary = new BinaryData(maxBinaryBytes);
+        var binary = new V1BinaryValues(maxBinaryBytes);
         using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
         {
             writer.WriteStartObject();
@@ -178,7 +178,7 @@ internal static class V1RequestTranslator
         return rows;
     }
 
-    private static void WriteInput(Utf8JsonWriter writer, TensorMetadataResult input, JsonElement[] rows, int count, BinaryData binary)
+    private static void WriteInput(Utf8JsonWriter writer, TensorMetadataResult input, JsonElement[] rows, int count, V1BinaryValues binary)
     {
         var asBinary = rows.Any(ContainsB64);
         if (asBinary && input.Datatype != "BYTES")
@@ -264,7 +264,7 @@ internal static class V1RequestTranslator
     }
 
     /// <summary>Writes the scalars of a rectangular nested array in row-major order, checking it is rectangular.</summary>
-    private static void WriteFlat(Utf8JsonWriter? writer, BinaryData? binary, JsonElement value, string input, int instance)
+    private static void WriteFlat(Utf8JsonWriter? writer, V1BinaryValues? binary, JsonElement value, string input, int instance)
     {
         var shape = new List<long>();
         ShapeOf(value, shape);
@@ -299,77 +299,6 @@ internal static class V1RequestTranslator
             }
 
             element.WriteTo(writer!);
-        }
-    }
-
-    /// <summary>The binary section after the JSON header: each BYTES element as a 4-byte little-endian length and its bytes.</summary>
-    private sealed class BinaryData(long limit)
-    {
-        private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-        public ArrayBufferWriter<byte> Buffer { get; } = new();
-
-        public int Written => Buffer.WrittenCount;
-
-        /// <summary>Some input was written here (even one of empty elements only).</summary>
-        public bool Used { get; set; }
-
-        public void Append(JsonElement element, string input, int instance)
-        {
-            string text;
-            bool base64;
-            if (IsB64(element))
-            {
-                var value = element.GetProperty("b64");
-                if (value.ValueKind != JsonValueKind.String)
-                {
-                    throw new V1Error(400, $"input '{input}': instance {instance} has {{\"b64\": {Kind(value)}}}; expected a base64 string");
-                }
-
-                text = value.GetString()!;
-                base64 = true;
-            }
-            else if (element.ValueKind == JsonValueKind.String)
-            {
-                text = element.GetString()!;
-                base64 = false;
-            }
-            else
-            {
-                throw new V1Error(400, $"input '{input}': instance {instance} has {Kind(element)} where a string or {{\"b64\": ...}} was expected");
-            }
-
-            // The most this element can take, known before a byte is decoded: 3 bytes per 4 base64 characters,
-            // at most 3 UTF-8 bytes per UTF-16 character.
-            var most = base64 ? (long)text.Length / 4 * 3 + 3 : (long)text.Length * 3;
-            if (Written + 4 + most > limit)
-            {
-                throw new V1Error(413, $"input '{input}': the decoded values are over the {limit}-byte limit of a KServe v1 request");
-            }
-
-            var span = Buffer.GetSpan((int)(4 + most));
-            int length;
-            if (base64)
-            {
-                if (!Convert.TryFromBase64String(text, span[4..], out length))
-                {
-                    throw new V1Error(400, $"input '{input}': instance {instance} has a \"b64\" value that is not valid base64");
-                }
-            }
-            else
-            {
-                try
-                {
-                    length = StrictUtf8.GetBytes(text, span[4..]);
-                }
-                catch (System.Text.EncoderFallbackException)
-                {
-                    throw new V1Error(400, $"input '{input}': instance {instance} is not valid text (a lone surrogate); send arbitrary bytes as {{\"b64\": ...}}");
-                }
-            }
-
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span, length);
-            Buffer.Advance(4 + length);
         }
     }
 
