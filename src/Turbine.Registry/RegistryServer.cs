@@ -9,6 +9,8 @@ using Microsoft.Extensions.Logging;
 using Turbine.Registry.Api;
 using Turbine.Registry.Artifacts;
 using Turbine.Registry.Storage;
+using Turbine.Registry.Telemetry;
+using Turbine.Server.Telemetry;
 
 namespace Turbine.Registry;
 
@@ -86,10 +88,20 @@ public sealed class RegistryServer : IAsyncDisposable
             store = RegistryStoreFactory.Create(options.DataDirectory, options.Database, options.TimeProvider);
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             (artifacts, var artifactsDescription) = RegistryArtifactStores.Create(options, loggerFactory);
+            var metrics = new RegistryMetrics(options.TimeProvider);
+            app.Use(metrics.InvokeAsync);
             var middleware = new RegistryMiddleware(store, options.Dev, logger);
             app.Use(middleware.InvokeAsync);
             app.MapOpenApi();
-            new RegistryApi(store, artifacts, options).Map(app);
+
+            // Outside /api: not behind the API tokens, like the server's metrics port (aggregate counts only; see docs/registry.md).
+            var openStore = store;
+            app.MapGet("/metrics", async (HttpContext context) =>
+            {
+                context.Response.ContentType = PrometheusText.ContentType;
+                await context.Response.WriteAsync(await metrics.RenderAsync(openStore, context.RequestAborted).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
+            }).ExcludeFromDescription();
+            new RegistryApi(store, artifacts, options, metrics).Map(app);
             app.MapFallback(ctx => ApiHttp.WriteErrorAsync(ctx, StatusCodes.Status404NotFound, "not_found", $"no endpoint for {ctx.Request.Method} {ctx.Request.Path}"));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = new Uri($"http://{(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString())}:{listen!.IPEndPoint!.Port}/");

@@ -67,7 +67,7 @@ public sealed class GatewayHarness : IAsyncDisposable
     public string Replica(int i) =>
         $"{{http: \"{Servers[i].HttpAddress.ToString().TrimEnd('/')}\", grpc: \"{Servers[i].GrpcAddress.ToString().TrimEnd('/')}\"}}";
 
-    public async Task StartGatewayAsync(string yaml, int? seed = 1)
+    public async Task StartGatewayAsync(string yaml, int? seed = 1, Action<ILoggingBuilder>? logging = null)
     {
         await File.WriteAllTextAsync(ConfigPath, yaml);
         Gateway = await GatewayHost.StartAsync(new GatewayOptions
@@ -78,7 +78,7 @@ public sealed class GatewayHarness : IAsyncDisposable
             RandomSeed = seed,
             ConfigPollInterval = TimeSpan.FromMilliseconds(100),
             ShutdownTimeout = TimeSpan.FromSeconds(5),
-            ConfigureLogging = l => l.SetMinimumLevel(LogLevel.Warning),
+            ConfigureLogging = logging ?? (l => l.SetMinimumLevel(LogLevel.Warning)),
         });
         Http = new HttpClient { BaseAddress = Gateway.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
     }

@@ -74,6 +74,9 @@ internal sealed class BackendPool
         return Policy.Pick(candidates);
     }
 
+    /// <summary>Whether <paramref name="replica"/> is ejected by passive outlier detection now.</summary>
+    public bool IsEjected(Replica replica) => replica.IsEjected(_time.GetTimestamp());
+
     /// <summary>True when some replica is usable now (for the gateway's own readiness).</summary>
     public bool HasAvailable()
     {

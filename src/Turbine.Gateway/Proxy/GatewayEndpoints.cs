@@ -42,7 +42,7 @@ internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, T
         if (path == set.Config.Metrics.Path && set.Config.Metrics.Enabled)
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            return context.Response.WriteAsync(metrics.Render(), context.RequestAborted);
+            return context.Response.WriteAsync(metrics.Render(set), context.RequestAborted);
         }
 
         return path switch

@@ -16,6 +16,12 @@ internal static class GatewayErrors
     /// <summary>Like the server's answers: quotes and apostrophes in messages stay readable.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// Triton's message for a model it cannot serve (HTTP 400 / gRPC INVALID_ARGUMENT), the same text the server
+    /// answers with, so a client cannot tell whether the gateway or the server refused the name.
+    /// </summary>
+    public static string UnknownModel(string model) => $"Request for unknown model: '{model}' is not found";
+
     public static bool IsGrpc(HttpContext context) =>
         context.Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 

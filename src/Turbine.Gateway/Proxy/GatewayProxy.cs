@@ -83,9 +83,10 @@ internal sealed partial class GatewayProxy : IDisposable
             var modelRoute = config.Models.GetValueOrDefault(model) ?? config.Models.GetValueOrDefault("*");
             if (modelRoute is null)
             {
-                _metrics.Request(model, "", "", info.Protocol, StatusCodes.Status404NotFound, 0);
-                await GatewayErrors.WriteAsync(context, StatusCodes.Status404NotFound, GatewayErrors.GrpcNotFound,
-                    $"model '{model}' is not routed by the gateway: its config lists no route for it under 'models' and no '*' route").ConfigureAwait(false);
+                // Triton's answer for a model it does not have (INVALID_ARG): clients and their examples match this text.
+                _metrics.Request(model, "", "", info.Protocol, StatusCodes.Status400BadRequest, 0);
+                LogUnrouted(_logger, model);
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status400BadRequest, GatewayErrors.GrpcInvalidArgument, GatewayErrors.UnknownModel(model)).ConfigureAwait(false);
                 return;
             }
 
@@ -456,6 +457,9 @@ internal sealed partial class GatewayProxy : IDisposable
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "model {Model}, pool {Pool}: {Failure}")]
     private static partial void LogForwardFailed(ILogger logger, string model, string pool, string failure);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "model {Model} is not routed: the config lists no route for it under 'models' and no '*' route")]
+    private static partial void LogUnrouted(ILogger logger, string model);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "pool {Pool}: replica {Replica} ejected for {EjectionMs} ms after consecutive failures")]
     private static partial void LogEjected(ILogger logger, string pool, string replica, int ejectionMs);

@@ -51,7 +51,7 @@ internal sealed class RateLimitState : IDisposable
             using var lease = _models.AttemptAcquire(model);
             if (!lease.IsAcquired)
             {
-                return Refuse(lease, $"model '{model}'", modelRule);
+                return Refuse(lease, $"model '{model}'", modelRule) with { Scope = "model" };
             }
         }
 

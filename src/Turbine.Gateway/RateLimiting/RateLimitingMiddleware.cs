@@ -6,8 +6,11 @@ using Turbine.Gateway.Routing;
 namespace Turbine.Gateway.RateLimiting;
 
 /// <summary>Per-caller and per-model token buckets; 429 with <c>Retry-After</c> (gRPC: RESOURCE_EXHAUSTED).</summary>
-internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimiter limiter)
+internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimiter limiter, IServiceProvider services)
 {
+    // Registered by the gateway host; an edge host without it counts nothing.
+    private readonly Telemetry.GatewayMetrics? _metrics = services.GetService(typeof(Telemetry.GatewayMetrics)) as Telemetry.GatewayMetrics;
+
     public Task InvokeAsync(HttpContext context)
     {
         // Health probes are never throttled: a limit must not make a replica look dead.
@@ -28,12 +31,22 @@ internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimit
             if (context.Features.Get<GrpcMessageGuard>() is { } guard)
             {
                 var (caller, identity) = (info.CallerKey, info.CallerIdentity);
-                guard.AddCheck(model => limiter.TryAcquire(caller, identity, address, model) is { } later ? new StreamRefusal(StatusCodes.Status429TooManyRequests, later.Message) : null);
+                guard.AddCheck(model =>
+                {
+                    if (limiter.TryAcquire(caller, identity, address, model) is not { } later)
+                    {
+                        return null;
+                    }
+
+                    _metrics?.RateLimited(later.Scope, model);
+                    return new StreamRefusal(StatusCodes.Status429TooManyRequests, later.Message);
+                });
             }
 
             return next(context);
         }
 
+        _metrics?.RateLimited(refusal.Scope, info.Model);
         context.Response.Headers[HeaderNames.RetryAfter] = refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return EdgeErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, refusal.Message);
     }

@@ -23,6 +23,7 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
         if (GatewayErrors.IsGrpc(context))
         {
             info.Protocol = "grpc";
+            GrpcBodyLimits.Lift(context); // before the first read of the body (see GrpcBodyLimits)
             var (kind, operation, modelField, versionField, streaming, method) = GrpcClassifier.ClassifyMethod(context.Request.Path.Value ?? "");
             route.Kind = kind;
             route.GrpcMethod = method;

@@ -31,12 +31,19 @@ internal static class RestClassifier
             return (RouteKind.Admin, GatewayOperation.Admin, null, null, "rest");
         }
 
+        if (get && parts is ["v1", "models"])
+        {
+            // KServe v1 list: the gateway's routes, plus the default pool's ready models when a '*' route exists.
+            return (RouteKind.ServerWide, GatewayOperation.Metadata, null, null, "v1");
+        }
+
         if (parts.Length >= 3 && parts[0] == "v1" && parts[1] == "models")
         {
             var name = Uri.UnescapeDataString(parts[2]);
             var colon = name.LastIndexOf(':');
-            if (post && parts.Length == 3 && colon > 0 && name[(colon + 1)..] == "predict")
+            if (post && parts.Length == 3 && colon > 0 && name[(colon + 1)..] is "predict" or "explain")
             {
+                // :explain is authorised like :predict (it runs the model), then answered by the transforms.
                 return (RouteKind.Model, GatewayOperation.Infer, name[..colon], null, "v1");
             }
 

@@ -25,6 +25,7 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
     private readonly ConcurrentDictionary<(string Pool, string Backend), long[]> _ejections = new();
     private readonly ConcurrentDictionary<(string Model, string Pool), long[]> _shadow = new(); // requests, errors, differences, dropped
     private readonly ConcurrentDictionary<(string Model, string Pool), Histogram> _shadowLatency = new();
+    private readonly ConcurrentDictionary<(string Scope, string Model), long[]> _rateLimited = new();
 
     /// <summary>
     /// The label value of <paramref name="model"/>: the name itself when its route names it, when a server answered
@@ -73,6 +74,13 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
         }
     }
 
+    /// <summary>
+    /// A request (or a later message of a gRPC stream) refused by a rate limit: <paramref name="scope"/> is the bucket
+    /// that was empty (<c>caller</c> or <c>model</c>); the model label is bounded as everywhere else.
+    /// </summary>
+    public void RateLimited(string scope, string? model) =>
+        Interlocked.Increment(ref _rateLimited.GetOrAdd((scope, model is null ? "" : ModelLabel(model)), _ => new long[1])[0]);
+
     public void Ejection(string pool, string backend) => Interlocked.Increment(ref _ejections.GetOrAdd((pool, backend), _ => new long[1])[0]);
 
     public void Shadow(string model, string pool, double? ms, bool error, bool different)
@@ -102,7 +110,8 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
     public (long Requests, long Errors, long Differences, long Dropped) ShadowCounts(string model, string pool) =>
         _shadow.TryGetValue((model, pool), out var c) ? (Volatile.Read(ref c[0]), Volatile.Read(ref c[1]), Volatile.Read(ref c[2]), Volatile.Read(ref c[3])) : default;
 
-    public string Render()
+    /// <param name="pools">The pools now, for the per-replica health gauges (none written when null).</param>
+    public string Render(LoadBalancing.PoolSet? pools = null)
     {
         var w = new PrometheusText();
         w.Family("turbine_gateway_requests_total", "counter", "Requests answered by the gateway, by model (empty = server-wide), pool, backend (empty = none reached), protocol and status code");
@@ -143,6 +152,28 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
         }
 
         WriteHistograms(w, "turbine_gateway_shadow_duration_seconds", "Latency of shadow copies", _shadowLatency.Select(e => (new[] { "model", e.Key.Model, "pool", e.Key.Pool }, e.Value)));
+        w.Family("turbine_gateway_rate_limited_total", "counter", "Requests and stream messages refused by a rate limit (429 / RESOURCE_EXHAUSTED), by the bucket that was empty (caller or model) and model");
+        foreach (var ((scope, model), c) in _rateLimited.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+        {
+            w.Sample("turbine_gateway_rate_limited_total", Volatile.Read(ref c[0]), "scope", scope, "model", model);
+        }
+
+        if (pools is not null)
+        {
+            w.Family("turbine_gateway_backend_healthy", "gauge", "1 when the replica's last active health check passed, else 0");
+            w.Family("turbine_gateway_backend_ejected", "gauge", "1 while passive outlier detection has the replica ejected, else 0");
+            w.Family("turbine_gateway_backend_in_flight", "gauge", "Requests the gateway has in flight to the replica");
+            foreach (var pool in pools.All.OrderBy(p => p.Name, StringComparer.Ordinal))
+            {
+                foreach (var replica in pool.Replicas)
+                {
+                    w.Sample("turbine_gateway_backend_healthy", replica.Healthy ? 1 : 0, "pool", pool.Name, "backend", replica.Id);
+                    w.Sample("turbine_gateway_backend_ejected", pool.IsEjected(replica) ? 1 : 0, "pool", pool.Name, "backend", replica.Id);
+                    w.Sample("turbine_gateway_backend_in_flight", replica.Outstanding, "pool", pool.Name, "backend", replica.Id);
+                }
+            }
+        }
+
         return w.ToString();
     }
 

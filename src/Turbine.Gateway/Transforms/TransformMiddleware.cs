@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 using Turbine.Gateway.Configuration;
+using Turbine.Client;
 using Turbine.Gateway.Routing;
 
 namespace Turbine.Gateway.Transforms;
@@ -11,35 +12,58 @@ namespace Turbine.Gateway.Transforms;
 /// <summary>
 /// Header injection (global and per model) and KServe v1: <c>POST /v1/models/{m}:predict</c> is rewritten into a v2
 /// infer request before the proxy and its answer back into <c>{"predictions": [...]}</c>; <c>GET /v1/models/{m}</c>
-/// becomes the v2 readiness call and answers <c>{"name": m, "ready": bool}</c>.
+/// becomes the v2 readiness call and answers <c>{"name": m, "ready": bool}</c>; <c>GET /v1/models</c> lists the models
+/// the gateway routes (<c>{"models": [...]}</c>); <c>POST /v1/models/{m}:explain</c> answers 501 until explainers exist.
 /// </summary>
-internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSource config, IServiceProvider services)
+internal sealed partial class TransformMiddleware(RequestDelegate next, IGatewayConfigSource config, IServiceProvider services)
 {
-    /// <summary>Largest v1 body accepted (it is parsed in memory to be translated).</summary>
+    /// <summary>Largest v1 body accepted, and largest server answer translated back (both are held in memory whole).</summary>
     public const long MaxV1BodyBytes = 64L << 20;
 
     private readonly IModelMetadataSource? _metadata = services.GetService<IModelMetadataSource>();
+    private readonly RequestBufferBudget _budget = services.GetRequiredService<RequestBufferBudget>();
+
+    /// <summary>The KServe v1 calls the gateway translates.</summary>
+    internal enum V1Call
+    {
+        Ready,
+        Predict,
+        Explain,
+        List,
+    }
 
     public Task InvokeAsync(HttpContext context)
     {
         var section = config.Current.Transforms ?? new TransformConfig();
         var info = EdgeRequestInfo.Get(context);
         HeaderRules.ApplyAll(context, section, info.Model);
-        if (section.KserveV1 && TryParseV1(context.Request.Path, out var model, out var predict))
+        if (section.KserveV1 && TryParseV1(context.Request.Path, out var model, out var call))
         {
             info.Protocol = "v1";
-            return predict ? PredictAsync(context, model) : ReadyAsync(context, model);
+            return call switch
+            {
+                V1Call.Predict => PredictAsync(context, model),
+                V1Call.Explain => ExplainAsync(context, model),
+                V1Call.List => ListAsync(context),
+                _ => ReadyAsync(context, model),
+            };
         }
 
         return next(context);
     }
 
-    /// <summary><c>/v1/models/{m}:predict</c> (predict) or <c>/v1/models/{m}</c> (readiness).</summary>
-    internal static bool TryParseV1(PathString path, out string model, out bool predict)
+    /// <summary><c>/v1/models</c> (list), <c>/v1/models/{m}:predict</c>, <c>/v1/models/{m}:explain</c> or <c>/v1/models/{m}</c> (readiness).</summary>
+    internal static bool TryParseV1(PathString path, out string model, out V1Call call)
     {
         model = "";
-        predict = false;
+        call = V1Call.Ready;
         var value = path.Value;
+        if (value is "/v1/models" or "/v1/models/")
+        {
+            call = V1Call.List;
+            return true;
+        }
+
         const string prefix = "/v1/models/";
         if (value is null || !value.StartsWith(prefix, StringComparison.Ordinal))
         {
@@ -55,11 +79,16 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
         if (rest.EndsWith(":predict", StringComparison.Ordinal))
         {
             model = rest[..^":predict".Length];
-            predict = true;
+            call = V1Call.Predict;
+        }
+        else if (rest.EndsWith(":explain", StringComparison.Ordinal))
+        {
+            model = rest[..^":explain".Length];
+            call = V1Call.Explain;
         }
         else if (rest.Contains(':', StringComparison.Ordinal))
         {
-            return false; // :explain and others are not translated
+            return false; // other verbs are not KServe v1
         }
         else
         {
@@ -85,13 +114,18 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
         }
 
         byte[] v2Body;
+        int? headerLength;
         int instances;
+        var lease = _budget.LeaseFor(context);
         try
         {
-            using var document = await ReadJsonAsync(context).ConfigureAwait(false);
-            var metadata = await _metadata.GetAsync(model, context.RequestAborted).ConfigureAwait(false)
-                ?? throw new V1Error(StatusCodes.Status404NotFound, $"model '{model}' not found");
-            (v2Body, instances) = V1RequestTranslator.Translate(document.RootElement, metadata);
+            using var document = await ReadJsonAsync(context, lease).ConfigureAwait(false);
+            var metadata = await MetadataAsync(context, model).ConfigureAwait(false);
+            (v2Body, headerLength, instances) = V1RequestTranslator.Translate(document.RootElement, metadata, MaxV1BodyBytes);
+            if (!lease.TryGrow(v2Body.Length))
+            {
+                throw new V1Error(StatusCodes.Status503ServiceUnavailable, _budget.Exhausted());
+            }
         }
         catch (V1Error e)
         {
@@ -103,11 +137,27 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
         request.Path = $"/v2/models/{Uri.EscapeDataString(model)}/infer";
         request.Body = new MemoryStream(v2Body, writable: false);
         request.ContentLength = v2Body.Length;
-        request.ContentType = "application/json";
         request.Headers.Remove(HeaderNames.AcceptEncoding);
         request.Headers.Remove(HeaderNames.ContentEncoding);
+        if (headerLength is { } header)
+        {
+            // {"b64": ...} values travel as binary tensor data after the JSON header.
+            request.ContentType = "application/octet-stream";
+            request.Headers["Inference-Header-Content-Length"] = header.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            request.ContentType = "application/json";
+            request.Headers.Remove("Inference-Header-Content-Length");
+        }
 
         var (status, answer) = await ForwardBufferedAsync(context).ConfigureAwait(false);
+        if (answer is null)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, $"the server's answer is over the {MaxV1BodyBytes}-byte limit the gateway translates for KServe v1").ConfigureAwait(false);
+            return;
+        }
+
         if (status != StatusCodes.Status200OK)
         {
             await WriteErrorFromServerAsync(context, status, answer).ConfigureAwait(false);
@@ -144,7 +194,7 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
         var ready = false;
         try
         {
-            using var document = JsonDocument.Parse(answer);
+            using var document = JsonDocument.Parse(answer ?? []);
             ready = status == StatusCodes.Status200OK
                 && document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("ready", out var flag)
@@ -168,11 +218,14 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
         await WriteJsonAsync(context, answerStatus, body).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the rest of the pipeline (the proxy) with the response body captured instead of sent.</summary>
-    private async Task<(int Status, byte[] Body)> ForwardBufferedAsync(HttpContext context)
+    /// <summary>
+    /// Runs the rest of the pipeline (the proxy) with the response body captured instead of sent; the body is null
+    /// when it was over <see cref="MaxV1BodyBytes"/> (the rest was dropped, never held).
+    /// </summary>
+    private async Task<(int Status, byte[]? Body)> ForwardBufferedAsync(HttpContext context)
     {
         var original = context.Response.Body;
-        using var buffer = new MemoryStream();
+        using var buffer = new BoundedCapture(MaxV1BodyBytes);
         context.Response.Body = buffer;
         try
         {
@@ -183,24 +236,51 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
             context.Response.Body = original;
         }
 
-        return (context.Response.StatusCode, buffer.ToArray());
+        return (context.Response.StatusCode, buffer.Overflowed ? null : buffer.ToArray());
     }
 
-    private static async Task<JsonDocument> ReadJsonAsync(HttpContext context)
+    /// <summary>The model's metadata; 400 in Triton's words for a model neither the gateway nor a server knows, 503 when none can be asked.</summary>
+    private async Task<ModelMetadataResult> MetadataAsync(HttpContext context, string model)
+    {
+        try
+        {
+            return await _metadata!.GetAsync(model, context.RequestAborted).ConfigureAwait(false)
+                ?? throw new V1Error(StatusCodes.Status400BadRequest, Proxy.GatewayErrors.UnknownModel(model));
+        }
+        catch (Exception e) when (e is HttpRequestException or TurbineClientException { StatusCode: not (400 or 404) } or ModelMetadataUnavailableException)
+        {
+            throw new V1Error(StatusCodes.Status503ServiceUnavailable, $"KServe v1 translation needs the metadata of model '{model}', and no server could be asked: {e.Message}");
+        }
+    }
+
+    /// <summary>Reads the v1 body whole (up to <see cref="MaxV1BodyBytes"/>), holding what arrives against the gateway's request-body budget.</summary>
+    private async Task<JsonDocument> ReadJsonAsync(HttpContext context, BufferLease lease)
     {
         if (context.Request.ContentLength > MaxV1BodyBytes)
         {
             throw new V1Error(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes is over the {MaxV1BodyBytes}-byte limit for KServe v1 requests");
         }
 
-        using var copy = new MemoryStream();
+        var copy = new MemoryStream();
         var chunk = new byte[81920];
+        long reserved = 0;
         int read;
         while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
         {
             if (copy.Length + read > MaxV1BodyBytes)
             {
                 throw new V1Error(StatusCodes.Status413PayloadTooLarge, $"request body is over the {MaxV1BodyBytes}-byte limit for KServe v1 requests");
+            }
+
+            if (copy.Length + read > reserved)
+            {
+                var grow = Math.Max(read, Math.Min(reserved, 1L << 20));
+                if (!lease.TryGrow(grow))
+                {
+                    throw new V1Error(StatusCodes.Status503ServiceUnavailable, _budget.Exhausted());
+                }
+
+                reserved += grow;
             }
 
             copy.Write(chunk, 0, read);
@@ -213,7 +293,7 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
 
         try
         {
-            return JsonDocument.Parse(copy.ToArray());
+            return JsonDocument.Parse(copy.GetBuffer().AsMemory(0, (int)copy.Length));
         }
         catch (JsonException e)
         {
@@ -221,12 +301,18 @@ internal sealed class TransformMiddleware(RequestDelegate next, IGatewayConfigSo
         }
     }
 
-    private static Task WriteErrorFromServerAsync(HttpContext context, int status, byte[] answer)
+    private static Task WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        ResetBodyHeaders(context);
+        return EdgeErrors.WriteAsync(context, status, message);
+    }
+
+    private static Task WriteErrorFromServerAsync(HttpContext context, int status, byte[]? answer)
     {
         string message;
         try
         {
-            using var document = JsonDocument.Parse(answer);
+            using var document = JsonDocument.Parse(answer ?? []);
             message = document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("error", out var error)
                 && error.ValueKind == JsonValueKind.String

@@ -9,12 +9,22 @@ namespace Turbine.Gateway.Transforms;
 /// which KServe treats the same) holds one entry per row: the row's tensor for a single-input model, or an object
 /// keyed by input name. Each input's shape is the rows' common nesting shape with the batch (number of
 /// instances) in front; its datatype comes from the model's metadata.
+/// <para>
+/// Binary values are <c>{"b64": "..."}</c> (TensorFlow Serving's and KServe's convention): allowed only for BYTES
+/// inputs, decoded by the gateway and sent with the binary tensor data extension (the input's elements after the
+/// JSON header, <c>binary_data_size</c>), so bytes that are not text reach the server exactly. Plain strings of the
+/// same input travel the same way, as their UTF-8 bytes.
+/// </para>
 /// </summary>
 internal static class V1RequestTranslator
 {
-    /// <summary>The v2 body and the number of instances (the batch the response is split back into).</summary>
+    /// <summary>
+    /// The v2 body, the length of its JSON header when binary data follows it (null: the body is JSON only), and the
+    /// number of instances (the batch the response is split back into).
+    /// </summary>
+    /// <param name="maxBinaryBytes">Most decoded bytes the body may carry; checked before each value is decoded.</param>
     /// <exception cref="V1Error">The body is not a v1 predict request for this model.</exception>
-    public static (byte[] Body, int Instances) Translate(JsonElement root, ModelMetadataResult model)
+    public static (byte[] Body, int? HeaderLength, int Instances) Translate(JsonElement root, ModelMetadataResult model, long maxBinaryBytes = long.MaxValue)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -60,27 +70,57 @@ internal static class V1RequestTranslator
 
         var rows = SplitByInput(instances, model);
         var buffer = new ArrayBufferWriter<byte>();
+        var binary = new V1BinaryValues(maxBinaryBytes);
         using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("inputs");
             foreach (var input in model.Inputs)
             {
-                WriteInput(writer, input, rows[input.Name], count);
+                WriteInput(writer, input, rows[input.Name], count, binary);
             }
 
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
-        return (buffer.WrittenSpan.ToArray(), count);
+        if (binary.Written == 0 && !binary.Used)
+        {
+            return (buffer.WrittenSpan.ToArray(), null, count);
+        }
+
+        var body = new byte[buffer.WrittenCount + binary.Written];
+        buffer.WrittenSpan.CopyTo(body);
+        binary.Buffer.WrittenSpan.CopyTo(body.AsSpan(buffer.WrittenCount));
+        return (body, buffer.WrittenCount, count);
+    }
+
+    /// <summary>
+    /// <c>{"b64": "..."}</c>: an object whose only member is <c>b64</c>. A value, not an instance keyed by input name.
+    /// </summary>
+    internal static bool IsB64(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var members = 0;
+        var b64 = false;
+        foreach (var property in element.EnumerateObject())
+        {
+            members++;
+            b64 = property.NameEquals("b64"u8);
+        }
+
+        return members == 1 && b64;
     }
 
     /// <summary>The rows of each input: the instance itself for one input, or the instance's named fields.</summary>
     private static Dictionary<string, JsonElement[]> SplitByInput(JsonElement instances, ModelMetadataResult model)
     {
         var count = instances.GetArrayLength();
-        var named = instances[0].ValueKind == JsonValueKind.Object;
+        var named = instances[0].ValueKind == JsonValueKind.Object && !IsB64(instances[0]);
         var rows = model.Inputs.ToDictionary(i => i.Name, _ => new JsonElement[count], StringComparer.Ordinal);
         if (!named)
         {
@@ -94,7 +134,7 @@ internal static class V1RequestTranslator
             var index = 0;
             foreach (var instance in instances.EnumerateArray())
             {
-                if (instance.ValueKind == JsonValueKind.Object)
+                if (instance.ValueKind == JsonValueKind.Object && !IsB64(instance))
                 {
                     throw new V1Error(400, "instances mix objects and plain values; use one form for all");
                 }
@@ -108,7 +148,7 @@ internal static class V1RequestTranslator
         var i = 0;
         foreach (var instance in instances.EnumerateArray())
         {
-            if (instance.ValueKind != JsonValueKind.Object)
+            if (instance.ValueKind != JsonValueKind.Object || IsB64(instance))
             {
                 throw new V1Error(400, "instances mix objects and plain values; use one form for all");
             }
@@ -138,8 +178,14 @@ internal static class V1RequestTranslator
         return rows;
     }
 
-    private static void WriteInput(Utf8JsonWriter writer, TensorMetadataResult input, JsonElement[] rows, int count)
+    private static void WriteInput(Utf8JsonWriter writer, TensorMetadataResult input, JsonElement[] rows, int count, V1BinaryValues binary)
     {
+        var asBinary = rows.Any(ContainsB64);
+        if (asBinary && input.Datatype != "BYTES")
+        {
+            throw new V1Error(400, $"input '{input.Name}': {{\"b64\": ...}} values are for BYTES inputs, but the model's input is {input.Datatype}");
+        }
+
         var rowShape = new List<long>();
         ShapeOf(rows[0], rowShape);
         writer.WriteStartObject();
@@ -160,7 +206,12 @@ internal static class V1RequestTranslator
 
         writer.WriteEndArray();
         writer.WriteString("datatype", input.Datatype);
-        writer.WriteStartArray("data");
+        var start = binary.Written;
+        if (!asBinary)
+        {
+            writer.WriteStartArray("data");
+        }
+
         for (var i = 0; i < rows.Length; i++)
         {
             var shape = new List<long>();
@@ -171,12 +222,30 @@ internal static class V1RequestTranslator
                     $"input '{input.Name}': instance {i} has shape [{string.Join(",", shape)}] but instance 0 has [{string.Join(",", rowShape)}]; all instances must have the same shape");
             }
 
-            WriteFlat(writer, rows[i], input.Name, i);
+            WriteFlat(asBinary ? null : writer, asBinary ? binary : null, rows[i], input.Name, i);
         }
 
-        writer.WriteEndArray();
+        if (asBinary)
+        {
+            binary.Used = true;
+            writer.WriteStartObject("parameters");
+            writer.WriteNumber("binary_data_size", binary.Written - start);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndObject();
     }
+
+    private static bool ContainsB64(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Array => value.EnumerateArray().Any(ContainsB64),
+        JsonValueKind.Object => IsB64(value),
+        _ => false,
+    };
 
     /// <summary>The nesting shape of a value: lengths of the first array at each depth.</summary>
     private static void ShapeOf(JsonElement value, List<long> shape)
@@ -195,7 +264,7 @@ internal static class V1RequestTranslator
     }
 
     /// <summary>Writes the scalars of a rectangular nested array in row-major order, checking it is rectangular.</summary>
-    private static void WriteFlat(Utf8JsonWriter writer, JsonElement value, string input, int instance)
+    private static void WriteFlat(Utf8JsonWriter? writer, V1BinaryValues? binary, JsonElement value, string input, int instance)
     {
         var shape = new List<long>();
         ShapeOf(value, shape);
@@ -218,12 +287,18 @@ internal static class V1RequestTranslator
                 return;
             }
 
+            if (binary is not null)
+            {
+                binary.Append(element, input, instance);
+                return;
+            }
+
             if (element.ValueKind is JsonValueKind.Array or JsonValueKind.Object or JsonValueKind.Null)
             {
                 throw new V1Error(400, $"input '{input}': instance {instance} has {Kind(element)} where a value was expected");
             }
 
-            element.WriteTo(writer);
+            element.WriteTo(writer!);
         }
     }
 

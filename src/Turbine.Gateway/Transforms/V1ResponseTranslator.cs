@@ -6,6 +6,9 @@ namespace Turbine.Gateway.Transforms;
 /// <summary>
 /// Open Inference Protocol v2 infer response → KServe v1 <c>{"predictions": [...]}</c>: one entry per instance,
 /// each output's batch split into rows; with several outputs each entry is an object keyed by output name.
+/// A BYTES output the server sent as base64 (<c>"parameters": {"content_type": "base64"}</c>: some element is not
+/// UTF-8 text) comes back as <c>{"b64": "..."}</c> values, every element of that output, as KServe and TensorFlow
+/// Serving encode binary values; text elements of other outputs stay JSON strings.
 /// </summary>
 internal static class V1ResponseTranslator
 {
@@ -17,7 +20,7 @@ internal static class V1ResponseTranslator
             throw new V1Error(502, "the server's answer has no 'outputs'");
         }
 
-        var columns = new List<(string Name, JsonElement[] Flat, long[] RowShape)>();
+        var columns = new List<(string Name, JsonElement[] Flat, long[] RowShape, bool Base64)>();
         foreach (var output in outputs.EnumerateArray())
         {
             var name = output.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
@@ -50,7 +53,10 @@ internal static class V1ResponseTranslator
                 throw new V1Error(502, $"output '{name}' has {flat.Length} values, expected {rowSize * instances} for shape [{string.Join(",", shape)}]");
             }
 
-            columns.Add((name, flat, rowShape));
+            var base64 = output.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                && parameters.TryGetProperty("content_type", out var contentType) && contentType.ValueKind == JsonValueKind.String
+                && contentType.ValueEquals("base64"u8);
+            columns.Add((name, flat, rowShape, base64));
         }
 
         var buffer = new ArrayBufferWriter<byte>();
@@ -83,25 +89,36 @@ internal static class V1ResponseTranslator
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WriteRow(Utf8JsonWriter writer, (string Name, JsonElement[] Flat, long[] RowShape) column, int row)
+    private static void WriteRow(Utf8JsonWriter writer, (string Name, JsonElement[] Flat, long[] RowShape, bool Base64) column, int row)
     {
         var size = (int)column.RowShape.Aggregate(1L, (a, b) => a * b);
         var offset = row * size;
-        WriteNested(writer, column.Flat, ref offset, column.RowShape, 0);
+        WriteNested(writer, column.Flat, ref offset, column.RowShape, 0, column.Base64);
     }
 
-    private static void WriteNested(Utf8JsonWriter writer, JsonElement[] flat, ref int offset, long[] shape, int depth)
+    private static void WriteNested(Utf8JsonWriter writer, JsonElement[] flat, ref int offset, long[] shape, int depth, bool base64)
     {
         if (depth == shape.Length)
         {
-            flat[offset++].WriteTo(writer);
+            var value = flat[offset++];
+            if (base64 && value.ValueKind == JsonValueKind.String)
+            {
+                // Already base64 text: passed on as it is, never decoded here.
+                writer.WriteStartObject();
+                writer.WritePropertyName("b64"u8);
+                value.WriteTo(writer);
+                writer.WriteEndObject();
+                return;
+            }
+
+            value.WriteTo(writer);
             return;
         }
 
         writer.WriteStartArray();
         for (var i = 0; i < shape[depth]; i++)
         {
-            WriteNested(writer, flat, ref offset, shape, depth + 1);
+            WriteNested(writer, flat, ref offset, shape, depth + 1, base64);
         }
 
         writer.WriteEndArray();

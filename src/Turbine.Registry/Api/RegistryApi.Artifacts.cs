@@ -31,6 +31,7 @@ internal sealed partial class RegistryApi
         var header = context.Request.Headers["X-Content-SHA256"].ToString();
         var expected = header.Length == 0 ? null : Digests.Normalize(header);
         var blob = await artifacts.PutAsync(context.Request.Body, expected, limit, context.RequestAborted).ConfigureAwait(false);
+        metrics?.Uploaded(blob.Size);
 
         // Uploading the bytes proves the caller has them: record it, so a version may point at them. 200 says only
         // that this caller had uploaded the same bytes before (never whether someone else had).

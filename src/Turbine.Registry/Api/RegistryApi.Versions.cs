@@ -143,7 +143,20 @@ internal sealed partial class RegistryApi
             response.Headers["X-Content-SHA256"] = found.Artifact.Sha256;
             var fileName = found.Artifact.FileName ?? $"{name}-{version}.tar";
             response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-            await content.CopyToAsync(response.Body, 1024 * 1024, context.RequestAborted).ConfigureAwait(false);
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1024 * 1024);
+            try
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    await response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted).ConfigureAwait(false);
+                    metrics?.Downloaded(read);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

@@ -8,7 +8,7 @@ using Turbine.Registry.Storage;
 namespace Turbine.Registry.Api;
 
 /// <summary>The REST API of docs/registry.md, mapped on <c>/api/v1</c>. Partial files split it by resource.</summary>
-internal sealed partial class RegistryApi(IRegistryStore store, IArtifactStore artifacts, RegistryOptions options)
+internal sealed partial class RegistryApi(IRegistryStore store, IArtifactStore artifacts, RegistryOptions options, Telemetry.RegistryMetrics? metrics = null)
 {
     public void Map(IEndpointRouteBuilder app)
     {

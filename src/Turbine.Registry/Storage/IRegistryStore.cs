@@ -21,6 +21,9 @@ internal interface IRegistryStore : IAsyncDisposable
 
     Task<IReadOnlyList<RegisteredModel>> SearchModelsAsync(ModelQuery query, CancellationToken cancellationToken);
 
+    /// <summary>How many models there are, and how many versions per stage (for the metrics endpoint).</summary>
+    Task<(long Models, IReadOnlyList<(string Stage, long Versions)> VersionsByStage)> CountAsync(CancellationToken cancellationToken);
+
     /// <summary>The model card (version null) or a version's card; null when none was written.</summary>
     Task<string?> GetCardAsync(string model, long? version, CancellationToken cancellationToken);
 

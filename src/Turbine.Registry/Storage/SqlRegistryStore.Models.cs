@@ -115,6 +115,14 @@ internal sealed partial class SqlRegistryStore
         return models;
     }
 
+    public async Task<(long Models, IReadOnlyList<(string Stage, long Versions)> VersionsByStage)> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = await BeginReadAsync(cancellationToken).ConfigureAwait(false);
+        var models = Convert.ToInt64(await ScalarAsync(scope, "SELECT COUNT(*) FROM models", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var stages = await QueryAsync(scope, "SELECT stage, COUNT(*) FROM versions GROUP BY stage ORDER BY stage", r => (r.GetString(0), r.GetInt64(1)), cancellationToken).ConfigureAwait(false);
+        return (models, stages);
+    }
+
     public async Task<string?> GetCardAsync(string model, long? version, CancellationToken cancellationToken)
     {
         await using var scope = await BeginReadAsync(cancellationToken).ConfigureAwait(false);

@@ -32,7 +32,11 @@ public sealed class RestClassifierTests
     [InlineData("GET", "/v2/models/simple/infer", "NotFound", GatewayOperation.Server, null, null, "rest")]
     [InlineData("DELETE", "/v2/models/simple", "NotFound", GatewayOperation.Server, null, null, "rest")]
     [InlineData("GET", "/v3/anything", "NotFound", GatewayOperation.Server, null, null, "rest")]
-    [InlineData("POST", "/v1/models/iris:explain", "NotFound", GatewayOperation.Server, null, null, "v1")]
+    [InlineData("POST", "/v1/models/iris:explain", "Model", GatewayOperation.Infer, "iris", null, "v1")]
+    [InlineData("GET", "/v1/models", "ServerWide", GatewayOperation.Metadata, null, null, "v1")]
+    [InlineData("GET", "/v1/models/", "ServerWide", GatewayOperation.Metadata, null, null, "v1")]
+    [InlineData("POST", "/v1/models", "NotFound", GatewayOperation.Server, null, null, "rest")]
+    [InlineData("POST", "/v1/models/iris:other", "NotFound", GatewayOperation.Server, null, null, "v1")]
     public void Classify_EveryRestPath_KindOperationModelVersion(string method, string path, string kind, GatewayOperation operation, string? model, string? version, string protocol)
     {
         var result = RestClassifier.Classify(method, path, "/metrics");

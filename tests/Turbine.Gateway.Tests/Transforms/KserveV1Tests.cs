@@ -110,7 +110,7 @@ public sealed class KserveV1Tests(BackendFixture backend) : IAsyncLifetime
     [InlineData("simple", "{\"instances\": [[1,2]]}", 400, "model 'simple' has 2 inputs (INPUT0, INPUT1): each instance must be an object keyed by input name")]
     [InlineData("simple", "{\"instances\": [{\"INPUT0\": [1]}]}", 400, "instance 0: missing input 'INPUT1'")]
     [InlineData("simple", "{\"instances\": [{\"INPUT0\": [1], \"INPUT1\": [1], \"X\": 1}]}", 400, "instance 0: unknown input 'X'; model 'simple' has inputs INPUT0, INPUT1")]
-    [InlineData("no_such_model", "{\"instances\": [[1]]}", 404, "model 'no_such_model' not found")]
+    [InlineData("no_such_model", "{\"instances\": [[1]]}", 400, "Request for unknown model: 'no_such_model' is not found")]
     public async Task Predict_BadRequest_V1ErrorWithStatus(string model, string body, int expectedStatus, string expectedError)
     {
         var (status, answer, _) = await Bodies.SendAsync(_host.Http, Bodies.Post($"/v1/models/{model}:predict", body));

@@ -13,7 +13,7 @@ public sealed class V1TranslatorTests
     private static JsonElement V2Request(string v1, ModelMetadataResult model, out int instances)
     {
         using var document = JsonDocument.Parse(v1);
-        (var body, instances) = V1RequestTranslator.Translate(document.RootElement, model);
+        (var body, _, instances) = V1RequestTranslator.Translate(document.RootElement, model);
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
@@ -129,21 +129,24 @@ public sealed class V1TranslatorTests
     }
 
     [Theory]
-    [InlineData("/v1/models/iris:predict", true, "iris", true)]
-    [InlineData("/v1/models/iris", true, "iris", false)]
-    [InlineData("/v1/models/iris:explain", false, "", false)]
-    [InlineData("/v1/models/", false, "", false)]
-    [InlineData("/v1/models/a/b", false, "", false)]
-    [InlineData("/v2/models/iris", false, "", false)]
-    public void TryParseV1_Paths(string path, bool expected, string model, bool predict)
+    [InlineData("/v1/models/iris:predict", true, "iris", "Predict")]
+    [InlineData("/v1/models/iris", true, "iris", "Ready")]
+    [InlineData("/v1/models/iris:explain", true, "iris", "Explain")]
+    [InlineData("/v1/models", true, "", "List")]
+    [InlineData("/v1/models/", true, "", "List")]
+    [InlineData("/v1/models/iris:other", false, "", "")]
+    [InlineData("/v1/models/:predict", false, "", "")]
+    [InlineData("/v1/models/a/b", false, "", "")]
+    [InlineData("/v2/models/iris", false, "", "")]
+    public void TryParseV1_Paths(string path, bool expected, string model, string call)
     {
-        var ok = TransformMiddleware.TryParseV1(path, out var parsedModel, out var parsedPredict);
+        var ok = TransformMiddleware.TryParseV1(path, out var parsedModel, out var parsedCall);
 
         Assert.Equal(expected, ok);
         if (ok)
         {
             Assert.Equal(model, parsedModel);
-            Assert.Equal(predict, parsedPredict);
+            Assert.Equal(call, parsedCall.ToString());
         }
     }
 }

@@ -10,6 +10,7 @@ public sealed partial class DashboardTests
     {
         "sum", "by", "without", "rate", "irate", "increase", "histogram_quantile", "le", "model", "version", "protocol",
         "outcome", "reason", "state", "avg", "max", "min", "count", "on", "ignoring", "and", "or", "unless",
+        "pool", "code", "backend", "scope", "route", "method", "stage",
     };
 
     [Fact]
@@ -25,6 +26,8 @@ public sealed partial class DashboardTests
         var names = expressions
             .SelectMany(e => Identifier().Matches(Selectors().Replace(e.Replace("$__rate_interval", "", StringComparison.Ordinal), "")).Select(m => m.Value))
             .Where(n => !PromQlWords.Contains(n) && !double.TryParse(n, out _))
+            // The gateway's and the registry's panels are checked against a real gateway and registry in their own tests.
+            .Where(n => !n.StartsWith("turbine_gateway_", StringComparison.Ordinal) && !n.StartsWith("turbine_registry_", StringComparison.Ordinal))
             .ToHashSet(StringComparer.Ordinal);
         Assert.Contains("turbine_request_duration_seconds_bucket", names);
 
