@@ -18,6 +18,9 @@ internal sealed class BenchSession
 
     public string? Url { get; init; }
 
+    /// <summary>Bearer token (API key or JWT) sent with every request; null sends none.</summary>
+    public string? Token { get; init; }
+
     public bool Json { get; init; }
 
     public required BenchSettings Settings { get; init; }
@@ -68,16 +71,11 @@ internal sealed class BenchSession
     {
         if (Protocol == "grpc")
         {
-            return InferCommand.CreateClient(Protocol, Url);
+            return InferCommand.CreateClient(Protocol, Url, Token);
         }
 
-        var url = Url ?? Environment.GetEnvironmentVariable("TURBINE_URL") ?? "http://127.0.0.1:8000";
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var address))
-        {
-            throw new ArgumentException($"--url '{url}' is not an absolute URL such as http://127.0.0.1:8000");
-        }
-
-        return new TurbineHttpClient(address, new HttpTimingHandler(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }));
+        var address = InferCommand.ResolveUrl(Protocol, Url);
+        return new TurbineHttpClient(address, new HttpTimingHandler(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }), Token);
     }
 
     private static async Task<IReadOnlyDictionary<string, JsonElement>> ReadDataFileAsync(string path, CancellationToken ct)

@@ -35,10 +35,11 @@ internal static class BenchCommand
         format.AcceptOnlyFromAmong(BenchReportWriter.Table, BenchReportWriter.Csv, BenchReportWriter.Json);
         var version = new Option<string?>("--model-version") { Description = "Model version (default: the newest ready)." };
         var seed = new Option<int>("--seed") { Description = "Seed of random input data and Poisson gaps.", DefaultValueFactory = _ => 1 };
+        var token = InferCommand.TokenOption();
         var command = new Command("bench", "Measure a model's throughput and latency under load (perf_analyzer-like).")
         {
             model, url, protocol, binary, json, concurrency, rate, distribution, maxOutstanding, batch, interval, data, shapes,
-            trials, stability, format, version, seed,
+            trials, stability, format, version, seed, token,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,7 +50,7 @@ internal static class BenchCommand
                     parse.GetValue(model)!, parse.GetValue(version), parse.GetValue(protocol)!, parse.GetValue(url), parse.GetValue(binary),
                     parse.GetValue(json), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(distribution)!, parse.GetValue(maxOutstanding),
                     parse.GetValue(batch), parse.GetValue(interval), parse.GetValue(data)!, parse.GetValue(shapes) ?? [], parse.GetValue(trials),
-                    parse.GetValue(stability), parse.GetValue(seed));
+                    parse.GetValue(stability), parse.GetValue(seed), InferCommand.ReadToken(parse, token));
             }
             catch (ArgumentException e)
             {
@@ -79,7 +80,7 @@ internal static class BenchCommand
 
     private static BenchSession CreateSession(string model, string? version, string protocol, string? url, bool binary, bool json,
         string? concurrency, string? rate, string distribution, int maxOutstanding, int batch, int intervalMs, string data, string[] shapeSpecs,
-        int trials, double stability, int seed)
+        int trials, double stability, int seed, string? token)
     {
         if (binary && json)
         {
@@ -114,6 +115,7 @@ internal static class BenchCommand
             Version = version,
             Protocol = protocol,
             Url = url,
+            Token = token,
             Json = json,
             DataKind = kind,
             DataFile = kind == InputDataKind.File ? data : null,

@@ -12,7 +12,7 @@ internal static class GatewayCommand
     {
         var config = new Option<string>("--config") { Description = "Gateway config file (YAML; hot-reloaded).", Required = true };
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "REST port (HTTP/1.1; 0 = pick a free port).", DefaultValueFactory = _ => 8000 };
+        var port = new Option<int>("--http-port", "--port") { Description = "REST port (HTTP/1.1; 0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => 8000 };
         var grpcPort = new Option<int>("--grpc-port") { Description = "gRPC port (cleartext HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => 8001 };
         var exitTimeout = new Option<int>("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
         foreach (var p in new[] { port, grpcPort })

@@ -5,12 +5,16 @@ using Turbine.Core.Payloads;
 
 namespace Turbine.Cli.Commands;
 
-/// <summary><c>turbine logs tail|query</c>: reads the payload-log files that <c>serve --payload-log-dir</c> writes.</summary>
+/// <summary>
+/// <c>turbine payload-logs tail|query</c> (older name <c>turbine logs</c>): reads the payload-log files that
+/// <c>serve --payload-log-dir</c> writes. Server logs go to the console (<c>--log-format</c>), not here.
+/// </summary>
 internal static class LogsCommand
 {
     public static Command Create()
     {
-        var command = new Command("logs", "Read the payload log (the JSON-lines files of --payload-log-dir).");
+        var command = new Command("payload-logs", "Read the payload log (the request/response records in the JSON-lines files of serve --payload-log-dir); 'logs' is an older name.");
+        command.Aliases.Add("logs");
         command.Subcommands.Add(Create("query", "Print the records that match, oldest first.", follow: false));
         command.Subcommands.Add(Create("tail", "Print the last matching records, then follow new ones until Ctrl+C.", follow: true));
         return command;

@@ -96,7 +96,7 @@ internal static partial class ModelsCommand
 
     private static Command CreateList(CommonOptions common)
     {
-        var stage = new Option<string?>("--stage") { Description = "Only models with a version in this stage." };
+        var stage = StageOption("Only models with a version in this stage: None | Staging | Production | Archived (any case, @ optional).", required: false);
         var tag = new Option<string?>("--tag") { Description = "Only models with this tag (key=value)." };
         var dataset = new Option<string?>("--dataset") { Description = "Only models with a version trained on this dataset URI." };
         var metric = new Option<string?>("--metric") { Description = "Only models with a version meeting this, e.g. auc>=0.9." };
@@ -161,7 +161,7 @@ internal static partial class ModelsCommand
     private static Command CreatePromote(CommonOptions common)
     {
         var reference = RefArgument();
-        var stage = new Option<string>("--stage") { Description = "None | Staging | Production | Archived.", Required = true };
+        var stage = StageOption("None | Staging | Production | Archived (any case, @ optional: production and @production work).", required: true);
         var archive = new Option<bool>("--archive-existing") { Description = "Move the versions now in that stage to Archived." };
         var command = new Command("promote", "Move a version to a stage.") { reference, stage, archive };
         command.SetAction((parse, ct) => RunAsync(parse, common, async (client, output) =>
@@ -219,6 +219,34 @@ internal static partial class ModelsCommand
         }));
         return command;
     }
+
+    /// <summary>The stage names, as the registry spells them.</summary>
+    internal static readonly string[] Stages = ["None", "Staging", "Production", "Archived"];
+
+    /// <summary>
+    /// A <c>--stage</c> option: accepts a stage in any case, with or without the <c>@</c> a reference uses
+    /// (<c>Production</c>, <c>production</c>, <c>@production</c>), and yields the registry's spelling.
+    /// </summary>
+    internal static Option<string?> StageOption(string description, bool required)
+    {
+        var option = new Option<string?>("--stage") { Description = description, Required = required };
+        option.CustomParser = r =>
+        {
+            var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (NormalizeStage(token) is { } stage)
+            {
+                return stage;
+            }
+
+            r.AddError($"--stage '{token}': expected one of {string.Join(", ", Stages)} (any case, @ optional)");
+            return null;
+        };
+        return option;
+    }
+
+    /// <summary>The registry's spelling of a stage written in any case with or without a leading @; null when it is none.</summary>
+    internal static string? NormalizeStage(string text) =>
+        Stages.FirstOrDefault(s => string.Equals(s, text.StartsWith('@') ? text[1..] : text, StringComparison.OrdinalIgnoreCase));
 
     private static Argument<string> RefArgument() =>
         new("REF") { Description = "NAME (latest), NAME:3, NAME@alias or NAME@production / @staging / @archived." };
@@ -296,16 +324,16 @@ internal static partial class ModelsCommand
             Recursive = true,
         };
 
-        public Option<string?> Token { get; } = new("--token")
+        public Option<string?> Token { get; } = new("--token", "--registry-token")
         {
-            Description = $"Bearer token (default ${RegistryTokenVariable}).",
+            Description = $"Registry bearer token (default ${RegistryTokenVariable}); --registry-token is the spelling serve uses.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RegistryTokenVariable) is { Length: > 0 } token ? token : null,
             Recursive = true,
         };
 
-        public Option<string> Output { get; } = new("--output")
+        public Option<string> Output { get; } = new("--format", "--output")
         {
-            Description = "table | json.",
+            Description = "Output format: table | json (--output is an older spelling).",
             DefaultValueFactory = _ => "table",
             Recursive = true,
         };
