@@ -193,25 +193,13 @@ internal static class InferCommand
             case "INT32": foreach (var x in o.AsArray<int>()) { w.WriteNumberValue(x); } break;
             case "UINT64": foreach (var x in o.AsArray<ulong>()) { w.WriteNumberValue(x); } break;
             case "INT64": foreach (var x in o.AsArray<long>()) { w.WriteNumberValue(x); } break;
-            case "FP16": foreach (var x in o.AsArray<Half>()) { WriteNumber(w, (double)x); } break;
-            case "FP32": foreach (var x in o.AsArray<float>()) { WriteNumber(w, x); } break;
-            case "FP64": foreach (var x in o.AsArray<double>()) { WriteNumber(w, x); } break;
-            case "BF16": foreach (var x in o.AsArray<ushort>()) { WriteNumber(w, BitConverter.Int32BitsToSingle(x << 16)); } break;
+            case "FP16": foreach (var x in o.AsArray<Half>()) { TensorNumberText.Write(w, x); } break;
+            case "FP32": foreach (var x in o.AsArray<float>()) { TensorNumberText.Write(w, x); } break;
+            case "FP64": foreach (var x in o.AsArray<double>()) { TensorNumberText.Write(w, x); } break;
+            case "BF16": foreach (var x in o.AsArray<ushort>()) { TensorNumberText.WriteBFloat16(w, x); } break;
             default: w.WriteStringValue(Convert.ToBase64String(o.Raw.Span)); break;
         }
 
         w.WriteEndArray();
-    }
-
-    private static void WriteNumber(Utf8JsonWriter w, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            w.WriteNumberValue(value);
-        }
-        else
-        {
-            w.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
-        }
     }
 }

@@ -61,8 +61,14 @@ internal static class LogsCommand
             var n = parse.GetValue(count);
             if (!follow)
             {
-                Query(folder, filter, n, Console.Out);
-                return 0;
+                // As grep: 0 when something was printed, 1 when nothing matched (said on stderr, stdout stays records only).
+                if (Query(folder, filter, n, parse.InvocationConfiguration.Output) > 0)
+                {
+                    return 0;
+                }
+
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"turbine: no payload-log record in '{folder}' matches{Describe(parse.GetValue(model), parse.GetValue(id), parse.GetValue(since), parse.GetValue(until))}").ConfigureAwait(false);
+                return 1;
             }
 
             try
@@ -132,6 +138,33 @@ internal static class LogsCommand
 
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>" id 'x', model 'm'" for the filters given; empty when none.</summary>
+    private static string Describe(string? model, string? id, string? since, string? until)
+    {
+        var parts = new List<string>();
+        if (id is not null)
+        {
+            parts.Add($"id '{id}'");
+        }
+
+        if (model is not null)
+        {
+            parts.Add($"model '{model}'");
+        }
+
+        if (since is not null)
+        {
+            parts.Add($"since {since}");
+        }
+
+        if (until is not null)
+        {
+            parts.Add($"until {until}");
+        }
+
+        return parts.Count == 0 ? " (the folder has no records)" : " " + string.Join(", ", parts);
     }
 
     private static DateTimeOffset? ParseTime(string? text) =>
