@@ -31,7 +31,7 @@ internal sealed class BenchSession
 
     public IReadOnlyDictionary<string, long[]> Shapes { get; init; } = new Dictionary<string, long[]>();
 
-    public async Task<BenchReport> RunAsync(Action<string> progress, CancellationToken ct)
+    public async Task<BenchReport> RunAsync(Action<string> progress, CancellationToken ct, Action<double, string>? advance = null)
     {
         using var client = CreateClient();
         var metadata = await client.GetModelMetadataAsync(Model, Version, ct).ConfigureAwait(false);
@@ -62,7 +62,7 @@ internal sealed class BenchSession
             return ServerStatsSnapshot.Parse(doc.RootElement, Model, Version);
         }
 
-        var runner = new BenchRunner(Settings, Send, ReadStats, TimeProvider.System, progress);
+        var runner = new BenchRunner(Settings, Send, ReadStats, TimeProvider.System, progress, advance);
         var (levels, interrupted, firstError) = await runner.RunAsync(ct).ConfigureAwait(false);
         return new BenchReport(Model, Protocol == "grpc" ? "grpc" : Json ? "http json" : "http binary", levels, interrupted, firstError);
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Turbine.Cli.Bench;
+using Turbine.Cli.Progress;
 using Turbine.Client;
 
 namespace Turbine.Cli.Commands;
@@ -143,8 +144,18 @@ internal static class BenchCommand
         });
         try
         {
-            var interactive = !Console.IsErrorRedirected;
-            var report = await session.RunAsync(line => { if (interactive) { Console.Error.WriteLine($"turbine bench: {line}"); } }, stop.Token).ConfigureAwait(false);
+            // Progress on stderr (stdout carries the report, maybe JSON or CSV): a bar on a terminal, lines otherwise.
+            var display = ProgressDisplay.ForStandardError("turbine bench");
+            BenchReport report;
+            try
+            {
+                report = await session.RunAsync(line => display.Line($"turbine bench: {line}"), stop.Token, display.Update).ConfigureAwait(false);
+            }
+            finally
+            {
+                display.Complete();
+            }
+
             Console.Out.Write(BenchReportWriter.Write(report, format));
             if (report.Levels.Sum(l => l.Errors) > 0)
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Turbine.Cli.Progress;
 using Turbine.Client.Registry;
 
 namespace Turbine.Cli.Commands;
@@ -90,7 +91,7 @@ internal static partial class ModelsCommand
                 Lineage = lineage == new RegistryLineage() ? null : lineage,
             }, ct).ConfigureAwait(false);
             output.Pushed(version);
-        }));
+        }, error => UploadProgress(parse.GetValue(path)!, error)));
         return command;
     }
 
@@ -251,28 +252,63 @@ internal static partial class ModelsCommand
     private static Argument<string> RefArgument() =>
         new("REF") { Description = "NAME (latest), NAME:3, NAME@alias or NAME@production / @staging / @archived." };
 
-    private static async Task<int> RunAsync(ParseResult parse, CommonOptions common, Func<RegistryClient, ModelsOutput, Task> action)
+    /// <summary>Artifacts at least this large show upload progress (smaller ones are sent in a moment).</summary>
+    internal const long ProgressThresholdBytes = 4L << 20;
+
+    /// <summary>
+    /// A handler that shows the upload of <paramref name="source"/> on <paramref name="error"/> (a bar on a terminal,
+    /// plain lines otherwise), or null when it is small or absent. The size of a folder is the sum of its files.
+    /// </summary>
+    private static UploadProgressHandler? UploadProgress(string source, TextWriter error)
+    {
+        long total;
+        try
+        {
+            total = File.Exists(source) ? new FileInfo(source).Length
+                : Directory.Exists(source) ? new DirectoryInfo(source).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
+                : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        if (total < ProgressThresholdBytes)
+        {
+            return null;
+        }
+
+        var terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        return new UploadProgressHandler(new ProgressDisplay(error, terminal, TimeProvider.System, "turbine: uploading " + Path.GetFileName(Path.TrimEndingDirectorySeparator(source))), total, TimeProvider.System);
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CommonOptions common, Func<RegistryClient, ModelsOutput, Task> action, Func<TextWriter, UploadProgressHandler?>? progress = null)
     {
         var output = new ModelsOutput(parse.InvocationConfiguration.Output, parse.GetValue(common.Output) == "json");
         var error = parse.InvocationConfiguration.Error;
-        using var client = new RegistryClient(new Uri(parse.GetValue(common.Registry)!), parse.GetValue(common.Token));
+        var handler = progress?.Invoke(error);
+        using var client = new RegistryClient(new Uri(parse.GetValue(common.Registry)!), parse.GetValue(common.Token), handler);
         try
         {
             await action(client, output).ConfigureAwait(false);
+            handler?.Complete(succeeded: true);
             return 0;
         }
         catch (UsageException e)
         {
+            handler?.Complete(succeeded: false);
             await error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
             return 2;
         }
         catch (RegistryException e)
         {
+            handler?.Complete(succeeded: false);
             await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
             return 1;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
+            handler?.Complete(succeeded: false);
             await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
             return 1;
         }
