@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Turbine.Cli.Logging;
 using Turbine.Gateway;
 using Turbine.Gateway.Configuration;
 
@@ -47,6 +48,7 @@ internal static class GatewayCommand
             HttpPort = parse.GetValue(port),
             GrpcPort = parse.GetValue(grpcPort),
             ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(exitTimeout)),
+            ConfigureLogging = RoleLogging.For(Turbine.Server.Logging.LogFormat.Text),
         }, ct));
         return command;
     }

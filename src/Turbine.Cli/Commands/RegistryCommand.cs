@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Turbine.Cli.Logging;
 using Turbine.Registry;
 
 namespace Turbine.Cli.Commands;
@@ -51,6 +52,7 @@ internal static class RegistryCommand
                 S3AccessKey = parse.GetValue(s3AccessKey) ?? Env("ACCESS_KEY"),
                 S3SecretKey = parse.GetValue(s3SecretKey) ?? Env("SECRET_KEY"),
                 S3Region = parse.GetValue(s3Region)!,
+                ConfigureLogging = RoleLogging.For(Turbine.Server.Logging.LogFormat.Text),
                 S3Prefix = parse.GetValue(s3Prefix),
                 MaxArtifactBytes = parse.GetValue(maxArtifact),
             };

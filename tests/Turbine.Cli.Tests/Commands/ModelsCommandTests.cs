@@ -189,10 +189,10 @@ public sealed class ModelsCommandTests : IAsyncLifetime
     public async Task RegisterModelsAsync_SecondRun_RegistersNothing()
     {
         using var client = new RegistryClient(_registry.Url);
-        var first = await UpRegistry.RegisterModelsAsync(client, _samples, CancellationToken.None);
+        var first = await UpRegistry.RegisterModelsAsync(client, _samples, null, CancellationToken.None);
         Assert.Equal(["identity_fp32", "iris"], first);
         Assert.Equal("Production", (await client.ResolveAsync("iris@production")).Stage);
-        var second = await UpRegistry.RegisterModelsAsync(client, _samples, CancellationToken.None);
+        var second = await UpRegistry.RegisterModelsAsync(client, _samples, null, CancellationToken.None);
         Assert.Empty(second);
         Assert.Single(await client.ListVersionsAsync("iris"));
     }
