@@ -37,6 +37,11 @@ public sealed class CliTests : IDisposable
         {
             Assert.True(File.Exists(Path.Combine(repo, model, "1", "model.onnx")), model);
         }
+
+        // A second run keeps what exists and says so, instead of claiming to have created it.
+        (code, output) = await TurbineProcess.RunAsync("samples", "create", repo);
+        Assert.Equal(0, code);
+        Assert.Equal($"sample models in {Path.GetFullPath(repo)}: nothing created; kept existing simple, simple_int8, simple_string, simple_identity, identity_fp32, iris, accumulator (--overwrite rewrites them)", output.Trim());
     }
 
     [Fact]
