@@ -102,12 +102,8 @@ internal static partial class CliParser
             case Argument<long> a: a.CustomParser ??= r => Convert(r, a, v => (long)v); break;
             case Argument<int> a: a.CustomParser ??= r => Convert(r, a, v => (int)v); break;
             default:
-                if (NumericKind(symbol) is not null)
-                {
-                    // A new numeric type needs its case here; fail the tests, not a user's command line.
-                    throw new InvalidOperationException($"{symbol.Name}: numeric type has no invariant parser in CliParser");
-                }
-
+                // Another numeric type (uint, float…) keeps the parser's own conversion and message;
+                // CliParserTests walks every option and fails until a case is added here.
                 break;
         }
     }
@@ -129,7 +125,7 @@ internal static partial class CliParser
     {
         var type = symbol switch { Option o => o.ValueType, Argument a => a.ValueType, _ => typeof(string) };
         type = Nullable.GetUnderlyingType(type) ?? type;
-        return type.IsPrimitive && type != typeof(bool) && type != typeof(char) || type == typeof(decimal) ? type : null;
+        return type == typeof(int) || type == typeof(long) || type == typeof(double) ? type : null;
     }
 
     /// <summary>Why <paramref name="token"/> is not a value of <paramref name="symbol"/>'s numeric type; null when it is.</summary>
