@@ -2,7 +2,8 @@
 # The whole test suite, on a fresh machine: restores for linux-x64, builds, runs every test project.
 # Tests that need an external program install it here first (curl is used by the end-to-end tests; protoc,
 # grpc_python_plugin and /usr/bin/python3 with grpcio + protobuf by the Python gRPC interop test; prometheus by the
-# metrics test that has a real Prometheus scrape Turbine; postgresql by the registry suite).
+# metrics test that has a real Prometheus scrape Turbine; postgresql by the registry suite; nodejs + npm fetch the
+# Silero VAD model and s3rver below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +16,15 @@ command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler-grp
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 # The registry tests run a real PostgreSQL (initdb + postgres on loopback, started by the test fixture).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Another apt/dpkg (unattended upgrades, a parallel job) may hold the lock: wait for it, up to 10 minutes,
+    # on every call, instead of failing at once.
+    apt_get=(apt-get -o DPkg::Lock::Timeout=600)
+    "${apt_get[@]}" update -qq && "${apt_get[@]}" install -y -qq "${missing[@]}" >/dev/null
   else
     echo "the end-to-end tests need: ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
     exit 1

@@ -37,6 +37,11 @@ public sealed class CliTests : IDisposable
         {
             Assert.True(File.Exists(Path.Combine(repo, model, "1", "model.onnx")), model);
         }
+
+        // A second run keeps what exists and says so, instead of claiming to have created it.
+        (code, output) = await TurbineProcess.RunAsync("samples", "create", repo);
+        Assert.Equal(0, code);
+        Assert.Equal($"sample models in {Path.GetFullPath(repo)}: nothing created; kept existing simple, simple_int8, simple_string, simple_identity, identity_fp32, iris, accumulator (--overwrite rewrites them)", output.Trim());
     }
 
     [Fact]
@@ -225,16 +230,27 @@ public sealed class CliTests : IDisposable
     {
         var home = Path.Combine(_root, "home");
         await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
-        await server.WaitForReadyAsync(TimeSpan.FromSeconds(120));
-        var (url, _) = await server.WaitForGatewayReadyAsync(TimeSpan.FromSeconds(60)); // the public endpoint is the gateway's
+        var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(120)); // the summary's first line: the gateway's ports
 
-        // The embedded registry: its URL is printed and the samples are registered in Production.
-        var registryLine = await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"turbine: registry on (\S+)"), TimeSpan.FromSeconds(5));
+        // One summary of what runs where; the registry's URL is in it and the samples are registered in Production.
+        var registryLine = await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^  registry: (\S+) \(dev mode"), TimeSpan.FromSeconds(5));
         using (var registry = new Turbine.Client.Registry.RegistryClient(new Uri(registryLine.Groups[1].Value)))
         {
             Assert.Equal(1, (await registry.ResolveAsync("iris@production")).Version);
             Assert.Equal(Turbine.Samples.SampleRepository.ModelNames.Count, (await registry.ListModelsAsync()).Count);
         }
+
+        await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^  models:   7 ready: accumulator, identity_fp32, iris, "), TimeSpan.FromSeconds(5));
+        var lines = server.Output.Split('\n');
+        Assert.Single(lines, l => l.Contains("ready:", StringComparison.Ordinal) && !l.StartsWith("  models:", StringComparison.Ordinal)); // one ready line, not one per role
+        Assert.Contains(lines, l => l.StartsWith("turbine: building sample model accumulator (7/7)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("turbine up: registering iris in the registry", StringComparison.Ordinal));
+
+        // One log format: every log line of every role (registry's dev-mode warning, the server's loads) has the UTC timestamp.
+        var logLines = lines.Where(l => l.Contains(": Turbine", StringComparison.Ordinal)).ToList();
+        Assert.Contains(logLines, l => l.Contains("Turbine.Registry", StringComparison.Ordinal));
+        Assert.Contains(logLines, l => l.Contains("loaded model 'iris'", StringComparison.Ordinal));
+        Assert.All(logLines, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|fail|crit|dbug|trce): ", l));
 
         Assert.True(Directory.Exists(Path.Combine(home, "registry")));
         Assert.True(Directory.Exists(Path.Combine(home, "models", "simple", "1")));

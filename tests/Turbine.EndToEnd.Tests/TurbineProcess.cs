@@ -189,7 +189,8 @@ public sealed partial class TurbineProcess : IAsyncDisposable
     [GeneratedRegex(@"turbine ready: HTTP on (\S+) gRPC on (\S+)")]
     private static partial Regex ReadyLine();
 
-    [GeneratedRegex(@"turbine gateway ready: HTTP on (\S+) gRPC on (\S+)")]
+    // turbine gateway's ready line, or turbine up's summary line (the gateway's ports: the ones to use).
+    [GeneratedRegex(@"turbine (?:gateway ready|ready): HTTP on (\S+) gRPC on (\S+) (?:config|\(use these)")]
     private static partial Regex GatewayReadyLine();
 
     [DllImport("libc", SetLastError = true)]

@@ -15,14 +15,19 @@ internal sealed partial class BenchRunner
     private readonly Func<CancellationToken, Task<ServerStatsSnapshot?>> _readStats;
     private readonly TimeProvider _time;
     private readonly Action<string> _progress;
+    private readonly Action<double, string> _advance;
 
+    /// <param name="progress">A line at the start of each level.</param>
+    /// <param name="advance">After each measurement window: the share of the sweep done (0..1) and where it is.</param>
     public BenchRunner(
         BenchSettings settings,
         Func<RequestTiming, CancellationToken, Task> send,
         Func<CancellationToken, Task<ServerStatsSnapshot?>> readStats,
         TimeProvider time,
-        Action<string>? progress = null)
+        Action<string>? progress = null,
+        Action<double, string>? advance = null)
     {
+        _advance = advance ?? ((_, _) => { });
         _settings = settings;
         _send = send;
         _readStats = readStats;
@@ -35,9 +40,9 @@ internal sealed partial class BenchRunner
     {
         var results = new List<LevelResult>();
         var recorder = new WindowRecorder();
-        foreach (var level in _settings.Levels)
+        for (var index = 0; index < _settings.Levels.Count; index++)
         {
-            var (result, interrupted) = await RunLevelAsync(level, recorder, ct).ConfigureAwait(false);
+            var (result, interrupted) = await RunLevelAsync(index, recorder, ct).ConfigureAwait(false);
             if (result is not null)
             {
                 results.Add(result);
@@ -52,8 +57,9 @@ internal sealed partial class BenchRunner
         return (results, false, recorder.FirstError);
     }
 
-    private async Task<(LevelResult? Result, bool Interrupted)> RunLevelAsync(double level, WindowRecorder recorder, CancellationToken ct)
+    private async Task<(LevelResult? Result, bool Interrupted)> RunLevelAsync(int index, WindowRecorder recorder, CancellationToken ct)
     {
+        var level = _settings.Levels[index];
         var name = _settings.Mode == LoadMode.Concurrency ? "concurrency" : "request rate";
         _progress($"{name} {level.ToString(CultureInfo.InvariantCulture)}: measuring");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -79,6 +85,9 @@ internal sealed partial class BenchRunner
                 windows.Add(window with { ServerStatsAtEnd = stats });
                 snapshots.Add(stats);
                 stable = StabilityCheck.IsStable(windows, _settings.StabilityPercentage);
+                var levelDone = stable ? 1 : (double)windows.Count / _settings.MaxTrials;
+                _advance((index + levelDone) / _settings.Levels.Count,
+                    $"{name} {level.ToString(CultureInfo.InvariantCulture)} (level {index + 1}/{_settings.Levels.Count}), window {windows.Count}/{_settings.MaxTrials}{(stable ? ", stable" : "")}");
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

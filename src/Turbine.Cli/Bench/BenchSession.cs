@@ -18,6 +18,9 @@ internal sealed class BenchSession
 
     public string? Url { get; init; }
 
+    /// <summary>Bearer token (API key or JWT) sent with every request; null sends none.</summary>
+    public string? Token { get; init; }
+
     public bool Json { get; init; }
 
     public required BenchSettings Settings { get; init; }
@@ -28,7 +31,7 @@ internal sealed class BenchSession
 
     public IReadOnlyDictionary<string, long[]> Shapes { get; init; } = new Dictionary<string, long[]>();
 
-    public async Task<BenchReport> RunAsync(Action<string> progress, CancellationToken ct)
+    public async Task<BenchReport> RunAsync(Action<string> progress, CancellationToken ct, Action<double, string>? advance = null)
     {
         using var client = CreateClient();
         var metadata = await client.GetModelMetadataAsync(Model, Version, ct).ConfigureAwait(false);
@@ -59,7 +62,7 @@ internal sealed class BenchSession
             return ServerStatsSnapshot.Parse(doc.RootElement, Model, Version);
         }
 
-        var runner = new BenchRunner(Settings, Send, ReadStats, TimeProvider.System, progress);
+        var runner = new BenchRunner(Settings, Send, ReadStats, TimeProvider.System, progress, advance);
         var (levels, interrupted, firstError) = await runner.RunAsync(ct).ConfigureAwait(false);
         return new BenchReport(Model, Protocol == "grpc" ? "grpc" : Json ? "http json" : "http binary", levels, interrupted, firstError);
     }
@@ -68,16 +71,11 @@ internal sealed class BenchSession
     {
         if (Protocol == "grpc")
         {
-            return InferCommand.CreateClient(Protocol, Url);
+            return InferCommand.CreateClient(Protocol, Url, Token);
         }
 
-        var url = Url ?? Environment.GetEnvironmentVariable("TURBINE_URL") ?? "http://127.0.0.1:8000";
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var address))
-        {
-            throw new ArgumentException($"--url '{url}' is not an absolute URL such as http://127.0.0.1:8000");
-        }
-
-        return new TurbineHttpClient(address, new HttpTimingHandler(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }));
+        var address = InferCommand.ResolveUrl(Protocol, Url);
+        return new TurbineHttpClient(address, new HttpTimingHandler(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }), Token);
     }
 
     private static async Task<IReadOnlyDictionary<string, JsonElement>> ReadDataFileAsync(string path, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Turbine.Cli.Bench;
+using Turbine.Cli.Progress;
 using Turbine.Client;
 
 namespace Turbine.Cli.Commands;
@@ -35,10 +36,11 @@ internal static class BenchCommand
         format.AcceptOnlyFromAmong(BenchReportWriter.Table, BenchReportWriter.Csv, BenchReportWriter.Json);
         var version = new Option<string?>("--model-version") { Description = "Model version (default: the newest ready)." };
         var seed = new Option<int>("--seed") { Description = "Seed of random input data and Poisson gaps.", DefaultValueFactory = _ => 1 };
+        var token = InferCommand.TokenOption();
         var command = new Command("bench", "Measure a model's throughput and latency under load (perf_analyzer-like).")
         {
             model, url, protocol, binary, json, concurrency, rate, distribution, maxOutstanding, batch, interval, data, shapes,
-            trials, stability, format, version, seed,
+            trials, stability, format, version, seed, token,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,7 +51,7 @@ internal static class BenchCommand
                     parse.GetValue(model)!, parse.GetValue(version), parse.GetValue(protocol)!, parse.GetValue(url), parse.GetValue(binary),
                     parse.GetValue(json), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(distribution)!, parse.GetValue(maxOutstanding),
                     parse.GetValue(batch), parse.GetValue(interval), parse.GetValue(data)!, parse.GetValue(shapes) ?? [], parse.GetValue(trials),
-                    parse.GetValue(stability), parse.GetValue(seed));
+                    parse.GetValue(stability), parse.GetValue(seed), InferCommand.ReadToken(parse, token));
             }
             catch (ArgumentException e)
             {
@@ -79,7 +81,7 @@ internal static class BenchCommand
 
     private static BenchSession CreateSession(string model, string? version, string protocol, string? url, bool binary, bool json,
         string? concurrency, string? rate, string distribution, int maxOutstanding, int batch, int intervalMs, string data, string[] shapeSpecs,
-        int trials, double stability, int seed)
+        int trials, double stability, int seed, string? token)
     {
         if (binary && json)
         {
@@ -114,6 +116,7 @@ internal static class BenchCommand
             Version = version,
             Protocol = protocol,
             Url = url,
+            Token = token,
             Json = json,
             DataKind = kind,
             DataFile = kind == InputDataKind.File ? data : null,
@@ -141,8 +144,18 @@ internal static class BenchCommand
         });
         try
         {
-            var interactive = !Console.IsErrorRedirected;
-            var report = await session.RunAsync(line => { if (interactive) { Console.Error.WriteLine($"turbine bench: {line}"); } }, stop.Token).ConfigureAwait(false);
+            // Progress on stderr (stdout carries the report, maybe JSON or CSV): a bar on a terminal, lines otherwise.
+            var display = ProgressDisplay.ForStandardError("turbine bench");
+            BenchReport report;
+            try
+            {
+                report = await session.RunAsync(line => display.Line($"turbine bench: {line}"), stop.Token, display.Update).ConfigureAwait(false);
+            }
+            finally
+            {
+                display.Complete();
+            }
+
             Console.Out.Write(BenchReportWriter.Write(report, format));
             if (report.Levels.Sum(l => l.Errors) > 0)
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Turbine.Cli.Logging;
 using Turbine.Gateway;
 using Turbine.Gateway.Configuration;
 using Turbine.Server;
@@ -13,7 +14,7 @@ internal static class GatewayCommand
     {
         var config = new Option<string>("--config") { Description = "Gateway config file (YAML; hot-reloaded).", Required = true };
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "REST port (HTTP/1.1; 0 = pick a free port).", DefaultValueFactory = _ => 8000 };
+        var port = new Option<int>("--http-port", "--port") { Description = "REST port (HTTP/1.1; 0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => 8000 };
         var grpcPort = new Option<int>("--grpc-port") { Description = "gRPC port (cleartext HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => 8001 };
         var exitTimeout = new Option<int>("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
         foreach (var p in new[] { port, grpcPort })
@@ -48,6 +49,7 @@ internal static class GatewayCommand
             HttpPort = parse.GetValue(port),
             GrpcPort = parse.GetValue(grpcPort),
             ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(exitTimeout)),
+            ConfigureLogging = RoleLogging.For(Turbine.Server.Logging.LogFormat.Text),
         }, ct));
         return command;
     }

@@ -23,12 +23,13 @@ internal static class InferCommand
         var outputs = new Option<string[]>("--output") { Description = "Output to return (repeatable; default all)." };
         var classification = new Option<int>("--classification") { Description = "Return the top-k classes of each output." };
         var json = new Option<bool>("--json") { Description = "Send inputs as JSON instead of the binary extension." };
-        var command = new Command("infer", "Send one inference request to a running server.") { model, inputs, url, protocol, version, outputs, classification, json };
+        var token = TokenOption();
+        var command = new Command("infer", "Send one inference request to a running server.") { model, inputs, url, protocol, version, outputs, classification, json, token };
         command.SetAction(async (parse, ct) =>
         {
             try
             {
-                using var client = CreateClient(parse.GetValue(protocol)!, parse.GetValue(url));
+                using var client = CreateClient(parse.GetValue(protocol)!, parse.GetValue(url), ReadToken(parse, token));
                 return await RunAsync(client, parse.GetValue(model)!, parse.GetValue(inputs)!, parse.GetValue(version),
                     parse.GetValue(outputs) ?? [], parse.GetValue(classification), parse.GetValue(json), ct).ConfigureAwait(false);
             }
@@ -47,8 +48,25 @@ internal static class InferCommand
         return command;
     }
 
-    /// <summary>The client for <paramref name="protocol"/>; the URL defaults to $TURBINE_URL (http) or $TURBINE_GRPC_URL (grpc), else the protocol's default port.</summary>
-    internal static ITurbineClient CreateClient(string protocol, string? url)
+    /// <summary>Environment variable read for the server's or gateway's bearer token when <c>--token</c> is not given.</summary>
+    public const string TokenVariable = "TURBINE_TOKEN";
+
+    /// <summary>
+    /// <c>--token</c>: an API key or JWT sent as <c>Authorization: Bearer</c> (HTTP header, gRPC metadata), as a gateway
+    /// with auth or a server's management endpoints expect. Shared by <c>infer</c> and <c>bench</c>.
+    /// </summary>
+    internal static Option<string?> TokenOption() => new("--token")
+    {
+        Description = $"API key or JWT sent as 'Authorization: Bearer' (default ${TokenVariable}); visible in ps, prefer the variable.",
+    };
+
+    /// <summary>The token from <c>--token</c>, else $TURBINE_TOKEN; null when neither is set.</summary>
+    internal static string? ReadToken(ParseResult parse, Option<string?> option) =>
+        parse.GetValue(option) is { Length: > 0 } token ? token
+        : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null;
+
+    /// <summary>The URL for <paramref name="protocol"/>: <paramref name="url"/>, else $TURBINE_URL (http) or $TURBINE_GRPC_URL (grpc), else the protocol's default port.</summary>
+    internal static Uri ResolveUrl(string protocol, string? url)
     {
         var grpc = string.Equals(protocol, "grpc", StringComparison.Ordinal);
         url ??= grpc
@@ -59,7 +77,16 @@ internal static class InferCommand
             throw new ArgumentException($"--url '{url}' is not an absolute URL such as http://127.0.0.1:8000");
         }
 
-        return grpc ? new TurbineGrpcClient(address) : new TurbineHttpClient(address);
+        return address;
+    }
+
+    /// <summary>The client for <paramref name="protocol"/> at <see cref="ResolveUrl"/>, sending <paramref name="token"/> when given.</summary>
+    internal static ITurbineClient CreateClient(string protocol, string? url, string? token)
+    {
+        var address = ResolveUrl(protocol, url);
+        return string.Equals(protocol, "grpc", StringComparison.Ordinal)
+            ? new TurbineGrpcClient(address, bearerToken: token)
+            : new TurbineHttpClient(address, bearerToken: token);
     }
 
     private static async Task<int> RunAsync(ITurbineClient client, string model, string[] inputSpecs, string? version, string[] outputNames, int k, bool json, CancellationToken ct)
@@ -166,25 +193,13 @@ internal static class InferCommand
             case "INT32": foreach (var x in o.AsArray<int>()) { w.WriteNumberValue(x); } break;
             case "UINT64": foreach (var x in o.AsArray<ulong>()) { w.WriteNumberValue(x); } break;
             case "INT64": foreach (var x in o.AsArray<long>()) { w.WriteNumberValue(x); } break;
-            case "FP16": foreach (var x in o.AsArray<Half>()) { WriteNumber(w, (double)x); } break;
-            case "FP32": foreach (var x in o.AsArray<float>()) { WriteNumber(w, x); } break;
-            case "FP64": foreach (var x in o.AsArray<double>()) { WriteNumber(w, x); } break;
-            case "BF16": foreach (var x in o.AsArray<ushort>()) { WriteNumber(w, BitConverter.Int32BitsToSingle(x << 16)); } break;
+            case "FP16": foreach (var x in o.AsArray<Half>()) { TensorNumberText.Write(w, x); } break;
+            case "FP32": foreach (var x in o.AsArray<float>()) { TensorNumberText.Write(w, x); } break;
+            case "FP64": foreach (var x in o.AsArray<double>()) { TensorNumberText.Write(w, x); } break;
+            case "BF16": foreach (var x in o.AsArray<ushort>()) { TensorNumberText.WriteBFloat16(w, x); } break;
             default: w.WriteStringValue(Convert.ToBase64String(o.Raw.Span)); break;
         }
 
         w.WriteEndArray();
-    }
-
-    private static void WriteNumber(Utf8JsonWriter w, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            w.WriteNumberValue(value);
-        }
-        else
-        {
-            w.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
-        }
     }
 }

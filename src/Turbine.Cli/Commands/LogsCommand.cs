@@ -5,12 +5,16 @@ using Turbine.Core.Payloads;
 
 namespace Turbine.Cli.Commands;
 
-/// <summary><c>turbine logs tail|query</c>: reads the payload-log files that <c>serve --payload-log-dir</c> writes.</summary>
+/// <summary>
+/// <c>turbine payload-logs tail|query</c> (older name <c>turbine logs</c>): reads the payload-log files that
+/// <c>serve --payload-log-dir</c> writes. Server logs go to the console (<c>--log-format</c>), not here.
+/// </summary>
 internal static class LogsCommand
 {
     public static Command Create()
     {
-        var command = new Command("logs", "Read the payload log (the JSON-lines files of --payload-log-dir).");
+        var command = new Command("payload-logs", "Read the payload log (the request/response records in the JSON-lines files of serve --payload-log-dir); 'logs' is an older name.");
+        command.Aliases.Add("logs");
         command.Subcommands.Add(Create("query", "Print the records that match, oldest first.", follow: false));
         command.Subcommands.Add(Create("tail", "Print the last matching records, then follow new ones until Ctrl+C.", follow: true));
         return command;
@@ -57,8 +61,14 @@ internal static class LogsCommand
             var n = parse.GetValue(count);
             if (!follow)
             {
-                Query(folder, filter, n, Console.Out);
-                return 0;
+                // As grep: 0 when something was printed, 1 when nothing matched (said on stderr, stdout stays records only).
+                if (Query(folder, filter, n, parse.InvocationConfiguration.Output) > 0)
+                {
+                    return 0;
+                }
+
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"turbine: no payload-log record in '{folder}' matches{Describe(parse.GetValue(model), parse.GetValue(id), parse.GetValue(since), parse.GetValue(until))}").ConfigureAwait(false);
+                return 1;
             }
 
             try
@@ -128,6 +138,33 @@ internal static class LogsCommand
 
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>" id 'x', model 'm'" for the filters given; empty when none.</summary>
+    private static string Describe(string? model, string? id, string? since, string? until)
+    {
+        var parts = new List<string>();
+        if (id is not null)
+        {
+            parts.Add($"id '{id}'");
+        }
+
+        if (model is not null)
+        {
+            parts.Add($"model '{model}'");
+        }
+
+        if (since is not null)
+        {
+            parts.Add($"since {since}");
+        }
+
+        if (until is not null)
+        {
+            parts.Add($"until {until}");
+        }
+
+        return parts.Count == 0 ? " (the folder has no records)" : " " + string.Join(", ", parts);
     }
 
     private static DateTimeOffset? ParseTime(string? text) =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Turbine.Cli.Progress;
 using Turbine.Client.Registry;
 
 namespace Turbine.Cli.Commands;
@@ -90,13 +91,13 @@ internal static partial class ModelsCommand
                 Lineage = lineage == new RegistryLineage() ? null : lineage,
             }, ct).ConfigureAwait(false);
             output.Pushed(version);
-        }));
+        }, error => UploadProgress(parse.GetValue(path)!, error)));
         return command;
     }
 
     private static Command CreateList(CommonOptions common)
     {
-        var stage = new Option<string?>("--stage") { Description = "Only models with a version in this stage." };
+        var stage = StageOption("Only models with a version in this stage: None | Staging | Production | Archived (any case, @ optional).", required: false);
         var tag = new Option<string?>("--tag") { Description = "Only models with this tag (key=value)." };
         var dataset = new Option<string?>("--dataset") { Description = "Only models with a version trained on this dataset URI." };
         var metric = new Option<string?>("--metric") { Description = "Only models with a version meeting this, e.g. auc>=0.9." };
@@ -161,7 +162,7 @@ internal static partial class ModelsCommand
     private static Command CreatePromote(CommonOptions common)
     {
         var reference = RefArgument();
-        var stage = new Option<string>("--stage") { Description = "None | Staging | Production | Archived.", Required = true };
+        var stage = StageOption("None | Staging | Production | Archived (any case, @ optional: production and @production work).", required: true);
         var archive = new Option<bool>("--archive-existing") { Description = "Move the versions now in that stage to Archived." };
         var command = new Command("promote", "Move a version to a stage.") { reference, stage, archive };
         command.SetAction((parse, ct) => RunAsync(parse, common, async (client, output) =>
@@ -220,31 +221,94 @@ internal static partial class ModelsCommand
         return command;
     }
 
+    /// <summary>The stage names, as the registry spells them.</summary>
+    internal static readonly string[] Stages = ["None", "Staging", "Production", "Archived"];
+
+    /// <summary>
+    /// A <c>--stage</c> option: accepts a stage in any case, with or without the <c>@</c> a reference uses
+    /// (<c>Production</c>, <c>production</c>, <c>@production</c>), and yields the registry's spelling.
+    /// </summary>
+    internal static Option<string?> StageOption(string description, bool required)
+    {
+        var option = new Option<string?>("--stage") { Description = description, Required = required };
+        option.CustomParser = r =>
+        {
+            var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (NormalizeStage(token) is { } stage)
+            {
+                return stage;
+            }
+
+            r.AddError($"--stage '{token}': expected one of {string.Join(", ", Stages)} (any case, @ optional)");
+            return null;
+        };
+        return option;
+    }
+
+    /// <summary>The registry's spelling of a stage written in any case with or without a leading @; null when it is none.</summary>
+    internal static string? NormalizeStage(string text) =>
+        Stages.FirstOrDefault(s => string.Equals(s, text.StartsWith('@') ? text[1..] : text, StringComparison.OrdinalIgnoreCase));
+
     private static Argument<string> RefArgument() =>
         new("REF") { Description = "NAME (latest), NAME:3, NAME@alias or NAME@production / @staging / @archived." };
 
-    private static async Task<int> RunAsync(ParseResult parse, CommonOptions common, Func<RegistryClient, ModelsOutput, Task> action)
+    /// <summary>Artifacts at least this large show upload progress (smaller ones are sent in a moment).</summary>
+    internal const long ProgressThresholdBytes = 4L << 20;
+
+    /// <summary>
+    /// A handler that shows the upload of <paramref name="source"/> on <paramref name="error"/> (a bar on a terminal,
+    /// plain lines otherwise), or null when it is small or absent. The size of a folder is the sum of its files.
+    /// </summary>
+    private static UploadProgressHandler? UploadProgress(string source, TextWriter error)
+    {
+        long total;
+        try
+        {
+            total = File.Exists(source) ? new FileInfo(source).Length
+                : Directory.Exists(source) ? new DirectoryInfo(source).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
+                : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        if (total < ProgressThresholdBytes)
+        {
+            return null;
+        }
+
+        var terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        return new UploadProgressHandler(new ProgressDisplay(error, terminal, TimeProvider.System, "turbine: uploading " + Path.GetFileName(Path.TrimEndingDirectorySeparator(source))), total, TimeProvider.System);
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CommonOptions common, Func<RegistryClient, ModelsOutput, Task> action, Func<TextWriter, UploadProgressHandler?>? progress = null)
     {
         var output = new ModelsOutput(parse.InvocationConfiguration.Output, parse.GetValue(common.Output) == "json");
         var error = parse.InvocationConfiguration.Error;
-        using var client = new RegistryClient(new Uri(parse.GetValue(common.Registry)!), parse.GetValue(common.Token));
+        var handler = progress?.Invoke(error);
+        using var client = new RegistryClient(new Uri(parse.GetValue(common.Registry)!), parse.GetValue(common.Token), handler);
         try
         {
             await action(client, output).ConfigureAwait(false);
+            handler?.Complete(succeeded: true);
             return 0;
         }
         catch (UsageException e)
         {
+            handler?.Complete(succeeded: false);
             await error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
             return 2;
         }
         catch (RegistryException e)
         {
+            handler?.Complete(succeeded: false);
             await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
             return 1;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
+            handler?.Complete(succeeded: false);
             await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
             return 1;
         }
@@ -296,16 +360,16 @@ internal static partial class ModelsCommand
             Recursive = true,
         };
 
-        public Option<string?> Token { get; } = new("--token")
+        public Option<string?> Token { get; } = new("--token", "--registry-token")
         {
-            Description = $"Bearer token (default ${RegistryTokenVariable}).",
+            Description = $"Registry bearer token (default ${RegistryTokenVariable}); --registry-token is the spelling serve uses.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(RegistryTokenVariable) is { Length: > 0 } token ? token : null,
             Recursive = true,
         };
 
-        public Option<string> Output { get; } = new("--output")
+        public Option<string> Output { get; } = new("--format", "--output")
         {
-            Description = "table | json.",
+            Description = "Output format: table | json (--output is an older spelling).",
             DefaultValueFactory = _ => "table",
             Recursive = true,
         };

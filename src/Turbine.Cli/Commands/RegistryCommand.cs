@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Turbine.Cli.Logging;
 using Turbine.Registry;
 
 namespace Turbine.Cli.Commands;
@@ -13,7 +14,7 @@ internal static class RegistryCommand
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "HTTP port (0 = pick a free port).", DefaultValueFactory = _ => 8080 };
+        var port = new Option<int>("--http-port", "--port") { Description = "HTTP port (0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => 8080 };
         var dev = new Option<bool>("--dev") { Description = "Run without API tokens (loopback hosts only)." };
         var artifacts = new Option<string?>("--artifacts") { Description = "Artifact folder (default <data>/artifacts); with S3, the upload spool." };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL (env TURBINE_S3_ENDPOINT).", DefaultValueFactory = _ => Env("ENDPOINT") };
@@ -28,7 +29,7 @@ internal static class RegistryCommand
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 65535)
             {
-                r.AddError("--port must be 0..65535");
+                r.AddError($"{r.Option.Name} must be between 0 and 65535, got {r.GetValueOrDefault<int>().ToString(CultureInfo.InvariantCulture)}");
             }
         });
         var store = new StoreOptions();
@@ -51,6 +52,7 @@ internal static class RegistryCommand
                 S3AccessKey = parse.GetValue(s3AccessKey) ?? Env("ACCESS_KEY"),
                 S3SecretKey = parse.GetValue(s3SecretKey) ?? Env("SECRET_KEY"),
                 S3Region = parse.GetValue(s3Region)!,
+                ConfigureLogging = RoleLogging.For(Turbine.Server.Logging.LogFormat.Text),
                 S3Prefix = parse.GetValue(s3Prefix),
                 MaxArtifactBytes = parse.GetValue(maxArtifact),
             };

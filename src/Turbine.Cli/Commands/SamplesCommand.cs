@@ -14,10 +14,52 @@ internal static class SamplesCommand
         create.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
-            SampleRepository.Create(path, parse.GetValue(overwrite));
-            Console.WriteLine($"created sample models in {path}: {string.Join(", ", SampleRepository.ModelNames)}");
+            var output = parse.InvocationConfiguration.Output;
+            var (created, kept) = CreateSamples(path, parse.GetValue(overwrite), output);
+            output.WriteLine(Summary(path, created, kept));
             return 0;
         });
         return new Command("samples", "Sample models.") { create };
+    }
+
+    /// <summary>
+    /// Writes each sample model that <paramref name="path"/> lacks (every one with <paramref name="overwrite"/>),
+    /// printing a line per model as it is built (building takes seconds); returns the names created and kept.
+    /// </summary>
+    public static (IReadOnlyList<string> Created, IReadOnlyList<string> Kept) CreateSamples(string path, bool overwrite, TextWriter progress)
+    {
+        var created = new List<string>();
+        var kept = new List<string>();
+        var names = SampleRepository.ModelNames;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i];
+            if (!overwrite && Directory.Exists(Path.Combine(path, name)))
+            {
+                kept.Add(name);
+                continue;
+            }
+
+            progress.WriteLine($"turbine: building sample model {name} ({i + 1}/{names.Count})");
+            progress.Flush();
+            SampleRepository.CreateModel(path, name);
+            created.Add(name);
+        }
+
+        return (created, kept);
+    }
+
+    /// <summary>One line saying which sample models were created and which existing ones were kept.</summary>
+    public static string Summary(string path, IReadOnlyList<string> created, IReadOnlyList<string> kept)
+    {
+        if (kept.Count == 0)
+        {
+            return $"created sample models in {path}: {string.Join(", ", created)}";
+        }
+
+        var keptText = $"kept existing {string.Join(", ", kept)} (--overwrite rewrites them)";
+        return created.Count == 0
+            ? $"sample models in {path}: nothing created; {keptText}"
+            : $"sample models in {path}: created {string.Join(", ", created)}; {keptText}";
     }
 }

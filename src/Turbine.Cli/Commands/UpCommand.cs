@@ -1,10 +1,11 @@
 using System.CommandLine;
-using Turbine.Samples;
+using Turbine.Cli.Logging;
 
 namespace Turbine.Cli.Commands;
 
 /// <summary>
-/// <c>turbine up</c>: the one-command embedded default. Creates the sample repository if absent and serves it.
+/// <c>turbine up</c>: the one-command embedded default. Creates the sample repository if absent (a line per model
+/// while it builds), starts the registry, the server and the gateway, and prints one summary of what runs where.
 /// </summary>
 internal static class UpCommand
 {
@@ -26,11 +27,13 @@ internal static class UpCommand
             var path = Path.GetFullPath(parse.GetValue(repository)!);
             if (!Directory.Exists(path) || !Directory.EnumerateDirectories(path).Any())
             {
-                Console.WriteLine($"turbine: creating sample models in {path}");
-                SampleRepository.Create(path);
+                Console.WriteLine($"turbine up: first run: building the sample models in {path} (takes a while once)");
+                var (created, _) = SamplesCommand.CreateSamples(path, overwrite: false, Console.Out);
+                Console.WriteLine($"turbine up: created {created.Count} sample model(s)");
             }
 
-            var registry = await StartRegistryAsync(parse.GetValue(registryPort), path, ct).ConfigureAwait(false);
+            var server = options.Read(parse, path);
+            var registry = await StartRegistryAsync(parse.GetValue(registryPort), path, server.LogFormat, ct).ConfigureAwait(false);
             if (registry is null)
             {
                 return 1;
@@ -38,18 +41,19 @@ internal static class UpCommand
 
             await using (registry.ConfigureAwait(false))
             {
-                return await UpGateway.RunAsync(options.Read(parse, path), ct).ConfigureAwait(false);
+                return await UpGateway.RunAsync(server, registry, ct).ConfigureAwait(false);
             }
         });
         return command;
     }
 
     /// <summary>The embedded registry with the samples registered, or null (after a one-line error) when it cannot start.</summary>
-    private static async Task<Turbine.Registry.RegistryServer?> StartRegistryAsync(int port, string repository, CancellationToken ct)
+    private static async Task<Turbine.Registry.RegistryServer?> StartRegistryAsync(int port, string repository, Turbine.Server.Logging.LogFormat format, CancellationToken ct)
     {
         try
         {
-            return await UpRegistry.StartAsync(port, repository, Console.Out, ct).ConfigureAwait(false);
+            Console.WriteLine("turbine up: starting the model registry");
+            return await UpRegistry.StartAsync(port, repository, Console.Out, RoleLogging.For(format, hideReady: true), ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or Turbine.Client.Registry.RegistryException or System.Data.Common.DbException or UnauthorizedAccessException)
         {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Turbine.Cli.Logging;
 using Turbine.Gateway;
 using Turbine.Server;
 
@@ -11,7 +13,7 @@ namespace Turbine.Cli.Commands;
 /// </summary>
 internal static class UpGateway
 {
-    public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(options.ModelRepository))
         {
@@ -22,9 +24,14 @@ internal static class UpGateway
         TurbineServer server;
         try
         {
+            await Console.Out.WriteLineAsync($"turbine up: loading the models of {options.ModelRepository}").ConfigureAwait(false);
+
             // The gateway takes the public ports: check them before the server loads every model.
             PortProbe.EnsureFree(options.Host, [(options.HttpPort, "HTTP", "--http-port"), (options.GrpcPort, "gRPC", "--grpc-port")]);
-            server = await TurbineServer.StartAsync(options with { HttpPort = 0, GrpcPort = 0 }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            // The server's own ready line names its internal ports; the summary below says what to use instead.
+            server = await TurbineServer.StartAsync(options with { HttpPort = 0, GrpcPort = 0 },
+                RoleLogging.For(options.LogFormat, hideReady: true, minimum: LogLevel.Trace), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
@@ -55,12 +62,15 @@ internal static class UpGateway
                 HttpPort = options.HttpPort,
                 GrpcPort = options.GrpcPort,
                 ShutdownTimeout = options.ShutdownTimeout,
+                ConfigureLogging = RoleLogging.For(options.LogFormat, hideReady: true),
             }, cancellationToken, "--http-port").ConfigureAwait(false);
             if (gateway is null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);
                 return code;
             }
+
+            await Console.Out.WriteLineAsync(Summary(gateway, server, registry)).ConfigureAwait(false);
 
             // SIGTERM stops both hosts; the gateway drains first, then the server.
             await Task.WhenAny(gateway.WaitForShutdownAsync(CancellationToken.None), server.WaitForShutdownAsync(CancellationToken.None)).ConfigureAwait(false);
@@ -78,6 +88,23 @@ internal static class UpGateway
             {
             }
         }
+    }
+
+    /// <summary>
+    /// What runs where, once everything is up: the public endpoints (the gateway's; the server's own ports are internal
+    /// and not shown), metrics, the registry and the models. The first line is the one scripts wait for.
+    /// </summary>
+    internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry)
+    {
+        var models = server.Engine.Models.AllServing().Select(m => m.Config.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var http = gateway.HttpAddress.ToString().TrimEnd('/');
+        return string.Join(Environment.NewLine,
+            $"turbine ready: HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress} (use these: the gateway in front of the server)",
+            $"  metrics:  {server.MetricsAddress} (Prometheus)",
+            $"  registry: {registry.Url} (dev mode: no tokens, loopback only; data in {Turbine.Registry.RegistryOptions.DefaultDataDirectory()})",
+            $"  models:   {models.Count} ready: {string.Join(", ", models)}",
+            $"  try:      curl {http}/v2/models/simple",
+            "  stop:     Ctrl+C");
     }
 
     /// <summary>One pool with the embedded server; every model routed to it.</summary>

@@ -23,18 +23,16 @@ internal static class UpRegistry
         return port;
     }
 
-    /// <summary>Starts the registry and registers the repository's models that it does not have yet; prints the URL.</summary>
-    public static async Task<RegistryServer> StartAsync(int port, string repository, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Starts the registry and registers the repository's models that it does not have yet (a line per model on <paramref name="output"/>).</summary>
+    public static async Task<RegistryServer> StartAsync(int port, string repository, TextWriter output, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {
-        var options = new RegistryOptions { Host = "127.0.0.1", Port = port, Dev = true };
+        var options = new RegistryOptions { Host = "127.0.0.1", Port = port, Dev = true, ConfigureLogging = logging };
         Turbine.Server.PortProbe.EnsureFree(options.Host, [(options.Port, "registry", "--registry-port")]);
         var server = await RegistryServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {
             using var client = new RegistryClient(server.Url);
-            var registered = await RegisterModelsAsync(client, repository, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"turbine: registry on {server.Url} (dev mode: no tokens, loopback only; data in {options.DataDirectory})"
-                + (registered.Count > 0 ? $"; registered {string.Join(", ", registered)} as version 1 in Production" : "")).ConfigureAwait(false);
+            await RegisterModelsAsync(client, repository, name => output.WriteLine($"turbine up: registering {name} in the registry (version 1, Production)"), cancellationToken).ConfigureAwait(false);
             return server;
         }
         catch
@@ -48,7 +46,7 @@ internal static class UpRegistry
     /// Registers each model folder of <paramref name="repository"/> (tarred) as a version in stage Production, unless
     /// the registry already has a version of that model; returns the names registered. Idempotent.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> RegisterModelsAsync(RegistryClient client, string repository, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> RegisterModelsAsync(RegistryClient client, string repository, Action<string>? registering, CancellationToken cancellationToken)
     {
         var registered = new List<string>();
         foreach (var folder in Directory.EnumerateDirectories(repository).Order(StringComparer.Ordinal))
@@ -76,6 +74,7 @@ internal static class UpRegistry
                 }
             }
 
+            registering?.Invoke(name);
             var artifact = await client.UploadAsync(folder, cancellationToken).ConfigureAwait(false);
             var version = await client.CreateVersionAsync(name, new NewModelVersion { Artifact = artifact, Description = "registered by turbine up" }, cancellationToken).ConfigureAwait(false);
             await client.TransitionStageAsync(name, version.Version, "Production", archiveExisting: false, cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,21 @@ public sealed class BenchRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_Advance_RisesPerWindowAndEndsAtOne()
+    {
+        var reports = new List<(double Fraction, string Detail)>();
+        var runner = new BenchRunner(Settings(LoadMode.Concurrency, [1, 2], maxTrials: 3) with { StabilityPercentage = 1e-9 },
+            async (_, _) => await Task.Yield(), _ => Task.FromResult<ServerStatsSnapshot?>(null), TimeProvider.System,
+            advance: (fraction, detail) => reports.Add((fraction, detail)));
+        await runner.RunAsync(CancellationToken.None);
+        Assert.Equal(6, reports.Count); // 2 levels x 3 windows (never stable)
+        Assert.Equal(reports.Select(r => r.Fraction).Order(), reports.Select(r => r.Fraction));
+        Assert.Equal(1.0, reports[^1].Fraction, 9);
+        Assert.Equal(0.5, reports[2].Fraction, 9);
+        Assert.Equal("concurrency 2 (level 2/2), window 3/3", reports[^1].Detail);
+    }
+
+    [Fact]
     public async Task RunAsync_NeverStable_StopsAtMaxTrialsWithNote()
     {
         var runner = new BenchRunner(Settings(LoadMode.Concurrency, [1], maxTrials: 4) with { StabilityPercentage = 1e-9 },

@@ -75,6 +75,33 @@ public sealed class LogsCommandTests : IDisposable
         Assert.Equal(["b-2", "b-3", "b-4"], ids);
     }
 
+    private async Task<(int Code, string Output, string Error)> InvokeAsync(params string[] args)
+    {
+        var root = new System.CommandLine.RootCommand { LogsCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await root.Parse(["payload-logs", "query", "--dir", _dir, .. args]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task QueryCommand_IdWithNoMatch_SaysSoOnStderrAndExitsOne()
+    {
+        var (code, output, error) = await InvokeAsync("--id", "nosuch");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal($"turbine: no payload-log record in '{_dir}' matches id 'nosuch'", error.Trim());
+    }
+
+    [Fact]
+    public async Task QueryCommand_IdWithMatch_PrintsItAndExitsZero()
+    {
+        var (code, output, error) = await InvokeAsync("--id", "a-2");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Equal("a-2", JsonDocument.Parse(output).RootElement.GetProperty("id").GetString());
+    }
+
     [Fact]
     public void ListFiles_IgnoresOtherFiles() =>
         Assert.Equal(2, FilePayloadSink.ListFiles(_dir).Length);

@@ -55,6 +55,30 @@ public sealed class ModelsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_LargeArtifact_ProgressOnStderrOnlyEndingAtHundredPercent()
+    {
+        var file = Path.Combine(_registry.Directory, "big.onnx");
+        var bytes = new byte[ModelsCommand.ProgressThresholdBytes + (1 << 20)];
+        new Random(3).NextBytes(bytes);
+        await File.WriteAllBytesAsync(file, bytes);
+        var (code, output, error) = await RunAsync("push", file, "--name", "big");
+        Assert.True(code == 0, error);
+        Assert.StartsWith("pushed big version 1", output, StringComparison.Ordinal); // stdout: the result only
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.StartsWith("turbine: uploading big.onnx: ", l, StringComparison.Ordinal));
+        Assert.StartsWith("turbine: uploading big.onnx: 100% 5.0 MiB sent", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Push_SmallArtifact_NoProgress()
+    {
+        var (code, _, error) = await RunAsync("push", Path.Combine(_samples, "iris"), "--name", "small");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
     public async Task PushFolder_ThenPull_ExtractsTheFolder()
     {
         var (code, output, error) = await RunAsync("push", Path.Combine(_samples, "iris"), "--name", "iris");
@@ -165,10 +189,10 @@ public sealed class ModelsCommandTests : IAsyncLifetime
     public async Task RegisterModelsAsync_SecondRun_RegistersNothing()
     {
         using var client = new RegistryClient(_registry.Url);
-        var first = await UpRegistry.RegisterModelsAsync(client, _samples, CancellationToken.None);
+        var first = await UpRegistry.RegisterModelsAsync(client, _samples, null, CancellationToken.None);
         Assert.Equal(["identity_fp32", "iris"], first);
         Assert.Equal("Production", (await client.ResolveAsync("iris@production")).Stage);
-        var second = await UpRegistry.RegisterModelsAsync(client, _samples, CancellationToken.None);
+        var second = await UpRegistry.RegisterModelsAsync(client, _samples, null, CancellationToken.None);
         Assert.Empty(second);
         Assert.Single(await client.ListVersionsAsync("iris"));
     }
