@@ -50,7 +50,7 @@ public sealed class GatewayProxyTests
     }
 
     [Fact]
-    public async Task Rest_ModelWithoutRoute_404NamesTheModel()
+    public async Task Rest_ModelWithoutRoute_400InTritonsWords()
     {
         await using var h = await GatewayHarness.StartServersAsync(1);
         await h.StartGatewayAsync($"""
@@ -62,8 +62,8 @@ public sealed class GatewayProxyTests
                 pool: main
             """);
         using var response = await h.Http.GetAsync("v2/models/iris");
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("model 'iris' is not routed by the gateway", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("{\"error\":\"Request for unknown model: 'iris' is not found\"}", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class GatewayProxyTests
     }
 
     [Fact]
-    public async Task Grpc_ModelWithoutRoute_NotFoundStatus()
+    public async Task Grpc_ModelWithoutRoute_InvalidArgumentInTritonsWords()
     {
         await using var h = await GatewayHarness.StartServersAsync(1);
         await h.StartGatewayAsync($"""
@@ -168,8 +168,8 @@ public sealed class GatewayProxyTests
             """);
         using var grpc = new TurbineGrpcClient(h.Gateway!.GrpcAddress);
         var e = await Assert.ThrowsAsync<TurbineClientException>(() => grpc.InferAsync("simple", Inputs(0)));
-        Assert.Equal(Grpc.Core.StatusCode.NotFound, e.GrpcStatusCode);
-        Assert.Contains("model 'simple' is not routed by the gateway", e.ServerMessage, StringComparison.Ordinal);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, e.GrpcStatusCode);
+        Assert.Equal("Request for unknown model: 'simple' is not found", e.ServerMessage);
     }
 
     [Fact]
