@@ -6,7 +6,7 @@ namespace Turbine.Gateway.Proxy;
 internal sealed partial class GatewayProxy
 {
     /// <summary>Writes the buffered answer cut down to the models the caller may see (or a 502 when it cannot be read).</summary>
-    private static async Task WriteFilteredAsync(HttpContext context, FilterBuffer filter, bool grpc, AttemptResult result)
+    private static async Task WriteFilteredAsync(HttpContext context, BoundedResponseBuffer filter, bool grpc, AttemptResult result)
     {
         if (result.Failure is not null || context.Response.HasStarted)
         {
@@ -36,68 +36,5 @@ internal sealed partial class GatewayProxy
         }
 
         await context.Response.Body.WriteAsync(filtered, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>Holds an answer (up to a limit; more is dropped and flagged) so it can be filtered before the client sees it.</summary>
-    private sealed class FilterBuffer(int limit) : Stream
-    {
-        private readonly MemoryStream _buffer = new();
-
-        public int Limit => limit;
-
-        public bool Overflowed { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _buffer.Length;
-
-        public override long Position
-        {
-            get => _buffer.Length;
-            set => throw new NotSupportedException();
-        }
-
-        public byte[] ToArray() => _buffer.ToArray();
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (_buffer.Length + buffer.Length > limit)
-            {
-                Overflowed = true;
-                return;
-            }
-
-            _buffer.Write(buffer);
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Write(buffer.Span);
-            return ValueTask.CompletedTask;
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            Write(buffer.AsSpan(offset, count));
-            return Task.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -146,10 +146,10 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         // A caller limited to some models sees only those in answers that list every model.
-        FilterBuffer? filter = null;
+        BoundedResponseBuffer? filter = null;
         if (route.Kind == RouteKind.ServerWide && context.Features.Get<Auth.ModelVisibility>() is not null && MetadataFilter.Applies(context, route.GrpcMethod))
         {
-            filter = new FilterBuffer(config.Limits.MaxFilteredResponseBytes);
+            filter = new BoundedResponseBuffer(config.Limits.MaxFilteredResponseBytes);
             context.Response.Body = filter;
             context.Request.Headers.Remove("Accept-Encoding");
         }

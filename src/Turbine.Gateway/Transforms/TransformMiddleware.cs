@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 using Turbine.Gateway.Configuration;
 using Turbine.Client;
+using Turbine.Gateway.Proxy;
 using Turbine.Gateway.Routing;
 
 namespace Turbine.Gateway.Transforms;
@@ -225,7 +226,7 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
     private async Task<(int Status, byte[]? Body)> ForwardBufferedAsync(HttpContext context)
     {
         var original = context.Response.Body;
-        using var buffer = new BoundedCapture(MaxV1BodyBytes);
+        using var buffer = new BoundedResponseBuffer(MaxV1BodyBytes);
         context.Response.Body = buffer;
         try
         {
