@@ -6,7 +6,7 @@ var parsed = CliParser.Parse(root, args);
 if (parsed.Errors.Count > 0)
 {
     // One line, then a pointer to help: scripts and humans both read the first line.
-    Console.Error.WriteLine(CliParser.ErrorLine(parsed, root));
+    await Console.Error.WriteLineAsync(CliParser.ErrorLine(parsed, root));
     return CliParser.UsageExitCode;
 }
 

@@ -126,8 +126,10 @@ public sealed partial class InferenceEngine
             {
                 EngineTracing.CurrentInfer()?.SetTag(EngineTracing.CacheHitTag, true);
                 version.Statistics.RecordCacheHit(batch, ElapsedNs(start), lookupNs);
+#pragma warning disable CA2000 // ownership passes to the caller inside the Result
                 return Result<InferenceResponse>.Ok(new InferenceResponse(
                     config.Name, version.Version, request.Id, cachedOutputs.Select(o => o.ToTensor()).ToList(), version.Lease()));
+#pragma warning restore CA2000
             }
         }
 
@@ -202,7 +204,9 @@ public sealed partial class InferenceEngine
         }
 
         version.Statistics.RecordSuccess(batch, ElapsedNs(start), executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
+#pragma warning disable CA2000 // ownership passes to the caller inside the Result
         return Result<InferenceResponse>.Ok(new InferenceResponse(config.Name, version.Version, request.Id, outputs, version.Lease()));
+#pragma warning restore CA2000
     }
 
     private static RequestedOutput? FindRequested(List<RequestedOutput> requested, string name)

@@ -49,7 +49,9 @@ public sealed class GatewayHost : IAsyncDisposable
         Func<Random> randomFactory = () => seeds is null ? new Random() : new Random(seeds.Next());
 
         using var bootLoggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, options.ConfigureLogging));
+#pragma warning disable CA2000 // disposed when the app stops (ApplicationStopped) or in the catch below when it fails to start
         var source = FileGatewayConfigSource.Open(options.ConfigPath, bootLoggerFactory.CreateLogger("Turbine.Gateway"), time, options.ConfigPollInterval);
+#pragma warning restore CA2000
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.TryAddSingleton(time);
         builder.Services.AddSingleton<IGatewayConfigSource>(sp => new LoggingConfigSource(source, sp.GetRequiredService<ILoggerFactory>()));

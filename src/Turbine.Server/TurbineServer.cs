@@ -108,6 +108,8 @@ public sealed class TurbineServer : IAsyncDisposable
         builder.Services.AddSingleton<StreamHooks>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<HealthServiceImpl>();
+        builder.Services.AddSingleton<EngineShutdown>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineShutdown>());
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<MetricsEndpoint>();
@@ -187,6 +189,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 registrySync = new RegistrySync(registryOptions, engine.Models, TimeProvider.System,
                     app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry"));
                 await registrySync.StartAsync(cancellationToken).ConfigureAwait(false);
+                app.Services.GetRequiredService<EngineShutdown>().RegistrySync = registrySync;
             }
 
             var metricsEndpoint = app.Services.GetRequiredService<MetricsEndpoint>();
@@ -242,12 +245,9 @@ public sealed class TurbineServer : IAsyncDisposable
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
                 $"no endpoint for {ctx.Request.Method} {ctx.Request.Path}"));
-            app.Lifetime.ApplicationStopping.Register(() =>
-            {
-                SetHealth(health, HealthCheckResponse.Types.ServingStatus.NotServing);
-                registrySync?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                engine.StopAsync().GetAwaiter().GetResult();
-            });
+            // Readiness off at once; EngineShutdown then stops the registry sync and the engine, awaited, before
+            // Kestrel stops.
+            app.Lifetime.ApplicationStopping.Register(() => SetHealth(health, HealthCheckResponse.Types.ServingStatus.NotServing));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch

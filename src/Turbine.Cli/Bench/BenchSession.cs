@@ -75,7 +75,9 @@ internal sealed class BenchSession
         }
 
         var address = InferCommand.ResolveUrl(Protocol, Url);
+#pragma warning disable CA2000 // the client disposes the timing handler, and it (a DelegatingHandler) disposes the SocketsHttpHandler inside
         return new TurbineHttpClient(address, new HttpTimingHandler(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }), Token);
+#pragma warning restore CA2000
     }
 
     private static async Task<IReadOnlyDictionary<string, JsonElement>> ReadDataFileAsync(string path, CancellationToken ct)

@@ -156,7 +156,7 @@ internal static class BenchCommand
                 display.Complete();
             }
 
-            Console.Out.Write(BenchReportWriter.Write(report, format));
+            await Console.Out.WriteAsync(BenchReportWriter.Write(report, format)).ConfigureAwait(false);
             if (report.Levels.Sum(l => l.Errors) > 0)
             {
                 await Console.Error.WriteLineAsync($"turbine bench: warning: {report.Levels.Sum(l => l.Errors)} request(s) failed; first error: {report.FirstError}").ConfigureAwait(false);

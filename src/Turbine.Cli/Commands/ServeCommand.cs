@@ -64,7 +64,8 @@ internal static class ServeCommand
         // process alive: past the exit timeout (plus a little for unloading) it exits without waiting further.
         try
         {
-            await server.DisposeAsync().AsTask().WaitAsync(options.ShutdownTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // The token that asked for the stop has fired already; only the timeout bounds this wait.
+            await server.DisposeAsync().AsTask().WaitAsync(options.ShutdownTimeout + TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

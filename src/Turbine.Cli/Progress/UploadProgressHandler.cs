@@ -7,7 +7,9 @@ namespace Turbine.Cli.Progress;
 /// <see cref="ProgressDisplay"/>, against <paramref name="total"/> (a folder's tar is a little larger than its files;
 /// the bar stops at 99 % until the registry has answered). Only artifact uploads are counted, not the metadata calls.
 /// </summary>
+#pragma warning disable CA2000 // a DelegatingHandler disposes its inner handler when it is disposed
 internal sealed class UploadProgressHandler(ProgressDisplay display, long total, TimeProvider time) : DelegatingHandler(new SocketsHttpHandler())
+#pragma warning restore CA2000
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

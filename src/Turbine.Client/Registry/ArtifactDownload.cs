@@ -72,7 +72,9 @@ public static class ArtifactDownload
                         $"artifact digest mismatch: expected sha256 {expected}, got {actual} ({size} bytes); '{target}' was not written");
                 }
 
+#pragma warning disable CA1849 // FlushAsync does not fsync; the file must be on disk before it is moved into place, and .NET has no async fsync
                 file.Flush(flushToDisk: true);
+#pragma warning restore CA1849
             }
 
             File.Move(temp, target, overwrite: true);

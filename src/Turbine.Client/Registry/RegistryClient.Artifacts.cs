@@ -14,7 +14,7 @@ public sealed partial class RegistryClient
     {
         var digest = await ComputeSha256Async(path, ct).ConfigureAwait(false);
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-        var content = new StreamContent(file, 81920);
+        using var content = new StreamContent(file, 81920);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Headers.ContentLength = file.Length;
         return await UploadAsync(content, digest, ct).ConfigureAwait(false);

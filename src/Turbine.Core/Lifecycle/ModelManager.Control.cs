@@ -87,7 +87,9 @@ public sealed partial class ModelManager
             throw;
         }
 
+#pragma warning disable CA2000 // the load thread disposes it in its finally (an abandoned load outlives this method)
         var abandon = new CancellationTokenSource();
+#pragma warning restore CA2000
         var work = Task.Factory.StartNew(
             () =>
             {
@@ -131,7 +133,7 @@ public sealed partial class ModelManager
             var message = $"failed to load '{model}': load abandoned, {reason}; whatever served before keeps serving";
             try
             {
-                abandon.Cancel();
+                await abandon.CancelAsync().ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {

@@ -23,7 +23,9 @@ public sealed partial class ModelManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly bool _responseCacheEnabled;
     private readonly TimeSpan _loadTimeout;
+#pragma warning disable CA2213 // never disposed on purpose: loads abandoned at shutdown still read it on their own threads after DisposeAsync, and a CancellationTokenSource without a timer or wait handle holds nothing to free
     private readonly CancellationTokenSource _disposing = new();
+#pragma warning restore CA2213
     private readonly ModelOverrideFolders _overrides;
 
     public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true, ModelFileLimits? fileLimits = null, TimeSpan? loadTimeout = null)

@@ -124,15 +124,13 @@ public sealed class HttpPayloadSink : IPayloadSink
         PayloadLogLog.BatchAbandoned(_logger, Name, records.Count, MaxAttempts, reason);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        _disposing.Cancel();
+        await _disposing.CancelAsync().ConfigureAwait(false);
         _disposing.Dispose();
         if (_ownsClient)
         {
             _http.Dispose();
         }
-
-        return ValueTask.CompletedTask;
     }
 }

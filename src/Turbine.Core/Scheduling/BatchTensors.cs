@@ -60,7 +60,9 @@ internal static class BatchTensors
             return null;
         }
 
+#pragma warning disable CA2000 // each slice's lease holds a count on it; the last lease disposed frees the output
         var shared = new SharedOwner(output, sizes.Count);
+#pragma warning restore CA2000
         var slices = new InferenceTensor[sizes.Count];
         long item = 0;
         for (var i = 0; i < sizes.Count; i++)
@@ -152,7 +154,9 @@ internal static class BatchTensors
 
     private sealed class SliceLease(SharedOwner owner) : IDisposable
     {
+#pragma warning disable CA2213 // Dispose does release it (through Interlocked.Exchange, which the analyzer does not follow)
         private SharedOwner? _owner = owner;
+#pragma warning restore CA2213
 
         public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Dispose();
     }

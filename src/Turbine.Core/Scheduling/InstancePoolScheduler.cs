@@ -36,7 +36,8 @@ public sealed class InstancePoolScheduler : IScheduler
     {
         var timeoutMicroseconds = request.TimeoutMicroseconds;
         var start = Stopwatch.GetTimestamp();
-        if (!_available.Wait(0))
+        // A zero-timeout probe never blocks, so it takes no token; the wait below does.
+        if (!_available.Wait(0, CancellationToken.None))
         {
             Interlocked.Increment(ref _waiting);
             try
@@ -61,7 +62,9 @@ public sealed class InstancePoolScheduler : IScheduler
         }
 
         var queueNs = ElapsedNs(start);
+#pragma warning disable CA2000 // the instance belongs to the pool and goes back to it below, it is not created here
         _free.TryPop(out var instance);
+#pragma warning restore CA2000
         try
         {
             var result = instance!.Execute(request.Inputs, request.OutputNames, cancellationToken);

@@ -6,7 +6,9 @@ namespace Turbine.Core.Scheduling;
 /// An instance with its own thread, for the batching schedulers: it runs each batch it is assigned the moment it
 /// is assigned, through the owner's callback.
 /// </summary>
+#pragma warning disable CA1001 // _signal is a SemaphoreSlim whose AvailableWaitHandle is never read, so it holds nothing to free; disposing it would race the thread's last Wait
 internal sealed class InstanceThread<TBatch>
+#pragma warning restore CA1001
     where TBatch : class
 {
     private readonly SemaphoreSlim _signal = new(0);

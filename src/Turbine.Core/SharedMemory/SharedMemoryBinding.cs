@@ -77,7 +77,9 @@ internal static class SharedMemoryBinding
                 return lease.Error;
             }
 
+#pragma warning disable CA2000 // returned to the caller inside the Result, or disposed on the error return above
             bound ??= new OutputRegions();
+#pragma warning restore CA2000
             bound.Add(output.Name, parsed.Value.Region, parsed.Value.Offset, lease.Value);
         }
 

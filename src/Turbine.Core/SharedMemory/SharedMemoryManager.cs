@@ -87,7 +87,9 @@ public sealed class SharedMemoryManager : IDisposable
             }
 
             // Only a regular file, opened without following a link (a link swapped in after a check is refused too).
+#pragma warning disable CA2000 // disposed on each early return below, else owned by SharedMemoryRegion.Map (which disposes it if mapping fails)
             var file = NativeFiles.OpenReadWriteNoFollow(path);
+#pragma warning restore CA2000
             if (file is null)
             {
                 return NativeFiles.TryStat(path, followLinks: false, out var link) && link.IsSymbolicLink
@@ -190,7 +192,9 @@ public sealed class SharedMemoryManager : IDisposable
             return error;
         }
 
+#pragma warning disable CA2000 // ownership passes to the caller inside the Result
         return Result<SharedMemoryLease>.Ok(new SharedMemoryLease(region, offset, (int)byteSize));
+#pragma warning restore CA2000
     }
 
     public void Dispose() => UnregisterAll();

@@ -9,7 +9,9 @@ namespace Turbine.Gateway.Auth;
 /// and a failed fetch keeps the last good keys. A token naming an unknown key triggers an early refresh, at most
 /// once per <c>unknownKeyRefresh</c> (default 10 s).
 /// </summary>
+#pragma warning disable CA1001 // _fetching is a SemaphoreSlim whose AvailableWaitHandle is never read, so it holds nothing to free; disposing it would race a refresh still running
 internal sealed class JwksUrlSource : IJwksKeySource
+#pragma warning restore CA1001
 {
     public static readonly TimeSpan DefaultUnknownKeyRefreshInterval = TimeSpan.FromSeconds(10);
 

@@ -29,6 +29,7 @@ internal sealed class AccessLogWriter : IAsyncDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <param name="path">File to append to; null = stdout.</param>
+    /// <param name="record">The request to log.</param>
     public void Write(string? path, AccessLogRecord record)
     {
         _ = _loop.Value;
@@ -61,7 +62,9 @@ internal sealed class AccessLogWriter : IAsyncDisposable
                     {
                         await CloseAsync(stream, currentPath).ConfigureAwait(false);
                         currentPath = item.Path;
+#pragma warning disable CA2000 // closed when the path changes (above) and in the finally when the writer stops
                         stream = Open(item.Path);
+#pragma warning restore CA2000
                     }
 
                     if (stream is null)

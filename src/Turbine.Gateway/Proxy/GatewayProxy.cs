@@ -398,7 +398,9 @@ internal sealed partial class GatewayProxy : IDisposable
             return (null, false);
         }
 
+#pragma warning disable CA2000 // the lease belongs to the request: LeaseFor registers it with Response.RegisterForDispose
         var lease = budget.LeaseFor(context);
+#pragma warning restore CA2000
         var limit = (int)Math.Min(max, int.MaxValue - 1);
         var buffer = new MemoryStream();
         long reserved = 0;
@@ -419,7 +421,7 @@ internal sealed partial class GatewayProxy : IDisposable
                     reserved += grow;
                 }
 
-                buffer.Write(chunk, 0, n);
+                buffer.Write(chunk.AsSpan(0, n));
                 if (buffer.Length > limit)
                 {
                     // Too large to keep: forward what was read, then the rest, without retries.

@@ -71,9 +71,9 @@ internal static class MetadataFilter
 
         try
         {
-            var input = new CodedInputStream(body, 5, body.Length - 5);
-            var output = new MemoryStream();
-            var coded = new CodedOutputStream(output);
+            using var input = new CodedInputStream(body, 5, body.Length - 5);
+            using var output = new MemoryStream();
+            using var coded = new CodedOutputStream(output, leaveOpen: true);
             uint tag;
             while ((tag = input.ReadTag()) != 0)
             {
@@ -106,7 +106,7 @@ internal static class MetadataFilter
 
     private static string? NameOf(ByteString entry)
     {
-        var input = new CodedInputStream(entry.ToByteArray());
+        using var input = new CodedInputStream(entry.ToByteArray());
         string? name = null;
         uint tag;
         while ((tag = input.ReadTag()) != 0)

@@ -71,7 +71,9 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
     {
         var body = context.Request.Body;
         var max = config.Current.Limits.MaxClassificationBytes;
+#pragma warning disable CA2000 // the lease belongs to the request: LeaseFor registers it with Response.RegisterForDispose
         var lease = budget.LeaseFor(context);
+#pragma warning restore CA2000
         var scanner = new GrpcMessageScanner(modelField, versionField, GrpcMessageGuard.MaxNameBytes);
         var buffer = new byte[Math.Min(4096, max)];
         if (!lease.TryGrow(buffer.Length))

@@ -49,7 +49,7 @@ internal static class GrpcClassifier
     {
         string? model = null;
         string? version = null;
-        var input = new CodedInputStream(buffer, offset, length);
+        using var input = new CodedInputStream(buffer, offset, length);
         try
         {
             uint tag;

@@ -14,7 +14,9 @@ internal sealed class GrpcMessageGuard : Stream
     /// <summary>Longest model name or version accepted in a request message.</summary>
     public const int MaxNameBytes = 4096;
 
+#pragma warning disable CA2213 // not owned: the request body this guard reads through belongs to the server
     private readonly Stream _inner;
+#pragma warning restore CA2213
     private readonly GrpcMessageScanner _scanner;
     private readonly string? _model;
     private readonly string? _version;

@@ -117,7 +117,9 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
         byte[] v2Body;
         int? headerLength;
         int instances;
+#pragma warning disable CA2000 // the lease belongs to the request: LeaseFor registers it with Response.RegisterForDispose
         var lease = _budget.LeaseFor(context);
+#pragma warning restore CA2000
         try
         {
             using var document = await ReadJsonAsync(context, lease).ConfigureAwait(false);
@@ -284,7 +286,7 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
                 reserved += grow;
             }
 
-            copy.Write(chunk, 0, read);
+            copy.Write(chunk.AsSpan(0, read));
         }
 
         if (copy.Length == 0)

@@ -78,7 +78,7 @@ internal static class ApiHttp
                 throw TooLarge(buffer.Length + read);
             }
 
-            buffer.Write(chunk, 0, read);
+            buffer.Write(chunk.AsSpan(0, read));
         }
 
         return buffer.ToArray();

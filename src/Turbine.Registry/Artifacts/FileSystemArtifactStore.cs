@@ -55,7 +55,9 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             {
                 blob = await ArtifactDigests.CopyHashingAsync(content, file, maxBytes, cancellationToken);
                 ArtifactDigests.Verify(expected, blob);
+#pragma warning disable CA1849 // FlushAsync does not fsync; the blob must be on disk before it is renamed in, and .NET has no async fsync
                 file.Flush(flushToDisk: true);
+#pragma warning restore CA1849
                 if (!OperatingSystem.IsWindows())
                 {
                     // Blobs are immutable: read-only for everyone (the folder's permissions still allow delete).

@@ -40,7 +40,9 @@ internal static class GrpcInferRequestReader
                 : $"raw_input_contents has {message.RawInputContents.Count} entries but the request has {inMessage} inputs not in shared memory; send one entry per such input, in input order");
         }
 
+#pragma warning disable CA2000 // returned to the caller inside the Result; every error return disposes it
         var request = new InferenceRequest(message.ModelName, version.Value == 0 ? null : version.Value) { Id = message.Id };
+#pragma warning restore CA2000
         if (message.Parameters.Count > 0)
         {
             request.Parameters = Convert(message.Parameters);
@@ -260,7 +262,9 @@ internal static class GrpcInferRequestReader
                     $"input '{name}': bytes_contents take {size} bytes, more than the limit of {maxTensorBytes} bytes per request");
             }
 
+#pragma warning disable CA2000 // returned to the caller inside the Result
             var bytes = new PooledBuffer((int)size);
+#pragma warning restore CA2000
             foreach (var b in contents.BytesContents)
             {
                 var span = bytes.GetSpan(4 + b.Length);
@@ -273,7 +277,9 @@ internal static class GrpcInferRequestReader
         }
 
         var elementSize = type.ElementSize();
+#pragma warning disable CA2000 // returned to the caller inside the Result; every error return disposes it
         var buffer = new PooledBuffer(Math.Max(1, count * elementSize));
+#pragma warning restore CA2000
         var s = buffer.GetSpan(count * elementSize);
         for (var i = 0; i < count; i++)
         {

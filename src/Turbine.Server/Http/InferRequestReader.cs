@@ -24,7 +24,9 @@ internal static partial class InferRequestReader
 
         var json = headerLength is { } hl ? all[..hl] : all;
         var binary = headerLength is { } hb ? all[hb..] : ReadOnlyMemory<byte>.Empty;
+#pragma warning disable CA2000 // returned to the caller inside the Result; every error return disposes it
         var request = new InferenceRequest(model, version);
+#pragma warning restore CA2000
         var parsed = ParseHeader(json.Span, request, out var binarySizes, out var dataRanges);
         if (parsed is not null)
         {
@@ -108,7 +110,9 @@ internal static partial class InferRequestReader
             shape[Array.IndexOf(shape, -1L)] = elements / known;
         }
 
+#pragma warning disable CA2000 // returned to the caller inside the Result
         var request = new InferenceRequest(model, version);
+#pragma warning restore CA2000
         request.Inputs.Add(new InferenceTensor(input.Name, input.DataType, shape, body.Memory));
         return Result<InferenceRequest>.Ok(request);
     }

@@ -29,7 +29,9 @@ internal static class JsonTensorReader
                 $"input '{name}': shape {TensorShape.Format(shape)} needs {expected} elements, but 'data' holds {counted}");
         }
 
+#pragma warning disable CA2000 // returned to the caller inside the Result; every error return disposes it
         var buffer = new PooledBuffer(size == 0 ? Math.Max(json.Length, 16) : (int)Math.Max(counted * size, 1));
+#pragma warning restore CA2000
         var reader = new Utf8JsonReader(json);
         long index = 0;
         while (reader.Read())

@@ -60,9 +60,11 @@ internal sealed class RequestBody : IDisposable
         Stream source = request.Body;
         if (compressed)
         {
+#pragma warning disable CA2000 // disposed in the finally below (when compressed)
             source = encoding == "gzip"
                 ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true)
                 : new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+#pragma warning restore CA2000
         }
 
         // A declared length only makes a small first buffer smaller: the buffer grows as the bytes arrive.
@@ -152,7 +154,9 @@ internal sealed class RequestBody : IDisposable
                 length += read;
             }
 
+#pragma warning disable CA2000 // returned to the caller inside the Result
             var body = new RequestBody(buffer, length, budget, reserved);
+#pragma warning restore CA2000
             buffer = [];
             reserved = 0;
             return Result<RequestBody>.Ok(body);

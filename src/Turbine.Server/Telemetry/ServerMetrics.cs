@@ -39,7 +39,9 @@ public sealed class ServerMetrics
     public ServerMetrics(IMeterFactory meterFactory, InferenceEngine engine)
     {
         _engine = engine;
+#pragma warning disable CA2000 // the IMeterFactory owns the meters it creates and disposes them with the container
         var meter = meterFactory.Create(MeterName);
+#pragma warning restore CA2000
         _duration = meter.CreateHistogram<double>("turbine.request.duration", "s",
             "Inference request duration in the front end, per model, version, protocol and outcome.");
     }
