@@ -14,6 +14,11 @@ public sealed class InferInput
 {
     private ReadOnlyMemory<byte> _raw;
 
+    /// <summary>An input without data yet; set it with one of the <c>Set*</c> methods.</summary>
+    /// <param name="name">The model input's name.</param>
+    /// <param name="shape">The tensor's shape, batch dimension included when the model batches.</param>
+    /// <param name="datatype">The protocol datatype (<c>FP32</c>, <c>INT64</c>, <c>BYTES</c>, …).</param>
+    /// <exception cref="ArgumentException">The name or datatype is empty, or the datatype is not a protocol datatype.</exception>
     public InferInput(string name, long[] shape, string datatype)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -32,10 +37,13 @@ public sealed class InferInput
         Datatype = datatype;
     }
 
+    /// <summary>The model input's name.</summary>
     public string Name { get; }
 
+    /// <summary>The tensor's shape.</summary>
     public long[] Shape { get; }
 
+    /// <summary>The protocol datatype (<c>FP32</c>, <c>BYTES</c>, …).</summary>
     public string Datatype { get; }
 
     /// <summary>Send the data in the binary tensor data extension (default) instead of a JSON "data" array.</summary>

@@ -17,10 +17,13 @@ public sealed class InferOutput
         Raw = raw;
     }
 
+    /// <summary>The output's name.</summary>
     public string Name { get; }
 
+    /// <summary>The tensor's shape as the server answered it.</summary>
     public long[] Shape { get; }
 
+    /// <summary>The protocol datatype (<c>FP32</c>, <c>BYTES</c>, …).</summary>
     public string Datatype { get; }
 
     /// <summary>Little-endian, row-major bytes; BOOL one byte; BYTES as 4-byte length + bytes per element.</summary>

@@ -14,10 +14,13 @@ public sealed class InferResult
         Outputs = outputs;
     }
 
+    /// <summary>The model that answered.</summary>
     public string ModelName { get; }
 
+    /// <summary>The version that answered.</summary>
     public string ModelVersion { get; }
 
+    /// <summary>The request id the server echoed; null when the request had none.</summary>
     public string? Id { get; }
 
     /// <summary>The response "parameters" object, when the server sent one.</summary>

@@ -22,6 +22,7 @@ public sealed class InferStreamResult
     /// <summary>The server's error for this request (gRPC status Unknown, <see cref="TurbineClientException.RequestId"/> = <see cref="Id"/>); null on success.</summary>
     public TurbineClientException? Error { get; }
 
+    /// <summary>True when the server answered this request with a result, not an error.</summary>
     public bool IsSuccess => Error is null;
 
     /// <summary>The result, or throws <see cref="Error"/>.</summary>

@@ -5,6 +5,9 @@ namespace Turbine.Client;
 /// <summary>The server answered with an error status, or with a response the client cannot read.</summary>
 public sealed class TurbineClientException : Exception
 {
+    /// <summary>An HTTP error: <see cref="StatusCode"/> is the HTTP status.</summary>
+    /// <param name="statusCode">The HTTP status of the answer.</param>
+    /// <param name="serverMessage">The server's error message.</param>
     public TurbineClientException(int statusCode, string serverMessage)
         : base($"HTTP {statusCode}: {serverMessage}")
     {
@@ -12,6 +15,10 @@ public sealed class TurbineClientException : Exception
         ServerMessage = serverMessage;
     }
 
+    /// <summary>An HTTP error, or an answer the client could not read, with the exception that caused it.</summary>
+    /// <param name="statusCode">The HTTP status of the answer.</param>
+    /// <param name="serverMessage">The server's error message, or what could not be read.</param>
+    /// <param name="innerException">The cause.</param>
     public TurbineClientException(int statusCode, string serverMessage, Exception innerException)
         : base($"HTTP {statusCode}: {serverMessage}", innerException)
     {

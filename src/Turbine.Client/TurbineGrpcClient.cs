@@ -157,6 +157,7 @@ public sealed partial class TurbineGrpcClient : ITurbineClient
         await GrpcErrors.CallAsync(_client.RepositoryModelUnloadAsync(request, cancellationToken: ct)).ConfigureAwait(false);
     }
 
+    /// <summary>Disposes the gRPC channel when this client created it.</summary>
     public void Dispose() => _ownedChannel?.Dispose();
 
     private static TensorMetadataResult ToTensor(ModelMetadataResponse.Types.TensorMetadata t) =>

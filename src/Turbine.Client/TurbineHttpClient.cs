@@ -163,6 +163,7 @@ public sealed partial class TurbineHttpClient : ITurbineClient
             .ConfigureAwait(false);
     }
 
+    /// <summary>Disposes the HttpClient when this client created it.</summary>
     public void Dispose()
     {
         if (_ownsHttpClient)

@@ -129,8 +129,8 @@ public sealed record ServerOptions
     public string? ManagementToken { get; init; }
 
     /// <summary>
-    /// <see cref="ManagementAuthMode.Auto"/> (default): the token when one is set, else management only while bound to
-    /// loopback (403 otherwise). <see cref="ManagementAuthMode.None"/>: no authentication (warned at start).
+    /// <see cref="Security.ManagementAuthMode.Auto"/> (default): the token when one is set, else management only while bound to
+    /// loopback (403 otherwise). <see cref="Security.ManagementAuthMode.None"/>: no authentication (warned at start).
     /// </summary>
     public Security.ManagementAuthMode ManagementAuth { get; init; } = Security.ManagementAuthMode.Auto;
 

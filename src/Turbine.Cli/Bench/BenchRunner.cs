@@ -17,6 +17,10 @@ internal sealed partial class BenchRunner
     private readonly Action<string> _progress;
     private readonly Action<double, string> _advance;
 
+    /// <param name="settings">The sweep: levels, window lengths and stop rules.</param>
+    /// <param name="send">Sends one request and fills in its timing.</param>
+    /// <param name="readStats">Reads the server's statistics (null when it has none to give).</param>
+    /// <param name="time">The clock the windows are measured with.</param>
     /// <param name="progress">A line at the start of each level.</param>
     /// <param name="advance">After each measurement window: the share of the sweep done (0..1) and where it is.</param>
     public BenchRunner(

@@ -12,9 +12,14 @@ namespace Turbine.Cli.Bench;
 internal static class InputDataBuilder
 {
     /// <summary>Builds one InferInput per model input.</summary>
+    /// <param name="inputs">The model's inputs from its metadata.</param>
     /// <param name="maxBatchSize">The model's max_batch_size; 0 means the model does not batch (no batch dim in metadata shapes).</param>
+    /// <param name="batchSize">Items per request (the batch dim added when the model batches).</param>
     /// <param name="shapes">--shape values: input name → dims without the batch dim.</param>
+    /// <param name="kind">Where the values come from (--input-data).</param>
+    /// <param name="random">The source of random values.</param>
     /// <param name="fileValues">For <see cref="InputDataKind.File"/>: input name → flat values.</param>
+    /// <param name="binary">Send the tensors as binary data rather than JSON.</param>
     public static IReadOnlyList<InferInput> Build(
         IReadOnlyList<TensorMetadataResult> inputs,
         int maxBatchSize,

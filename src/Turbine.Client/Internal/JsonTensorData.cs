@@ -7,6 +7,8 @@ namespace Turbine.Client.Internal;
 /// <summary>Converts a JSON "data" array (flat or nested) into protocol raw bytes for a datatype.</summary>
 internal static class JsonTensorData
 {
+    /// <param name="data">The JSON array of values, flat or nested.</param>
+    /// <param name="datatype">The protocol datatype name the bytes are encoded as.</param>
     /// <param name="expectedCount">Element count from the shape, or -1 when unknown.</param>
     /// <exception cref="FormatException">A value does not fit the datatype, or the count does not match the shape.</exception>
     public static byte[] ToRaw(JsonElement data, string datatype, long expectedCount)

@@ -14,6 +14,12 @@ namespace Turbine.Client.Registry;
 /// </summary>
 public static class ArtifactTar
 {
+    /// <summary>Extracts the tar at <paramref name="tarPath"/> into <paramref name="destination"/> (created if missing).</summary>
+    /// <param name="tarPath">The tar file.</param>
+    /// <param name="destination">The folder to extract into; the caller deletes it when this throws.</param>
+    /// <param name="limits">The most entries and bytes the tar may hold.</param>
+    /// <param name="ct">Cancels the extraction.</param>
+    /// <exception cref="InvalidDataException">An entry is refused (its type, its name, or a limit); the message names it.</exception>
     public static async Task ExtractAsync(string tarPath, string destination, TarExtractionLimits limits, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(limits);

@@ -5,7 +5,7 @@ public sealed partial class RegistryClient
     /// <summary>
     /// Downloads a version's artifact (verified against the version's digest) into <paramref name="directory"/>: a
     /// file artifact as its file name, a tar artifact extracted. Nothing lands in the folder unless the digest matched
-    /// and the tar extracted completely (only regular files and directories, within <paramref name="limits"/>; see
+    /// and the tar extracted completely (only regular files and directories, within the <see cref="TarExtractionLimits"/>, the defaults unless given; see
     /// <see cref="ArtifactTar"/>). Returns the top-level paths written.
     /// </summary>
     public async Task<IReadOnlyList<string>> PullAsync(RegistryModelVersion version, string directory, CancellationToken ct = default) =>

@@ -52,6 +52,7 @@ public sealed partial class RegistryClient : IDisposable
         _http = httpClient;
     }
 
+    /// <summary>The registry's address.</summary>
     public Uri BaseAddress => _http.BaseAddress!;
 
     // ---- models
@@ -169,6 +170,7 @@ public sealed partial class RegistryClient : IDisposable
     public Task SetCardAsync(string model, string markdown, long? version = null, CancellationToken ct = default) =>
         SendNoContentAsync(HttpMethod.Put, CardPath(model, version), new StringContent(markdown, Encoding.UTF8, "text/markdown"), ct);
 
+    /// <summary>Disposes the HttpClient when this client created it.</summary>
     public void Dispose()
     {
         if (_ownsHttpClient)

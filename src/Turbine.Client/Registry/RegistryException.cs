@@ -6,8 +6,14 @@ namespace Turbine.Client.Registry;
 /// </summary>
 public sealed class RegistryException : Exception
 {
+    /// <summary>The <see cref="Code"/> when the registry could not be reached (<see cref="StatusCode"/> 0).</summary>
     public const string UnreachableCode = "unreachable";
 
+    /// <summary>An error the registry answered, or <see cref="UnreachableCode"/> with status 0.</summary>
+    /// <param name="statusCode">The HTTP status; 0 when no answer came.</param>
+    /// <param name="code">The machine code of the error body.</param>
+    /// <param name="message">The server's message.</param>
+    /// <param name="innerException">The transport error, when the registry could not be reached.</param>
     public RegistryException(int statusCode, string code, string message, Exception? innerException = null)
         : base(message, innerException)
     {
@@ -21,5 +27,6 @@ public sealed class RegistryException : Exception
     /// <summary>The <c>code</c> field of the error body (<c>not_found</c>, <c>already_exists</c>, …).</summary>
     public string Code { get; }
 
+    /// <summary>True when the registry answered 404 (no such model, version or alias).</summary>
     public bool IsNotFound => StatusCode == 404;
 }

@@ -35,7 +35,7 @@ public sealed class PayloadTensor
 
     public bool Redacted { get; }
 
-    /// <summary>Copies at most <paramref name="maxElements"/> elements of the tensor.</summary>
+    /// <summary>Copies at most <see cref="PayloadLogSettings.MaxElements"/> elements of the tensor.</summary>
     public static PayloadTensor Capture(InferenceTensor tensor, PayloadLogSettings settings)
     {
         var shape = (long[])tensor.Shape.Clone();

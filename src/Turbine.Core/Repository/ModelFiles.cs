@@ -17,6 +17,7 @@ public sealed class ModelFiles
     private readonly string _folder;
 
     /// <param name="folder">The folder every name must stay in: the model folder, or a version folder for the model file.</param>
+    /// <param name="limits">The size limits for the files read through this object.</param>
     public ModelFiles(string folder, ModelFileLimits limits)
     {
         _folder = Path.GetFullPath(folder);

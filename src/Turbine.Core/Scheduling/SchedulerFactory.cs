@@ -23,6 +23,10 @@ internal static class SchedulerFactory
         : InstancePoolScheduler.PolicyName;
 
     /// <summary>Creates the scheduler, which takes ownership of the instances.</summary>
+    /// <param name="config">The model's configuration; its batching settings choose the policy.</param>
+    /// <param name="instances">The model's instances, owned by the scheduler from now on.</param>
+    /// <param name="statistics">Where the scheduler records queue and compute times.</param>
+    /// <param name="time">The clock for batching delays and timeouts.</param>
     /// <param name="files">The model folder's files (the sequence batcher reads <c>initial_state/</c> files through it).</param>
     public static IScheduler Create(ModelConfig config, IReadOnlyList<IModelInstance> instances, ModelStatistics statistics, TimeProvider time, ModelFiles? files = null) =>
         Policies[PolicyFor(config)](config, instances, statistics, time, files);

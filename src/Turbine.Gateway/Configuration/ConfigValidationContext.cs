@@ -24,5 +24,6 @@ public sealed record ConfigError(string Path, string Message);
 public interface IValidatableConfig
 {
     /// <param name="path">This section's own path (<c>auth</c>), to prefix the paths it reports.</param>
+    /// <param name="context">Where the section reports its errors.</param>
     void Validate(string path, ConfigValidationContext context);
 }

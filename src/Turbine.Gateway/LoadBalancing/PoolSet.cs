@@ -4,7 +4,7 @@ namespace Turbine.Gateway.LoadBalancing;
 
 /// <summary>
 /// The pools of one config snapshot. Built on every reload; a replica that stays listed in the same pool keeps its
-/// state (in-flight count, latency average, health, ejection) through <paramref name="previous"/>.
+/// state (in-flight count, latency average, health, ejection) through the previous snapshot passed to the constructor.
 /// </summary>
 internal sealed class PoolSet
 {

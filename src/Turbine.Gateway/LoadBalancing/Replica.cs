@@ -64,7 +64,7 @@ internal sealed class Replica
 
     public void RecordSuccess() => Volatile.Write(ref _consecutiveFailures, 0);
 
-    /// <summary>Peak EWMA: a slower sample replaces the average at once; faster ones decay it with time constant <paramref name="tau"/>.</summary>
+    /// <summary>Peak EWMA: a slower sample replaces the average at once; faster ones decay it with time constant <paramref name="tauTicks"/>.</summary>
     public void ObserveLatency(double ms, long now, double tauTicks)
     {
         lock (_ewmaLock)

@@ -30,6 +30,7 @@ internal sealed class RateLimitState : IDisposable
     /// equals a key id never shares that key's bucket; null for anonymous callers.
     /// </param>
     /// <param name="clientAddress">Remote address, the bucket of an anonymous caller.</param>
+    /// <param name="model">The model asked for (picks its bucket); null when the request names none.</param>
     /// <exception cref="ObjectDisposedException">The state was replaced by a reload meanwhile.</exception>
     public RateLimitDecision? TryAcquire(string? callerKey, string? callerIdentity, string clientAddress, string? model)
     {

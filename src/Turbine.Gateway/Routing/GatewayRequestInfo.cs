@@ -5,7 +5,7 @@ namespace Turbine.Gateway.Routing;
 /// (<c>context.Features.Get&lt;GatewayRequestInfo&gt;()</c>). The classifier (first in the pipeline, proxy path)
 /// fills <see cref="Model"/>, <see cref="Version"/>, <see cref="Operation"/> and <see cref="Protocol"/> from the
 /// REST path or the gRPC method and the <c>model_name</c>/<c>name</c> field of the first gRPC message;
-/// authentication fills <see cref="CallerKey"/> and <see cref="Principal"/>; rate limiting, traffic policies
+/// authentication fills <see cref="CallerKey"/>, <see cref="CallerIdentity"/> and <see cref="Roles"/>; rate limiting, traffic policies
 /// (sticky A/B by caller key), access logs and metrics read them.
 /// </summary>
 public sealed class GatewayRequestInfo

@@ -22,6 +22,8 @@ internal static class V1RequestTranslator
     /// The v2 body, the length of its JSON header when binary data follows it (null: the body is JSON only), and the
     /// number of instances (the batch the response is split back into).
     /// </summary>
+    /// <param name="root">The v1 request body.</param>
+    /// <param name="model">The model's metadata: its inputs name and shape the v2 tensors.</param>
     /// <param name="maxBinaryBytes">Most decoded bytes the body may carry; checked before each value is decoded.</param>
     /// <exception cref="V1Error">The body is not a v1 predict request for this model.</exception>
     public static (byte[] Body, int? HeaderLength, int Instances) Translate(JsonElement root, ModelMetadataResult model, long maxBinaryBytes = long.MaxValue)
