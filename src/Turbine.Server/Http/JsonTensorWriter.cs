@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Server.Http;
 

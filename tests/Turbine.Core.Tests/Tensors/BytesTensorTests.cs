@@ -1,5 +1,6 @@
 using System.Text;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Tests.Tensors;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using BytesTensor = Turbine.Core.Tensors.BytesTensor;
+using Turbine.Protocol;
 using Turbine.Protocol.Grpc;
 
 namespace Turbine.Server.Tests.Grpc;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Turbine.Client;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 using Turbine.Server.Http;
 
 namespace Turbine.Server.Tests.Http;
