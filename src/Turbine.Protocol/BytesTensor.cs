@@ -72,9 +72,19 @@ public static class BytesTensor
     /// </summary>
     public static int WriteElement(Span<byte> destination, ReadOnlySpan<byte> element)
     {
-        BinaryPrimitives.WriteInt32LittleEndian(destination, element.Length);
         element.CopyTo(destination[4..]);
-        return 4 + element.Length;
+        return WriteLengthPrefix(destination, element.Length);
+    }
+
+    /// <summary>
+    /// Frames an element whose bytes were already written at <c>destination[4..]</c> (decoded in place): writes its
+    /// <paramref name="length"/> in front; returns the bytes the framed element takes.
+    /// </summary>
+    public static int WriteLengthPrefix(Span<byte> destination, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        BinaryPrimitives.WriteInt32LittleEndian(destination, length);
+        return 4 + length;
     }
 
     /// <summary>
@@ -83,9 +93,7 @@ public static class BytesTensor
     /// </summary>
     public static int WriteElement(Span<byte> destination, string value)
     {
-        var n = Encoding.UTF8.GetBytes(value, destination[4..]);
-        BinaryPrimitives.WriteInt32LittleEndian(destination, n);
-        return 4 + n;
+        return WriteLengthPrefix(destination, Encoding.UTF8.GetBytes(value, destination[4..]));
     }
 
     /// <summary>Enumerates the elements of a well-formed framed buffer.</summary>
