@@ -5,6 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 using Turbine.Core;
 using Turbine.Core.Backends;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Backends.Onnx;
 

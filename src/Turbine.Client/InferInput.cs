@@ -1,8 +1,7 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
 using Turbine.Client.Internal;
+using Turbine.Protocol;
 
 namespace Turbine.Client;
 
@@ -105,23 +104,12 @@ public sealed class InferInput
         ArgumentNullException.ThrowIfNull(values);
         RequireBytes();
         CheckCount(values.Count);
-        var total = 0L;
         foreach (var value in values)
         {
             ArgumentNullException.ThrowIfNull(value, nameof(values));
-            total += 4 + Encoding.UTF8.GetByteCount(value);
         }
 
-        var bytes = new byte[checked((int)total)];
-        var offset = 0;
-        foreach (var value in values)
-        {
-            var written = Encoding.UTF8.GetBytes(value, bytes.AsSpan(offset + 4));
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)written);
-            offset += 4 + written;
-        }
-
-        return Store(bytes);
+        return Store(BytesTensor.Frame(values));
     }
 
     /// <summary>Sets BYTES data from raw byte elements.</summary>
@@ -130,23 +118,12 @@ public sealed class InferInput
         ArgumentNullException.ThrowIfNull(values);
         RequireBytes();
         CheckCount(values.Count);
-        var total = 0L;
         foreach (var value in values)
         {
             ArgumentNullException.ThrowIfNull(value, nameof(values));
-            total += 4 + value.Length;
         }
 
-        var bytes = new byte[checked((int)total)];
-        var offset = 0;
-        foreach (var value in values)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)value.Length);
-            value.CopyTo(bytes.AsSpan(offset + 4));
-            offset += 4 + value.Length;
-        }
-
-        return Store(bytes);
+        return Store(BytesTensor.Frame(values));
     }
 
     /// <summary>
@@ -158,7 +135,7 @@ public sealed class InferInput
         var size = Datatypes.ElementSize(Datatype);
         if (size == 0)
         {
-            var count = Datatypes.CountBytesElements(raw.Span);
+            var count = BytesTensor.CountElements(raw.Span, out _);
             if (count < 0)
             {
                 throw new ArgumentException(
@@ -200,11 +177,11 @@ public sealed class InferInput
 
     private void CheckCount(long count)
     {
-        var expected = Datatypes.ElementCount(Shape);
+        var expected = TensorShapes.ElementCount(Shape);
         if (expected >= 0 && expected != count)
         {
             throw new ArgumentException(
-                $"input '{Name}': shape {Datatypes.FormatShape(Shape)} needs {expected} elements, got {count}");
+                $"input '{Name}': shape {TensorShapes.FormatShape(Shape)} needs {expected} elements, got {count}");
         }
     }
 

@@ -1,8 +1,7 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
-using Turbine.Client.Internal;
+using Turbine.Protocol;
 
 namespace Turbine.Client;
 
@@ -104,23 +103,15 @@ public sealed class InferOutput
         }
 
         var span = Raw.Span;
-        var offset = 0;
-        while (offset < span.Length)
+        var rest = span;
+        while (!rest.IsEmpty)
         {
-            if (span.Length - offset < 4)
+            if (!BytesTensor.TryReadElement(ref rest, out var element))
             {
-                throw Malformed(offset);
+                throw Malformed(span.Length - rest.Length);
             }
 
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(span[offset..]);
-            offset += 4;
-            if (length > (uint)(span.Length - offset))
-            {
-                throw Malformed(offset - 4);
-            }
-
-            action(span.Slice(offset, (int)length));
-            offset += (int)length;
+            action(element);
         }
     }
 

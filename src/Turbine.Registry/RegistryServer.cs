@@ -6,11 +6,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Turbine.Protocol.Telemetry;
 using Turbine.Registry.Api;
 using Turbine.Registry.Artifacts;
 using Turbine.Registry.Storage;
 using Turbine.Registry.Telemetry;
-using Turbine.Server.Telemetry;
 
 namespace Turbine.Registry;
 

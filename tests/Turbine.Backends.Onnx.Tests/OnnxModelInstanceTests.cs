@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Turbine.Core;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Backends.Onnx.Tests;
 

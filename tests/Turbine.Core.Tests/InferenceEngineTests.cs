@@ -1,6 +1,7 @@
 using System.Globalization;
 using Turbine.Core.Tensors;
 using Turbine.Core.Tests.TestSupport;
+using Turbine.Protocol;
 using Turbine.Samples;
 
 namespace Turbine.Core.Tests;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Turbine.Protocol;
 
 namespace Turbine.Cli.Commands;
 
@@ -20,12 +21,12 @@ internal static class TensorNumberText
         WriteText(writer, value.ToString(CultureInfo.InvariantCulture), Half.IsFinite(value));
 
     /// <summary>A BF16 value given by its 16 bits (the high half of an FP32).</summary>
-    public static void WriteBFloat16(Utf8JsonWriter writer, ushort bits) => WriteText(writer, BFloat16Text(bits), float.IsFinite(BitConverter.Int32BitsToSingle(bits << 16)));
+    public static void WriteBFloat16(Utf8JsonWriter writer, ushort bits) => WriteText(writer, BFloat16Text(bits), float.IsFinite(HalfCodec.Bf16ToSingle(bits)));
 
     /// <summary>The shortest decimal whose FP32 value rounds (to nearest even) to the same BF16 bits.</summary>
     internal static string BFloat16Text(ushort bits)
     {
-        var value = BitConverter.Int32BitsToSingle(bits << 16);
+        var value = HalfCodec.Bf16ToSingle(bits);
         if (!float.IsFinite(value))
         {
             return value.ToString(CultureInfo.InvariantCulture);
@@ -34,21 +35,13 @@ internal static class TensorNumberText
         for (var digits = 1; digits < 9; digits++)
         {
             var text = value.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-            if (ToBFloat16(float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)) == bits)
+            if (HalfCodec.SingleToBf16(float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)) == bits)
             {
                 return text;
             }
         }
 
         return value.ToString("R", CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>FP32 to BF16 with round-to-nearest-even (what frameworks do when they convert).</summary>
-    internal static ushort ToBFloat16(float value)
-    {
-        var bits = (uint)BitConverter.SingleToInt32Bits(value);
-        var rounding = 0x7FFFu + ((bits >> 16) & 1);
-        return (ushort)((bits + rounding) >> 16);
     }
 
     private static void WriteText(Utf8JsonWriter writer, string text, bool finite)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Google.Protobuf;
+using Turbine.Protocol;
 using Turbine.Protocol.Grpc;
 
 namespace Turbine.Client.Internal;
@@ -211,12 +212,9 @@ internal static class GrpcInferRequestBuilder
 
                 break;
             case Datatypes.Bytes:
-                var offset = 0;
-                while (offset < raw.Length)
+                foreach (var element in BytesTensor.Enumerate(raw))
                 {
-                    var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(raw[offset..]);
-                    contents.BytesContents.Add(ByteString.CopyFrom(raw.Slice(offset + 4, length)));
-                    offset += 4 + length;
+                    contents.BytesContents.Add(ByteString.CopyFrom(element));
                 }
 
                 break;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Google.Protobuf.Collections;
 using Grpc.Core;
+using Turbine.Protocol;
 using Turbine.Protocol.Grpc;
 
 namespace Turbine.Client.Internal;
@@ -100,9 +101,7 @@ internal static class GrpcInferResponseReader
                 var offset = 0;
                 foreach (var element in c.BytesContents)
                 {
-                    BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)element.Length);
-                    element.Span.CopyTo(bytes.AsSpan(offset + 4));
-                    offset += 4 + element.Length;
+                    offset += BytesTensor.WriteElement(bytes.AsSpan(offset), element.Span);
                 }
 
                 return bytes;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
+using Turbine.Protocol;
 
 namespace Turbine.Client.Internal;
 
@@ -256,7 +257,7 @@ internal static class InferRequestWriter
             case Datatypes.Bf16:
                 for (var i = 0; i < raw.Length; i += 2)
                 {
-                    WriteFloat(writer, input, Datatypes.Bf16ToFloat(BinaryPrimitives.ReadUInt16LittleEndian(raw[i..])));
+                    WriteFloat(writer, input, HalfCodec.ReadBf16(raw[i..]));
                 }
 
                 break;
@@ -309,10 +310,8 @@ internal static class InferRequestWriter
     private static void WriteBytesElements(Utf8JsonWriter writer, InferInput input, ReadOnlySpan<byte> raw)
     {
         var index = 0;
-        while (!raw.IsEmpty)
+        foreach (var element in BytesTensor.Enumerate(raw))
         {
-            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(raw);
-            var element = raw.Slice(4, length);
             if (!Utf8.IsValid(element))
             {
                 throw new ArgumentException(
@@ -320,7 +319,6 @@ internal static class InferRequestWriter
             }
 
             writer.WriteStringValue(element);
-            raw = raw[(4 + length)..];
             index++;
         }
     }

@@ -90,7 +90,7 @@ internal static class InferResponseReader
         {
             try
             {
-                return new InferOutput(name, shape, datatype, JsonTensorData.ToRaw(data, datatype, Datatypes.ElementCount(shape)));
+                return new InferOutput(name, shape, datatype, JsonTensorData.ToRaw(data, datatype, TensorShapes.ElementCount(shape)));
             }
             catch (FormatException ex)
             {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using Turbine.Protocol;
 
 namespace Turbine.Client.Internal;
 
@@ -98,7 +99,7 @@ internal static class JsonTensorData
                 buffer.Advance(2);
                 break;
             case Datatypes.Bf16:
-                BinaryPrimitives.WriteUInt16LittleEndian(buffer.GetSpan(2), Datatypes.FloatToBf16(Number(value, datatype, static (JsonElement v, out float r) => v.TryGetSingle(out r))));
+                HalfCodec.WriteBf16(buffer.GetSpan(2), Number(value, datatype, static (JsonElement v, out float r) => v.TryGetSingle(out r)));
                 buffer.Advance(2);
                 break;
             case Datatypes.Fp32:
@@ -116,11 +117,7 @@ internal static class JsonTensorData
                 }
 
                 var text = value.GetString() ?? string.Empty;
-                var length = Encoding.UTF8.GetByteCount(text);
-                var span = buffer.GetSpan(4 + length);
-                BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
-                Encoding.UTF8.GetBytes(text, span[4..]);
-                buffer.Advance(4 + length);
+                buffer.Advance(BytesTensor.WriteElement(buffer.GetSpan(4 + Encoding.UTF8.GetByteCount(text)), text));
                 break;
             default:
                 throw new FormatException($"unknown datatype '{datatype}'");

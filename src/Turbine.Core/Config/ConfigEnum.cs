@@ -3,10 +3,7 @@ namespace Turbine.Core.Config;
 /// <summary>A protobuf enum of the config schema: names indexed by number.</summary>
 internal sealed class ConfigEnum(string typeName, params string[] names)
 {
-    public static readonly ConfigEnum DataType = new(
-        "DataType",
-        "TYPE_INVALID", "TYPE_BOOL", "TYPE_UINT8", "TYPE_UINT16", "TYPE_UINT32", "TYPE_UINT64", "TYPE_INT8",
-        "TYPE_INT16", "TYPE_INT32", "TYPE_INT64", "TYPE_FP16", "TYPE_FP32", "TYPE_FP64", "TYPE_STRING", "TYPE_BF16");
+    public static readonly ConfigEnum DataType = new("DataType", Turbine.Protocol.Datatypes.AllConfigNames());
 
     public static readonly ConfigEnum Format = new("Format", "FORMAT_NONE", "FORMAT_NHWC", "FORMAT_NCHW");
 

@@ -4,6 +4,7 @@ using Turbine.Core.Backends;
 using Turbine.Core.Config;
 using Turbine.Core.Repository;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Lifecycle;
 

@@ -1,4 +1,5 @@
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Payloads;
 
@@ -50,20 +51,14 @@ public sealed class PayloadTensor
         int bytes;
         if (tensor.DataType == TensorDataType.Bytes)
         {
-            bytes = 0;
+            var rest = data;
             long counted = 0;
-            while (counted < keep && bytes + 4 <= data.Length)
+            while (counted < keep && BytesTensor.TryReadElement(ref rest, out _))
             {
-                var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[bytes..]);
-                if (length < 0 || bytes + 4 + length > data.Length)
-                {
-                    break;
-                }
-
-                bytes += 4 + length;
                 counted++;
             }
 
+            bytes = data.Length - rest.Length;
             keep = counted;
         }
         else

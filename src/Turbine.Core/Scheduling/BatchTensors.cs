@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Scheduling;
 
@@ -98,29 +98,21 @@ internal static class BatchTensors
             return offsets;
         }
 
-        var position = 0;
+        var rest = data;
         for (var i = 0; i < total; i++)
         {
-            offsets[i] = position;
+            offsets[i] = data.Length - rest.Length;
             for (long e = 0; e < itemElements; e++)
             {
-                if (data.Length - position < 4)
+                if (!BytesTensor.TryReadElement(ref rest, out _))
                 {
                     return null;
                 }
-
-                var length = BinaryPrimitives.ReadUInt32LittleEndian(data[position..]);
-                if (length > (uint)(data.Length - position - 4))
-                {
-                    return null;
-                }
-
-                position += 4 + (int)length;
             }
         }
 
-        offsets[total] = position;
-        return position == data.Length ? offsets : null;
+        offsets[total] = data.Length - rest.Length;
+        return rest.IsEmpty ? offsets : null;
     }
 
     private sealed class PooledBuffer(byte[] buffer) : IDisposable

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Tensors;
 

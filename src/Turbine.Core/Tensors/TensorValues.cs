@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Tensors;
 
@@ -21,7 +22,7 @@ public static class TensorValues
             TensorDataType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(s),
             TensorDataType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(s),
             TensorDataType.FP16 => (double)BinaryPrimitives.ReadHalfLittleEndian(s),
-            TensorDataType.BF16 => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(s) << 16),
+            TensorDataType.BF16 => HalfCodec.ReadBf16(s),
             TensorDataType.FP32 => BinaryPrimitives.ReadSingleLittleEndian(s),
             TensorDataType.FP64 => BinaryPrimitives.ReadDoubleLittleEndian(s),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a numeric type"),

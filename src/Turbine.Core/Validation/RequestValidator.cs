@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Turbine.Core.Config;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Validation;
 

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Turbine.Gateway.Configuration;
-using Turbine.Server.Telemetry;
+using Turbine.Protocol.Telemetry;
 
 namespace Turbine.Gateway.Telemetry;
 
 /// <summary>
 /// The gateway's counters and latency histograms per route (model), pool and backend, rendered at scrape time in
-/// the Prometheus text format (the server's <see cref="PrometheusText"/> writer, shared as a linked source file).
+/// the Prometheus text format (the <see cref="PrometheusText"/> writer of Turbine.Protocol).
 /// Names: docs/gateway.md.
 /// </summary>
 internal sealed class GatewayMetrics(IGatewayConfigSource config)
@@ -17,6 +17,9 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
 
     /// <summary>Label of known models beyond <c>metrics.maxModelLabels</c>.</summary>
     public const string OtherModel = "_other";
+
+    /// <summary>Upper bounds (seconds) of the latency buckets: 1 ms to 10 s.</summary>
+    public static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly ConcurrentDictionary<string, byte> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Model, string Pool, string Version, string Backend, string Protocol, int Code), long[]> _requests = new();
@@ -61,7 +64,7 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
         Interlocked.Increment(ref _requests.GetOrAdd((model, pool, version ?? "", backend, protocol, code), _ => new long[1])[0]);
         if (backend.Length > 0)
         {
-            _latency.GetOrAdd((model, pool, backend), _ => new Histogram()).Observe(ms);
+            _latency.GetOrAdd((model, pool, backend), _ => new Histogram(LatencyBuckets)).Observe(ms / 1000);
         }
     }
 
@@ -100,7 +103,7 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
 
         if (ms is { } latency)
         {
-            _shadowLatency.GetOrAdd((model, pool), _ => new Histogram()).Observe(latency);
+            _shadowLatency.GetOrAdd((model, pool), _ => new Histogram(LatencyBuckets)).Observe(latency / 1000);
         }
     }
 
@@ -182,15 +185,7 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
         w.Family(name, "histogram", help);
         foreach (var (labels, h) in series.OrderBy(s => string.Join(',', s.Labels), StringComparer.Ordinal))
         {
-            var cumulative = h.Cumulative();
-            for (var i = 0; i < cumulative.Length; i++)
-            {
-                var le = i < Histogram.BoundsMs.Length ? PrometheusText.Format(Histogram.BoundsMs[i] / 1000) : "+Inf";
-                w.Sample(name + "_bucket", cumulative[i], [.. labels, "le", le]);
-            }
-
-            w.Sample(name + "_sum", h.SumSeconds, labels);
-            w.Sample(name + "_count", cumulative[^1], labels);
+            w.Histogram(name, h.Snapshot(), labels);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Turbine.Protocol;
 
 namespace Turbine.Gateway.Transforms;
 
@@ -69,7 +70,6 @@ internal sealed class V1BinaryValues(long limit)
             }
         }
 
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span, length);
-        Buffer.Advance(4 + length);
+        Buffer.Advance(BytesTensor.WriteLengthPrefix(span, length));
     }
 }

@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Turbine.Gateway.Telemetry;
 using Turbine.Registry.Storage;
-using Turbine.Server.Telemetry;
+using Turbine.Protocol.Telemetry;
 
 namespace Turbine.Registry.Telemetry;
 
@@ -13,11 +12,14 @@ namespace Turbine.Registry.Telemetry;
 /// and status; artifact bytes uploaded and downloaded; models and versions per stage, counted in the store at scrape
 /// time. Labels are bounded: the route is the endpoint's template (never the path, so model names and versions never
 /// become series), unknown paths count as <c>unmatched</c>, unusual methods as <c>OTHER</c>. The text writer and the
-/// histogram are the server's and the gateway's (linked source files until they move to a shared project).
+/// histogram are Turbine.Protocol's, shared with the server and the gateway.
 /// </summary>
 internal sealed class RegistryMetrics(TimeProvider time)
 {
     public const string Unmatched = "unmatched";
+
+    /// <summary>Upper bounds (seconds) of the latency buckets: 1 ms to 10 s.</summary>
+    public static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly ConcurrentDictionary<(string Method, string Route, int Code), long[]> _requests = new();
     private readonly ConcurrentDictionary<(string Method, string Route), Histogram> _latency = new();
@@ -38,7 +40,7 @@ internal sealed class RegistryMetrics(TimeProvider time)
             var route = Route(context);
             var code = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
             Interlocked.Increment(ref _requests.GetOrAdd((method, route, code), _ => new long[1])[0]);
-            _latency.GetOrAdd((method, route), _ => new Histogram()).Observe(time.GetElapsedTime(start).TotalMilliseconds);
+            _latency.GetOrAdd((method, route), _ => new Histogram(LatencyBuckets)).Observe(time.GetElapsedTime(start).TotalSeconds);
         }
     }
 
@@ -61,15 +63,7 @@ internal sealed class RegistryMetrics(TimeProvider time)
         w.Family(duration, "histogram", "Time from the registry receiving a request to its answer, by method and route template");
         foreach (var ((method, route), h) in _latency.OrderBy(e => (e.Key.Route, e.Key.Method)))
         {
-            var cumulative = h.Cumulative();
-            for (var i = 0; i < cumulative.Length; i++)
-            {
-                var le = i < Histogram.BoundsMs.Length ? PrometheusText.Format(Histogram.BoundsMs[i] / 1000) : "+Inf";
-                w.Sample(duration + "_bucket", cumulative[i], "method", method, "route", route, "le", le);
-            }
-
-            w.Sample(duration + "_sum", h.SumSeconds, "method", method, "route", route);
-            w.Sample(duration + "_count", cumulative[^1], "method", method, "route", route);
+            w.Histogram(duration, h.Snapshot(), "method", method, "route", route);
         }
 
         w.Family("turbine_registry_artifact_uploaded_bytes_total", "counter", "Artifact bytes received and stored (uploads that completed)");

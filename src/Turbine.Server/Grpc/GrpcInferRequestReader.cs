@@ -5,6 +5,7 @@ using Google.Protobuf.Collections;
 using Turbine.Core;
 using Turbine.Core.SharedMemory;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 using Turbine.Protocol.Grpc;
 using Turbine.Server.Http;
 
@@ -267,10 +268,7 @@ internal static class GrpcInferRequestReader
 #pragma warning restore CA2000
             foreach (var b in contents.BytesContents)
             {
-                var span = bytes.GetSpan(4 + b.Length);
-                BinaryPrimitives.WriteInt32LittleEndian(span, b.Length);
-                b.Span.CopyTo(span[4..]);
-                bytes.Advance(4 + b.Length);
+                bytes.Advance(BytesTensor.WriteElement(bytes.GetSpan(4 + b.Length), b.Span));
             }
 
             return Result<PooledBuffer>.Ok(bytes);

@@ -3,6 +3,7 @@ using Turbine.Core;
 using Turbine.Core.Config;
 using Turbine.Core.SharedMemory;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Server.Http;
 

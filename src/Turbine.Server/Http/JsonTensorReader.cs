@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Turbine.Core;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Server.Http;
 
@@ -99,8 +100,7 @@ internal static class JsonTensorReader
                     return NotText(name, index, "the string holds bytes that are not valid UTF-8");
                 }
 
-                BinaryPrimitives.WriteInt32LittleEndian(span, written);
-                buffer.Advance(4 + written);
+                buffer.Advance(BytesTensor.WriteLengthPrefix(span, written));
                 return null;
             case TensorDataType.Bool:
                 if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
@@ -120,7 +120,7 @@ internal static class JsonTensorReader
             switch (type)
             {
                 case TensorDataType.FP16: BinaryPrimitives.WriteHalfLittleEndian(n, (Half)named); break;
-                case TensorDataType.BF16: BinaryPrimitives.WriteUInt16LittleEndian(n, ToBFloat16(named)); break;
+                case TensorDataType.BF16: BinaryPrimitives.WriteUInt16LittleEndian(n, HalfCodec.DoubleToBf16(named)); break;
                 case TensorDataType.FP32: BinaryPrimitives.WriteSingleLittleEndian(n, (float)named); break;
                 default: BinaryPrimitives.WriteDoubleLittleEndian(n, named); break;
             }
@@ -177,7 +177,7 @@ internal static class JsonTensorReader
                 break;
             case TensorDataType.BF16:
                 ok = reader.TryGetDouble(out var b);
-                var bf = ToBFloat16(b);
+                var bf = HalfCodec.DoubleToBf16(b);
                 ok &= (bf & 0x7F80) != 0x7F80;
                 BinaryPrimitives.WriteUInt16LittleEndian(s, bf);
                 break;
@@ -202,34 +202,6 @@ internal static class JsonTensorReader
 
         buffer.Advance(type.ElementSize());
         return null;
-    }
-
-    /// <summary>
-    /// Double to bfloat16 with a single round-to-nearest-even: the double is first narrowed to float with
-    /// round-to-odd (an inexact result keeps a set low bit), so the second rounding cannot land on a false tie.
-    /// </summary>
-    public static ushort ToBFloat16(double value)
-    {
-        var f = (float)value;
-        if (float.IsFinite(f) && f != value && (BitConverter.SingleToUInt32Bits(f) & 1) == 0)
-        {
-            f = value > f ? MathF.BitIncrement(f) : MathF.BitDecrement(f);
-        }
-
-        return ToBFloat16(f);
-    }
-
-    /// <summary>Float to bfloat16 with round-to-nearest-even, NaN kept as a quiet NaN.</summary>
-    public static ushort ToBFloat16(float value)
-    {
-        var bits = BitConverter.SingleToUInt32Bits(value);
-        if (float.IsNaN(value))
-        {
-            return (ushort)((bits >> 16) | 0x0040);
-        }
-
-        var rounding = 0x7FFFu + ((bits >> 16) & 1);
-        return (ushort)((bits + rounding) >> 16);
     }
 
     private static double? NamedFloat(ref Utf8JsonReader reader) =>

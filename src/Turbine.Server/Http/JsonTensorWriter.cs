@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Server.Http;
 
@@ -78,7 +79,7 @@ internal static class JsonTensorWriter
                 case TensorDataType.UInt64: writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(s)); break;
                 case TensorDataType.Int64: writer.WriteNumberValue(BinaryPrimitives.ReadInt64LittleEndian(s)); break;
                 case TensorDataType.FP16: WriteFloat(writer, (float)BinaryPrimitives.ReadHalfLittleEndian(s)); break;
-                case TensorDataType.BF16: WriteFloat(writer, BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(s) << 16)); break;
+                case TensorDataType.BF16: WriteFloat(writer, HalfCodec.ReadBf16(s)); break;
                 case TensorDataType.FP32: WriteFloat(writer, BinaryPrimitives.ReadSingleLittleEndian(s)); break;
                 case TensorDataType.FP64: WriteDouble(writer, BinaryPrimitives.ReadDoubleLittleEndian(s)); break;
             }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Turbine.Core;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Stats;
+using Turbine.Protocol.Telemetry;
 
 namespace Turbine.Server.Telemetry;
 
@@ -88,16 +89,9 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
             var version = key.Version < 0 ? "" : key.Version.ToString(CultureInfo.InvariantCulture);
             var protocol = ServerMetrics.ProtocolLabel(key.Protocol);
             var outcome = ServerMetrics.OutcomeLabel(key.Outcome);
-            var (cumulative, sum) = histogram.Read();
-            for (var i = 0; i < cumulative.Length; i++)
-            {
-                var le = i < ServerMetrics.DurationBuckets.Length ? PrometheusText.Format(ServerMetrics.DurationBuckets[i]) : "+Inf";
-                w.Sample(name + "_bucket", cumulative[i], "model", key.Model, "version", version, "protocol", protocol, "outcome", outcome, "le", le);
-            }
-
-            var count = cumulative[^1];
-            w.Sample(name + "_sum", sum, "model", key.Model, "version", version, "protocol", protocol, "outcome", outcome);
-            w.Sample(name + "_count", count, "model", key.Model, "version", version, "protocol", protocol, "outcome", outcome);
+            var snapshot = histogram.Snapshot();
+            w.Histogram(name, snapshot, "model", key.Model, "version", version, "protocol", protocol, "outcome", outcome);
+            var count = snapshot.Count;
             if (key.Outcome != StatusCode.Ok)
             {
                 failures[(key.Model, outcome)] = failures.GetValueOrDefault((key.Model, outcome)) + count;

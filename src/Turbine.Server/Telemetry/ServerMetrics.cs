@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Turbine.Core;
+using Turbine.Protocol.Telemetry;
 
 namespace Turbine.Server.Telemetry;
 
@@ -33,7 +34,7 @@ public sealed class ServerMetrics
     public const string UnknownModelLabel = "_unknown";
 
     private readonly Histogram<double> _duration;
-    private readonly ConcurrentDictionary<SeriesKey, HistogramSeries> _series = new();
+    private readonly ConcurrentDictionary<SeriesKey, Histogram> _series = new();
     private readonly InferenceEngine _engine;
 
     public ServerMetrics(IMeterFactory meterFactory, InferenceEngine engine)
@@ -55,8 +56,8 @@ public sealed class ServerMetrics
     {
         var elapsed = Stopwatch.GetElapsedTime(startTimestamp);
         (model, version) = BoundLabels(model, version, outcome);
-        var series = _series.GetOrAdd(new SeriesKey(model, version, protocol, outcome), static _ => new HistogramSeries(DurationBuckets.Length));
-        series.Observe(elapsed);
+        var series = _series.GetOrAdd(new SeriesKey(model, version, protocol, outcome), static _ => new Histogram(DurationBuckets));
+        series.Observe(elapsed.TotalSeconds);
         if (_duration.Enabled)
         {
             var tags = new TagList
@@ -92,7 +93,7 @@ public sealed class ServerMetrics
     }
 
     /// <summary>Every request-duration series recorded so far.</summary>
-    public IEnumerable<KeyValuePair<SeriesKey, HistogramSeries>> Series => _series;
+    public IEnumerable<KeyValuePair<SeriesKey, Histogram>> Series => _series;
 
     public static string ProtocolLabel(RequestProtocol protocol) => protocol == RequestProtocol.Http ? "http" : "grpc";
 
@@ -113,39 +114,4 @@ public sealed class ServerMetrics
     };
 
     public readonly record struct SeriesKey(string Model, long Version, RequestProtocol Protocol, StatusCode Outcome);
-
-    /// <summary>One histogram series: per-bucket counts (not cumulative; the last is +Inf), count and sum.</summary>
-    public sealed class HistogramSeries(int bounds)
-    {
-        private readonly long[] _buckets = new long[bounds + 1];
-        private long _sumTicks;
-
-        public void Observe(TimeSpan elapsed)
-        {
-            var seconds = elapsed.TotalSeconds;
-            var i = 0;
-            var bucketBounds = DurationBuckets;
-            while (i < bucketBounds.Length && seconds > bucketBounds[i])
-            {
-                i++;
-            }
-
-            Interlocked.Increment(ref _buckets[i]);
-            Interlocked.Add(ref _sumTicks, elapsed.Ticks);
-        }
-
-        /// <summary>Cumulative counts per bound (the last is +Inf, equal to the count) and the sum in seconds.</summary>
-        public (long[] Cumulative, double SumSeconds) Read()
-        {
-            var cumulative = new long[_buckets.Length];
-            long running = 0;
-            for (var i = 0; i < _buckets.Length; i++)
-            {
-                running += Volatile.Read(ref _buckets[i]);
-                cumulative[i] = running;
-            }
-
-            return (cumulative, TimeSpan.FromTicks(Volatile.Read(ref _sumTicks)).TotalSeconds);
-        }
-    }
 }

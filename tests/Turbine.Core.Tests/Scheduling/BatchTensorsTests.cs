@@ -1,5 +1,6 @@
 using Turbine.Core.Scheduling;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Tests.Scheduling;
 

@@ -1,4 +1,5 @@
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Tests.Tensors;
 

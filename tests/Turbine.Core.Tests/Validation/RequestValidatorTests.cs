@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Turbine.Core.Config;
 using Turbine.Core.Tensors;
 using Turbine.Core.Validation;
+using Turbine.Protocol;
 
 namespace Turbine.Core.Tests.Validation;
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Grpc.Core;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 using Turbine.Protocol.Grpc;
 using Turbine.Server.Tests.Http;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
-using BytesTensor = Turbine.Core.Tensors.BytesTensor;
+using BytesTensor = Turbine.Protocol.BytesTensor;
 using Turbine.Protocol.Grpc;
 
 namespace Turbine.Server.Tests.Grpc;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Turbine.Client;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 using Turbine.Server.Http;
 
 namespace Turbine.Server.Tests.Http;
@@ -145,7 +146,7 @@ public sealed class CodecEndToEndTests(IdentityServerFixture fixture) : IClassFi
                 case TensorDataType.UInt64: BinaryPrimitives.WriteUInt64LittleEndian(s, e.GetUInt64()); break;
                 case TensorDataType.Int64: BinaryPrimitives.WriteInt64LittleEndian(s, e.GetInt64()); break;
                 case TensorDataType.FP16: BinaryPrimitives.WriteHalfLittleEndian(s, (Half)e.GetDouble()); break;
-                case TensorDataType.BF16: BinaryPrimitives.WriteUInt16LittleEndian(s, JsonTensorReader.ToBFloat16(e.GetDouble())); break;
+                case TensorDataType.BF16: BinaryPrimitives.WriteUInt16LittleEndian(s, HalfCodec.DoubleToBf16(e.GetDouble())); break;
                 case TensorDataType.FP32: BinaryPrimitives.WriteSingleLittleEndian(s, e.GetSingle()); break;
                 case TensorDataType.FP64: BinaryPrimitives.WriteDoubleLittleEndian(s, e.GetDouble()); break;
             }

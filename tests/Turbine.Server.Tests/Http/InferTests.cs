@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Turbine.Protocol;
 
 namespace Turbine.Server.Tests.Http;
 

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Turbine.Core.Tensors;
+using Turbine.Protocol;
 using Turbine.Server.Http;
 
 namespace Turbine.Server.Tests.Http;
@@ -114,7 +115,7 @@ public sealed class JsonTensorWriterTests
         var data = doc.RootElement.GetProperty("data");
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(bits[i], JsonTensorReader.ToBFloat16(data[i].GetSingle()));
+            Assert.Equal(bits[i], HalfCodec.SingleToBf16(data[i].GetSingle()));
         }
 
         Assert.Equal("NaN", data[5].GetString());

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Turbine.Core.Tensors;
+namespace Turbine.Protocol;
 
 /// <summary>
 /// The BYTES element framing of the protocol's raw layout: each element is a 4-byte little-endian length
-/// followed by that many bytes.
+/// followed by that many bytes. The one implementation of the framing for the client, the server and the engine.
 /// </summary>
 public static class BytesTensor
 {
@@ -41,6 +41,61 @@ public static class BytesTensor
         return count;
     }
 
+    /// <summary>
+    /// Reads the next element of <paramref name="data"/> and advances past it. Returns false, leaving
+    /// <paramref name="data"/> as it was, when the framing there is broken (fewer than 4 bytes left, or a length
+    /// beyond the end); the caller checks <see cref="ReadOnlySpan{T}.IsEmpty"/> for the end.
+    /// </summary>
+    public static bool TryReadElement(ref ReadOnlySpan<byte> data, out ReadOnlySpan<byte> element)
+    {
+        if (data.Length < 4)
+        {
+            element = default;
+            return false;
+        }
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(data);
+        if (length > (uint)(data.Length - 4))
+        {
+            element = default;
+            return false;
+        }
+
+        element = data.Slice(4, (int)length);
+        data = data[(4 + (int)length)..];
+        return true;
+    }
+
+    /// <summary>
+    /// Writes one framed element (its length, then its bytes) at the start of <paramref name="destination"/>,
+    /// which must hold <c>4 + element.Length</c> bytes; returns the bytes written.
+    /// </summary>
+    public static int WriteElement(Span<byte> destination, ReadOnlySpan<byte> element)
+    {
+        element.CopyTo(destination[4..]);
+        return WriteLengthPrefix(destination, element.Length);
+    }
+
+    /// <summary>
+    /// Frames an element whose bytes were already written at <c>destination[4..]</c> (decoded in place): writes its
+    /// <paramref name="length"/> in front; returns the bytes the framed element takes.
+    /// </summary>
+    public static int WriteLengthPrefix(Span<byte> destination, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        BinaryPrimitives.WriteInt32LittleEndian(destination, length);
+        return 4 + length;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as one framed UTF-8 element at the start of <paramref name="destination"/>,
+    /// which must hold <c>4 + Encoding.UTF8.GetByteCount(value)</c> bytes; returns the bytes written.
+    /// </summary>
+    public static int WriteElement(Span<byte> destination, string value)
+    {
+        return WriteLengthPrefix(destination, Encoding.UTF8.GetBytes(value, destination[4..]));
+    }
+
     /// <summary>Enumerates the elements of a well-formed framed buffer.</summary>
     public static Enumerator Enumerate(ReadOnlySpan<byte> data) => new(data);
 
@@ -50,7 +105,7 @@ public static class BytesTensor
         var size = 0;
         foreach (var e in elements)
         {
-            size += 4 + Encoding.UTF8.GetByteCount(e);
+            size = checked(size + 4 + Encoding.UTF8.GetByteCount(e));
         }
 
         return size;
@@ -63,9 +118,7 @@ public static class BytesTensor
         var offset = 0;
         foreach (var e in elements)
         {
-            var n = Encoding.UTF8.GetBytes(e, buffer.AsSpan(offset + 4));
-            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), n);
-            offset += 4 + n;
+            offset += WriteElement(buffer.AsSpan(offset), e);
         }
 
         return buffer;
@@ -77,16 +130,14 @@ public static class BytesTensor
         var size = 0;
         foreach (var e in elements)
         {
-            size += 4 + e.Length;
+            size = checked(size + 4 + e.Length);
         }
 
         var buffer = new byte[size];
         var offset = 0;
         foreach (var e in elements)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(offset), e.Length);
-            e.CopyTo(buffer.AsSpan(offset + 4));
-            offset += 4 + e.Length;
+            offset += WriteElement(buffer.AsSpan(offset), e);
         }
 
         return buffer;
@@ -117,10 +168,13 @@ public static class BytesTensor
             Current = default;
         }
 
+        /// <summary>The element the enumerator is on.</summary>
         public ReadOnlySpan<byte> Current { get; private set; }
 
+        /// <summary>Returns this enumerator (so <c>foreach</c> works over <see cref="Enumerate"/>).</summary>
         public readonly Enumerator GetEnumerator() => this;
 
+        /// <summary>Moves to the next element; false at the end.</summary>
         public bool MoveNext()
         {
             if (_offset + 4 > _data.Length)
