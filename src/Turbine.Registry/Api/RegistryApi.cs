@@ -20,11 +20,12 @@ internal sealed partial class RegistryApi(IRegistryStore store, IArtifactStore a
         MapAdmin(api);
     }
 
-    private async Task<RegisteredModel> RequireModelAsync(string name, CancellationToken cancellationToken) =>
-        await store.GetModelAsync(name, cancellationToken).ConfigureAwait(false)
-            ?? throw RegistryException.NotFound($"model '{name}' not found");
+    private async Task<RegistryResult<RegisteredModel>> RequireModelAsync(string name, CancellationToken cancellationToken) =>
+        await store.GetModelAsync(name, cancellationToken).ConfigureAwait(false) is { } model
+            ? model
+            : RegistryError.NotFound($"model '{name}' not found");
 
-    private async Task<ModelVersion> RequireVersionAsync(string name, long version, CancellationToken cancellationToken)
+    private async Task<RegistryResult<ModelVersion>> RequireVersionAsync(string name, long version, CancellationToken cancellationToken)
     {
         var found = await store.GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
         if (found is not null)
@@ -32,7 +33,7 @@ internal sealed partial class RegistryApi(IRegistryStore store, IArtifactStore a
             return found;
         }
 
-        await RequireModelAsync(name, cancellationToken).ConfigureAwait(false);
-        throw RegistryException.NotFound($"model '{name}' has no version {version}");
+        var model = await RequireModelAsync(name, cancellationToken).ConfigureAwait(false);
+        return model.IsOk ? RegistryError.NotFound($"model '{name}' has no version {version}") : model.Error;
     }
 }
