@@ -33,12 +33,7 @@ internal sealed partial class RegistryApi
     private async Task<IResult> CreateModelAsync(HttpContext context)
     {
         var caller = context.GetCaller();
-        if (caller.Require(TokenRole.Writer) is { } denied)
-        {
-            return ApiHttp.Error(denied);
-        }
-
-        var body = await ApiHttp.ReadJsonAsync<CreateModelRequest>(context).ConfigureAwait(false);
+        var body = await ReadJsonAsAsync<CreateModelRequest>(context, caller, TokenRole.Writer).ConfigureAwait(false);
         if (!body.IsOk)
         {
             return ApiHttp.Error(body.Error);
@@ -63,12 +58,7 @@ internal sealed partial class RegistryApi
     private async Task<IResult> UpdateModelAsync(string name, HttpContext context)
     {
         var caller = context.GetCaller();
-        if (caller.Require(TokenRole.Writer, name) is { } denied)
-        {
-            return ApiHttp.Error(denied);
-        }
-
-        var body = await ApiHttp.ReadJsonAsync<UpdateModelRequest>(context).ConfigureAwait(false);
+        var body = await ReadJsonAsAsync<UpdateModelRequest>(context, caller, TokenRole.Writer, name).ConfigureAwait(false);
         if (!body.IsOk)
         {
             return ApiHttp.Error(body.Error);

@@ -95,12 +95,7 @@ internal sealed partial class RegistryApi
     private async Task<IResult> CreateVersionAsync(string name, HttpContext context)
     {
         var caller = context.GetCaller();
-        if (caller.Require(TokenRole.Writer, name) is { } denied)
-        {
-            return ApiHttp.Error(denied);
-        }
-
-        var body = await ApiHttp.ReadJsonAsync<CreateVersionRequest>(context).ConfigureAwait(false);
+        var body = await ReadJsonAsAsync<CreateVersionRequest>(context, caller, TokenRole.Writer, name).ConfigureAwait(false);
         if (!body.IsOk)
         {
             return ApiHttp.Error(body.Error);
@@ -266,12 +261,7 @@ internal sealed partial class RegistryApi
     private async Task<IResult> SetStageAsync(string name, long version, HttpContext context)
     {
         var caller = context.GetCaller();
-        if (caller.Require(TokenRole.Writer, name) is { } denied)
-        {
-            return ApiHttp.Error(denied);
-        }
-
-        var body = await ApiHttp.ReadJsonAsync<StageRequest>(context).ConfigureAwait(false);
+        var body = await ReadJsonAsAsync<StageRequest>(context, caller, TokenRole.Writer, name).ConfigureAwait(false);
         if (!body.IsOk)
         {
             return ApiHttp.Error(body.Error);

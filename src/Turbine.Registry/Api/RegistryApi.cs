@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Turbine.Registry.Artifacts;
 using Turbine.Registry.Domain;
+using Turbine.Registry.Security;
 using Turbine.Registry.Storage;
 
 namespace Turbine.Registry.Api;
@@ -19,6 +20,14 @@ internal sealed partial class RegistryApi(IRegistryStore store, IArtifactStore a
         MapArtifacts(api);
         MapAdmin(api);
     }
+
+    /// <summary>
+    /// The JSON body once the caller holds <paramref name="role"/> (for <paramref name="model"/> when given): 403 before
+    /// the body is read, 400 or 413 for a body that is not what <typeparamref name="T"/> needs.
+    /// </summary>
+    private static async Task<RegistryResult<T>> ReadJsonAsAsync<T>(HttpContext context, Caller caller, TokenRole role, string? model = null)
+        where T : class =>
+        caller.Require(role, model) is { } denied ? denied : await ApiHttp.ReadJsonAsync<T>(context).ConfigureAwait(false);
 
     private async Task<RegistryResult<RegisteredModel>> RequireModelAsync(string name, CancellationToken cancellationToken) =>
         await store.GetModelAsync(name, cancellationToken).ConfigureAwait(false) is { } model
