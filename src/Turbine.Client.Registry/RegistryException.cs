@@ -4,6 +4,11 @@ namespace Turbine.Client.Registry;
 /// The registry answered an error (<see cref="StatusCode"/> is the HTTP status, <see cref="Code"/> its machine code,
 /// the message the server's), or could not be reached (status 0, code <c>unreachable</c>).
 /// </summary>
+/// <remarks>
+/// The registry's only exception type, owned by the SDK because callers catch it. The registry server does not throw
+/// for expected failures: it returns them as values and answers <c>{"error","code"}</c> with the status, which
+/// <see cref="RegistryClient"/> turns into this exception.
+/// </remarks>
 public sealed class RegistryException : Exception
 {
     /// <summary>The <see cref="Code"/> when the registry could not be reached (<see cref="StatusCode"/> 0).</summary>

@@ -17,15 +17,13 @@ public static class RegistryTokens
     public static async Task<RegistryTokenInfo> CreateAsync(RegistryOptions options, string name, string role, string? models, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (string Name, TokenRole Role, string Models) valid;
-        try
+        var validated = TokenRequests.Validate(name, role, models);
+        if (!validated.IsOk)
         {
-            valid = TokenRequests.Validate(name, role, models);
+            throw new ArgumentException(validated.Error.Message, nameof(role));
         }
-        catch (RegistryException e)
-        {
-            throw new ArgumentException(e.Message, nameof(role), e);
-        }
+
+        var valid = validated.Value;
 
         var secret = TokenSecrets.Generate();
         await using var store = await OpenAsync(options, cancellationToken).ConfigureAwait(false);

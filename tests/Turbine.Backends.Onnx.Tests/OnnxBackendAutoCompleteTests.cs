@@ -7,7 +7,7 @@ namespace Turbine.Backends.Onnx.Tests;
 /// <summary><see cref="OnnxBackend.AutoComplete"/> on real model files.</summary>
 public sealed class OnnxBackendAutoCompleteTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly OnnxBackend _backend = new();
 
     public void Dispose() => _dir.Dispose();

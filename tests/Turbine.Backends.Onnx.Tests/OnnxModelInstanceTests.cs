@@ -9,7 +9,7 @@ namespace Turbine.Backends.Onnx.Tests;
 /// <summary>Every protocol datatype through a real ONNX Runtime session, in the protocol raw layout.</summary>
 public sealed class OnnxModelInstanceTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public static TheoryData<TensorDataType> NumericTypes() =>
         new(TensorDataTypes.All().Where(t => t != TensorDataType.Bytes));

@@ -8,7 +8,7 @@ namespace Turbine.Backends.Onnx.Tests;
 /// <summary>Session options from the config, exercised by creating real sessions.</summary>
 public sealed class OnnxSessionOptionsTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _model;
 
     public OnnxSessionOptionsTests()

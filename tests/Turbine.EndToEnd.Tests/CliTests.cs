@@ -131,10 +131,8 @@ public sealed class CliTests : IDisposable
             }
         })).ToList();
 
-        while (Volatile.Read(ref completed) < 50)
-        {
-            await Task.Delay(10);
-        }
+        // With a deadline: a server that stops answering must fail the assertion below, not hang the test.
+        await Poll.UntilAsync(() => Volatile.Read(ref completed) >= 50, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
 
         server.Terminate();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Turbine.Client;
-using Turbine.Gateway.Tests.TestSupport;
 
 namespace Turbine.EndToEnd.Tests;
 

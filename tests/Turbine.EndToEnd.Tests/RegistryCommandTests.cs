@@ -69,18 +69,10 @@ public sealed partial class RegistryCommandTests : IDisposable
 
     private static async Task<Uri> WaitForRegistryReadyAsync(TurbineProcess server)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (ReadyLine().Match(server.Output) is { Success: true } match)
-            {
-                return new Uri(match.Groups[1].Value);
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new InvalidOperationException($"turbine registry did not print its ready line; output:\n{server.Output}");
+        Match? match = null;
+        return await Poll.UntilAsync(() => (match = ReadyLine().Match(server.Output)).Success, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50))
+            ? new Uri(match!.Groups[1].Value)
+            : throw new InvalidOperationException($"turbine registry did not print its ready line; output:\n{server.Output}");
     }
 
     [GeneratedRegex(@"turbine registry ready: (\S+) \(metadata sqlite:")]

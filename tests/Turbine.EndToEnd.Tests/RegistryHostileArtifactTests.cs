@@ -59,12 +59,8 @@ public sealed partial class RegistryHostileArtifactTests : IDisposable
         // The bad reference keeps failing on its own backoff; the good one still follows the registry.
         var push2 = await TurbineProcess.RunAsync("models", "push", AddModel.Write(Path.Combine(_root, "v2"), 1f), "--name", "adder", "--registry", registryUrl);
         Assert.True(push2.ExitCode == 0, push2.Output);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await InferAsync(http, 3f)).Version != "2")
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"adder version 2 was never served; output:\n{server.Output}");
-            await Task.Delay(100);
-        }
+        await Poll.UntilOrFailAsync(async () => (await InferAsync(http, 3f)).Version == "2", TimeSpan.FromSeconds(60),
+            () => $"adder version 2 was never served; output:\n{server.Output}", TimeSpan.FromMilliseconds(100));
 
         Assert.Equal(("2", 4f), await InferAsync(http, 3f));
         Assert.DoesNotContain("now served as 'bad'", server.Output, StringComparison.Ordinal);

@@ -159,15 +159,8 @@ public sealed partial class RegistryServingTests : IDisposable
         return (result.ModelVersion, result.GetOutput("OUTPUT0").AsArray<float>()[0]);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string message)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, message);
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string message) =>
+        Poll.UntilOrFailAsync(condition, timeout, message, TimeSpan.FromMilliseconds(50));
 
     [GeneratedRegex(@"turbine registry ready: (\S+)")]
     private static partial Regex RegistryReadyLine();

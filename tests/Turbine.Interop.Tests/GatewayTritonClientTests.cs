@@ -3,7 +3,6 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Inference;
-using Turbine.EndToEnd.Tests;
 
 namespace Turbine.Interop.Tests;
 

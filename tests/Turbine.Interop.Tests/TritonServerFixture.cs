@@ -1,6 +1,5 @@
 using Grpc.Net.Client;
 using Inference;
-using Turbine.EndToEnd.Tests;
 
 namespace Turbine.Interop.Tests;
 

@@ -112,11 +112,7 @@ public abstract partial class RegistryServerTests
 
         // The server notices the reset and the store removes its temporary data: poll with a deadline.
         var temp = Path.Combine(registry.ArtifactsDirectory, "tmp");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Directory.Exists(temp) && Directory.EnumerateFileSystemEntries(temp).Any() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(() => !(Directory.Exists(temp) && Directory.EnumerateFileSystemEntries(temp).Any()), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
 
         Assert.False(Directory.Exists(temp) && Directory.EnumerateFileSystemEntries(temp).Any(), "the interrupted upload left temporary data behind");
         await AssertBlobAbsentAsync(registry, "interrupted", sha);

@@ -104,21 +104,8 @@ public sealed class ServerHarness : IAsyncDisposable
         outputs + "}";
 
     /// <summary>Polls a condition until it holds or the deadline passes (no fixed sleeps).</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return await condition();
-    }
+    public static Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Poll.UntilAsync(condition, timeout, TimeSpan.FromMilliseconds(50));
 
     public async ValueTask DisposeAsync()
     {

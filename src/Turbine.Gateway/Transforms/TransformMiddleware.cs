@@ -114,27 +114,14 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
             return;
         }
 
-        byte[] v2Body;
-        int? headerLength;
-        int instances;
-#pragma warning disable CA2000 // the lease belongs to the request: LeaseFor registers it with Response.RegisterForDispose
-        var lease = _budget.LeaseFor(context);
-#pragma warning restore CA2000
-        try
+        var translated = await TranslateRequestAsync(context, model).ConfigureAwait(false);
+        if (!translated.IsOk)
         {
-            using var document = await ReadJsonAsync(context, lease).ConfigureAwait(false);
-            var metadata = await MetadataAsync(context, model).ConfigureAwait(false);
-            (v2Body, headerLength, instances) = V1RequestTranslator.Translate(document.RootElement, metadata, MaxV1BodyBytes);
-            if (!lease.TryGrow(v2Body.Length))
-            {
-                throw new V1Error(StatusCodes.Status503ServiceUnavailable, _budget.Exhausted());
-            }
-        }
-        catch (V1Error e)
-        {
-            await EdgeErrors.WriteAsync(context, e.Status, e.Message).ConfigureAwait(false);
+            await EdgeErrors.WriteAsync(context, translated.Error.Status, translated.Error.Message).ConfigureAwait(false);
             return;
         }
+
+        var (v2Body, headerLength, instances) = translated.Value;
 
         var request = context.Request;
         request.Path = $"/v2/models/{Uri.EscapeDataString(model)}/infer";
@@ -167,19 +154,49 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
             return;
         }
 
-        byte[] predictions;
+        V1Result<byte[]> predictions;
         try
         {
             using var document = JsonDocument.Parse(answer);
             predictions = V1ResponseTranslator.Translate(document.RootElement, instances);
         }
-        catch (Exception e) when (e is JsonException or V1Error)
+        catch (JsonException)
         {
-            await EdgeErrors.WriteAsync(context, StatusCodes.Status502BadGateway, e is V1Error ? e.Message : "the server's answer is not JSON").ConfigureAwait(false);
+            predictions = new V1Error(StatusCodes.Status502BadGateway, "the server's answer is not JSON");
+        }
+
+        if (!predictions.IsOk)
+        {
+            await EdgeErrors.WriteAsync(context, StatusCodes.Status502BadGateway, predictions.Error.Message).ConfigureAwait(false);
             return;
         }
 
-        await WriteJsonAsync(context, StatusCodes.Status200OK, predictions).ConfigureAwait(false);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, predictions.Value).ConfigureAwait(false);
+    }
+
+    /// <summary>The v1 body read, the model's metadata fetched and the v2 body built, held against the request-body budget.</summary>
+    private async Task<V1Result<(byte[] Body, int? HeaderLength, int Instances)>> TranslateRequestAsync(HttpContext context, string model)
+    {
+#pragma warning disable CA2000 // the lease belongs to the request: LeaseFor registers it with Response.RegisterForDispose
+        var lease = _budget.LeaseFor(context);
+#pragma warning restore CA2000
+        var read = await ReadJsonAsync(context, lease).ConfigureAwait(false);
+        if (!read.IsOk)
+        {
+            return read.Error;
+        }
+
+        using var document = read.Value;
+        var metadata = await MetadataAsync(context, model).ConfigureAwait(false);
+        if (!metadata.IsOk)
+        {
+            return metadata.Error;
+        }
+
+        var translated = V1RequestTranslator.Translate(document.RootElement, metadata.Value, MaxV1BodyBytes);
+        return translated.IsOk && !lease.TryGrow(translated.Value.Body.Length)
+            ? new V1Error(StatusCodes.Status503ServiceUnavailable, _budget.Exhausted())
+            : translated;
     }
 
     private async Task ReadyAsync(HttpContext context, string model)
@@ -243,28 +260,29 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
     }
 
     /// <summary>The model's metadata; 400 in Triton's words for a model neither the gateway nor a server knows, 503 when none can be asked.</summary>
-    private async Task<ModelMetadataResult> MetadataAsync(HttpContext context, string model)
+    private async Task<V1Result<ModelMetadataResult>> MetadataAsync(HttpContext context, string model)
     {
         try
         {
-            return await _metadata!.GetAsync(model, context.RequestAborted).ConfigureAwait(false)
-                ?? throw new V1Error(StatusCodes.Status400BadRequest, Proxy.GatewayErrors.UnknownModel(model));
+            return await _metadata!.GetAsync(model, context.RequestAborted).ConfigureAwait(false) is { } metadata
+                ? metadata
+                : new V1Error(StatusCodes.Status400BadRequest, Proxy.GatewayErrors.UnknownModel(model));
         }
         catch (Exception e) when (e is HttpRequestException or TurbineClientException { StatusCode: not (400 or 404) } or ModelMetadataUnavailableException)
         {
-            throw new V1Error(StatusCodes.Status503ServiceUnavailable, $"KServe v1 translation needs the metadata of model '{model}', and no server could be asked: {e.Message}");
+            return new V1Error(StatusCodes.Status503ServiceUnavailable, $"KServe v1 translation needs the metadata of model '{model}', and no server could be asked: {e.Message}");
         }
     }
 
     /// <summary>Reads the v1 body whole (up to <see cref="MaxV1BodyBytes"/>), holding what arrives against the gateway's request-body budget.</summary>
-    private async Task<JsonDocument> ReadJsonAsync(HttpContext context, BufferLease lease)
+    private async Task<V1Result<JsonDocument>> ReadJsonAsync(HttpContext context, BufferLease lease)
     {
         if (context.Request.ContentLength > MaxV1BodyBytes)
         {
-            throw new V1Error(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes is over the {MaxV1BodyBytes}-byte limit for KServe v1 requests");
+            return new V1Error(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes is over the {MaxV1BodyBytes}-byte limit for KServe v1 requests");
         }
 
-        var copy = new MemoryStream();
+        using var copy = new MemoryStream();
         var chunk = new byte[81920];
         long reserved = 0;
         int read;
@@ -272,7 +290,7 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
         {
             if (copy.Length + read > MaxV1BodyBytes)
             {
-                throw new V1Error(StatusCodes.Status413PayloadTooLarge, $"request body is over the {MaxV1BodyBytes}-byte limit for KServe v1 requests");
+                return new V1Error(StatusCodes.Status413PayloadTooLarge, $"request body is over the {MaxV1BodyBytes}-byte limit for KServe v1 requests");
             }
 
             if (copy.Length + read > reserved)
@@ -280,7 +298,7 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
                 var grow = Math.Max(read, Math.Min(reserved, 1L << 20));
                 if (!lease.TryGrow(grow))
                 {
-                    throw new V1Error(StatusCodes.Status503ServiceUnavailable, _budget.Exhausted());
+                    return new V1Error(StatusCodes.Status503ServiceUnavailable, _budget.Exhausted());
                 }
 
                 reserved += grow;
@@ -291,7 +309,7 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
 
         if (copy.Length == 0)
         {
-            throw new V1Error(StatusCodes.Status400BadRequest, "empty body: expected {\"instances\": [...]}");
+            return new V1Error(StatusCodes.Status400BadRequest, "empty body: expected {\"instances\": [...]}");
         }
 
         try
@@ -300,7 +318,7 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
         }
         catch (JsonException e)
         {
-            throw new V1Error(StatusCodes.Status400BadRequest, $"invalid JSON body: {e.Message}");
+            return new V1Error(StatusCodes.Status400BadRequest, $"invalid JSON body: {e.Message}");
         }
     }
 

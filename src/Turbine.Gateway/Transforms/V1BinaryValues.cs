@@ -16,7 +16,8 @@ internal sealed class V1BinaryValues(long limit)
     /// <summary>Some input was written here (even one of empty elements only).</summary>
     public bool Used { get; set; }
 
-    public void Append(JsonElement element, string input, int instance)
+    /// <summary>Appends one element; null when it was written, otherwise what is wrong with it (nothing appended).</summary>
+    public V1Error? Append(JsonElement element, string input, int instance)
     {
         string text;
         bool base64;
@@ -25,7 +26,7 @@ internal sealed class V1BinaryValues(long limit)
             var value = element.GetProperty("b64");
             if (value.ValueKind != JsonValueKind.String)
             {
-                throw new V1Error(400, $"input '{input}': instance {instance} has {{\"b64\": {V1RequestTranslator.Kind(value)}}}; expected a base64 string");
+                return new V1Error(400, $"input '{input}': instance {instance} has {{\"b64\": {V1RequestTranslator.Kind(value)}}}; expected a base64 string");
             }
 
             text = value.GetString()!;
@@ -38,7 +39,7 @@ internal sealed class V1BinaryValues(long limit)
         }
         else
         {
-            throw new V1Error(400, $"input '{input}': instance {instance} has {V1RequestTranslator.Kind(element)} where a string or {{\"b64\": ...}} was expected");
+            return new V1Error(400, $"input '{input}': instance {instance} has {V1RequestTranslator.Kind(element)} where a string or {{\"b64\": ...}} was expected");
         }
 
         // The most this element can take, known before a byte is decoded: 3 bytes per 4 base64 characters,
@@ -46,7 +47,7 @@ internal sealed class V1BinaryValues(long limit)
         var most = base64 ? (long)text.Length / 4 * 3 + 3 : (long)text.Length * 3;
         if (Written + 4 + most > limit)
         {
-            throw new V1Error(413, $"input '{input}': the decoded values are over the {limit}-byte limit of a KServe v1 request");
+            return new V1Error(413, $"input '{input}': the decoded values are over the {limit}-byte limit of a KServe v1 request");
         }
 
         var span = Buffer.GetSpan((int)(4 + most));
@@ -55,7 +56,7 @@ internal sealed class V1BinaryValues(long limit)
         {
             if (!Convert.TryFromBase64String(text, span[4..], out length))
             {
-                throw new V1Error(400, $"input '{input}': instance {instance} has a \"b64\" value that is not valid base64");
+                return new V1Error(400, $"input '{input}': instance {instance} has a \"b64\" value that is not valid base64");
             }
         }
         else
@@ -66,10 +67,11 @@ internal sealed class V1BinaryValues(long limit)
             }
             catch (System.Text.EncoderFallbackException)
             {
-                throw new V1Error(400, $"input '{input}': instance {instance} is not valid text (a lone surrogate); send arbitrary bytes as {{\"b64\": ...}}");
+                return new V1Error(400, $"input '{input}': instance {instance} is not valid text (a lone surrogate); send arbitrary bytes as {{\"b64\": ...}}");
             }
         }
 
         Buffer.Advance(BytesTensor.WriteLengthPrefix(span, length));
+        return null;
     }
 }

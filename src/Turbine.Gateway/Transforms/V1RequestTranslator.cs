@@ -25,12 +25,12 @@ internal static class V1RequestTranslator
     /// <param name="root">The v1 request body.</param>
     /// <param name="model">The model's metadata: its inputs name and shape the v2 tensors.</param>
     /// <param name="maxBinaryBytes">Most decoded bytes the body may carry; checked before each value is decoded.</param>
-    /// <exception cref="V1Error">The body is not a v1 predict request for this model.</exception>
-    public static (byte[] Body, int? HeaderLength, int Instances) Translate(JsonElement root, ModelMetadataResult model, long maxBinaryBytes = long.MaxValue)
+    /// <returns>A 400 or 413 <see cref="V1Error"/> instead when the body is not a v1 predict request for this model.</returns>
+    public static V1Result<(byte[] Body, int? HeaderLength, int Instances)> Translate(JsonElement root, ModelMetadataResult model, long maxBinaryBytes = long.MaxValue)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw new V1Error(400, "expected a JSON object {\"instances\": [...]}");
+            return new V1Error(400, "expected a JSON object {\"instances\": [...]}");
         }
 
         JsonElement instances = default;
@@ -41,7 +41,7 @@ internal static class V1RequestTranslator
             {
                 if (found)
                 {
-                    throw new V1Error(400, "send either 'instances' or 'inputs', not both");
+                    return new V1Error(400, "send either 'instances' or 'inputs', not both");
                 }
 
                 instances = property.Value;
@@ -51,26 +51,32 @@ internal static class V1RequestTranslator
 
         if (!found)
         {
-            throw new V1Error(400, "missing 'instances': expected {\"instances\": [...]} with one entry per prediction");
+            return new V1Error(400, "missing 'instances': expected {\"instances\": [...]} with one entry per prediction");
         }
 
         if (instances.ValueKind != JsonValueKind.Array)
         {
-            throw new V1Error(400, $"'instances' must be an array with one entry per prediction, got {Kind(instances)}");
+            return new V1Error(400, $"'instances' must be an array with one entry per prediction, got {Kind(instances)}");
         }
 
         var count = instances.GetArrayLength();
         if (count == 0)
         {
-            throw new V1Error(400, "'instances' is empty: nothing to predict");
+            return new V1Error(400, "'instances' is empty: nothing to predict");
         }
 
         if (model.Inputs.Count == 0)
         {
-            throw new V1Error(400, $"model '{model.Name}' has no inputs");
+            return new V1Error(400, $"model '{model.Name}' has no inputs");
         }
 
-        var rows = SplitByInput(instances, model);
+        var split = SplitByInput(instances, model);
+        if (!split.IsOk)
+        {
+            return split.Error;
+        }
+
+        var rows = split.Value;
         var buffer = new ArrayBufferWriter<byte>();
         var binary = new V1BinaryValues(maxBinaryBytes);
         using (var writer = new Utf8JsonWriter(buffer, EdgeErrors.Relaxed))
@@ -79,7 +85,10 @@ internal static class V1RequestTranslator
             writer.WriteStartArray("inputs");
             foreach (var input in model.Inputs)
             {
-                WriteInput(writer, input, rows[input.Name], count, binary);
+                if (WriteInput(writer, input, rows[input.Name], count, binary) is { } error)
+                {
+                    return error;
+                }
             }
 
             writer.WriteEndArray();
@@ -119,7 +128,7 @@ internal static class V1RequestTranslator
     }
 
     /// <summary>The rows of each input: the instance itself for one input, or the instance's named fields.</summary>
-    private static Dictionary<string, JsonElement[]> SplitByInput(JsonElement instances, ModelMetadataResult model)
+    private static V1Result<Dictionary<string, JsonElement[]>> SplitByInput(JsonElement instances, ModelMetadataResult model)
     {
         var count = instances.GetArrayLength();
         var named = instances[0].ValueKind == JsonValueKind.Object && !IsB64(instances[0]);
@@ -128,7 +137,7 @@ internal static class V1RequestTranslator
         {
             if (model.Inputs.Count > 1)
             {
-                throw new V1Error(400,
+                return new V1Error(400,
                     $"model '{model.Name}' has {model.Inputs.Count} inputs ({string.Join(", ", model.Inputs.Select(i => i.Name))}): " +
                     "each instance must be an object keyed by input name");
             }
@@ -138,7 +147,7 @@ internal static class V1RequestTranslator
             {
                 if (instance.ValueKind == JsonValueKind.Object && !IsB64(instance))
                 {
-                    throw new V1Error(400, "instances mix objects and plain values; use one form for all");
+                    return new V1Error(400, "instances mix objects and plain values; use one form for all");
                 }
 
                 rows[model.Inputs[0].Name][index++] = instance;
@@ -152,14 +161,14 @@ internal static class V1RequestTranslator
         {
             if (instance.ValueKind != JsonValueKind.Object || IsB64(instance))
             {
-                throw new V1Error(400, "instances mix objects and plain values; use one form for all");
+                return new V1Error(400, "instances mix objects and plain values; use one form for all");
             }
 
             foreach (var field in instance.EnumerateObject())
             {
                 if (!rows.TryGetValue(field.Name, out var column))
                 {
-                    throw new V1Error(400,
+                    return new V1Error(400,
                         $"instance {i}: unknown input '{field.Name}'; model '{model.Name}' has inputs {string.Join(", ", model.Inputs.Select(x => x.Name))}");
                 }
 
@@ -170,7 +179,7 @@ internal static class V1RequestTranslator
             {
                 if (rows[input.Name][i].ValueKind == JsonValueKind.Undefined)
                 {
-                    throw new V1Error(400, $"instance {i}: missing input '{input.Name}'");
+                    return new V1Error(400, $"instance {i}: missing input '{input.Name}'");
                 }
             }
 
@@ -180,12 +189,12 @@ internal static class V1RequestTranslator
         return rows;
     }
 
-    private static void WriteInput(Utf8JsonWriter writer, TensorMetadataResult input, JsonElement[] rows, int count, V1BinaryValues binary)
+    private static V1Error? WriteInput(Utf8JsonWriter writer, TensorMetadataResult input, JsonElement[] rows, int count, V1BinaryValues binary)
     {
         var asBinary = rows.Any(ContainsB64);
         if (asBinary && input.Datatype != "BYTES")
         {
-            throw new V1Error(400, $"input '{input.Name}': {{\"b64\": ...}} values are for BYTES inputs, but the model's input is {input.Datatype}");
+            return new V1Error(400, $"input '{input.Name}': {{\"b64\": ...}} values are for BYTES inputs, but the model's input is {input.Datatype}");
         }
 
         var rowShape = new List<long>();
@@ -220,11 +229,14 @@ internal static class V1RequestTranslator
             ShapeOf(rows[i], shape);
             if (!shape.SequenceEqual(rowShape))
             {
-                throw new V1Error(400,
+                return new V1Error(400,
                     $"input '{input.Name}': instance {i} has shape [{string.Join(",", shape)}] but instance 0 has [{string.Join(",", rowShape)}]; all instances must have the same shape");
             }
 
-            WriteFlat(asBinary ? null : writer, asBinary ? binary : null, rows[i], input.Name, i);
+            if (WriteFlat(asBinary ? null : writer, asBinary ? binary : null, rows[i], input.Name, i) is { } error)
+            {
+                return error;
+            }
         }
 
         if (asBinary)
@@ -240,6 +252,7 @@ internal static class V1RequestTranslator
         }
 
         writer.WriteEndObject();
+        return null;
     }
 
     private static bool ContainsB64(JsonElement value) => value.ValueKind switch
@@ -265,42 +278,45 @@ internal static class V1RequestTranslator
         }
     }
 
-    /// <summary>Writes the scalars of a rectangular nested array in row-major order, checking it is rectangular.</summary>
-    private static void WriteFlat(Utf8JsonWriter? writer, V1BinaryValues? binary, JsonElement value, string input, int instance)
+    /// <summary>Writes the scalars of a rectangular nested array in row-major order, checking it is rectangular; the first problem found otherwise.</summary>
+    private static V1Error? WriteFlat(Utf8JsonWriter? writer, V1BinaryValues? binary, JsonElement value, string input, int instance)
     {
         var shape = new List<long>();
         ShapeOf(value, shape);
-        Walk(value, 0);
+        return Walk(value, 0);
 
-        void Walk(JsonElement element, int depth)
+        V1Error? Walk(JsonElement element, int depth)
         {
             if (depth < shape.Count)
             {
                 if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != shape[depth])
                 {
-                    throw new V1Error(400, $"input '{input}': instance {instance} is not a rectangular array (ragged at depth {depth})");
+                    return new V1Error(400, $"input '{input}': instance {instance} is not a rectangular array (ragged at depth {depth})");
                 }
 
                 foreach (var item in element.EnumerateArray())
                 {
-                    Walk(item, depth + 1);
+                    if (Walk(item, depth + 1) is { } error)
+                    {
+                        return error;
+                    }
                 }
 
-                return;
+                return null;
             }
 
             if (binary is not null)
             {
-                binary.Append(element, input, instance);
-                return;
+                return binary.Append(element, input, instance);
             }
 
             if (element.ValueKind is JsonValueKind.Array or JsonValueKind.Object or JsonValueKind.Null)
             {
-                throw new V1Error(400, $"input '{input}': instance {instance} has {Kind(element)} where a value was expected");
+                return new V1Error(400, $"input '{input}': instance {instance} has {Kind(element)} where a value was expected");
             }
 
             element.WriteTo(writer!);
+            return null;
         }
     }
 

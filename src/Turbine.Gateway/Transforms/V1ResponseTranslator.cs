@@ -12,12 +12,12 @@ namespace Turbine.Gateway.Transforms;
 /// </summary>
 internal static class V1ResponseTranslator
 {
-    /// <exception cref="V1Error">The v2 response cannot be split into <paramref name="instances"/> predictions.</exception>
-    public static byte[] Translate(JsonElement v2, int instances)
+    /// <summary>The v1 body, or a 502 <see cref="V1Error"/> when the v2 response cannot be split into <paramref name="instances"/> predictions.</summary>
+    public static V1Result<byte[]> Translate(JsonElement v2, int instances)
     {
         if (v2.ValueKind != JsonValueKind.Object || !v2.TryGetProperty("outputs", out var outputs) || outputs.ValueKind != JsonValueKind.Array)
         {
-            throw new V1Error(502, "the server's answer has no 'outputs'");
+            return new V1Error(502, "the server's answer has no 'outputs'");
         }
 
         var columns = new List<(string Name, JsonElement[] Flat, long[] RowShape, bool Base64)>();
@@ -26,7 +26,7 @@ internal static class V1ResponseTranslator
             var name = output.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
             if (!output.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
             {
-                throw new V1Error(502, $"output '{name}' has no JSON 'data' to translate");
+                return new V1Error(502, $"output '{name}' has no JSON 'data' to translate");
             }
 
             var shape = output.TryGetProperty("shape", out var s) && s.ValueKind == JsonValueKind.Array
@@ -43,14 +43,14 @@ internal static class V1ResponseTranslator
             }
             else
             {
-                throw new V1Error(502, $"cannot split output '{name}' of shape [{string.Join(",", shape)}] into {instances} predictions");
+                return new V1Error(502, $"cannot split output '{name}' of shape [{string.Join(",", shape)}] into {instances} predictions");
             }
 
             var flat = data.EnumerateArray().ToArray();
             var rowSize = rowShape.Aggregate(1L, (a, b) => a * b);
             if (flat.Length != rowSize * instances)
             {
-                throw new V1Error(502, $"output '{name}' has {flat.Length} values, expected {rowSize * instances} for shape [{string.Join(",", shape)}]");
+                return new V1Error(502, $"output '{name}' has {flat.Length} values, expected {rowSize * instances} for shape [{string.Join(",", shape)}]");
             }
 
             var base64 = output.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object

@@ -25,47 +25,66 @@ internal static class ApiHttp
         return context.Response.WriteAsJsonAsync(new ErrorResponse(message, code), ApiJson.Options, context.RequestAborted);
     }
 
+    /// <summary>The <c>{"error","code"}</c> answer of an expected failure, with its status.</summary>
+    public static IResult Error(RegistryError error) =>
+        Results.Json(new ErrorResponse(error.Message, error.Code), ApiJson.Options, statusCode: error.StatusCode);
+
+    public static Task WriteErrorAsync(HttpContext context, RegistryError error) =>
+        WriteErrorAsync(context, error.StatusCode, error.Code, error.Message);
+
     /// <summary>Parses a JSON body of at most <see cref="RegistryLimits.MaxBodyBytes"/>; 400 with the parser's message otherwise.</summary>
-    public static async Task<T> ReadJsonAsync<T>(HttpContext context)
+    public static async Task<RegistryResult<T>> ReadJsonAsync<T>(HttpContext context)
         where T : class
     {
-        var bytes = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (!body.IsOk)
+        {
+            return body.Error;
+        }
+
+        var bytes = body.Value;
         if (bytes.Length == 0)
         {
-            throw RegistryException.Invalid("invalid_json", "the request needs a JSON body");
+            return RegistryError.Invalid("invalid_json", "the request needs a JSON body");
         }
 
         try
         {
-            return JsonSerializer.Deserialize<T>(bytes, ApiJson.Options)
-                ?? throw RegistryException.Invalid("invalid_json", "the JSON body must be an object, not null");
+            return JsonSerializer.Deserialize<T>(bytes, ApiJson.Options) is { } value
+                ? value
+                : RegistryError.Invalid("invalid_json", "the JSON body must be an object, not null");
         }
         catch (JsonException e)
         {
-            throw RegistryException.Invalid("invalid_json", $"the JSON body is not valid: {e.Message}");
+            return RegistryError.Invalid("invalid_json", $"the JSON body is not valid: {e.Message}");
         }
     }
 
     /// <summary>A UTF-8 text body (Markdown card) of at most <see cref="RegistryLimits.MaxBodyBytes"/>.</summary>
-    public static async Task<string> ReadTextAsync(HttpContext context)
+    public static async Task<RegistryResult<string>> ReadTextAsync(HttpContext context)
     {
-        var bytes = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (!body.IsOk)
+        {
+            return body.Error;
+        }
+
         try
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body.Value);
         }
         catch (DecoderFallbackException)
         {
-            throw RegistryException.Invalid("invalid_metadata", "the card is not valid UTF-8 text");
+            return RegistryError.Invalid("invalid_metadata", "the card is not valid UTF-8 text");
         }
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    private static async Task<RegistryResult<byte[]>> ReadBodyAsync(HttpContext context)
     {
         const int limit = RegistryLimits.MaxBodyBytes;
         if (context.Request.ContentLength is > limit)
         {
-            throw TooLarge(context.Request.ContentLength.Value);
+            return TooLarge(context.Request.ContentLength.Value);
         }
 
         using var buffer = new MemoryStream();
@@ -75,7 +94,7 @@ internal static class ApiHttp
         {
             if (buffer.Length + read > limit)
             {
-                throw TooLarge(buffer.Length + read);
+                return TooLarge(buffer.Length + read);
             }
 
             buffer.Write(chunk.AsSpan(0, read));
@@ -84,6 +103,6 @@ internal static class ApiHttp
         return buffer.ToArray();
     }
 
-    private static RegistryException TooLarge(long size) =>
-        RegistryException.Invalid("too_large", $"the request body has {size} bytes or more; metadata and cards are limited to {RegistryLimits.MaxBodyBytes} bytes");
+    private static RegistryError TooLarge(long size) =>
+        RegistryError.Invalid("too_large", $"the request body has {size} bytes or more; metadata and cards are limited to {RegistryLimits.MaxBodyBytes} bytes");
 }

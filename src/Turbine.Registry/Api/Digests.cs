@@ -5,7 +5,7 @@ namespace Turbine.Registry.Api;
 /// <summary>Checks a SHA-256 given by a client: 64 hex digits, answered in lowercase.</summary>
 internal static class Digests
 {
-    public static string Normalize(string text)
+    public static RegistryResult<string> Normalize(string text)
     {
         var value = text.Trim();
         if (value.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
@@ -15,6 +15,6 @@ internal static class Digests
 
         return value.Length == 64 && value.All(Uri.IsHexDigit)
             ? value.ToLowerInvariant()
-            : throw RegistryException.Invalid("invalid_digest", $"'{text}' is not a SHA-256 digest (64 hex digits)");
+            : RegistryError.Invalid("invalid_digest", $"'{text}' is not a SHA-256 digest (64 hex digits)");
     }
 }

@@ -9,7 +9,7 @@ namespace Turbine.Registry.Api;
 /// </summary>
 internal sealed record ModelReference(string Model, long? Version, ModelStage? Stage, string? Alias)
 {
-    public static ModelReference Parse(string text)
+    public static RegistryResult<ModelReference> Parse(string text)
     {
         var at = text.IndexOf('@', StringComparison.Ordinal);
         var colon = text.LastIndexOf(':');
@@ -17,32 +17,43 @@ internal sealed record ModelReference(string Model, long? Version, ModelStage? S
         {
             var model = text[..at];
             var target = text[(at + 1)..];
-            RegistryValidation.ModelName(model);
+            if (RegistryValidation.ModelName(model) is { } badModel)
+            {
+                return badModel;
+            }
+
             if (Enum.TryParse<ModelStage>(target, ignoreCase: true, out var stage) && !char.IsDigit(target[0]) && stage != ModelStage.None)
             {
                 return new ModelReference(model, null, stage, null);
             }
 
-            RegistryValidation.AliasName(target);
+            if (RegistryValidation.AliasName(target) is { } badAlias)
+            {
+                return badAlias;
+            }
+
             return new ModelReference(model, null, null, target);
         }
 
         if (colon > 0)
         {
             var model = text[..colon];
-            RegistryValidation.ModelName(model);
+            if (RegistryValidation.ModelName(model) is { } badModel)
+            {
+                return badModel;
+            }
+
             return long.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0
                 ? new ModelReference(model, version, null, null)
-                : throw RegistryException.Invalid("invalid_reference", $"reference '{text}': the part after ':' must be a version number");
+                : RegistryError.Invalid("invalid_reference", $"reference '{text}': the part after ':' must be a version number");
         }
 
         if (at == 0 || colon == 0 || text.Length == 0)
         {
-            throw RegistryException.Invalid("invalid_reference", $"reference '{text}' is not name, name:N, name@alias or name@stage");
+            return RegistryError.Invalid("invalid_reference", $"reference '{text}' is not name, name:N, name@alias or name@stage");
         }
 
-        RegistryValidation.ModelName(text);
-        return new ModelReference(text, null, null, null);
+        return RegistryValidation.ModelName(text) is { } badName ? badName : new ModelReference(text, null, null, null);
     }
 
     public override string ToString() =>

@@ -16,11 +16,15 @@ internal sealed partial class RegistryApi
     private async Task<IResult> UploadAsync(HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Writer);
+        if (caller.Require(TokenRole.Writer) is { } denied)
+        {
+            return ApiHttp.Error(denied);
+        }
+
         var limit = options.MaxArtifactBytes;
         if (context.Request.ContentLength is { } length && length > limit)
         {
-            throw new RegistryException(StatusCodes.Status413PayloadTooLarge, "too_large", $"artifact of {length} bytes is larger than the limit of {limit} bytes");
+            return ApiHttp.Error(RegistryError.TooLarge($"artifact of {length} bytes is larger than the limit of {limit} bytes"));
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -29,7 +33,18 @@ internal sealed partial class RegistryApi
         }
 
         var header = context.Request.Headers["X-Content-SHA256"].ToString();
-        var expected = header.Length == 0 ? null : Digests.Normalize(header);
+        string? expected = null;
+        if (header.Length > 0)
+        {
+            var normalized = Digests.Normalize(header);
+            if (!normalized.IsOk)
+            {
+                return ApiHttp.Error(normalized.Error);
+            }
+
+            expected = normalized.Value;
+        }
+
         var blob = await artifacts.PutAsync(context.Request.Body, expected, limit, context.RequestAborted).ConfigureAwait(false);
         metrics?.Uploaded(blob.Size);
 

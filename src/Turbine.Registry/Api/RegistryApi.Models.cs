@@ -16,8 +16,13 @@ internal sealed partial class RegistryApi
             .WithSummary("Search models: tag=k=v (repeatable), stage, dataset, metric=auc>=0.9, q=text; filters AND-ed");
         api.MapGet("/models/{name}", async (string name, HttpContext context) =>
         {
-            context.GetCaller().Require(TokenRole.Reader, name);
-            return ApiHttp.Json(await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false));
+            if (context.GetCaller().Require(TokenRole.Reader, name) is { } denied)
+            {
+                return ApiHttp.Error(denied);
+            }
+
+            var model = await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false);
+            return model.IsOk ? ApiHttp.Json(model.Value) : ApiHttp.Error(model.Error);
         }).Produces<RegisteredModel>().WithSummary("Get a model");
         api.MapPatch("/models/{name}", UpdateModelAsync).WithMetadata(new JsonRequestBody(typeof(UpdateModelRequest))).Produces<RegisteredModel>()
             .WithSummary("Change a model's description, owner or tags");
@@ -28,34 +33,58 @@ internal sealed partial class RegistryApi
     private async Task<IResult> CreateModelAsync(HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Writer);
-        var request = await ApiHttp.ReadJsonAsync<CreateModelRequest>(context).ConfigureAwait(false);
-        RegistryValidation.ModelName(request.Name);
-        caller.Require(TokenRole.Writer, request.Name);
-        RegistryValidation.Description(request.Description);
-        RegistryValidation.Text(request.Owner, "owner");
-        RegistryValidation.Entries(request.Tags, "tags");
+        var body = await ReadJsonAsAsync<CreateModelRequest>(context, caller, TokenRole.Writer).ConfigureAwait(false);
+        if (!body.IsOk)
+        {
+            return ApiHttp.Error(body.Error);
+        }
+
+        var request = body.Value;
+        if (RegistryError.First(
+                RegistryValidation.ModelName(request.Name),
+                caller.Require(TokenRole.Writer, request.Name),
+                RegistryValidation.Description(request.Description),
+                RegistryValidation.Text(request.Owner, "owner"),
+                RegistryValidation.Entries(request.Tags, "tags")) is { } invalid)
+        {
+            return ApiHttp.Error(invalid);
+        }
+
         var model = await store.CreateModelAsync(request.Name!, request.Description ?? "", request.Owner ?? caller.Name,
             request.Tags ?? [], caller.Name, context.RequestAborted).ConfigureAwait(false);
-        return ApiHttp.Json(model, StatusCodes.Status201Created);
+        return model.IsOk ? ApiHttp.Json(model.Value, StatusCodes.Status201Created) : ApiHttp.Error(model.Error);
     }
 
     private async Task<IResult> UpdateModelAsync(string name, HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Writer, name);
-        var request = await ApiHttp.ReadJsonAsync<UpdateModelRequest>(context).ConfigureAwait(false);
-        RegistryValidation.Description(request.Description);
-        RegistryValidation.Text(request.Owner, "owner");
-        RegistryValidation.Entries(request.Tags, "tags");
+        var body = await ReadJsonAsAsync<UpdateModelRequest>(context, caller, TokenRole.Writer, name).ConfigureAwait(false);
+        if (!body.IsOk)
+        {
+            return ApiHttp.Error(body.Error);
+        }
+
+        var request = body.Value;
+        if (RegistryError.First(
+                RegistryValidation.Description(request.Description),
+                RegistryValidation.Text(request.Owner, "owner"),
+                RegistryValidation.Entries(request.Tags, "tags")) is { } invalid)
+        {
+            return ApiHttp.Error(invalid);
+        }
+
         var model = await store.UpdateModelAsync(name, request.Description, request.Owner, request.Tags, caller.Name, context.RequestAborted).ConfigureAwait(false);
-        return ApiHttp.Json(model);
+        return model.IsOk ? ApiHttp.Json(model.Value) : ApiHttp.Error(model.Error);
     }
 
     private async Task<IResult> SearchModelsAsync(HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Reader);
+        if (caller.Require(TokenRole.Reader) is { } denied)
+        {
+            return ApiHttp.Error(denied);
+        }
+
         var q = context.Request.Query;
         var tags = new List<KeyValuePair<string, string>>();
         foreach (var tag in q["tag"])
@@ -63,14 +92,36 @@ internal sealed partial class RegistryApi
             var eq = tag?.IndexOf('=', StringComparison.Ordinal) ?? -1;
             if (eq <= 0)
             {
-                throw RegistryException.Invalid("invalid_filter", $"tag filter '{tag}' is not of the form KEY=VALUE");
+                return ApiHttp.Error(RegistryError.Invalid("invalid_filter", $"tag filter '{tag}' is not of the form KEY=VALUE"));
             }
 
             tags.Add(KeyValuePair.Create(tag![..eq], tag[(eq + 1)..]));
         }
 
-        var stage = q["stage"].ToString() is { Length: > 0 } s ? RegistryValidation.Stage(s) : (ModelStage?)null;
-        var metric = q["metric"].ToString() is { Length: > 0 } m ? MetricFilter.Parse(m) : null;
+        ModelStage? stage = null;
+        if (q["stage"].ToString() is { Length: > 0 } s)
+        {
+            var parsed = RegistryValidation.Stage(s);
+            if (!parsed.IsOk)
+            {
+                return ApiHttp.Error(parsed.Error);
+            }
+
+            stage = parsed.Value;
+        }
+
+        MetricFilter? metric = null;
+        if (q["metric"].ToString() is { Length: > 0 } m)
+        {
+            var parsed = MetricFilter.Parse(m);
+            if (!parsed.IsOk)
+            {
+                return ApiHttp.Error(parsed.Error);
+            }
+
+            metric = parsed.Value;
+        }
+
         var query = new ModelQuery(tags, stage, NullIfEmpty(q["dataset"].ToString()), metric, NullIfEmpty(q["q"].ToString()));
         var models = await store.SearchModelsAsync(query, context.RequestAborted).ConfigureAwait(false);
         return ApiHttp.Json(new ModelListResponse(models.Where(model => caller.CanSee(model.Name)).ToArray()));
@@ -78,18 +129,32 @@ internal sealed partial class RegistryApi
 
     private async Task<IResult> GetCardAsync(string name, long? version, HttpContext context)
     {
-        context.GetCaller().Require(TokenRole.Reader, name);
+        if (context.GetCaller().Require(TokenRole.Reader, name) is { } denied)
+        {
+            return ApiHttp.Error(denied);
+        }
+
         var card = await store.GetCardAsync(name, version, context.RequestAborted).ConfigureAwait(false);
-        return Results.Text(card ?? "", "text/markdown; charset=utf-8");
+        return card.IsOk ? Results.Text(card.Value, "text/markdown; charset=utf-8") : ApiHttp.Error(card.Error);
     }
 
     private async Task<IResult> SetCardAsync(string name, long? version, HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Writer, name);
+        if (caller.Require(TokenRole.Writer, name) is { } denied)
+        {
+            return ApiHttp.Error(denied);
+        }
+
         var card = await ApiHttp.ReadTextAsync(context).ConfigureAwait(false);
-        await store.SetCardAsync(name, version, card, caller.Name, context.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
+        if (!card.IsOk)
+        {
+            return ApiHttp.Error(card.Error);
+        }
+
+        return await store.SetCardAsync(name, version, card.Value, caller.Name, context.RequestAborted).ConfigureAwait(false) is { } error
+            ? ApiHttp.Error(error)
+            : Results.NoContent();
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

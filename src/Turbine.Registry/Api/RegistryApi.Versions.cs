@@ -14,17 +14,16 @@ internal sealed partial class RegistryApi
     {
         api.MapPost("/models/{name}/versions", CreateVersionAsync).WithMetadata(new JsonRequestBody(typeof(CreateVersionRequest))).Produces<ModelVersion>(StatusCodes.Status201Created)
             .WithSummary("Push a version: the next number, pointing at an uploaded artifact");
-        api.MapGet("/models/{name}/versions", async (string name, string? stage, HttpContext context) =>
-        {
-            context.GetCaller().Require(TokenRole.Reader, name);
-            var filter = string.IsNullOrEmpty(stage) ? (ModelStage?)null : RegistryValidation.Stage(stage);
-            await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false);
-            return ApiHttp.Json(new VersionListResponse(await store.ListVersionsAsync(name, filter, context.RequestAborted).ConfigureAwait(false)));
-        }).Produces<VersionListResponse>();
+        api.MapGet("/models/{name}/versions", ListVersionsAsync).Produces<VersionListResponse>();
         api.MapGet("/models/{name}/versions/{version:long}", async (string name, long version, HttpContext context) =>
         {
-            context.GetCaller().Require(TokenRole.Reader, name);
-            return ApiHttp.Json(await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false));
+            if (context.GetCaller().Require(TokenRole.Reader, name) is { } denied)
+            {
+                return ApiHttp.Error(denied);
+            }
+
+            var found = await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false);
+            return found.IsOk ? ApiHttp.Json(found.Value) : ApiHttp.Error(found.Error);
         }).Produces<ModelVersion>();
         api.MapGet("/models/{name}/versions/{version:long}/artifact", DownloadAsync).Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .WithSummary("Stream the version's artifact (X-Content-SHA256 header carries its digest)");
@@ -35,82 +34,169 @@ internal sealed partial class RegistryApi
         api.MapDelete("/models/{name}/aliases/{alias}", async (string name, string alias, HttpContext context) =>
         {
             var caller = context.GetCaller();
-            caller.Require(TokenRole.Writer, name);
-            await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false);
+            if (caller.Require(TokenRole.Writer, name) is { } denied)
+            {
+                return ApiHttp.Error(denied);
+            }
+
+            var model = await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false);
+            if (!model.IsOk)
+            {
+                return ApiHttp.Error(model.Error);
+            }
+
             return await store.DeleteAliasAsync(name, alias, caller.Name, context.RequestAborted).ConfigureAwait(false)
                 ? Results.NoContent()
-                : throw RegistryException.NotFound($"model '{name}' has no alias '{alias}'");
+                : ApiHttp.Error(RegistryError.NotFound($"model '{name}' has no alias '{alias}'"));
         });
         api.MapGet("/resolve/{reference}", async (string reference, HttpContext context) =>
         {
             var parsed = ModelReference.Parse(reference);
-            context.GetCaller().Require(TokenRole.Reader, parsed.Model);
-            return ApiHttp.Json(await ResolveAsync(parsed, context.RequestAborted).ConfigureAwait(false));
+            if (!parsed.IsOk)
+            {
+                return ApiHttp.Error(parsed.Error);
+            }
+
+            if (context.GetCaller().Require(TokenRole.Reader, parsed.Value.Model) is { } denied)
+            {
+                return ApiHttp.Error(denied);
+            }
+
+            var resolved = await ResolveAsync(parsed.Value, context.RequestAborted).ConfigureAwait(false);
+            return resolved.IsOk ? ApiHttp.Json(resolved.Value) : ApiHttp.Error(resolved.Error);
         }).Produces<ModelVersion>().WithSummary("Resolve name:3, name@alias, name@production or name (latest) to a version");
+    }
+
+    private async Task<IResult> ListVersionsAsync(string name, string? stage, HttpContext context)
+    {
+        if (context.GetCaller().Require(TokenRole.Reader, name) is { } denied)
+        {
+            return ApiHttp.Error(denied);
+        }
+
+        ModelStage? filter = null;
+        if (!string.IsNullOrEmpty(stage))
+        {
+            var parsed = RegistryValidation.Stage(stage);
+            if (!parsed.IsOk)
+            {
+                return ApiHttp.Error(parsed.Error);
+            }
+
+            filter = parsed.Value;
+        }
+
+        var model = await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false);
+        return model.IsOk
+            ? ApiHttp.Json(new VersionListResponse(await store.ListVersionsAsync(name, filter, context.RequestAborted).ConfigureAwait(false)))
+            : ApiHttp.Error(model.Error);
     }
 
     private async Task<IResult> CreateVersionAsync(string name, HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Writer, name);
-        var request = await ApiHttp.ReadJsonAsync<CreateVersionRequest>(context).ConfigureAwait(false);
-        var artifact = await ValidateArtifactAsync(request.Artifact, caller, context.RequestAborted).ConfigureAwait(false);
-        RegistryValidation.Description(request.Description);
-        RegistryValidation.Entries(request.Metrics, "metrics");
-        RegistryValidation.Entries(request.Params, "params");
+        var body = await ReadJsonAsAsync<CreateVersionRequest>(context, caller, TokenRole.Writer, name).ConfigureAwait(false);
+        if (!body.IsOk)
+        {
+            return ApiHttp.Error(body.Error);
+        }
+
+        var request = body.Value;
+        var validArtifact = await ValidateArtifactAsync(request.Artifact, caller, context.RequestAborted).ConfigureAwait(false);
+        if (!validArtifact.IsOk)
+        {
+            return ApiHttp.Error(validArtifact.Error);
+        }
+
+        var artifact = validArtifact.Value;
         var lineage = request.Lineage is { } l
             ? new VersionLineage(l.DatasetUri, l.DatasetDigest, l.CodeRepository, l.CodeCommit, l.RunId, l.ParentVersion)
             : VersionLineage.Empty;
-        foreach (var (field, value) in new[] { ("datasetUri", lineage.DatasetUri), ("datasetDigest", lineage.DatasetDigest), ("codeRepository", lineage.CodeRepository), ("codeCommit", lineage.CodeCommit), ("runId", lineage.RunId) })
+        if (RegistryError.First(
+                RegistryValidation.Description(request.Description),
+                RegistryValidation.Entries(request.Metrics, "metrics"),
+                RegistryValidation.Entries(request.Params, "params"),
+                RegistryValidation.Text(lineage.DatasetUri, "lineage.datasetUri", RegistryLimits.MaxValueLength),
+                RegistryValidation.Text(lineage.DatasetDigest, "lineage.datasetDigest", RegistryLimits.MaxValueLength),
+                RegistryValidation.Text(lineage.CodeRepository, "lineage.codeRepository", RegistryLimits.MaxValueLength),
+                RegistryValidation.Text(lineage.CodeCommit, "lineage.codeCommit", RegistryLimits.MaxValueLength),
+                RegistryValidation.Text(lineage.RunId, "lineage.runId", RegistryLimits.MaxValueLength)) is { } invalid)
         {
-            RegistryValidation.Text(value, $"lineage.{field}", RegistryLimits.MaxValueLength);
+            return ApiHttp.Error(invalid);
         }
 
-        await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false);
-        ArtifactInspection inspection;
+        var model = await RequireModelAsync(name, context.RequestAborted).ConfigureAwait(false);
+        if (!model.IsOk)
+        {
+            return ApiHttp.Error(model.Error);
+        }
+
+        RegistryResult<ArtifactInspection> inspection;
         var content = await artifacts.OpenReadAsync(artifact.Sha256, context.RequestAborted).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
             inspection = await ArtifactInspector.InspectAsync(content, artifact.Packing, artifact.FileName, context.RequestAborted).ConfigureAwait(false);
         }
 
+        if (!inspection.IsOk)
+        {
+            return ApiHttp.Error(inspection.Error);
+        }
+
         var version = await store.CreateVersionAsync(name,
-            new NewModelVersion(artifact, request.Description ?? "", inspection.Format, inspection.Signature, request.Metrics ?? [], request.Params ?? [], lineage),
+            new NewModelVersion(artifact, request.Description ?? "", inspection.Value.Format, inspection.Value.Signature, request.Metrics ?? [], request.Params ?? [], lineage),
             caller.Name, context.RequestAborted).ConfigureAwait(false);
-        return ApiHttp.Json(version, StatusCodes.Status201Created);
+        return version.IsOk ? ApiHttp.Json(version.Value, StatusCodes.Status201Created) : ApiHttp.Error(version.Error);
     }
 
-    private async Task<VersionArtifact> ValidateArtifactAsync(ArtifactReference? reference, Caller caller, CancellationToken cancellationToken)
+    private async Task<RegistryResult<VersionArtifact>> ValidateArtifactAsync(ArtifactReference? reference, Caller caller, CancellationToken cancellationToken)
     {
         if (reference is null || string.IsNullOrEmpty(reference.Sha256))
         {
-            throw RegistryException.Invalid("invalid_metadata", "artifact.sha256 is required (upload the bytes with POST /api/v1/artifacts first)");
+            return RegistryError.Invalid("invalid_metadata", "artifact.sha256 is required (upload the bytes with POST /api/v1/artifacts first)");
         }
 
-        var sha = Digests.Normalize(reference.Sha256);
-        var packing = reference.Packing?.ToLowerInvariant() switch
+        var normalized = Digests.Normalize(reference.Sha256);
+        if (!normalized.IsOk)
         {
-            null or "file" => ArtifactPacking.File,
-            "tar" => ArtifactPacking.Tar,
-            _ => throw RegistryException.Invalid("invalid_metadata", $"artifact.packing '{reference.Packing}' is not 'file' or 'tar'"),
-        };
+            return normalized.Error;
+        }
+
+        var sha = normalized.Value;
+        ArtifactPacking packing;
+        switch (reference.Packing?.ToLowerInvariant())
+        {
+            case null or "file":
+                packing = ArtifactPacking.File;
+                break;
+            case "tar":
+                packing = ArtifactPacking.Tar;
+                break;
+            default:
+                return RegistryError.Invalid("invalid_metadata", $"artifact.packing '{reference.Packing}' is not 'file' or 'tar'");
+        }
+
         string? fileName = null;
         if (packing == ArtifactPacking.File)
         {
             fileName = reference.FileName ?? "model.onnx";
-            RegistryValidation.FileName(fileName);
+            if (RegistryValidation.FileName(fileName) is { } badName)
+            {
+                return badName;
+            }
         }
 
         // A digest the caller did not upload and cannot read through any version is answered exactly like one that
         // does not exist: a token must not reach (or learn of) another model's artifact by naming its digest.
-        var unknown = RegistryException.Invalid("unknown_artifact", $"no artifact with sha256 {sha}; upload it with POST /api/v1/artifacts first");
+        var unknown = RegistryError.Invalid("unknown_artifact", $"no artifact with sha256 {sha}; upload it with POST /api/v1/artifacts first");
         if (!await MayUseArtifactAsync(sha, caller, cancellationToken).ConfigureAwait(false))
         {
-            throw unknown;
+            return unknown;
         }
 
-        var blob = await artifacts.StatAsync(sha, cancellationToken).ConfigureAwait(false) ?? throw unknown;
-        return new VersionArtifact(sha, blob.Size, packing, fileName);
+        return await artifacts.StatAsync(sha, cancellationToken).ConfigureAwait(false) is { } blob
+            ? new VersionArtifact(sha, blob.Size, packing, fileName)
+            : unknown;
     }
 
     /// <summary>The caller uploaded the blob, may read a version that uses it, or is an admin of every model.</summary>
@@ -132,8 +218,20 @@ internal sealed partial class RegistryApi
 
     private async Task DownloadAsync(string name, long version, HttpContext context)
     {
-        context.GetCaller().Require(TokenRole.Reader, name);
-        var found = await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false);
+        if (context.GetCaller().Require(TokenRole.Reader, name) is { } denied)
+        {
+            await ApiHttp.WriteErrorAsync(context, denied).ConfigureAwait(false);
+            return;
+        }
+
+        var requested = await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false);
+        if (!requested.IsOk)
+        {
+            await ApiHttp.WriteErrorAsync(context, requested.Error).ConfigureAwait(false);
+            return;
+        }
+
+        var found = requested.Value;
         var content = await artifacts.OpenReadAsync(found.Artifact.Sha256, context.RequestAborted).ConfigureAwait(false);
         await using (content.ConfigureAwait(false))
         {
@@ -163,37 +261,74 @@ internal sealed partial class RegistryApi
     private async Task<IResult> SetStageAsync(string name, long version, HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Writer, name);
-        var request = await ApiHttp.ReadJsonAsync<StageRequest>(context).ConfigureAwait(false);
-        var stage = RegistryValidation.Stage(request.Stage);
-        var current = await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false);
-        if (stage == ModelStage.Production || current.Stage == ModelStage.Production)
+        var body = await ReadJsonAsAsync<StageRequest>(context, caller, TokenRole.Writer, name).ConfigureAwait(false);
+        if (!body.IsOk)
         {
-            caller.Require(TokenRole.Admin, name);
+            return ApiHttp.Error(body.Error);
         }
 
-        return ApiHttp.Json(await store.SetStageAsync(name, version, stage, request.ArchiveExisting, caller.Name, context.RequestAborted).ConfigureAwait(false));
+        var request = body.Value;
+        var stage = RegistryValidation.Stage(request.Stage);
+        if (!stage.IsOk)
+        {
+            return ApiHttp.Error(stage.Error);
+        }
+
+        var current = await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false);
+        if (!current.IsOk)
+        {
+            return ApiHttp.Error(current.Error);
+        }
+
+        if ((stage.Value == ModelStage.Production || current.Value.Stage == ModelStage.Production)
+            && caller.Require(TokenRole.Admin, name) is { } notAdmin)
+        {
+            return ApiHttp.Error(notAdmin);
+        }
+
+        var changed = await store.SetStageAsync(name, version, stage.Value, request.ArchiveExisting, caller.Name, context.RequestAborted).ConfigureAwait(false);
+        return changed.IsOk ? ApiHttp.Json(changed.Value) : ApiHttp.Error(changed.Error);
     }
 
     private async Task<IResult> SetAliasAsync(string name, string alias, HttpContext context)
     {
         var caller = context.GetCaller();
-        caller.Require(TokenRole.Writer, name);
-        RegistryValidation.AliasName(alias);
-        var request = await ApiHttp.ReadJsonAsync<AliasRequest>(context).ConfigureAwait(false);
-        if (request.Version is not { } version)
+        if (RegistryError.First(caller.Require(TokenRole.Writer, name), RegistryValidation.AliasName(alias)) is { } invalid)
         {
-            throw RegistryException.Invalid("invalid_metadata", "the body needs {\"version\": N}");
+            return ApiHttp.Error(invalid);
         }
 
-        await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false);
-        await store.SetAliasAsync(name, alias, version, caller.Name, context.RequestAborted).ConfigureAwait(false);
-        return ApiHttp.Json(new AliasResponse(alias, version));
+        var body = await ApiHttp.ReadJsonAsync<AliasRequest>(context).ConfigureAwait(false);
+        if (!body.IsOk)
+        {
+            return ApiHttp.Error(body.Error);
+        }
+
+        if (body.Value.Version is not { } version)
+        {
+            return ApiHttp.Error(RegistryError.Invalid("invalid_metadata", "the body needs {\"version\": N}"));
+        }
+
+        var found = await RequireVersionAsync(name, version, context.RequestAborted).ConfigureAwait(false);
+        if (!found.IsOk)
+        {
+            return ApiHttp.Error(found.Error);
+        }
+
+        return await store.SetAliasAsync(name, alias, version, caller.Name, context.RequestAborted).ConfigureAwait(false) is { } error
+            ? ApiHttp.Error(error)
+            : ApiHttp.Json(new AliasResponse(alias, version));
     }
 
-    private async Task<ModelVersion> ResolveAsync(ModelReference reference, CancellationToken cancellationToken)
+    private async Task<RegistryResult<ModelVersion>> ResolveAsync(ModelReference reference, CancellationToken cancellationToken)
     {
-        var model = await RequireModelAsync(reference.Model, cancellationToken).ConfigureAwait(false);
+        var found = await RequireModelAsync(reference.Model, cancellationToken).ConfigureAwait(false);
+        if (!found.IsOk)
+        {
+            return found.Error;
+        }
+
+        var model = found.Value;
         long? number = reference switch
         {
             { Version: { } v } => v,
@@ -201,8 +336,8 @@ internal sealed partial class RegistryApi
             { Alias: { } alias } => await store.FindAliasAsync(model.Name, alias, cancellationToken).ConfigureAwait(false),
             _ => model.LatestVersion,
         };
-        return number is { } n && await store.GetVersionAsync(model.Name, n, cancellationToken).ConfigureAwait(false) is { } found
-            ? found
-            : throw RegistryException.NotFound($"reference '{reference}' matches no version of model '{model.Name}'");
+        return number is { } n && await store.GetVersionAsync(model.Name, n, cancellationToken).ConfigureAwait(false) is { } version
+            ? version
+            : RegistryError.NotFound($"reference '{reference}' matches no version of model '{model.Name}'");
     }
 }

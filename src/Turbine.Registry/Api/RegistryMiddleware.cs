@@ -9,7 +9,8 @@ namespace Turbine.Registry.Api;
 
 /// <summary>
 /// Runs around every request: authenticates <c>/api/</c> calls (bearer token → <see cref="Caller"/>, or the dev caller
-/// with <c>--dev</c>), and turns expected failures into <c>{"error","code"}</c> answers.
+/// with <c>--dev</c>), and turns the exceptions of the artifact stores and Kestrel (and unexpected ones) into
+/// <c>{"error","code"}</c> answers; the API's own expected failures arrive as <see cref="RegistryError"/> values.
 /// </summary>
 internal sealed class RegistryMiddleware(IRegistryStore store, bool dev, ILogger logger)
 {
@@ -19,7 +20,14 @@ internal sealed class RegistryMiddleware(IRegistryStore store, bool dev, ILogger
         {
             if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
             {
-                context.SetCaller(dev ? Caller.Dev : await AuthenticateAsync(context).ConfigureAwait(false));
+                var caller = dev ? Caller.Dev : await AuthenticateAsync(context).ConfigureAwait(false);
+                if (!caller.IsOk)
+                {
+                    await ApiHttp.WriteErrorAsync(context, caller.Error).ConfigureAwait(false);
+                    return;
+                }
+
+                context.SetCaller(caller.Value);
             }
 
             await next(context).ConfigureAwait(false);
@@ -57,7 +65,6 @@ internal sealed class RegistryMiddleware(IRegistryStore store, bool dev, ILogger
 
     private static (int Status, string Code, string Message)? Map(Exception e) => e switch
     {
-        RegistryException r => (r.StatusCode, r.Code, r.Message),
         ArtifactDigestMismatchException d => (StatusCodes.Status400BadRequest, "digest_mismatch", d.Message),
         ArtifactTooLargeException t => (StatusCodes.Status413PayloadTooLarge, "too_large", t.Message),
         ArtifactNotFoundException n => (StatusCodes.Status404NotFound, "not_found", n.Message),
@@ -65,25 +72,23 @@ internal sealed class RegistryMiddleware(IRegistryStore store, bool dev, ILogger
         _ => null,
     };
 
-    private async Task<Caller> AuthenticateAsync(HttpContext context)
+    private async Task<RegistryResult<Caller>> AuthenticateAsync(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
         {
-            throw Unauthenticated("no API token: send 'Authorization: Bearer <token>' (create one with 'turbine registry token create')");
+            return RegistryError.Unauthenticated("no API token: send 'Authorization: Bearer <token>' (create one with 'turbine registry token create')");
         }
 
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            throw Unauthenticated("the Authorization header must be 'Bearer <token>'");
+            return RegistryError.Unauthenticated("the Authorization header must be 'Bearer <token>'");
         }
 
         var secret = header["Bearer ".Length..].Trim();
         var token = await store.FindTokenAsync(TokenSecrets.Hash(secret), context.RequestAborted).ConfigureAwait(false);
         return token is null
-            ? throw Unauthenticated("the API token is unknown or revoked")
+            ? RegistryError.Unauthenticated("the API token is unknown or revoked")
             : new Caller(token.Name, token.Role, token.Models) { Uploader = "token:" + token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
-
-    private static RegistryException Unauthenticated(string message) => new(StatusCodes.Status401Unauthorized, "unauthenticated", message);
 }

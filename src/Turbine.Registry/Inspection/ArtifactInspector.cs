@@ -13,7 +13,8 @@ internal static class ArtifactInspector
     public const string Onnx = "onnx";
     public const string Unknown = "unknown";
 
-    public static async Task<ArtifactInspection> InspectAsync(Stream content, ArtifactPacking packing, string? fileName, CancellationToken cancellationToken)
+    /// <summary>The format and signature, or 400 <c>invalid_artifact</c> for a tar that cannot be read.</summary>
+    public static async Task<RegistryResult<ArtifactInspection>> InspectAsync(Stream content, ArtifactPacking packing, string? fileName, CancellationToken cancellationToken)
     {
         if (packing == ArtifactPacking.File)
         {
@@ -28,8 +29,23 @@ internal static class ArtifactInspector
         var reader = new TarReader(content, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
         {
-            while (await NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
+            while (true)
             {
+                TarEntry? entry;
+                try
+                {
+                    entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
+                {
+                    return NotATar(e);
+                }
+
+                if (entry is null)
+                {
+                    break;
+                }
+
                 if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
                     && entry.Name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
                     && !Path.GetFileName(entry.Name).StartsWith("._", StringComparison.Ordinal)
@@ -43,18 +59,8 @@ internal static class ArtifactInspector
         return new ArtifactInspection(Unknown, null);
     }
 
-    private static async Task<TarEntry?> NextEntryAsync(TarReader reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
-        {
-            throw RegistryException.Invalid("invalid_artifact",
-                $"the artifact is declared as packing 'tar' but is not a readable uncompressed tar archive ({e.Message})");
-        }
-    }
+    private static RegistryError NotATar(Exception e) =>
+        RegistryError.Invalid("invalid_artifact", $"the artifact is declared as packing 'tar' but is not a readable uncompressed tar archive ({e.Message})");
 
     private static ArtifactInspection Result(ModelSignature? signature) =>
         signature is null ? new ArtifactInspection(Unknown, null) : new ArtifactInspection(Onnx, signature);

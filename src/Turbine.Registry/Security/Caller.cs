@@ -17,29 +17,34 @@ internal sealed record Caller(string Name, TokenRole Role, string Models)
     /// <summary>Whether the caller may read model <paramref name="model"/>'s versions.</summary>
     public bool MayRead(string model) => Role >= TokenRole.Reader && ModelPattern.Matches(Models, model);
 
-    /// <summary>Throws 403 unless the role is at least <paramref name="role"/> and, when given, the model matches the pattern.</summary>
-    public void Require(TokenRole role, string? model = null)
+    /// <summary>A 403 error unless the role is at least <paramref name="role"/> and, when given, the model matches the pattern.</summary>
+    public RegistryError? Require(TokenRole role, string? model = null)
     {
         if (Role < role)
         {
-            throw new RegistryException(403, "forbidden",
+            return RegistryError.Forbidden(
                 $"token '{Name}' has role {Role.ToString().ToLowerInvariant()}; this needs {role.ToString().ToLowerInvariant()}");
         }
 
         if (model is not null && !ModelPattern.Matches(Models, model))
         {
-            throw new RegistryException(403, "forbidden", $"token '{Name}' is limited to models '{Models}'; '{model}' is outside it");
+            return RegistryError.Forbidden($"token '{Name}' is limited to models '{Models}'; '{model}' is outside it");
         }
+
+        return null;
     }
 
-    /// <summary>Throws 403 unless the caller is an admin for every model (token management, the whole audit log).</summary>
-    public void RequireGlobalAdmin()
+    /// <summary>A 403 error unless the caller is an admin for every model (token management, the whole audit log).</summary>
+    public RegistryError? RequireGlobalAdmin()
     {
-        Require(TokenRole.Admin);
-        if (Models != ModelPattern.All)
+        if (Require(TokenRole.Admin) is { } error)
         {
-            throw new RegistryException(403, "forbidden", $"token '{Name}' is limited to models '{Models}'; this needs an admin token for all models ('*')");
+            return error;
         }
+
+        return Models != ModelPattern.All
+            ? RegistryError.Forbidden($"token '{Name}' is limited to models '{Models}'; this needs an admin token for all models ('*')")
+            : null;
     }
 
     public bool CanSee(string model) => ModelPattern.Matches(Models, model);

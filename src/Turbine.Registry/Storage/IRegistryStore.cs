@@ -13,32 +13,40 @@ internal interface IRegistryStore : IAsyncDisposable
 
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    Task<RegisteredModel> CreateModelAsync(string name, string description, string owner, IReadOnlyDictionary<string, string> tags, string actor, CancellationToken cancellationToken);
+    /// <summary>The new model, or 409 <c>already_exists</c>.</summary>
+    Task<RegistryResult<RegisteredModel>> CreateModelAsync(string name, string description, string owner, IReadOnlyDictionary<string, string> tags, string actor, CancellationToken cancellationToken);
 
     Task<RegisteredModel?> GetModelAsync(string name, CancellationToken cancellationToken);
 
-    Task<RegisteredModel> UpdateModelAsync(string name, string? description, string? owner, IReadOnlyDictionary<string, string>? tags, string actor, CancellationToken cancellationToken);
+    /// <summary>The changed model, or 404 when there is none of that name.</summary>
+    Task<RegistryResult<RegisteredModel>> UpdateModelAsync(string name, string? description, string? owner, IReadOnlyDictionary<string, string>? tags, string actor, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RegisteredModel>> SearchModelsAsync(ModelQuery query, CancellationToken cancellationToken);
 
     /// <summary>How many models there are, and how many versions per stage (for the metrics endpoint).</summary>
     Task<(long Models, IReadOnlyList<(string Stage, long Versions)> VersionsByStage)> CountAsync(CancellationToken cancellationToken);
 
-    /// <summary>The model card (version null) or a version's card; null when none was written.</summary>
-    Task<string?> GetCardAsync(string model, long? version, CancellationToken cancellationToken);
+    /// <summary>The model card (version null) or a version's card (empty when none was written); 404 when the model or version does not exist.</summary>
+    Task<RegistryResult<string>> GetCardAsync(string model, long? version, CancellationToken cancellationToken);
 
-    Task SetCardAsync(string model, long? version, string markdown, string actor, CancellationToken cancellationToken);
+    /// <summary>Null when stored; 404 when the model or version does not exist.</summary>
+    Task<RegistryError?> SetCardAsync(string model, long? version, string markdown, string actor, CancellationToken cancellationToken);
 
-    /// <summary>Assigns the next number atomically (1, 2, 3… without gaps or duplicates) and stores the version.</summary>
-    Task<ModelVersion> CreateVersionAsync(string model, NewModelVersion version, string actor, CancellationToken cancellationToken);
+    /// <summary>
+    /// Assigns the next number atomically (1, 2, 3… without gaps or duplicates) and stores the version; 404 for an
+    /// unknown model, 400 <c>invalid_lineage</c> for a parent version that does not exist (nothing stored either way).
+    /// </summary>
+    Task<RegistryResult<ModelVersion>> CreateVersionAsync(string model, NewModelVersion version, string actor, CancellationToken cancellationToken);
 
     Task<ModelVersion?> GetVersionAsync(string model, long version, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string model, ModelStage? stage, CancellationToken cancellationToken);
 
-    Task<ModelVersion> SetStageAsync(string model, long version, ModelStage stage, bool archiveExisting, string actor, CancellationToken cancellationToken);
+    /// <summary>The version in its new stage, or 404 when it does not exist.</summary>
+    Task<RegistryResult<ModelVersion>> SetStageAsync(string model, long version, ModelStage stage, bool archiveExisting, string actor, CancellationToken cancellationToken);
 
-    Task SetAliasAsync(string model, string alias, long version, string actor, CancellationToken cancellationToken);
+    /// <summary>Null when stored; 404 when the version does not exist.</summary>
+    Task<RegistryError?> SetAliasAsync(string model, string alias, long version, string actor, CancellationToken cancellationToken);
 
     /// <summary>False when the alias did not exist.</summary>
     Task<bool> DeleteAliasAsync(string model, string alias, string actor, CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ namespace Turbine.Registry.Storage;
 
 internal sealed partial class SqlRegistryStore
 {
-    public async Task<RegisteredModel> CreateModelAsync(string name, string description, string owner, IReadOnlyDictionary<string, string> tags, string actor, CancellationToken cancellationToken)
+    public async Task<RegistryResult<RegisteredModel>> CreateModelAsync(string name, string description, string owner, IReadOnlyDictionary<string, string> tags, string actor, CancellationToken cancellationToken)
     {
         await using (var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -19,7 +19,7 @@ internal sealed partial class SqlRegistryStore
             }
             catch (Exception e) when (dialect.IsUniqueViolation(e))
             {
-                throw new RegistryException(409, "already_exists", $"model '{name}' already exists");
+                return RegistryError.Conflict($"model '{name}' already exists");
             }
 
             await WriteTagsAsync(scope, name, tags, cancellationToken).ConfigureAwait(false);
@@ -36,7 +36,7 @@ internal sealed partial class SqlRegistryStore
         return await LoadModelAsync(scope, name, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<RegisteredModel> UpdateModelAsync(string name, string? description, string? owner, IReadOnlyDictionary<string, string>? tags, string actor, CancellationToken cancellationToken)
+    public async Task<RegistryResult<RegisteredModel>> UpdateModelAsync(string name, string? description, string? owner, IReadOnlyDictionary<string, string>? tags, string actor, CancellationToken cancellationToken)
     {
         await using (var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -45,7 +45,7 @@ internal sealed partial class SqlRegistryStore
                 cancellationToken, ("@description", description), ("@owner", owner), ("@now", Now()), ("@name", name)).ConfigureAwait(false);
             if (updated == 0)
             {
-                throw RegistryException.NotFound($"model '{name}' not found");
+                return RegistryError.NotFound($"model '{name}' not found");
             }
 
             if (tags is not null)
@@ -123,16 +123,16 @@ internal sealed partial class SqlRegistryStore
         return (models, stages);
     }
 
-    public async Task<string?> GetCardAsync(string model, long? version, CancellationToken cancellationToken)
+    public async Task<RegistryResult<string>> GetCardAsync(string model, long? version, CancellationToken cancellationToken)
     {
         await using var scope = await BeginReadAsync(cancellationToken).ConfigureAwait(false);
         var rows = version is null
             ? await QueryAsync(scope, "SELECT card FROM models WHERE name = @model", r => NullableString(r, 0), cancellationToken, ("@model", model)).ConfigureAwait(false)
             : await QueryAsync(scope, "SELECT card FROM versions WHERE model = @model AND version = @version", r => NullableString(r, 0), cancellationToken, ("@model", model), ("@version", version)).ConfigureAwait(false);
-        return rows.Count == 0 ? throw NotFound(model, version) : rows[0];
+        return rows.Count == 0 ? NotFound(model, version) : rows[0] ?? "";
     }
 
-    public async Task SetCardAsync(string model, long? version, string markdown, string actor, CancellationToken cancellationToken)
+    public async Task<RegistryError?> SetCardAsync(string model, long? version, string markdown, string actor, CancellationToken cancellationToken)
     {
         await using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         var updated = version is null
@@ -140,15 +140,16 @@ internal sealed partial class SqlRegistryStore
             : await ExecuteAsync(scope, "UPDATE versions SET card = @card WHERE model = @model AND version = @version", cancellationToken, ("@card", markdown), ("@model", model), ("@version", version)).ConfigureAwait(false);
         if (updated == 0)
         {
-            throw NotFound(model, version);
+            return NotFound(model, version);
         }
 
         await AppendAuditAsync(scope, actor, version is null ? "model.card" : "version.card", model, version, new { length = markdown.Length }, cancellationToken).ConfigureAwait(false);
         await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
-    private static RegistryException NotFound(string model, long? version) =>
-        RegistryException.NotFound(version is null ? $"model '{model}' not found" : $"model '{model}' version {version} not found");
+    private static RegistryError NotFound(string model, long? version) =>
+        RegistryError.NotFound(version is null ? $"model '{model}' not found" : $"model '{model}' version {version} not found");
 
     private static async Task WriteTagsAsync(Scope scope, string model, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ internal sealed partial class SqlRegistryStore
         "v.model, v.version, v.created_at, v.created_by, v.description, v.stage, v.artifact_sha256, v.artifact_size, v.packing, v.file_name, " +
         "v.format, v.signature, v.dataset_uri, v.dataset_digest, v.code_repository, v.code_commit, v.run_id, v.parent_version";
 
-    public async Task<ModelVersion> CreateVersionAsync(string model, NewModelVersion version, string actor, CancellationToken cancellationToken)
+    public async Task<RegistryResult<ModelVersion>> CreateVersionAsync(string model, NewModelVersion version, string actor, CancellationToken cancellationToken)
     {
         long number;
         await using (var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false))
@@ -23,14 +23,14 @@ internal sealed partial class SqlRegistryStore
                 cancellationToken, ("@now", Now()), ("@model", model)).ConfigureAwait(false);
             if (next is null)
             {
-                throw RegistryException.NotFound($"model '{model}' not found");
+                return RegistryError.NotFound($"model '{model}' not found");
             }
 
             number = Convert.ToInt64(next, System.Globalization.CultureInfo.InvariantCulture);
             var lineage = version.Lineage;
             if (lineage.ParentVersion is { } parent && (parent < 1 || parent >= number))
             {
-                throw RegistryException.Invalid("invalid_lineage", $"lineage.parentVersion {parent} is not an existing version of '{model}' (1..{number - 1})");
+                return RegistryError.Invalid("invalid_lineage", $"lineage.parentVersion {parent} is not an existing version of '{model}' (1..{number - 1})");
             }
 
             await ExecuteAsync(scope,
@@ -92,7 +92,7 @@ internal sealed partial class SqlRegistryStore
         return await LoadVersionsAsync(scope, $"v.{column} = @value", cancellationToken, ("@value", value)).ConfigureAwait(false);
     }
 
-    public async Task<ModelVersion> SetStageAsync(string model, long version, ModelStage stage, bool archiveExisting, string actor, CancellationToken cancellationToken)
+    public async Task<RegistryResult<ModelVersion>> SetStageAsync(string model, long version, ModelStage stage, bool archiveExisting, string actor, CancellationToken cancellationToken)
     {
         await using (var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -100,7 +100,7 @@ internal sealed partial class SqlRegistryStore
                 r => r.GetString(0), cancellationToken, ("@model", model), ("@version", version)).ConfigureAwait(false);
             if (current.Count == 0)
             {
-                throw NotFound(model, version);
+                return NotFound(model, version);
             }
 
             if (archiveExisting && stage is ModelStage.Staging or ModelStage.Production)
@@ -126,14 +126,14 @@ internal sealed partial class SqlRegistryStore
         return (await GetVersionAsync(model, version, cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async Task SetAliasAsync(string model, string alias, long version, string actor, CancellationToken cancellationToken)
+    public async Task<RegistryError?> SetAliasAsync(string model, string alias, long version, string actor, CancellationToken cancellationToken)
     {
         await using var scope = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         var exists = await ScalarAsync(scope, "SELECT COUNT(*) FROM versions WHERE model = @model AND version = @version",
             cancellationToken, ("@model", model), ("@version", version)).ConfigureAwait(false);
         if (Convert.ToInt64(exists, System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
-            throw NotFound(model, version);
+            return NotFound(model, version);
         }
 
         var previous = await ScalarAsync(scope, "SELECT version FROM aliases WHERE model = @model AND alias = @alias",
@@ -143,6 +143,7 @@ internal sealed partial class SqlRegistryStore
             cancellationToken, ("@model", model), ("@alias", alias), ("@version", version)).ConfigureAwait(false);
         await AppendAuditAsync(scope, actor, "alias.set", model, version, new { alias, previous }, cancellationToken).ConfigureAwait(false);
         await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     public async Task<bool> DeleteAliasAsync(string model, string alias, string actor, CancellationToken cancellationToken)

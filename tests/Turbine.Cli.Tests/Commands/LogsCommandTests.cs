@@ -62,11 +62,7 @@ public sealed class LogsCommandTests : IDisposable
         File.WriteAllText(Path.Combine(_dir, "payload-20260101T020000000Z-000002.jsonl"),
             Line("a-4", "alpha", "2026-01-01T02:00:00Z") + "\n" + Line("b-4", "beta", "2026-01-01T02:00:01Z") + "\n");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!output.ToString().Contains("b-4", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(() => output.ToString().Contains("b-4", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tail);

@@ -86,13 +86,6 @@ public sealed class FileOverrideAndReadinessTests : IDisposable
         Assert.Single(engine.Models.NotReadyModels());
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met before the deadline");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Poll.UntilOrFailAsync(condition, Deadline, "condition not met before the deadline");
 }

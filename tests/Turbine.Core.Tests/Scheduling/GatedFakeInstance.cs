@@ -21,15 +21,8 @@ internal abstract class GatedFakeInstance<TBatch>(string name, bool runFreely) :
     public void Release(int count = 1) => _release.Release(count);
 
     /// <summary>Waits (with a deadline) until at least <paramref name="count"/> batches have started.</summary>
-    public async Task WaitForBatchesAsync(int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (Batches.Count < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"instance {Name}: {Batches.Count} batches started, expected {count}");
-            await Task.Delay(5);
-        }
-    }
+    public Task WaitForBatchesAsync(int count) =>
+        Poll.UntilOrFailAsync(() => Batches.Count >= count, TimeSpan.FromSeconds(20), () => $"instance {Name}: {Batches.Count} batches started, expected {count}", TimeSpan.FromMilliseconds(5));
 
     public virtual void Dispose() => _release.Dispose();
 

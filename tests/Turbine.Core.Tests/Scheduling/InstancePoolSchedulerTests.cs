@@ -98,13 +98,6 @@ public sealed class InstancePoolSchedulerTests
         Assert.Single(instance.Batches);
     }
 
-    private static async Task WaitForQueueDepthAsync(IScheduler scheduler, int depth)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (scheduler.QueueDepth != depth)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"queue depth {scheduler.QueueDepth}, expected {depth}");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitForQueueDepthAsync(IScheduler scheduler, int depth) =>
+        Poll.UntilOrFailAsync(() => scheduler.QueueDepth == depth, TimeSpan.FromSeconds(20), () => $"queue depth {scheduler.QueueDepth}, expected {depth}", TimeSpan.FromMilliseconds(5));
 }

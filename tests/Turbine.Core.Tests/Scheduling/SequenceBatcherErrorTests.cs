@@ -120,13 +120,6 @@ public sealed class SequenceBatcherErrorTests
         Assert.Null(SequenceRequest.Parse(new Dictionary<string, InferParameter> { ["sequence_id"] = InferParameter.FromInt64(0) }).Value);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met before the deadline");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Poll.UntilOrFailAsync(condition, TimeSpan.FromSeconds(20), "condition not met before the deadline", TimeSpan.FromMilliseconds(5));
 }

@@ -50,12 +50,16 @@ public sealed class JwksUrlTests(BackendFixture backend)
 
         // Keep calling until the gateway has tried (and failed) to refresh; every answer must still be 200.
         var statuses = new List<int>();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (jwks.Failures == 0 && DateTime.UtcNow < deadline)
+        await Poll.UntilAsync(async () =>
         {
+            if (jwks.Failures != 0)
+            {
+                return true;
+            }
+
             statuses.Add((await Bodies.SendAsync(host.Http, Bodies.Get("/v2/models/simple", bearer: token))).Status);
-            await Task.Delay(50);
-        }
+            return false;
+        }, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50));
 
         var (after, _, _) = await Bodies.SendAsync(host.Http, Bodies.Get("/v2/models/simple", bearer: token));
 

@@ -61,21 +61,7 @@ public sealed class FileGatewayConfigSourceTests : IDisposable
         Assert.True(Volatile.Read(ref changes) >= 1);
     }
 
-    private static async Task<bool> Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return condition();
-    }
+    private static Task<bool> Eventually(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(10));
 
     private sealed class ListLogger : ILogger
     {

@@ -37,7 +37,7 @@ public sealed class AccessLogTests(BackendFixture backend) : IAsyncLifetime
     private async Task<List<JsonElement>> WaitForLinesAsync(int count)
     {
         var lines = new List<JsonElement>();
-        var ok = await Eventually.TrueAsync(
+        var ok = await Poll.UntilAsync(
             () =>
             {
                 lines.Clear();
@@ -157,7 +157,7 @@ public sealed class AccessLogTests(BackendFixture backend) : IAsyncLifetime
 
         using var marker = await host.Http.GetAsync("/v2/models/no_such_model"); // an error: always logged, comes last
         var path = folder.File("access.log");
-        Assert.True(await Eventually.TrueAsync(
+        Assert.True(await Poll.UntilAsync(
             () => Task.FromResult(File.Exists(path) && ReadShared(path).Contains("no_such_model", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10)));
         var lines = ReadShared(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using OpenTelemetry.Trace;
 using Turbine.Client;
@@ -240,12 +239,5 @@ public sealed class GatewayProxyTests
     }
 
     /// <summary>A loopback port with nothing listening: connections are refused.</summary>
-    internal static int DeadPort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    internal static int DeadPort() => Loopback.FreePort();
 }

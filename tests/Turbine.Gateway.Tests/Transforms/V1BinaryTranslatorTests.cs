@@ -15,7 +15,7 @@ public sealed class V1BinaryTranslatorTests
     private static (JsonElement Header, byte[] Binary) Translate(string v1, ModelMetadataResult model, long max = long.MaxValue)
     {
         using var document = JsonDocument.Parse(v1);
-        var (body, headerLength, _) = V1RequestTranslator.Translate(document.RootElement, model, max);
+        var (body, headerLength, _) = V1RequestTranslator.Translate(document.RootElement, model, max).Value;
         Assert.NotNull(headerLength);
         using var header = JsonDocument.Parse(body.AsMemory(0, headerLength!.Value));
         return (header.RootElement.Clone(), body[headerLength.Value..]);
@@ -67,7 +67,7 @@ public sealed class V1BinaryTranslatorTests
     public void Request_TextOnly_StaysJson()
     {
         using var document = JsonDocument.Parse("{\"instances\": [\"a\"]}");
-        var (_, headerLength, _) = V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("text", "BYTES", [-1])));
+        var (_, headerLength, _) = V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("text", "BYTES", [-1]))).Value;
 
         Assert.Null(headerLength);
     }
@@ -82,7 +82,7 @@ public sealed class V1BinaryTranslatorTests
     {
         using var document = JsonDocument.Parse(v1);
 
-        var error = Assert.Throws<V1Error>(() => V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("x", datatype, [-1, -1]))));
+        var error = Assert.IsType<V1Error>(V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("x", datatype, [-1, -1]))).Error);
 
         Assert.Equal(status, error.Status);
         Assert.Equal(message, error.Message);
@@ -94,7 +94,7 @@ public sealed class V1BinaryTranslatorTests
         var big = Convert.ToBase64String(new byte[3000]);
         using var document = JsonDocument.Parse("{\"instances\": [{\"b64\": \"" + big + "\"}]}");
 
-        var error = Assert.Throws<V1Error>(() => V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("x", "BYTES", [-1])), maxBinaryBytes: 2048));
+        var error = Assert.IsType<V1Error>(V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("x", "BYTES", [-1])), maxBinaryBytes: 2048).Error);
 
         Assert.Equal(413, error.Status);
         Assert.Equal("input 'x': the decoded values are over the 2048-byte limit of a KServe v1 request", error.Message);
@@ -110,7 +110,7 @@ public sealed class V1BinaryTranslatorTests
             ]}
             """);
 
-        var v1 = Encoding.UTF8.GetString(V1ResponseTranslator.Translate(document.RootElement, 2));
+        var v1 = Encoding.UTF8.GetString(V1ResponseTranslator.Translate(document.RootElement, 2).Value!);
 
         Assert.Equal("{\"predictions\":[{\"raw\":{\"b64\":\"/wA=\"},\"text\":\"a\"},{\"raw\":{\"b64\":\"aGk=\"},\"text\":\"b\"}]}", v1);
     }

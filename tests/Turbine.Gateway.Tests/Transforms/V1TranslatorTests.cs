@@ -13,7 +13,7 @@ public sealed class V1TranslatorTests
     private static JsonElement V2Request(string v1, ModelMetadataResult model, out int instances)
     {
         using var document = JsonDocument.Parse(v1);
-        (var body, _, instances) = V1RequestTranslator.Translate(document.RootElement, model);
+        (var body, _, instances) = V1RequestTranslator.Translate(document.RootElement, model).Value;
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
@@ -70,7 +70,7 @@ public sealed class V1TranslatorTests
     {
         using var document = JsonDocument.Parse("{\"instances\": [[1, null]]}");
 
-        var error = Assert.Throws<V1Error>(() => V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("x", "FP32", [-1, 2]))));
+        var error = Assert.IsType<V1Error>(V1RequestTranslator.Translate(document.RootElement, Model(new TensorMetadataResult("x", "FP32", [-1, 2]))).Error);
 
         Assert.Equal(400, error.Status);
         Assert.Equal("input 'x': instance 0 has null where a value was expected", error.Message);
@@ -79,7 +79,7 @@ public sealed class V1TranslatorTests
     private static JsonElement Predictions(string v2, int instances)
     {
         using var document = JsonDocument.Parse(v2);
-        var bytes = V1ResponseTranslator.Translate(document.RootElement, instances);
+        var bytes = V1ResponseTranslator.Translate(document.RootElement, instances).Value!;
         return JsonDocument.Parse(bytes).RootElement.GetProperty("predictions").Clone();
     }
 
@@ -114,7 +114,7 @@ public sealed class V1TranslatorTests
     {
         using var document = JsonDocument.Parse("{\"outputs\":[{\"name\":\"o\",\"shape\":[3,2],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6]}]}");
 
-        var error = Assert.Throws<V1Error>(() => V1ResponseTranslator.Translate(document.RootElement, 2));
+        var error = Assert.IsType<V1Error>(V1ResponseTranslator.Translate(document.RootElement, 2).Error);
 
         Assert.Equal(502, error.Status);
         Assert.Equal("cannot split output 'o' of shape [3,2] into 2 predictions", error.Message);

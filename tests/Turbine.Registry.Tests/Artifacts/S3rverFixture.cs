@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Amazon.S3;
 using Turbine.Registry.Artifacts;
@@ -43,7 +42,7 @@ public sealed class S3rverFixture : IAsyncLifetime
 
         Directory.CreateDirectory(DataDirectory);
         Directory.CreateDirectory(WorkDirectory);
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -142,12 +141,5 @@ public sealed class S3rverFixture : IAsyncLifetime
         }
 
         throw new InvalidOperationException($"no Turbine.slnx above {AppContext.BaseDirectory}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

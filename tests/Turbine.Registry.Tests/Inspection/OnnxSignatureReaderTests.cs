@@ -78,7 +78,7 @@ public sealed class OnnxSignatureReaderTests
             TarFile.CreateFromDirectory(Path.Combine(dir, "simple"), tar, includeBaseDirectory: true);
             tar.Position = 0;
 
-            var inspection = await ArtifactInspector.InspectAsync(tar, ArtifactPacking.Tar, null, CancellationToken.None);
+            var inspection = (await ArtifactInspector.InspectAsync(tar, ArtifactPacking.Tar, null, CancellationToken.None)).Value!;
 
             Assert.Equal("onnx", inspection.Format);
             Assert.Equal(["INPUT0:INT32:-1,16", "INPUT1:INT32:-1,16"], inspection.Signature!.Inputs.Select(Describe));
@@ -101,8 +101,8 @@ public sealed class OnnxSignatureReaderTests
 
         tar.Position = 0;
 
-        var fromTar = await ArtifactInspector.InspectAsync(tar, ArtifactPacking.Tar, null, CancellationToken.None);
-        var fromFile = await ArtifactInspector.InspectAsync(new MemoryStream([1, 2, 3]), ArtifactPacking.File, "weights.bin", CancellationToken.None);
+        var fromTar = (await ArtifactInspector.InspectAsync(tar, ArtifactPacking.Tar, null, CancellationToken.None)).Value;
+        var fromFile = (await ArtifactInspector.InspectAsync(new MemoryStream([1, 2, 3]), ArtifactPacking.File, "weights.bin", CancellationToken.None)).Value;
 
         Assert.Equal(new ArtifactInspection("unknown", null), fromTar);
         Assert.Equal(new ArtifactInspection("unknown", null), fromFile);
@@ -123,8 +123,8 @@ public sealed class OnnxSignatureReaderTests
 
         foreach (var bytes in new[] { onnx.ToBytes(), big, gzip.ToArray() })
         {
-            var error = await Assert.ThrowsAsync<Domain.RegistryException>(() =>
-                ArtifactInspector.InspectAsync(new MemoryStream(bytes), ArtifactPacking.Tar, null, CancellationToken.None));
+            var result = await ArtifactInspector.InspectAsync(new MemoryStream(bytes), ArtifactPacking.Tar, null, CancellationToken.None);
+            var error = Assert.IsType<Domain.RegistryError>(result.Error);
             Assert.Equal("invalid_artifact", error.Code);
             Assert.Contains("not a readable uncompressed tar", error.Message, StringComparison.Ordinal);
         }

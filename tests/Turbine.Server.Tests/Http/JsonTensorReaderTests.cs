@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text;
 using Turbine.Core;
 using Turbine.Core.Tensors;
@@ -224,14 +223,12 @@ public sealed class JsonTensorReaderTests
     [Fact]
     public void Read_HugeShapeWithTinyData_FailsFastWithoutAllocating()
     {
+        // "Fast" is shown by what was allocated (nothing sized by the claimed shape), not by a wall-clock bound.
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var watch = Stopwatch.StartNew();
         var error = ReadError("[1,2,3]", TensorDataType.FP64, 1_000_000_000_000);
-        watch.Stop();
         Assert.Contains("needs 1000000000000 elements", error.Message, StringComparison.Ordinal);
         Assert.Contains("holds 3", error.Message, StringComparison.Ordinal);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "allocated more than 1 MB");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 
     [Fact]

@@ -71,13 +71,16 @@ public sealed class RegistryArtifactAttackTests : RegistrySyncTestBase
         sync.StartPolling();
 
         // Let the bad reference back off far beyond the poll interval (2^4 s, jittered, at least 8 s)...
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (sync.FailuresOf("bad") < 4)
+        await Poll.UntilOrFailAsync(() =>
         {
-            Assert.True(DateTime.UtcNow < deadline, $"bad failures {sync.FailuresOf("bad")}");
+            if (sync.FailuresOf("bad") >= 4)
+            {
+                return true;
+            }
+
             time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20);
-        }
+            return false;
+        }, TimeSpan.FromSeconds(60), () => $"bad failures {sync.FailuresOf("bad")}");
 
         // ...then the good reference still picks up a new version within a few poll intervals of (fake) time.
         await PushFileAsync("good", 2f);

@@ -156,14 +156,15 @@ public sealed class RegistrySyncTests : RegistrySyncTestBase
     }
 
     /// <summary>Advances the fake clock a second at a time until the condition holds (the loop runs on the thread pool).</summary>
-    private static async Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
+    private static Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> condition) =>
+        Poll.UntilOrFailAsync(() =>
         {
-            Assert.True(DateTime.UtcNow < deadline, "the poll loop did not fail in time");
+            if (condition())
+            {
+                return true;
+            }
+
             time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20);
-        }
-    }
+            return false;
+        }, TimeSpan.FromSeconds(30), "the poll loop did not fail in time");
 }

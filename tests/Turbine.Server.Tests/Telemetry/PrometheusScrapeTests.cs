@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -22,7 +20,7 @@ public sealed class PrometheusScrapeTests
             "the prometheus binary is not installed: run scripts/test.sh as root (it installs it) or apt-get install prometheus");
         await using var harness = await ServerHarness.StartAsync();
         var dir = Directory.CreateTempSubdirectory("turbine-prometheus-");
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var config = Path.Combine(dir.FullName, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:
@@ -94,29 +92,32 @@ public sealed class PrometheusScrapeTests
     /// <summary>Polls an instant query until its (summed) value satisfies <paramref name="done"/>; fails with the last answer.</summary>
     private static async Task<double> WaitForAsync(HttpClient api, string query, Func<double, bool> done, Process prometheus, StringBuilder output)
     {
-        var started = Stopwatch.GetTimestamp();
         var last = "(no answer)";
-        while (Stopwatch.GetElapsedTime(started) < Deadline)
-        {
-            Assert.False(prometheus.HasExited, $"prometheus exited with {(prometheus.HasExited ? prometheus.ExitCode : 0)}:\n{Snapshot(output)}");
-            try
+        var result = double.NaN;
+        await Poll.UntilOrFailAsync(
+            async () =>
             {
-                last = await api.GetStringAsync("api/v1/query?query=" + Uri.EscapeDataString(query));
-                if (TryValue(last) is { } value && done(value))
+                Assert.False(prometheus.HasExited, $"prometheus exited with {(prometheus.HasExited ? prometheus.ExitCode : 0)}:\n{Snapshot(output)}");
+                try
                 {
-                    return value;
+                    last = await api.GetStringAsync("api/v1/query?query=" + Uri.EscapeDataString(query));
+                    if (TryValue(last) is { } value && done(value))
+                    {
+                        result = value;
+                        return true;
+                    }
                 }
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message; // not listening yet
-            }
+                catch (HttpRequestException e)
+                {
+                    last = e.Message; // not listening yet
+                }
 
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"Prometheus query {query} did not reach the expected value within {Deadline.TotalSeconds} s; last answer: {last}\nprometheus output:\n{Snapshot(output)}");
-        return double.NaN;
+                return false;
+            },
+            Deadline,
+            () => $"Prometheus query {query} did not reach the expected value within {Deadline.TotalSeconds} s; last answer: {last}\nprometheus output:\n{Snapshot(output)}",
+            TimeSpan.FromMilliseconds(250));
+        return result;
     }
 
     /// <summary>The sum of an instant vector's values, or the scalar; null when the result is empty.</summary>
@@ -151,13 +152,6 @@ public sealed class PrometheusScrapeTests
             .Append("/usr/bin")
             .Select(d => Path.Combine(d, "prometheus"))
             .FirstOrDefault(File.Exists);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void Append(StringBuilder output, string? line)
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace Turbine.EndToEnd.Tests;
+namespace Turbine.TestSupport;
 
 /// <summary>The real <c>turbine</c> CLI as a child process (the built turbine.dll run by the dotnet host).</summary>
 public sealed partial class TurbineProcess : IAsyncDisposable
@@ -90,28 +90,20 @@ public sealed partial class TurbineProcess : IAsyncDisposable
     /// <summary>Polls the output until a line matches (or the deadline passes, or the process exits) and returns the match.</summary>
     public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        Match? found = null;
+        bool Matched()
         {
             lock (_output)
             {
-                foreach (var line in _output)
-                {
-                    var match = pattern.Match(line);
-                    if (match.Success)
-                    {
-                        return match;
-                    }
-                }
+                found = _output.Select(line => pattern.Match(line)).FirstOrDefault(m => m.Success);
             }
 
-            if (DateTime.UtcNow > deadline || _process.HasExited)
-            {
-                throw new InvalidOperationException($"no output line matched '{pattern}'; output:\n{Output}");
-            }
-
-            await Task.Delay(50);
+            return found is not null;
         }
+
+        // The process may print its last line and exit between two checks: look once more after it exited.
+        await Poll.UntilAsync(() => Matched() || _process.HasExited, timeout, TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+        return Matched() ? found! : throw new InvalidOperationException($"no output line matched '{pattern}'; output:\n{Output}");
     }
 
     /// <summary>Waits for the gateway's ready line (<c>turbine gateway</c>, <c>turbine up</c>) and returns its HTTP and gRPC addresses.</summary>

@@ -4,11 +4,11 @@ using System.Net.Sockets;
 namespace Turbine.TestSupport;
 
 /// <summary>
-/// Shared by the EndToEnd and Registry tests (linked source). A loopback TCP relay in front of an upstream server
+/// A loopback TCP relay in front of an upstream server
 /// that lets a subclass act on every chunk the client sends before it is passed on: hold it (a slow replica), or
 /// reset the connection (a flaky network). Answers flow back untouched.
 /// </summary>
-internal abstract class TcpRelay : IAsyncDisposable
+public abstract class TcpRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();

@@ -3,8 +3,8 @@ using Turbine.Registry;
 
 namespace Turbine.TestSupport;
 
-/// <summary>Shared by the Client, Cli and Server test projects (linked source). A real registry server (dev mode, loopback, free port) over a temporary data folder; deleted on dispose.</summary>
-internal sealed class RegistryHarness : IAsyncDisposable
+/// <summary>A real registry server (dev mode, loopback, free port) over a temporary data folder; deleted on dispose.</summary>
+public sealed class RegistryHarness : IAsyncDisposable
 {
     private RegistryHarness(RegistryServer server, string directory)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Turbine.Gateway.Tests.TestSupport;
+namespace Turbine.TestSupport;
 
 /// <summary>An RSA signing key with its JWKS, and signed JWTs for the tests.</summary>
 public sealed class TokenFactory : IDisposable

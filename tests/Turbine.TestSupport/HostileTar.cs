@@ -4,11 +4,10 @@ using System.Text;
 namespace Turbine.TestSupport;
 
 /// <summary>
-/// Shared by the Client, Server and EndToEnd test projects (linked source). Builds tar artifacts in the test, including
-/// entries an attacker would use (devices, FIFOs, links, absolute and '..' names): System.Formats.Tar writes them
-/// without root.
+/// Builds tar artifacts in the test, including entries an attacker would use (devices, FIFOs, links, absolute and
+/// '..' names): System.Formats.Tar writes them without root.
 /// </summary>
-internal static class HostileTar
+public static class HostileTar
 {
     /// <summary>A tar at <paramref name="path"/>: <c>1/model.onnx</c> with the model bytes, then the given entries.</summary>
     public static string Write(string path, byte[] model, params TarEntry[] entries)
