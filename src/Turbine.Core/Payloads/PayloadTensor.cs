@@ -36,7 +36,7 @@ public sealed class PayloadTensor
     public bool Redacted { get; }
 
     /// <summary>Copies at most <paramref name="maxElements"/> elements of the tensor.</summary>
-    public static PayloadTensor Capture(InferenceTensor tensor, PayloadLogSettings settings)
+    internal static PayloadTensor Capture(InferenceTensor tensor, PayloadLogSettings settings)
     {
         var shape = (long[])tensor.Shape.Clone();
         if (settings.Redact.Contains(tensor.Name))
