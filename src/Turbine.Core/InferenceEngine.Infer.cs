@@ -22,11 +22,11 @@ public sealed partial class InferenceEngine
     public async ValueTask<Result<InferenceResponse>> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var span = StartRequest(request, start);
+        var span = StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
         if (!acquired.IsOk)
         {
-            return Complete(request, acquired.Error);
+            return Complete(request, received, acquired.Error);
         }
 
         var version = acquired.Value;
@@ -56,10 +56,10 @@ public sealed partial class InferenceEngine
                 // The response held the version: disposing it releases that hold (handedOver stays true).
                 result.Value.Dispose();
                 version.Statistics.RecordFailure(ElapsedNs(start));
-                return Complete(request, writeError);
+                return Complete(request, received, writeError);
             }
 
-            return Complete(request, result);
+            return Complete(request, received, result);
         }
         catch (OperationCanceledException)
         {
@@ -69,7 +69,7 @@ public sealed partial class InferenceEngine
                 LogPayload(payload, version, request, start, null, cancelled);
             }
 
-            CompleteFailed(request, cancelled);
+            CompleteFailed(request, received, cancelled);
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -82,7 +82,7 @@ public sealed partial class InferenceEngine
                 LogPayload(payload, version, request, start, null, error);
             }
 
-            return Complete(request, error);
+            return Complete(request, received, error);
         }
         finally
         {
@@ -116,15 +116,15 @@ public sealed partial class InferenceEngine
     /// <summary>
     /// Hands the request's telemetry to the response (ended when it is released) or ends it now with the error.
     /// </summary>
-    private Result<InferenceResponse> Complete(InferenceRequest request, Result<InferenceResponse> result)
+    private Result<InferenceResponse> Complete(InferenceRequest request, long received, Result<InferenceResponse> result)
     {
         if (result.IsOk)
         {
-            result.Value.CompleteOnRelease(this, request.Protocol, request.ReceivedTimestamp, request.Activity);
+            result.Value.CompleteOnRelease(this, request.Protocol, received, request.Activity);
         }
         else
         {
-            CompleteFailed(request, result.Error);
+            CompleteFailed(request, received, result.Error);
         }
 
         return result;

@@ -27,31 +27,26 @@ public sealed partial class InferenceEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(error);
-        StartRequest(request, Stopwatch.GetTimestamp());
-        CompleteRequest(request.ModelName, request.ModelVersion, request.Protocol, request.ReceivedTimestamp, request.Activity, error.Code, error.Message);
+        StartRequest(request, Stopwatch.GetTimestamp(), out var received);
+        CompleteFailed(request, received, error);
     }
 
-    /// <summary>Starts the request's span (once) and fixes its receive time; returns the span when its data is recorded.</summary>
-    private Activity? StartRequest(InferenceRequest request, long now)
+    /// <summary>
+    /// Starts the request's span (<see cref="InferenceRequest.Activity"/>) from <paramref name="received"/>: the front
+    /// end's receive time, or <paramref name="now"/> when it gave none. Returns the span when its data is recorded.
+    /// </summary>
+    private static Activity? StartRequest(InferenceRequest request, long now, out long received)
     {
-        if (request.ReceivedTimestamp == 0)
-        {
-            request.ReceivedTimestamp = now;
-        }
-
-        if (request.Activity is null && EngineTracing.Source.HasListeners())
-        {
-            request.Activity = EngineTracing.StartInfer(request.ModelName, request.Protocol, request.TraceParent, request.ReceivedTimestamp);
-        }
-
+        received = request.ReceivedTimestamp != 0 ? request.ReceivedTimestamp : now;
+        request.Activity = EngineTracing.StartInfer(request.ModelName, request.Protocol, request.TraceParent, received);
         var span = EngineTracing.Recorded(request.Activity);
         span?.SetTag(EngineTracing.RequestIdTag, request.Id);
         return span;
     }
 
     /// <summary>Ends a request the engine answered with an error (or that was cancelled): one observation, span stopped.</summary>
-    private void CompleteFailed(InferenceRequest request, InferenceError error) =>
-        CompleteRequest(request.ModelName, request.ModelVersion, request.Protocol, request.ReceivedTimestamp, request.Activity, error.Code, error.Message);
+    private void CompleteFailed(InferenceRequest request, long received, InferenceError error) =>
+        CompleteRequest(request.ModelName, request.ModelVersion, request.Protocol, received, request.Activity, error.Code, error.Message);
 
     /// <summary>
     /// Records the request's duration with bounded labels and stops its span. <paramref name="version"/> is the version

@@ -46,7 +46,7 @@ public sealed class InferenceRequest : IDisposable
 
     /// <summary>
     /// When the front end received the request (<see cref="Stopwatch.GetTimestamp"/>), so its duration and span include
-    /// reading and parsing it; 0 = when the engine receives it.
+    /// reading and parsing it; 0 (the default) = when the engine receives it.
     /// </summary>
     public long ReceivedTimestamp { get; set; }
 
