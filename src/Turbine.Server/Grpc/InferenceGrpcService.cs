@@ -175,7 +175,8 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
                 return (null, parsed.Error, Refuse(message, httpContext, received, parsed.Error));
             }
 
-            using var request = RequestTracing.Describe(parsed.Value, httpContext, RequestProtocol.Grpc, received);
+            using var request = parsed.Value;
+            RequestTracing.Describe(request, httpContext, RequestProtocol.Grpc, received);
             var result = await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
             if (!result.IsOk)
             {
@@ -197,7 +198,8 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
     private System.Diagnostics.Activity? Refuse(ModelInferRequest message, HttpContext httpContext, long received, InferenceError error)
     {
         long? version = long.TryParse(message.ModelVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
-        using var refused = RequestTracing.Describe(new InferenceRequest(message.ModelName, version), httpContext, RequestProtocol.Grpc, received);
+        using var refused = new InferenceRequest(message.ModelName, version);
+        RequestTracing.Describe(refused, httpContext, RequestProtocol.Grpc, received);
         engine.RecordRefused(refused, error);
         return refused.Activity;
     }

@@ -70,7 +70,8 @@ internal static class InferEndpoint
             return;
         }
 
-        using var request = RequestTracing.Describe(parsed.Value, ctx, RequestProtocol.Http, received);
+        using var request = parsed.Value;
+        RequestTracing.Describe(request, ctx, RequestProtocol.Http, received);
         request.BodyOwner = body;
         var result = await engine.InferAsync(request, ctx.RequestAborted).ConfigureAwait(false);
         RequestTracing.AddResponseHeader(ctx, request.Activity);
@@ -88,7 +89,8 @@ internal static class InferEndpoint
     /// <summary>A request refused before the engine saw it: the engine records it, the response carries its span's id.</summary>
     private static void Refuse(HttpContext ctx, InferenceEngine engine, string model, long? version, long received, InferenceError error)
     {
-        using var refused = RequestTracing.Describe(new InferenceRequest(model, version), ctx, RequestProtocol.Http, received);
+        using var refused = new InferenceRequest(model, version);
+        RequestTracing.Describe(refused, ctx, RequestProtocol.Http, received);
         engine.RecordRefused(refused, error);
         RequestTracing.AddResponseHeader(ctx, refused.Activity);
     }

@@ -8,7 +8,7 @@ namespace Turbine.Server.Registry;
 /// <summary>
 /// Serves registry references (<c>fraud@production</c>): resolves each, downloads the artifact into the
 /// content-addressed cache (verified), materializes it as a Triton model folder and loads it through the
-/// engine (<see cref="InferenceEngine.LoadModelAsync(string, string?, CancellationToken)"/>, explicit mode), whose swap loads and warms the new version before requests move and lets the old one
+/// engine (<see cref="InferenceEngine.LoadModelAsync(string, string, CancellationToken)"/>, explicit mode), whose swap loads and warms the new version before requests move and lets the old one
 /// drain. Each reference has its own poll loop and its own capped, jittered exponential backoff, so a reference that
 /// fails or whose load hangs (bounded by the engine's load timeout, then abandoned) never delays the others; on
 /// errors it keeps serving what it has.

@@ -18,12 +18,11 @@ internal static class RequestTracing
     /// Puts what the engine needs for the request's telemetry on it: the protocol, the caller's trace context (read
     /// only when tracing is on) and when the front end received it (<paramref name="receivedTimestamp"/>).
     /// </summary>
-    public static InferenceRequest Describe(InferenceRequest request, HttpContext ctx, RequestProtocol protocol, long receivedTimestamp)
+    public static void Describe(InferenceRequest request, HttpContext ctx, RequestProtocol protocol, long receivedTimestamp)
     {
         request.Protocol = ServerMetrics.ProtocolLabel(protocol);
         request.TraceParent = EngineTracing.Source.HasListeners() ? Parent(ctx) : default;
         request.ReceivedTimestamp = receivedTimestamp;
-        return request;
     }
 
     /// <summary>Adds the span's <c>traceparent</c> to the response headers, while they can still be changed.</summary>
