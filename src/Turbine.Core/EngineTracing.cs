@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Turbine.Core;
 
 /// <summary>
-/// Turbine's spans: one <c>turbine.infer</c> span per inference request (started by the front end, which knows
-/// the protocol and the caller's trace context) with <c>turbine.queue</c>, <c>turbine.compute_input</c>,
+/// Turbine's spans: one <c>turbine.infer</c> span per inference request (started and ended by the engine, under
+/// the caller's trace context and with the protocol the front end put on the request) with <c>turbine.queue</c>, <c>turbine.compute_input</c>,
 /// <c>turbine.compute_infer</c> and <c>turbine.compute_output</c> children derived from the timings the engine
 /// measures anyway. With no listener on <see cref="SourceName"/> nothing is allocated.
 /// </summary>
@@ -28,9 +28,10 @@ public static class EngineTracing
 
     /// <summary>
     /// Starts the request span as a child of <paramref name="parent"/> (the caller's W3C context; default = a new
-    /// trace). Null when no listener samples it.
+    /// trace), beginning at <paramref name="startTimestamp"/> (<see cref="Stopwatch"/> ticks: when the front end
+    /// received the request). Null when no listener samples it.
     /// </summary>
-    public static Activity? StartInfer(string model, string protocol, ActivityContext parent)
+    internal static Activity? StartInfer(string model, string protocol, ActivityContext parent, long startTimestamp)
     {
         if (!Source.HasListeners())
         {
@@ -42,8 +43,9 @@ public static class EngineTracing
         var previous = Activity.Current;
         Activity.Current = null;
         // The tags are given at start so a sampler can decide by model (the trace settings are per model).
+        var startTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(startTimestamp);
         var activity = Source.StartActivity(InferSpan, ActivityKind.Server, parent,
-            [new KeyValuePair<string, object?>(ModelTag, model), new KeyValuePair<string, object?>(ProtocolTag, protocol)]);
+            [new KeyValuePair<string, object?>(ModelTag, model), new KeyValuePair<string, object?>(ProtocolTag, protocol)], startTime: startTime);
         if (activity is null)
         {
             Activity.Current = previous;
@@ -54,7 +56,7 @@ public static class EngineTracing
     }
 
     /// <summary>Records how the request ended on its span and stops it.</summary>
-    public static void StopInfer(Activity? activity, long? version, StatusCode outcome, string? message)
+    internal static void StopInfer(Activity? activity, long? version, StatusCode outcome, string? message)
     {
         if (activity is null)
         {
@@ -68,12 +70,19 @@ public static class EngineTracing
 
         activity.SetTag(OutcomeTag, outcome.ToString());
         activity.SetStatus(outcome == StatusCode.Ok ? ActivityStatusCode.Ok : ActivityStatusCode.Error, message);
+
+        // A response is released on the front end's thread, where the span is not the current activity: stopping it
+        // must not change what is current there.
+        var current = Activity.Current;
         activity.Stop();
+        if (!ReferenceEquals(current, activity))
+        {
+            Activity.Current = current;
+        }
     }
 
-    /// <summary>The request span when it is the current activity (the engine tags it), else null.</summary>
-    internal static Activity? CurrentInfer() =>
-        Activity.Current is { } a && ReferenceEquals(a.Source, Source) && a.OperationName == InferSpan && a.IsAllDataRequested ? a : null;
+    /// <summary>The request span when its data is recorded (the engine tags it and adds the stage spans), else null.</summary>
+    internal static Activity? Recorded(Activity? span) => span is { IsAllDataRequested: true } ? span : null;
 
     /// <summary>
     /// Adds the queue and compute spans under <paramref name="parent"/>, laid end to end from

@@ -14,15 +14,19 @@ public sealed partial class InferenceEngine
     /// Runs one request. The request keeps ownership of its inputs (the caller disposes it); the response owns
     /// its outputs and a hold on the model version, released when the response is disposed.
     /// </summary>
+    /// <remarks>
+    /// The request's telemetry is the engine's: its <c>turbine.infer</c> span starts here (see
+    /// <see cref="InferenceRequest.Activity"/>) and, with the one duration observation, ends when the response is
+    /// released, or here when the request fails.
+    /// </remarks>
     public async ValueTask<Result<InferenceResponse>> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var span = EngineTracing.CurrentInfer();
-        span?.SetTag(EngineTracing.RequestIdTag, request.Id);
+        var span = StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
         if (!acquired.IsOk)
         {
-            return acquired.Error;
+            return Complete(request, received, acquired.Error);
         }
 
         var version = acquired.Value;
@@ -34,7 +38,7 @@ public sealed partial class InferenceEngine
             // Shared memory (any front end): inputs become views of their regions, output regions are checked and held.
             var bound = BindSharedMemory(request, out outputRegions);
             var result = bound is null
-                ? await RunAsync(version, request, start, cancellationToken).ConfigureAwait(false)
+                ? await RunAsync(version, request, start, span, cancellationToken).ConfigureAwait(false)
                 : Result<InferenceResponse>.Fail(bound);
             handedOver = result.IsOk;
             if (!result.IsOk)
@@ -52,14 +56,20 @@ public sealed partial class InferenceEngine
                 // The response held the version: disposing it releases that hold (handedOver stays true).
                 result.Value.Dispose();
                 version.Statistics.RecordFailure(ElapsedNs(start));
-                return writeError;
+                return Complete(request, received, writeError);
             }
 
-            return result;
+            return Complete(request, received, result);
         }
-        catch (OperationCanceledException) when (payload is not null)
+        catch (OperationCanceledException)
         {
-            LogPayload(payload, version, request, start, null, new InferenceError(StatusCode.Cancelled, "the request was cancelled"));
+            var cancelled = new InferenceError(StatusCode.Cancelled, "the request was cancelled");
+            if (payload is not null)
+            {
+                LogPayload(payload, version, request, start, null, cancelled);
+            }
+
+            CompleteFailed(request, received, cancelled);
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -72,7 +82,7 @@ public sealed partial class InferenceEngine
                 LogPayload(payload, version, request, start, null, error);
             }
 
-            return error;
+            return Complete(request, received, error);
         }
         finally
         {
@@ -103,7 +113,24 @@ public sealed partial class InferenceEngine
         return null;
     }
 
-    private async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the request's telemetry to the response (ended when it is released) or ends it now with the error.
+    /// </summary>
+    private Result<InferenceResponse> Complete(InferenceRequest request, long received, Result<InferenceResponse> result)
+    {
+        if (result.IsOk)
+        {
+            result.Value.CompleteOnRelease(this, request.Protocol, received, request.Activity);
+        }
+        else
+        {
+            CompleteFailed(request, received, result.Error);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
     {
         var config = version.Config;
         var validated = RequestValidator.Validate(config, request);
@@ -124,7 +151,7 @@ public sealed partial class InferenceEngine
             lookupNs = ElapsedNs(lookupStart);
             if (hit)
             {
-                EngineTracing.CurrentInfer()?.SetTag(EngineTracing.CacheHitTag, true);
+                span?.SetTag(EngineTracing.CacheHitTag, true);
                 version.Statistics.RecordCacheHit(batch, ElapsedNs(start), lookupNs);
 #pragma warning disable CA2000 // ownership passes to the caller inside the Result
                 return Result<InferenceResponse>.Ok(new InferenceResponse(
@@ -159,7 +186,6 @@ public sealed partial class InferenceEngine
         }
 
         var scheduled = new ScheduleRequest(inputs, outputNames, batch, request.Priority, request.TimeoutMicroseconds, sequence);
-        var span = EngineTracing.CurrentInfer();
         var queueStart = span is null ? default : DateTimeOffset.UtcNow;
         var executed = await version.Scheduler.ExecuteAsync(scheduled, cancellationToken).ConfigureAwait(false);
         if (!executed.IsOk)

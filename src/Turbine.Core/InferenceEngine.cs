@@ -22,12 +22,19 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly Caching.ResponseCache? _cache;
     private readonly ILogger _logger;
     private readonly Payloads.PayloadLog? _payloadLog;
+    private readonly IRequestObserver? _requestObserver;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _poller;
     private volatile bool _ready;
     private int _disposed;
 
-    public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null)
+    /// <param name="options">Engine settings.</param>
+    /// <param name="backends">The backends models run on.</param>
+    /// <param name="logger">Where the engine logs.</param>
+    /// <param name="payloadLog">The payload log the engine owns, or null.</param>
+    /// <param name="requestObserver">Told the duration of every inference request once, when it ends (the host's request metrics), or null.</param>
+    public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null,
+        IRequestObserver? requestObserver = null)
     {
         var problems = options.FileLimits.Validate().Concat(options.SharedMemory.Validate()).ToList();
         if (options.LoadTimeout <= TimeSpan.Zero)
@@ -43,6 +50,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         Options = options;
         _logger = logger;
         _payloadLog = payloadLog;
+        _requestObserver = requestObserver;
         SharedMemory = new global::Turbine.Core.SharedMemory.SharedMemoryManager(options.SharedMemory, logger);
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
         _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
@@ -55,13 +63,13 @@ public sealed partial class InferenceEngine : IAsyncDisposable
 
     public ServerMetadata Metadata { get; }
 
-    public ModelManager Models => _manager;
+    internal ModelManager Models => _manager;
 
     /// <summary>The system shared memory regions clients registered (Triton's shared memory extension).</summary>
     public global::Turbine.Core.SharedMemory.SharedMemoryManager SharedMemory { get; }
 
     /// <summary>The server-wide response cache, or null when it is off.</summary>
-    public Caching.ResponseCache? Cache => _cache;
+    internal Caching.ResponseCache? Cache => _cache;
 
     /// <summary>The payload log (owned by the engine, flushed and disposed with it), or null when no sink is configured.</summary>
     public Payloads.PayloadLog? PayloadLog => _payloadLog;

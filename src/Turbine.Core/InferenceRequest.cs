@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Turbine.Core.Tensors;
 
 namespace Turbine.Core;
@@ -9,6 +10,9 @@ namespace Turbine.Core;
 /// </summary>
 public sealed class InferenceRequest : IDisposable
 {
+    /// <summary>The <see cref="Protocol"/> of a request handed to the engine in process (no front end).</summary>
+    public const string InProcessProtocol = "inprocess";
+
     public InferenceRequest(string modelName, long? modelVersion = null)
     {
         ModelName = modelName;
@@ -30,6 +34,27 @@ public sealed class InferenceRequest : IDisposable
 
     /// <summary>Outputs the client asked for; empty means every output of the model.</summary>
     public List<RequestedOutput> Outputs { get; } = [];
+
+    /// <summary>
+    /// Which front end received the request (<c>http</c>, <c>grpc</c>; <see cref="InProcessProtocol"/> by default): the
+    /// <c>protocol</c> of its duration observation and of its <c>turbine.infer</c> span.
+    /// </summary>
+    public string Protocol { get; set; } = InProcessProtocol;
+
+    /// <summary>The caller's trace context (W3C <c>traceparent</c>), parent of the request's span; default = a new trace.</summary>
+    public ActivityContext TraceParent { get; set; }
+
+    /// <summary>
+    /// When the front end received the request (<see cref="Stopwatch.GetTimestamp"/>), so its duration and span include
+    /// reading and parsing it; 0 (the default) = when the engine receives it.
+    /// </summary>
+    public long ReceivedTimestamp { get; set; }
+
+    /// <summary>
+    /// The request's <c>turbine.infer</c> span, started by the engine when it receives the request (null when tracing is
+    /// off or the sampler dropped it). A front end echoes its id (<c>traceparent</c>) in the response.
+    /// </summary>
+    public Activity? Activity { get; internal set; }
 
     /// <summary>Memory the inputs point into (a pooled request body), released with the request.</summary>
     public IDisposable? BodyOwner { get; set; }

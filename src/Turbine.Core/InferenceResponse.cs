@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Turbine.Core.Tensors;
 
 namespace Turbine.Core;
@@ -5,11 +6,15 @@ namespace Turbine.Core;
 /// <summary>
 /// The engine's answer. Output tensors may point into backend-owned memory; disposing the response releases
 /// them and the hold it keeps on the model version, so a version is unloaded only after every response
-/// that reads its memory is written out.
+/// that reads its memory is written out. Releasing it also ends the request's telemetry (its span and duration).
 /// </summary>
 public sealed class InferenceResponse : IDisposable
 {
     private IDisposable? _lease;
+    private InferenceEngine? _engine;
+    private string _protocol = "";
+    private long _receivedTimestamp;
+    private Activity? _span;
 
     public InferenceResponse(string modelName, long modelVersion, string id, List<InferenceTensor> outputs, IDisposable? lease)
     {
@@ -38,5 +43,15 @@ public sealed class InferenceResponse : IDisposable
         }
 
         Interlocked.Exchange(ref _lease, null)?.Dispose();
+        Interlocked.Exchange(ref _engine, null)?.CompleteRequest(ModelName, ModelVersion, _protocol, _receivedTimestamp, _span, StatusCode.Ok, null);
+    }
+
+    /// <summary>The engine ends the request's telemetry when the response is released (once its writer is done with it).</summary>
+    internal void CompleteOnRelease(InferenceEngine engine, string protocol, long receivedTimestamp, Activity? span)
+    {
+        _protocol = protocol;
+        _receivedTimestamp = receivedTimestamp;
+        _span = span;
+        Volatile.Write(ref _engine, engine);
     }
 }

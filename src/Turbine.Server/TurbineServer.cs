@@ -102,7 +102,8 @@ public sealed class TurbineServer : IAsyncDisposable
             },
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
-            CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads"))));
+            CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads")),
+            sp.GetRequiredService<ServerMetrics>()));
         builder.Services.AddSingleton(new RequestBodyBudget(options.MaxInflightBodyBytes ?? RequestBodyBudget.DefaultLimit()));
         builder.Services.AddSingleton(new StreamFlow(options.GrpcStreamMaxPending));
         builder.Services.AddSingleton<StreamHooks>();
@@ -179,14 +180,14 @@ public sealed class TurbineServer : IAsyncDisposable
             }
 
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
-            if (options.ExitOnError && engine.Models.NotReadyModels() is [_, ..] failed)
+            if (options.ExitOnError && engine.GetNotReadyModels() is [_, ..] failed)
             {
                 throw new StartupModelsFailedException(failed);
             }
 
             if (options.Registry is { } registryOptions)
             {
-                registrySync = new RegistrySync(registryOptions, engine.Models, TimeProvider.System,
+                registrySync = new RegistrySync(registryOptions, engine, TimeProvider.System,
                     app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry"));
                 await registrySync.StartAsync(cancellationToken).ConfigureAwait(false);
                 app.Services.GetRequiredService<EngineShutdown>().RegistrySync = registrySync;
@@ -230,7 +231,7 @@ public sealed class TurbineServer : IAsyncDisposable
             // Management endpoints (ManagementOperationAttribute) run only when the authorizer allows the caller.
             var authorizer = app.Services.GetRequiredService<ManagementAuthorizer>();
             app.Use((ctx, next) => ManagementAuthMiddleware.InvokeAsync(ctx, () => next(ctx), authorizer));
-            HttpEndpoints.Map(app, engine, options, app.Services.GetRequiredService<ServerMetrics>());
+            HttpEndpoints.Map(app, engine, options);
             SharedMemoryEndpoints.Map(app, engine.SharedMemory);
             app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
@@ -267,7 +268,7 @@ public sealed class TurbineServer : IAsyncDisposable
         var httpUri = new Uri($"http://{Display(address)}:{httpListen!.IPEndPoint!.Port}/");
         var grpcUri = new Uri($"{(options.GrpcTlsCertificatePath is null ? "http" : "https")}://{Display(address)}:{grpcListen!.IPEndPoint!.Port}/");
         var metricsUri = new Uri($"http://{Display(address)}:{metricsListen!.IPEndPoint!.Port}/metrics");
-        var notReady = engine.Models.NotReadyModels();
+        var notReady = engine.GetNotReadyModels();
         if (options.StrictReadiness && notReady.Count > 0)
         {
             // Never the ready line while /v2/health/ready says not ready: scripts wait for that line.
@@ -280,7 +281,7 @@ public sealed class TurbineServer : IAsyncDisposable
                 ServerLog.ReadyDespiteFailures(logger, StartupModelsFailedException.Describe(notReady));
             }
 
-            ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.Models.AllServing().Count(), metricsUri.ToString());
+            ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.GetServingVersions().Count, metricsUri.ToString());
         }
 
         return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri, registrySync);

@@ -96,7 +96,7 @@ internal static class UpGateway
     /// </summary>
     internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry)
     {
-        var models = server.Engine.Models.AllServing().Select(m => m.Config.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var models = server.Engine.GetServingVersions().Select(m => m.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var http = gateway.HttpAddress.ToString().TrimEnd('/');
         return string.Join(Environment.NewLine,
             $"turbine ready: HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress} (use these: the gateway in front of the server)",

@@ -12,7 +12,7 @@ namespace Turbine.Core.Caching;
 /// are evicted to stay within the byte limit. Entries hold copies of the output bytes, so a hit answers without
 /// running the model and without copying.
 /// </summary>
-public sealed class ResponseCache
+internal sealed class ResponseCache
 {
     private const int EntryOverheadBytes = 128;
 

@@ -9,7 +9,7 @@ namespace Turbine.Core.Config;
 /// Dims: every dimension is &gt;= -1; empty <c>dims</c> (a scalar per batch item) is allowed only when
 /// max_batch_size &gt; 0 or a reshape is given.
 /// </summary>
-public static class ModelConfigValidator
+internal static class ModelConfigValidator
 {
     public static ImmutableArray<string> Validate(ModelConfig config, string sourcePath)
     {

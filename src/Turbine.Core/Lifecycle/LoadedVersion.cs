@@ -10,7 +10,7 @@ namespace Turbine.Core.Lifecycle;
 /// counted: the manager holds one reference while the version serves, each request holds one while it runs
 /// and its response is written. When the count reaches zero the instances are released.
 /// </summary>
-public sealed class LoadedVersion
+internal sealed class LoadedVersion
 {
     private static long s_nextIdentity;
 

@@ -6,7 +6,7 @@ using Turbine.Core.Repository;
 
 namespace Turbine.Core.Lifecycle;
 
-public sealed partial class ModelManager
+internal sealed partial class ModelManager
 {
     /// <summary>
     /// Loads (or reloads) a model from the repository, optionally with a JSON config override. New versions

@@ -14,7 +14,7 @@ namespace Turbine.Core.Lifecycle;
 /// previous versions serving when a load fails, and releases old versions after their requests drain.
 /// Control operations on one model are serialized; requests never take a lock.
 /// </summary>
-public sealed partial class ModelManager : IAsyncDisposable
+internal sealed partial class ModelManager : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ModelEntry> _models = new(StringComparer.Ordinal);
     private readonly ModelRepository _repository;

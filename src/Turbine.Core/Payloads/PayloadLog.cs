@@ -54,7 +54,7 @@ public sealed class PayloadLog : IAsyncDisposable
     public long WrittenCount => Interlocked.Read(ref _written);
 
     /// <summary>The model's settings, parsed once per loaded config; invalid parameters mean off (the loader rejects them first).</summary>
-    public PayloadLogSettings SettingsFor(ModelConfig config) =>
+    internal PayloadLogSettings SettingsFor(ModelConfig config) =>
         _settings.GetValue(config, static c => PayloadLogSettings.Parse(c.Parameters) is { IsOk: true } r ? r.Value : PayloadLogSettings.Off);
 
     /// <summary>Hands a record to the background writer without waiting; false (and counted) when the log is full.</summary>

@@ -1,7 +1,7 @@
 namespace Turbine.Core.Payloads;
 
 /// <summary>What the payload log records for a model (<c>payload_log</c> model parameter).</summary>
-public enum PayloadLogMode
+internal enum PayloadLogMode
 {
     /// <summary>Nothing (the default).</summary>
     Off = 0,

@@ -10,7 +10,7 @@ namespace Turbine.Core.Payloads;
 /// <c>payload_log_sampling</c> = 0..1, <c>payload_log_redact</c> = comma-separated tensor names,
 /// <c>payload_log_max_elements</c> = elements kept per tensor.
 /// </summary>
-public sealed record PayloadLogSettings(PayloadLogMode Mode, double Sampling, FrozenSet<string> Redact, long MaxElements)
+internal sealed record PayloadLogSettings(PayloadLogMode Mode, double Sampling, FrozenSet<string> Redact, long MaxElements)
 {
     public const string ModeKey = "payload_log";
     public const string SamplingKey = "payload_log_sampling";

@@ -37,7 +37,7 @@ public sealed class PayloadTensor
     public bool Redacted { get; }
 
     /// <summary>Copies at most <see cref="PayloadLogSettings.MaxElements"/> elements of the tensor.</summary>
-    public static PayloadTensor Capture(InferenceTensor tensor, PayloadLogSettings settings)
+    internal static PayloadTensor Capture(InferenceTensor tensor, PayloadLogSettings settings)
     {
         var shape = (long[])tensor.Shape.Clone();
         if (settings.Redact.Contains(tensor.Name))

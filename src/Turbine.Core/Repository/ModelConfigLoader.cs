@@ -9,7 +9,7 @@ namespace Turbine.Core.Repository;
 /// <see cref="ModelDefinition"/>: parse, pick the backend, auto-complete from the model file, apply defaults,
 /// validate. Every failure is an <see cref="InferenceException"/> whose message names the file and field.
 /// </summary>
-public sealed class ModelConfigLoader
+internal sealed class ModelConfigLoader
 {
     private readonly IReadOnlyList<IBackend> _backends;
     private readonly ModelFileLimits _limits;

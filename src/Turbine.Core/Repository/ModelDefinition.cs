@@ -4,7 +4,7 @@ using Turbine.Core.Config;
 namespace Turbine.Core.Repository;
 
 /// <summary>A model's completed, validated config and the backend that serves it.</summary>
-public sealed record ModelDefinition(ModelConfig Config, IBackend Backend, string ModelDirectory)
+internal sealed record ModelDefinition(ModelConfig Config, IBackend Backend, string ModelDirectory)
 {
     /// <summary>The limits the model's files are read under.</summary>
     public ModelFileLimits FileLimits { get; init; } = new();

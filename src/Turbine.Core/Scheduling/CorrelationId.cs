@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Turbine.Core.Scheduling;
 
 /// <summary>A sequence's correlation id: an unsigned integer or a string (Triton's <c>sequence_id</c>).</summary>
-public readonly record struct CorrelationId(ulong Number, string? Text)
+internal readonly record struct CorrelationId(ulong Number, string? Text)
 {
     public bool IsString => Text is not null;
 

@@ -3,7 +3,7 @@ using Turbine.Core.Tensors;
 
 namespace Turbine.Core.Scheduling;
 
-public sealed partial class DynamicBatcher
+internal sealed partial class DynamicBatcher
 {
     /// <summary>Runs one batch on a worker's instance, answers its requests and takes the next batch.</summary>
     private void RunBatch(Worker worker, Batch batch)

@@ -1,6 +1,6 @@
 namespace Turbine.Core.Scheduling;
 
-public sealed partial class DynamicBatcher
+internal sealed partial class DynamicBatcher
 {
     /// <summary>
     /// Hands batches to free instances while a batch is ready, then arms the timer for the next moment

@@ -2,7 +2,7 @@ using Turbine.Core.Config;
 
 namespace Turbine.Core.Scheduling;
 
-public sealed partial class DynamicBatcher
+internal sealed partial class DynamicBatcher
 {
     private enum EntryState
     {

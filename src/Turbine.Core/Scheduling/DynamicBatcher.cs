@@ -13,7 +13,7 @@ namespace Turbine.Core.Scheduling;
 /// <c>max_queue_delay_microseconds</c>. Requests are never split and only requests whose inputs agree beyond
 /// the batch dimension share a batch. Time comes from the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed partial class DynamicBatcher : IScheduler
+internal sealed partial class DynamicBatcher : IScheduler
 {
     public const string PolicyName = "dynamic";
 

@@ -5,7 +5,7 @@ namespace Turbine.Core.Scheduling;
 /// <see cref="DynamicBatcher"/>; the sequence batcher later). Each scheduler records one execution per batch it
 /// runs in the version's statistics. Expected failures (queue full, timeout, cancellation) come back as values.
 /// </summary>
-public interface IScheduler : IDisposable
+internal interface IScheduler : IDisposable
 {
     string Name { get; }
 

@@ -10,7 +10,7 @@ namespace Turbine.Core.Scheduling;
 /// batching): as many requests execute at once as there are instances, the rest wait in FIFO order.
 /// A request whose <c>timeout</c> passes while it waits is rejected as unavailable; <c>priority</c> is ignored.
 /// </summary>
-public sealed class InstancePoolScheduler : IScheduler
+internal sealed class InstancePoolScheduler : IScheduler
 {
     public const string PolicyName = "instance-pool";
 

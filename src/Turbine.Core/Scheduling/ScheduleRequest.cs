@@ -9,7 +9,7 @@ namespace Turbine.Core.Scheduling;
 /// <param name="Priority">The request's <c>priority</c> parameter: 0 is the model's default level, 1 the highest.</param>
 /// <param name="TimeoutMicroseconds">The request's <c>timeout</c> parameter; 0 when it set none.</param>
 /// <param name="Sequence">The request's sequence parameters (read for stateful models only); null when it names no sequence.</param>
-public sealed record ScheduleRequest(
+internal sealed record ScheduleRequest(
     IReadOnlyList<InferenceTensor> Inputs,
     IReadOnlyList<string> OutputNames,
     long BatchSize,

@@ -10,7 +10,7 @@ namespace Turbine.Core.Scheduling;
 /// is refused at once), <c>sequence_start_timeout_microseconds</c> = how long one may wait (0 = without limit, as
 /// Triton). Over either limit the start is refused with UNAVAILABLE (HTTP 503), as a full dynamic-batching queue is.
 /// </summary>
-public sealed record SequenceBacklogSettings(int MaxSize, long StartTimeoutMicroseconds)
+internal sealed record SequenceBacklogSettings(int MaxSize, long StartTimeoutMicroseconds)
 {
     public const string MaxSizeKey = "sequence_backlog_max_size";
     public const string StartTimeoutKey = "sequence_start_timeout_microseconds";

@@ -6,7 +6,7 @@ using Turbine.Core.Tensors;
 
 namespace Turbine.Core.Scheduling;
 
-public sealed partial class SequenceBatcher
+internal sealed partial class SequenceBatcher
 {
     /// <summary>Runs one batch on a worker's instance, answers its requests, ends or frees sequences, takes the next batch.</summary>
     private void RunBatch(Worker worker, Batch batch)

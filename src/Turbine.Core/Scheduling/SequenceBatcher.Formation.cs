@@ -1,6 +1,6 @@
 namespace Turbine.Core.Scheduling;
 
-public sealed partial class SequenceBatcher
+internal sealed partial class SequenceBatcher
 {
     /// <summary>
     /// Releases idle sequences, hands a batch to every free instance that has one ready, then arms the timer for

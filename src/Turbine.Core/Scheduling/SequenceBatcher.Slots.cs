@@ -4,7 +4,7 @@ using Turbine.Core.Tensors;
 
 namespace Turbine.Core.Scheduling;
 
-public sealed partial class SequenceBatcher
+internal sealed partial class SequenceBatcher
 {
     private enum EntryState
     {

@@ -22,7 +22,7 @@ namespace Turbine.Core.Scheduling;
 /// Sequences that start while every slot is taken wait in a backlog until a slot frees. A partial batch waits
 /// at most <c>max_queue_delay_microseconds</c>. Time comes from the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed partial class SequenceBatcher : IScheduler
+internal sealed partial class SequenceBatcher : IScheduler
 {
     public const string PolicyName = "sequence";
 

@@ -3,7 +3,7 @@ using Turbine.Core.Tensors;
 namespace Turbine.Core.Scheduling;
 
 /// <summary>The sequence parameters of a request: <c>sequence_id</c>, <c>sequence_start</c>, <c>sequence_end</c>.</summary>
-public sealed record SequenceRequest(CorrelationId Id, bool Start, bool End)
+internal sealed record SequenceRequest(CorrelationId Id, bool Start, bool End)
 {
     /// <summary>
     /// Reads the parameters. Returns null with no error when the request names no sequence (no <c>sequence_id</c>,

@@ -6,7 +6,7 @@ namespace Turbine.Core.Stats;
 /// Per model-version statistics (Triton's statistics extension). Updated with interlocked operations on the
 /// request path; read as an immutable <see cref="ModelStatisticsSnapshot"/>.
 /// </summary>
-public sealed class ModelStatistics
+internal sealed class ModelStatistics
 {
     private readonly DurationCounter _success = new();
     private readonly DurationCounter _fail = new();

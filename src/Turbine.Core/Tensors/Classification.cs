@@ -7,7 +7,7 @@ namespace Turbine.Core.Tensors;
 /// Triton's classification extension: replaces a numeric output by its top-k entries per batch item, as BYTES
 /// strings <c>"value:index"</c> or <c>"value:index:label"</c> when the output has a label file.
 /// </summary>
-public static class Classification
+internal static class Classification
 {
     public static InferenceTensor TopK(InferenceTensor output, int k, bool batched, IReadOnlyList<string>? labels)
     {

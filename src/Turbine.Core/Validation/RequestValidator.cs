@@ -10,7 +10,7 @@ namespace Turbine.Core.Validation;
 /// duplicated), data types, shapes, batch size, byte sizes and BYTES framing, requested outputs and their
 /// parameters. Messages name the tensor, the expected and the actual value.
 /// </summary>
-public static class RequestValidator
+internal static class RequestValidator
 {
     /// <summary>Validates the request; on success returns the batch size (1 for non-batching models).</summary>
     public static Result<long> Validate(ModelConfig config, InferenceRequest request)

@@ -13,7 +13,7 @@ namespace Turbine.Server.Grpc;
 /// <c>inference.GRPCInferenceService</c>: the same engine API as the REST front end, the same error messages,
 /// mapped to gRPC status codes.
 /// </summary>
-internal sealed partial class InferenceGrpcService(InferenceEngine engine, ServerMetrics metrics, StreamFlow flow, RequestBodyBudget budget, ServerOptions options, StreamHooks hooks, Logging.LogSettings logSettings, TraceSettings traceSettings) : GRPCInferenceService.GRPCInferenceServiceBase
+internal sealed partial class InferenceGrpcService(InferenceEngine engine, StreamFlow flow, RequestBodyBudget budget, ServerOptions options, StreamHooks hooks, Logging.LogSettings logSettings, TraceSettings traceSettings) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
         Task.FromResult(new ServerLiveResponse { Live = engine.IsLive });
@@ -75,7 +75,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
                 // Triton's gRPC carries file contents as bytes_param; the message is already bounded by its size limit.
                 if (p.ParameterChoiceCase != ModelRepositoryParameter.ParameterChoiceOneofCase.BytesParam)
                 {
-                    return GrpcErrors.Fail<RepositoryModelLoadResponse>(context, ModelOverrideFolders.PollFailure(request.ModelName,
+                    return GrpcErrors.Fail<RepositoryModelLoadResponse>(context, ModelFileOverride.PollFailure(request.ModelName,
                         $"File parameter '{key}' must have bytes type for its value (bytes_param), got {p.ParameterChoiceCase}"));
                 }
 
@@ -138,35 +138,33 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
 
     /// <summary>Parses and runs one request; the caller owns the returned response.</summary>
     /// <remarks>
-    /// Each request gets a <c>turbine.infer</c> span under the call's W3C context; a unary call also returns the
-    /// span's <c>traceparent</c> in its response headers (a stream's headers are long gone by its later messages).
+    /// Each request gets a <c>turbine.infer</c> span (the engine's) under the call's W3C context and one duration
+    /// observation, ended when the response is released; a unary call also returns the span's <c>traceparent</c> in its
+    /// response headers (a stream's headers are long gone by its later messages).
     /// </remarks>
     private async Task<(InferenceResponse? Response, InferenceError? Error)> InferAsync(ModelInferRequest message, ServerCallContext context, bool unary)
     {
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
         var httpContext = context.GetHttpContext();
-        var span = RequestTracing.Start(httpContext, message.ModelName, RequestProtocol.Grpc);
+        var (response, error, span) = await InferCoreAsync(message, httpContext, received, context.CancellationToken).ConfigureAwait(false);
         if (unary)
         {
             RequestTracing.AddResponseHeader(httpContext, span);
         }
 
-        var (response, error) = await InferCoreAsync(message, context.CancellationToken).ConfigureAwait(false);
-        var version = response?.ModelVersion
-            ?? (long.TryParse(message.ModelVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : -1);
-        metrics.RecordRequest(message.ModelName, version, RequestProtocol.Grpc, error?.Code ?? Core.StatusCode.Ok, start);
-        EngineTracing.StopInfer(span, version > 0 ? version : null, error?.Code ?? Core.StatusCode.Ok, error?.Message);
         return (response, error);
     }
 
-    private async Task<(InferenceResponse? Response, InferenceError? Error)> InferCoreAsync(ModelInferRequest message, CancellationToken cancellationToken)
+    private async Task<(InferenceResponse? Response, InferenceError? Error, System.Diagnostics.Activity? Span)> InferCoreAsync(ModelInferRequest message,
+        HttpContext httpContext, long received, CancellationToken cancellationToken)
     {
         // The message and the tensors its typed contents become count against the server-wide body budget, reserved
         // before any conversion and returned when the engine is done with the request.
         var reserved = message.CalculateSize() + GrpcInferRequestReader.TypedContentsBytes(message);
         if (!budget.TryReserve(reserved))
         {
-            return (null, new InferenceError(Core.StatusCode.ResourceExhausted, budget.Exhausted(reserved)));
+            var exhausted = new InferenceError(Core.StatusCode.ResourceExhausted, budget.Exhausted(reserved));
+            return (null, exhausted, Refuse(message, httpContext, received, exhausted));
         }
 
         try
@@ -174,24 +172,35 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Serve
             var parsed = GrpcInferRequestReader.Read(message, options.MaxRequestBodyBytes);
             if (!parsed.IsOk)
             {
-                return (null, parsed.Error);
+                return (null, parsed.Error, Refuse(message, httpContext, received, parsed.Error));
             }
 
             using var request = parsed.Value;
+            RequestTracing.Describe(request, httpContext, RequestProtocol.Grpc, received);
             var result = await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
             if (!result.IsOk)
             {
                 var error = result.Error.Code == Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
                     ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{message.ModelName}' was cancelled by the client or its deadline")
                     : result.Error;
-                return (null, error);
+                return (null, error, request.Activity);
             }
 
-            return (result.Value, null);
+            return (result.Value, null, request.Activity);
         }
         finally
         {
             budget.Release(reserved);
         }
+    }
+
+    /// <summary>A request refused before the engine saw it: the engine records it; returns its span.</summary>
+    private System.Diagnostics.Activity? Refuse(ModelInferRequest message, HttpContext httpContext, long received, InferenceError error)
+    {
+        long? version = long.TryParse(message.ModelVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
+        using var refused = new InferenceRequest(message.ModelName, version);
+        RequestTracing.Describe(refused, httpContext, RequestProtocol.Grpc, received);
+        engine.RecordRefused(refused, error);
+        return refused.Activity;
     }
 }

@@ -17,7 +17,7 @@ internal static class HttpEndpoints
     /// <summary>Largest body of a repository index, load or unload request (a model config fits many times over).</summary>
     private const long ControlBodyMaxBytes = 64L << 20;
 
-    public static void Map(IEndpointRouteBuilder app, InferenceEngine engine, ServerOptions options, ServerMetrics metrics)
+    public static void Map(IEndpointRouteBuilder app, InferenceEngine engine, ServerOptions options)
     {
         app.MapGet("/v2/health/live", ctx => Health(ctx, "live", engine.IsLive));
         app.MapGet("/v2/health/ready", ctx => Health(ctx, "ready", engine.IsReady));
@@ -58,7 +58,7 @@ internal static class HttpEndpoints
                     : HttpErrors.WriteAsync(ctx, result.Error);
             }));
             app.MapGet(prefix + "/stats", ctx => WithModel(ctx, (model, version) => Stats(ctx, engine, model, version)));
-            app.MapPost(prefix + "/infer", ctx => WithModel(ctx, (model, version) => InferEndpoint.HandleAsync(ctx, engine, options, metrics, model, version)));
+            app.MapPost(prefix + "/infer", ctx => WithModel(ctx, (model, version) => InferEndpoint.HandleAsync(ctx, engine, options, model, version)));
         }
 
         app.MapGet("/v2/models/stats", ctx => Stats(ctx, engine, null, null));
@@ -114,7 +114,7 @@ internal static class HttpEndpoints
             List<ModelFileOverride> files;
             using (var body = read.Value)
             {
-                var parsed = RepositoryLoadRequest.Parse(body.Memory, model, load, engine.Models.FileLimits.ModelBytes);
+                var parsed = RepositoryLoadRequest.Parse(body.Memory, model, load, engine.Options.FileLimits.ModelBytes);
                 if (!parsed.IsOk)
                 {
                     await HttpErrors.WriteAsync(ctx, parsed.Error).ConfigureAwait(false);

@@ -6,31 +6,27 @@ using Turbine.Server.Telemetry;
 
 namespace Turbine.Server.Http;
 
-/// <summary><c>POST /v2/models/{m}[/versions/{v}]/infer</c>: JSON and binary tensor data, compressed or not.</summary>
+/// <summary>
+/// <c>POST /v2/models/{m}[/versions/{v}]/infer</c>: JSON and binary tensor data, compressed or not. The request's
+/// span and duration are the engine's: this puts the protocol, the caller's trace context and the receive time on the
+/// request, reports a request it cannot hand over (<see cref="InferenceEngine.RecordRefused"/>) and echoes the span's
+/// <c>traceparent</c>.
+/// </summary>
 internal static class InferEndpoint
 {
-    public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, ServerMetrics metrics, string model, long? version)
+    public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version)
     {
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var span = RequestTracing.Start(ctx, model, RequestProtocol.Http);
-        RequestTracing.AddResponseHeader(ctx, span);
-        var (outcome, answered) = await HandleCoreAsync(ctx, engine, options, model, version).ConfigureAwait(false);
-        metrics.RecordRequest(model, answered ?? version ?? -1, RequestProtocol.Http, outcome, start);
-        EngineTracing.StopInfer(span, answered ?? version, outcome, null);
-    }
-
-    /// <summary>Answers the request; returns its outcome and the version that answered (null when none did).</summary>
-    private static async Task<(StatusCode Outcome, long? Version)> HandleCoreAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version)
-    {
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
         int? headerLength = null;
         var headerText = ctx.Request.Headers[InferResponseWriter.HeaderLengthHeader].ToString();
         if (headerText.Length > 0)
         {
             if (!int.TryParse(headerText, NumberStyles.None, CultureInfo.InvariantCulture, out var h))
             {
-                await HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
-                    $"{InferResponseWriter.HeaderLengthHeader} must be a non-negative integer, got '{headerText}'")).ConfigureAwait(false);
-                return (StatusCode.InvalidArgument, null);
+                var error = InferenceError.InvalidArgument($"{InferResponseWriter.HeaderLengthHeader} must be a non-negative integer, got '{headerText}'");
+                Refuse(ctx, engine, model, version, received, error);
+                await HttpErrors.WriteAsync(ctx, error).ConfigureAwait(false);
+                return;
             }
 
             headerLength = h;
@@ -40,8 +36,9 @@ internal static class InferEndpoint
             ctx.RequestServices.GetRequiredService<RequestBodyBudget>(), ctx.RequestAborted).ConfigureAwait(false);
         if (!read.IsOk)
         {
+            Refuse(ctx, engine, model, version, received, read.Error);
             await HttpErrors.WriteAsync(ctx, RequestBody.HttpStatus(read.Error), read.Error.Message).ConfigureAwait(false);
-            return (read.Error.Code, null);
+            return;
         }
 
         var body = read.Value;
@@ -68,21 +65,33 @@ internal static class InferEndpoint
             var error = parsed.Error.Code == StatusCode.InvalidArgument && engine.GetModelConfig(model, version) is { IsOk: false } missing
                 ? missing.Error!
                 : parsed.Error;
+            Refuse(ctx, engine, model, version, received, error);
             await HttpErrors.WriteAsync(ctx, error).ConfigureAwait(false);
-            return (error.Code, null);
+            return;
         }
 
         using var request = parsed.Value;
+        RequestTracing.Describe(request, ctx, RequestProtocol.Http, received);
         request.BodyOwner = body;
         var result = await engine.InferAsync(request, ctx.RequestAborted).ConfigureAwait(false);
+        RequestTracing.AddResponseHeader(ctx, request.Activity);
         if (!result.IsOk)
         {
             await HttpErrors.WriteAsync(ctx, result.Error).ConfigureAwait(false);
-            return (result.Error.Code, null);
+            return;
         }
 
+        // Releasing the response after it is written ends the request's span and duration.
         using var response = result.Value;
         await InferResponseWriter.WriteAsync(ctx, request, response).ConfigureAwait(false);
-        return (StatusCode.Ok, response.ModelVersion);
+    }
+
+    /// <summary>A request refused before the engine saw it: the engine records it, the response carries its span's id.</summary>
+    private static void Refuse(HttpContext ctx, InferenceEngine engine, string model, long? version, long received, InferenceError error)
+    {
+        using var refused = new InferenceRequest(model, version);
+        RequestTracing.Describe(refused, ctx, RequestProtocol.Http, received);
+        engine.RecordRefused(refused, error);
+        RequestTracing.AddResponseHeader(ctx, refused.Activity);
     }
 }

@@ -87,26 +87,26 @@ internal static class RepositoryLoadRequest
     /// <summary>One <c>file:PATH</c> parameter: its size is bounded from the encoded length before any byte is decoded.</summary>
     private static Result<ModelFileOverride> ReadFile(JsonProperty p, string model, long maxFileBytes, int filesSoFar)
     {
-        if (filesSoFar >= ModelOverrideFolders.MaxFiles)
+        if (filesSoFar >= ModelFileOverride.MaxFiles)
         {
-            return ModelOverrideFolders.PollFailure(model, $"more than {ModelOverrideFolders.MaxFiles} file overrides in one load");
+            return ModelFileOverride.PollFailure(model, $"more than {ModelFileOverride.MaxFiles} file overrides in one load");
         }
 
         if (p.Value.ValueKind != JsonValueKind.String)
         {
-            return ModelOverrideFolders.PollFailure(model, $"load parameter '{p.Name}' must be a string holding the file's bytes in base64, got {p.Value.ValueKind.ToString().ToLowerInvariant()}");
+            return ModelFileOverride.PollFailure(model, $"load parameter '{p.Name}' must be a string holding the file's bytes in base64, got {p.Value.ValueKind.ToString().ToLowerInvariant()}");
         }
 
         // The raw JSON string (escapes included) is at least as long as the base64 text: 3 bytes per 4 characters.
         var encodedLength = JsonMarshal.GetRawUtf8Value(p.Value).Length - 2;
         if (encodedLength / 4 * 3 > maxFileBytes)
         {
-            return ModelOverrideFolders.PollFailure(model, $"load parameter '{p.Name}' holds more than the limit of {maxFileBytes} bytes (--max-model-file-bytes)");
+            return ModelFileOverride.PollFailure(model, $"load parameter '{p.Name}' holds more than the limit of {maxFileBytes} bytes (--max-model-file-bytes)");
         }
 
         if (!p.Value.TryGetBytesFromBase64(out var bytes))
         {
-            return ModelOverrideFolders.PollFailure(model, $"load parameter '{p.Name}' is not valid base64 (REST carries file contents base64-encoded)");
+            return ModelFileOverride.PollFailure(model, $"load parameter '{p.Name}' is not valid base64 (REST carries file contents base64-encoded)");
         }
 
         return Result<ModelFileOverride>.Ok(new ModelFileOverride(p.Name["file:".Length..], bytes));

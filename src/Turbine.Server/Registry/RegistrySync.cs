@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Turbine.Client.Registry;
-using Turbine.Core.Lifecycle;
+using Turbine.Core;
 
 namespace Turbine.Server.Registry;
 
 /// <summary>
 /// Serves registry references (<c>fraud@production</c>): resolves each, downloads the artifact into the
 /// content-addressed cache (verified), materializes it as a Triton model folder and loads it through the
-/// <see cref="ModelManager"/>, whose swap loads and warms the new version before requests move and lets the old one
+/// engine (<see cref="InferenceEngine.LoadModelAsync(string, string, CancellationToken)"/>, explicit mode), whose swap loads and warms the new version before requests move and lets the old one
 /// drain. Each reference has its own poll loop and its own capped, jittered exponential backoff, so a reference that
 /// fails or whose load hangs (bounded by the engine's load timeout, then abandoned) never delays the others; on
 /// errors it keeps serving what it has.
@@ -16,7 +16,7 @@ namespace Turbine.Server.Registry;
 internal sealed partial class RegistrySync : IAsyncDisposable
 {
     private readonly RegistryServingOptions _options;
-    private readonly ModelManager _models;
+    private readonly InferenceEngine _engine;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Random _random;
@@ -29,10 +29,10 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     private Task? _loop;
     private int _disposed;
 
-    public RegistrySync(RegistryServingOptions options, ModelManager models, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
+    public RegistrySync(RegistryServingOptions options, InferenceEngine engine, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
     {
         _options = options;
-        _models = models;
+        _engine = engine;
         _time = time;
         _logger = logger;
         _random = random ?? new Random();
@@ -268,12 +268,12 @@ internal sealed partial class RegistrySync : IAsyncDisposable
         await ServeAsync(reference, wanted, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Materializes a cached blob and loads it through the model manager; records it on success.</summary>
+    /// <summary>Materializes a cached blob and loads it through the engine; records it on success.</summary>
     private async Task ServeAsync(string reference, CachedRef wanted, CancellationToken cancellationToken)
     {
         var configOverride = await RegistryMaterializer.MaterializeAsync(_options.RepositoryDirectory, wanted, BlobPath(wanted.Sha256), _options.CacheDirectory,
-            _options.Extraction, _models.FileLimits, cancellationToken).ConfigureAwait(false);
-        var error = await _models.LoadAsync(wanted.Model, configOverride, cancellationToken).ConfigureAwait(false);
+            _options.Extraction, _engine.Options.FileLimits, cancellationToken).ConfigureAwait(false);
+        var error = await _engine.LoadModelAsync(wanted.Model, configOverride, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             throw new InvalidDataException($"version {wanted.Version} of '{wanted.Model}' did not load: {error.Message}");

@@ -34,8 +34,7 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
     public string Render()
     {
         var w = new PrometheusText();
-        var versions = engine.Models.AllServing().OrderBy(v => v.Config.Name, StringComparer.Ordinal).ThenBy(v => v.Version).ToList();
-        var snapshots = versions.Select(v => (Version: v, Stats: v.Statistics.Snapshot(v.Config.Name, v.Version))).ToList();
+        var snapshots = engine.GetServingVersions().Select(v => (Version: v, Stats: v.Statistics, Text: v.Version.ToString(CultureInfo.InvariantCulture))).ToList();
 
         WriteTriton(w, snapshots);
         WriteRequests(w);
@@ -47,7 +46,7 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         return w.ToString();
     }
 
-    private void WriteTriton(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots)
+    private void WriteTriton(PrometheusText w, List<(ServingVersion Version, ModelStatisticsSnapshot Stats, string Text)> snapshots)
     {
         Counter(w, snapshots, "nv_inference_request_success", "Number of successful inference requests, all batch sizes", s => s.InferenceStats.Success.Count);
         Counter(w, snapshots, "nv_inference_request_failure", "Number of failed inference requests, all batch sizes", s => s.InferenceStats.Fail.Count);
@@ -62,9 +61,9 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         Counter(w, snapshots, "nv_cache_num_misses_per_model", "Number of response cache misses per model", s => s.InferenceStats.CacheMiss.Count);
 
         w.Family("nv_inference_pending_request_count", "gauge", "Instantaneous number of pending requests awaiting execution per model");
-        foreach (var (v, _) in snapshots)
+        foreach (var (v, _, text) in snapshots)
         {
-            w.Sample("nv_inference_pending_request_count", v.Scheduler.QueueDepth, "model", v.Config.Name, "version", v.VersionText);
+            w.Sample("nv_inference_pending_request_count", v.QueueDepth, "model", v.Model, "version", text);
         }
 
         var (total, used) = HostStats.Memory();
@@ -105,17 +104,17 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         }
     }
 
-    private void WriteModels(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots)
+    private void WriteModels(PrometheusText w, List<(ServingVersion Version, ModelStatisticsSnapshot Stats, string Text)> snapshots)
     {
         w.Family("turbine_queue_depth", "gauge", "Requests waiting in the model version's scheduler queue");
-        foreach (var (v, _) in snapshots)
+        foreach (var (v, _, text) in snapshots)
         {
-            w.Sample("turbine_queue_depth", v.Scheduler.QueueDepth, "model", v.Config.Name, "version", v.VersionText);
+            w.Sample("turbine_queue_depth", v.QueueDepth, "model", v.Model, "version", text);
         }
 
         const string batch = "turbine_batch_size";
         w.Family(batch, "histogram", "Requests per model execution (batch size of each formed batch)");
-        foreach (var (v, s) in snapshots)
+        foreach (var (v, s, text) in snapshots)
         {
             long count = 0, sum = 0;
             var bucketCounts = new long[BatchBuckets.Length];
@@ -135,22 +134,22 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
 
             for (var i = 0; i < BatchBuckets.Length; i++)
             {
-                w.Sample(batch + "_bucket", bucketCounts[i], "model", v.Config.Name, "version", v.VersionText, "le", BatchBuckets[i].ToString(CultureInfo.InvariantCulture));
+                w.Sample(batch + "_bucket", bucketCounts[i], "model", v.Model, "version", text, "le", BatchBuckets[i].ToString(CultureInfo.InvariantCulture));
             }
 
-            w.Sample(batch + "_bucket", count, "model", v.Config.Name, "version", v.VersionText, "le", "+Inf");
-            w.Sample(batch + "_sum", sum, "model", v.Config.Name, "version", v.VersionText);
-            w.Sample(batch + "_count", count, "model", v.Config.Name, "version", v.VersionText);
+            w.Sample(batch + "_bucket", count, "model", v.Model, "version", text, "le", "+Inf");
+            w.Sample(batch + "_sum", sum, "model", v.Model, "version", text);
+            w.Sample(batch + "_count", count, "model", v.Model, "version", text);
         }
 
         w.Family("turbine_model_load_duration_seconds", "gauge", "How long the serving load of the model version took (backend load and warm-up)");
-        foreach (var (v, _) in snapshots)
+        foreach (var (v, _, text) in snapshots)
         {
-            w.Sample("turbine_model_load_duration_seconds", v.LoadDuration.TotalSeconds, "model", v.Config.Name, "version", v.VersionText);
+            w.Sample("turbine_model_load_duration_seconds", v.LoadDuration.TotalSeconds, "model", v.Model, "version", text);
         }
 
         w.Family("turbine_model_state", "gauge", "1 for the state each known model version is in (loading, ready, unloading, unavailable), 0 for the others");
-        foreach (var (model, status) in engine.Models.AllStatuses().OrderBy(s => s.Model, StringComparer.Ordinal).ThenBy(s => s.Status.Version))
+        foreach (var (model, status) in engine.GetVersionStatuses())
         {
             var current = status.State.ToString().ToLowerInvariant();
             var version = status.Version.ToString(CultureInfo.InvariantCulture);
@@ -161,15 +160,15 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         }
     }
 
-    private void WriteCache(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots)
+    private void WriteCache(PrometheusText w, List<(ServingVersion Version, ModelStatisticsSnapshot Stats, string Text)> snapshots)
     {
         Counter(w, snapshots, "turbine_response_cache_hits_total", "Requests answered from the response cache", s => s.InferenceStats.CacheHit.Count);
         Counter(w, snapshots, "turbine_response_cache_misses_total", "Requests the response cache did not have (the model ran and the response was inserted)", s => s.InferenceStats.CacheMiss.Count);
-        var cache = engine.Cache;
+        var cache = engine.GetResponseCacheStatistics();
         w.Family("turbine_response_cache_size_bytes", "gauge", "Bytes held by the server-wide response cache (0 when off)");
-        w.Sample("turbine_response_cache_size_bytes", cache?.SizeBytes ?? 0);
+        w.Sample("turbine_response_cache_size_bytes", cache.SizeBytes);
         w.Family("turbine_response_cache_entries", "gauge", "Responses held by the server-wide response cache");
-        w.Sample("turbine_response_cache_entries", cache?.Count ?? 0);
+        w.Sample("turbine_response_cache_entries", cache.Entries);
     }
 
     private static void WriteProcess(PrometheusText w)
@@ -185,13 +184,13 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         w.Sample("process_start_time_seconds", new DateTimeOffset(self.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0);
     }
 
-    private static void Counter(PrometheusText w, List<(LoadedVersion Version, ModelStatisticsSnapshot Stats)> snapshots,
+    private static void Counter(PrometheusText w, List<(ServingVersion Version, ModelStatisticsSnapshot Stats, string Text)> snapshots,
         string name, string help, Func<ModelStatisticsSnapshot, long> value)
     {
         w.Family(name, "counter", help);
-        foreach (var (v, s) in snapshots)
+        foreach (var (v, s, text) in snapshots)
         {
-            w.Sample(name, value(s), "model", v.Config.Name, "version", v.VersionText);
+            w.Sample(name, value(s), "model", v.Model, "version", text);
         }
     }
 }

@@ -6,23 +6,23 @@ namespace Turbine.Server.Telemetry;
 
 /// <summary>
 /// W3C trace context for the inference front ends: the <c>traceparent</c>/<c>tracestate</c> request headers
-/// (HTTP/1.1 headers for REST, HTTP/2 headers = gRPC metadata) become the parent of <c>turbine.infer</c>, and the
-/// span's own <c>traceparent</c> goes back as a response header.
+/// (HTTP/1.1 headers for REST, HTTP/2 headers = gRPC metadata) become the parent of <c>turbine.infer</c> (which the
+/// engine starts and ends), and the span's own <c>traceparent</c> goes back as a response header.
 /// </summary>
 internal static class RequestTracing
 {
     public const string TraceParentHeader = "traceparent";
     public const string TraceStateHeader = "tracestate";
 
-    /// <summary>Starts the request span (null when tracing is off or the sampler drops it).</summary>
-    public static Activity? Start(HttpContext ctx, string model, RequestProtocol protocol)
+    /// <summary>
+    /// Puts what the engine needs for the request's telemetry on it: the protocol, the caller's trace context (read
+    /// only when tracing is on) and when the front end received it (<paramref name="receivedTimestamp"/>).
+    /// </summary>
+    public static void Describe(InferenceRequest request, HttpContext ctx, RequestProtocol protocol, long receivedTimestamp)
     {
-        if (!EngineTracing.Source.HasListeners())
-        {
-            return null;
-        }
-
-        return EngineTracing.StartInfer(model, ServerMetrics.ProtocolLabel(protocol), Parent(ctx));
+        request.Protocol = ServerMetrics.ProtocolLabel(protocol);
+        request.TraceParent = EngineTracing.Source.HasListeners() ? Parent(ctx) : default;
+        request.ReceivedTimestamp = receivedTimestamp;
     }
 
     /// <summary>Adds the span's <c>traceparent</c> to the response headers, while they can still be changed.</summary>

@@ -11,15 +11,19 @@ public enum RequestProtocol
 {
     Http,
     Grpc,
+
+    /// <summary>Handed to the engine in process (no front end), or by a front end with another protocol name.</summary>
+    InProcess,
 }
 
 /// <summary>
-/// The front ends' metrics (convention 12): the <c>turbine.request.duration</c> histogram (seconds) per model,
+/// The server's request metrics (convention 12): the <c>turbine.request.duration</c> histogram (seconds) per model,
 /// version, protocol and outcome, as a <see cref="System.Diagnostics.Metrics"/> instrument for in-process listeners
-/// (dotnet-counters, OpenTelemetry) and aggregated here into fixed Prometheus buckets for <c>/metrics</c>.
+/// (dotnet-counters, OpenTelemetry) and aggregated here into fixed Prometheus buckets for <c>/metrics</c>. The engine
+/// records each request once, when it ends (<see cref="IRequestObserver"/>), with labels it has already bounded.
 /// Recording is one dictionary lookup and two interlocked adds; it never allocates after a series' first request.
 /// </summary>
-public sealed class ServerMetrics
+public sealed class ServerMetrics : IRequestObserver
 {
     public const string MeterName = "Turbine.Server";
 
@@ -31,15 +35,13 @@ public sealed class ServerMetrics
     /// The <c>model</c> label of requests naming a model the server does not know (never in its repository), so
     /// unknown names cannot create series; their version label is empty.
     /// </summary>
-    public const string UnknownModelLabel = "_unknown";
+    public const string UnknownModelLabel = InferenceEngine.UnknownModelLabel;
 
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<SeriesKey, Histogram> _series = new();
-    private readonly InferenceEngine _engine;
 
-    public ServerMetrics(IMeterFactory meterFactory, InferenceEngine engine)
+    public ServerMetrics(IMeterFactory meterFactory)
     {
-        _engine = engine;
 #pragma warning disable CA2000 // the IMeterFactory owns the meters it creates and disposes them with the container
         var meter = meterFactory.Create(MeterName);
 #pragma warning restore CA2000
@@ -47,15 +49,17 @@ public sealed class ServerMetrics
             "Inference request duration in the front end, per model, version, protocol and outcome.");
     }
 
+    /// <inheritdoc/>
+    public void RequestCompleted(in RequestCompletion completion) =>
+        RecordRequest(completion.Model, completion.Version, ParseProtocol(completion.Protocol), completion.Outcome, completion.Duration);
+
     /// <summary>
-    /// Records one inference request that began at <paramref name="startTimestamp"/> (<see cref="Stopwatch"/> ticks).
-    /// <paramref name="version"/> is the version that answered, or the one asked for (-1 when none was named and the
-    /// request failed before one was chosen); <paramref name="outcome"/> is <see cref="StatusCode.Ok"/> on success.
+    /// Records one inference request that took <paramref name="elapsed"/>. <paramref name="model"/> and
+    /// <paramref name="version"/> are the bounded labels (<see cref="RequestCompletion"/>): the version that answered, or
+    /// the one asked for (-1 when none was named, or unknown); <paramref name="outcome"/> is <see cref="StatusCode.Ok"/> on success.
     /// </summary>
-    public void RecordRequest(string model, long version, RequestProtocol protocol, StatusCode outcome, long startTimestamp)
+    public void RecordRequest(string model, long version, RequestProtocol protocol, StatusCode outcome, TimeSpan elapsed)
     {
-        var elapsed = Stopwatch.GetElapsedTime(startTimestamp);
-        (model, version) = BoundLabels(model, version, outcome);
         var series = _series.GetOrAdd(new SeriesKey(model, version, protocol, outcome), static _ => new Histogram(DurationBuckets));
         series.Observe(elapsed.TotalSeconds);
         if (_duration.Enabled)
@@ -71,31 +75,23 @@ public sealed class ServerMetrics
         }
     }
 
-    /// <summary>
-    /// The labels a request is counted under: the model and version as named when the server knows them, else
-    /// <see cref="UnknownModelLabel"/> (unknown model) or version -1 (empty; a version the model never had), so the
-    /// series are bounded by the repository's models and versions whatever names requests carry. A successful request
-    /// was answered by a loaded version, so it needs no check.
-    /// </summary>
-    private (string Model, long Version) BoundLabels(string model, long version, StatusCode outcome)
-    {
-        if (outcome == StatusCode.Ok)
-        {
-            return (model, version);
-        }
-
-        if (!_engine.Models.IsKnown(model))
-        {
-            return (UnknownModelLabel, -1);
-        }
-
-        return version > 0 && _engine.Models.GetStatus(model, version) is null ? (model, -1) : (model, version);
-    }
-
     /// <summary>Every request-duration series recorded so far.</summary>
     public IEnumerable<KeyValuePair<SeriesKey, Histogram>> Series => _series;
 
-    public static string ProtocolLabel(RequestProtocol protocol) => protocol == RequestProtocol.Http ? "http" : "grpc";
+    public static string ProtocolLabel(RequestProtocol protocol) => protocol switch
+    {
+        RequestProtocol.Http => "http",
+        RequestProtocol.Grpc => "grpc",
+        _ => InferenceRequest.InProcessProtocol,
+    };
+
+    /// <summary>The protocol a front end named on the request; any other name counts as in process, so names cannot create series.</summary>
+    public static RequestProtocol ParseProtocol(string protocol) => protocol switch
+    {
+        "http" => RequestProtocol.Http,
+        "grpc" => RequestProtocol.Grpc,
+        _ => RequestProtocol.InProcess,
+    };
 
     /// <summary><c>success</c>, or the error's status class in snake case (<c>invalid_argument</c>, <c>not_found</c>, ...).</summary>
     public static string OutcomeLabel(StatusCode code) => code switch

@@ -43,7 +43,7 @@ public sealed class RegistryArtifactAttackTests : RegistrySyncTestBase
         var (engine, sync) = await StartSyncAsync(["good", "bad"]);
 
         Assert.Equal([1L], Serving(engine, "good"));
-        Assert.Empty(engine.Models.Serving("bad"));
+        Assert.Empty(engine.GetServingVersions("bad"));
         Assert.Equal(1, sync.FailuresOf("bad"));
         Assert.Equal(0, sync.FailuresOf("good"));
         var failure = Assert.Single(await sync.SyncOnceAsync(CancellationToken.None));

@@ -59,11 +59,11 @@ public abstract class RegistrySyncTestBase : IAsyncLifetime
         var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance);
         _owned.Add(engine);
         await engine.StartAsync(CancellationToken.None);
-        var sync = new RegistrySync(options, engine.Models, time ?? TimeProvider.System, NullLogger.Instance, random);
+        var sync = new RegistrySync(options, engine, time ?? TimeProvider.System, NullLogger.Instance, random);
         _owned.Add(sync);
         await sync.StartAsync(CancellationToken.None);
         return (engine, sync);
     }
 
-    private protected static long[] Serving(InferenceEngine engine, string model) => [.. engine.Models.Serving(model).Select(v => v.Version)];
+    private protected static long[] Serving(InferenceEngine engine, string model) => [.. engine.GetServingVersions(model).Select(v => v.Version)];
 }

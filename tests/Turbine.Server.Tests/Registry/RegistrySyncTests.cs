@@ -47,7 +47,7 @@ public sealed class RegistrySyncTests : RegistrySyncTestBase
         Assert.DoesNotContain(engine.GetRepositoryIndex(readyOnly: false), r => r.Name == "churn");
 
         Assert.Equal([2L], Serving(engine, "fraud"));
-        Assert.Equal("fraud", engine.Models.Serving("fraud")[0].Config.Name);
+        Assert.Equal("fraud", engine.GetServingVersions("fraud")[0].Config.Name);
         Assert.Equal(2, sync.Served["fraud@production"]);
         var sha = (await Client.GetVersionAsync("fraud", 2)).Artifact.Sha256;
         Assert.True(File.Exists(Path.Combine(Cache, "blobs", "sha256", sha)));
@@ -107,7 +107,7 @@ public sealed class RegistrySyncTests : RegistrySyncTestBase
 
         var (engine, _) = await StartAsync("adder");
 
-        var served = Assert.Single(engine.Models.Serving("adder"));
+        var served = Assert.Single(engine.GetServingVersions("adder"));
         Assert.Equal(1, served.Version);
         Assert.Equal("adder", served.Config.Name);
         Assert.Equal(8, served.Config.MaxBatchSize);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using OpenTelemetry.Trace;
 using Turbine.Core;
+using Turbine.Core.Tensors;
 using Turbine.Server.Tests.Grpc;
 
 namespace Turbine.Server.Tests.Telemetry;
@@ -66,6 +67,94 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Equal(nameof(Core.StatusCode.InvalidArgument), infer.GetTagItem(EngineTracing.OutcomeTag));
         Assert.Equal(ActivityStatusCode.Error, infer.Status);
     }
+
+    [Fact]
+    public async Task EngineInfer_DirectCallerNoFrontEnd_GetsSpanAndOneDurationObservation()
+    {
+        var (traceId, parentId, _) = NewCallerContext();
+        using var request = SimpleRequest("direct-1", version: null);
+        request.TraceParent = Context(traceId, parentId);
+        var result = await _harness.Server.Engine.InferAsync(request, CancellationToken.None);
+        Assert.True(result.IsOk, result.IsOk ? null : result.Error.Message);
+
+        // The request ends when its response is released: until then neither the span nor the observation exists.
+        Assert.Equal(InferenceRequest.InProcessProtocol, request.Protocol);
+        Assert.Equal(traceId, request.Activity?.TraceId.ToHexString());
+        Assert.DoesNotContain(_spans.Snapshot(), s => s.OperationName == EngineTracing.InferSpan && s.TraceId.ToHexString() == traceId);
+        Assert.Equal(0, (await MetricsScrape.GetAsync(_harness.Server)).Sum("turbine_request_duration_seconds_count"));
+
+        result.Value.Dispose();
+        result.Value.Dispose();
+
+        var infer = await InferSpanAsync(traceId);
+        AssertSpan(infer, traceId, parentId, InferenceRequest.InProcessProtocol, "direct-1");
+        Assert.Single(_spans.Snapshot(), s => s.OperationName == EngineTracing.InferSpan && s.TraceId.ToHexString() == traceId);
+        var scrape = await MetricsScrape.GetAsync(_harness.Server);
+        Assert.Equal(1, scrape.Sum("turbine_request_duration_seconds_count"));
+        Assert.Equal(1, scrape.Sum("turbine_request_duration_seconds_count", ("model", "simple"), ("version", "1"), ("protocol", "inprocess"), ("outcome", "success")));
+        Assert.Equal(1, scrape.Sum("nv_inference_request_success", ("model", "simple")));
+    }
+
+    [Fact]
+    public async Task EngineInfer_DirectCallerUnknownVersion_SpanAndObservationCarryTheError()
+    {
+        var (traceId, parentId, _) = NewCallerContext();
+        using var request = SimpleRequest("direct-2", version: 77);
+        request.TraceParent = Context(traceId, parentId);
+        var result = await _harness.Server.Engine.InferAsync(request, CancellationToken.None);
+        Assert.False(result.IsOk);
+
+        var infer = await InferSpanAsync(traceId);
+        Assert.Equal(nameof(Core.StatusCode.NotFound), infer.GetTagItem(EngineTracing.OutcomeTag));
+        Assert.Equal(77L, infer.GetTagItem(EngineTracing.VersionTag));
+        Assert.Equal(ActivityStatusCode.Error, infer.Status);
+        Assert.Equal(result.Error.Message, infer.StatusDescription);
+        var scrape = await MetricsScrape.GetAsync(_harness.Server);
+        Assert.Equal(1, scrape.Sum("turbine_request_duration_seconds_count"));
+        Assert.Equal(1, scrape.Sum("turbine_request_duration_seconds_count", ("model", "simple"), ("version", ""), ("protocol", "inprocess"), ("outcome", "not_found")));
+    }
+
+    [Fact]
+    public async Task RestInfer_UnparseableBody_RefusedRequestGetsSpanAndObservation()
+    {
+        var (traceId, parentId, traceparent) = NewCallerContext();
+        using var response = await _harness.PostBytesAsync("/v2/models/simple/infer", "{\"inputs\":["u8.ToArray(),
+            configure: r => r.Headers.Add("traceparent", traceparent));
+        Assert.Equal(400, (int)response.StatusCode);
+
+        var infer = await InferSpanAsync(traceId);
+        Assert.Equal(parentId, infer.ParentSpanId.ToHexString());
+        Assert.Equal("http", infer.GetTagItem(EngineTracing.ProtocolTag));
+        Assert.Equal(nameof(Core.StatusCode.InvalidArgument), infer.GetTagItem(EngineTracing.OutcomeTag));
+        Assert.Equal($"00-{traceId}-{infer.SpanId}-01", response.Headers.GetValues("traceparent").Single());
+
+        // Counted once, under the front end's protocol; the engine's own statistics never saw it.
+        var scrape = await MetricsScrape.GetAsync(_harness.Server);
+        Assert.Equal(1, scrape.Sum("turbine_request_duration_seconds_count"));
+        Assert.Equal(1, scrape.Sum("turbine_request_duration_seconds_count", ("model", "simple"), ("protocol", "http"), ("outcome", "invalid_argument")));
+        Assert.Equal(0, scrape.Sum("nv_inference_request_failure", ("model", "simple")));
+    }
+
+    /// <summary>The <c>simple</c> model's two INT32 [1,16] inputs, built in process as a library caller would.</summary>
+    private static InferenceRequest SimpleRequest(string id, long? version)
+    {
+        var request = new InferenceRequest("simple", version) { Id = id };
+        foreach (var name in new[] { "INPUT0", "INPUT1" })
+        {
+            var data = new byte[16 * sizeof(int)];
+            for (var i = 0; i < 16; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(i * sizeof(int)), i);
+            }
+
+            request.Inputs.Add(new InferenceTensor(name, TensorDataType.Int32, [1, 16], data));
+        }
+
+        return request;
+    }
+
+    private static ActivityContext Context(string traceId, string parentId) =>
+        new(ActivityTraceId.CreateFromString(traceId), ActivitySpanId.CreateFromString(parentId), ActivityTraceFlags.Recorded, isRemote: true);
 
     private void AssertSpan(Activity infer, string traceId, string parentId, string protocol, string requestId)
     {
