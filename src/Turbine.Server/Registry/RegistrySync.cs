@@ -1,22 +1,25 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Turbine.Client.Registry;
-using Turbine.Core.Lifecycle;
+using Turbine.Core;
+using Turbine.Core.Repository;
+using Turbine.Core.Sources;
 
 namespace Turbine.Server.Registry;
 
 /// <summary>
-/// Serves registry references (<c>fraud@production</c>): resolves each, downloads the artifact into the
-/// content-addressed cache (verified), materializes it as a Triton model folder and loads it through the
-/// <see cref="ModelManager"/>, whose swap loads and warms the new version before requests move and lets the old one
-/// drain. Each reference has its own poll loop and its own capped, jittered exponential backoff, so a reference that
+/// The model source of serving from a registry: serves registry references (<c>fraud@production</c>): resolves each,
+/// downloads the artifact into the content-addressed cache (verified), materializes it as a Triton model folder with the
+/// config naming exactly that version, and signals the engine to load it (<see cref="IModelSourceSink.LoadAsync"/>),
+/// whose swap loads and warms the new version before requests move and lets the old one drain. Each reference has its own poll loop and its own capped, jittered exponential backoff, so a reference that
 /// fails or whose load hangs (bounded by the engine's load timeout, then abandoned) never delays the others; on
 /// errors it keeps serving what it has.
 /// </summary>
-internal sealed partial class RegistrySync : IAsyncDisposable
+internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
 {
     private readonly RegistryServingOptions _options;
-    private readonly ModelManager _models;
+    private readonly ModelRepository _repository;
+    private readonly ConcurrentDictionary<string, string> _configs = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Random _random;
@@ -26,13 +29,14 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     private readonly ConcurrentDictionary<string, CachedRef> _served = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private IModelSourceSink? _sink;
     private Task? _loop;
     private int _disposed;
 
-    public RegistrySync(RegistryServingOptions options, ModelManager models, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
+    public RegistrySync(RegistryServingOptions options, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
     {
         _options = options;
-        _models = models;
+        _repository = new ModelRepository(options.RepositoryDirectory);
         _time = time;
         _logger = logger;
         _random = random ?? new Random();
@@ -52,7 +56,25 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// <summary>Failed sync attempts in a row of one reference.</summary>
     public int FailuresOf(string reference) => _failures.GetValueOrDefault(reference);
 
+    /// <inheritdoc/>
+    public string Name => $"registry {_options.Url}";
+
     private string BlobDirectory => Path.Combine(_options.CacheDirectory, "blobs", "sha256");
+
+    /// <summary>The engine this source signals, once <see cref="StartAsync"/> attached it.</summary>
+    private IModelSourceSink Sink => _sink ?? throw new InvalidOperationException("the registry source is not started: the engine calls StartAsync first");
+
+    /// <summary>The models materialized in the cache's repository (what the repository index lists).</summary>
+    public IReadOnlyList<string> ListModels() => _repository.ListModels();
+
+    /// <inheritdoc/>
+    public bool Contains(string model) => _repository.Contains(model);
+
+    /// <summary>The cache's repository folder, with the config of the version last materialized for the model.</summary>
+    public Result<ModelSourceLocation> Locate(string model) =>
+        _repository.Contains(model)
+            ? Result<ModelSourceLocation>.Ok(new ModelSourceLocation(_repository, _configs.GetValueOrDefault(model)))
+            : InferenceError.NotFound($"failed to load '{model}': no model folder '{model}' in repository '{_repository.Root}'");
 
     /// <summary>
     /// The model name a reference serves under: the part before <c>:</c> or <c>@</c>. Throws
@@ -93,8 +115,10 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// registry cannot answer for is served from the cache (refs.json) when it was served before. Never throws for
     /// registry failures: polling keeps trying.
     /// </summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(IModelSourceSink sink, CancellationToken cancellationToken)
     {
+        _sink = sink;
+
         // Model folders left by an earlier run with other references are not served; drop them from the index.
         foreach (var stale in Directory.EnumerateDirectories(_options.RepositoryDirectory))
         {
@@ -141,8 +165,29 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     }
 
     /// <summary>Starts one poll loop per reference (stopped by <see cref="DisposeAsync"/>).</summary>
-    public void StartPolling() =>
+    public void StartPolling()
+    {
+        _ = Sink;
         _loop ??= Task.WhenAll(_targets.Select(t => Task.Run(() => PollLoopAsync(t.Reference, t.Model, _stopping.Token))));
+    }
+
+    /// <summary>Polls every reference (<see cref="StartPolling"/>) until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task WatchAsync(IModelSourceSink sink, CancellationToken cancellationToken)
+    {
+        _sink ??= sink;
+        StartPolling();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => stopped.TrySetResult()))
+        {
+            await Task.WhenAny(_loop!, stopped.Task).ConfigureAwait(false);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _loop!.ConfigureAwait(false);
+        }
+    }
 
     /// <summary>One round: every reference resolved (concurrently) and, when it moved, swapped. Returns the failures (reference, message).</summary>
     public async Task<IReadOnlyList<(string Reference, string Message)>> SyncOnceAsync(CancellationToken cancellationToken)
@@ -271,9 +316,11 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// <summary>Materializes a cached blob and loads it through the model manager; records it on success.</summary>
     private async Task ServeAsync(string reference, CachedRef wanted, CancellationToken cancellationToken)
     {
+        var sink = Sink;
         var configOverride = await RegistryMaterializer.MaterializeAsync(_options.RepositoryDirectory, wanted, BlobPath(wanted.Sha256), _options.CacheDirectory,
-            _options.Extraction, _models.FileLimits, cancellationToken).ConfigureAwait(false);
-        var error = await _models.LoadAsync(wanted.Model, configOverride, cancellationToken).ConfigureAwait(false);
+            _options.Extraction, sink.FileLimits, cancellationToken).ConfigureAwait(false);
+        _configs[wanted.Model] = configOverride;
+        var error = await sink.LoadAsync(wanted.Model, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             throw new InvalidDataException($"version {wanted.Version} of '{wanted.Model}' did not load: {error.Message}");

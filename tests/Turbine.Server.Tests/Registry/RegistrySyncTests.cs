@@ -136,7 +136,7 @@ public sealed class RegistrySyncTests : RegistrySyncTestBase
     {
         var sync = new RegistrySync(
             new RegistryServingOptions { Url = new Uri("http://127.0.0.1:1/"), Models = ["m"], CacheDirectory = Path.Combine(Registry.Directory, "unused"), PollInterval = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(10) },
-            null!, TimeProvider.System, NullLogger.Instance, new Random(1));
+            TimeProvider.System, NullLogger.Instance, new Random(1));
         for (var n = 1; n <= 8; n++)
         {
             var full = Math.Min(10, Math.Pow(2, n));
