@@ -63,5 +63,23 @@ public abstract class RegistrySyncTestBase : IAsyncLifetime
         return (engine, sync);
     }
 
+    /// <summary>Registers a new version of <paramref name="model"/> (an adder of <paramref name="addend"/>), optionally moved to <paramref name="stage"/>.</summary>
+    private protected async Task<long> PushAsync(string model, float addend, string? stage = null)
+    {
+        if (await Client.FindModelAsync(model) is null)
+        {
+            await Client.CreateModelAsync(new NewRegisteredModel { Name = model });
+        }
+
+        var file = AddModel.Write(Path.Combine(Registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
+        var version = await Client.CreateVersionAsync(model, new NewModelVersion { Artifact = await Client.UploadAsync(file) });
+        if (stage is not null)
+        {
+            await Client.TransitionStageAsync(model, version.Version, stage, archiveExisting: true);
+        }
+
+        return version.Version;
+    }
+
     private protected static long[] Serving(InferenceEngine engine, string model) => [.. engine.Models.Serving(model).Select(v => v.Version)];
 }
