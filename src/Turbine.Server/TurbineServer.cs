@@ -190,7 +190,8 @@ public sealed class TurbineServer : IAsyncDisposable
         try
         {
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
-            if (options.ExitOnError && engine.Models.NotReadyModels() is [_, ..] failed)
+            // Registry references are not --exit-on-error's start-up models: the registry source keeps retrying them.
+            if (options.ExitOnError && options.Registry is null && engine.Models.NotReadyModels() is [_, ..] failed)
             {
                 throw new StartupModelsFailedException(failed);
             }
