@@ -31,9 +31,6 @@ public sealed class FolderModelSource : IModelSource
     public ModelRepository Repository { get; }
 
     /// <inheritdoc/>
-    public string Name => $"model repository '{Repository.Root}'";
-
-    /// <inheritdoc/>
     public IReadOnlyList<string> ListModels() => Repository.ListModels();
 
     /// <inheritdoc/>

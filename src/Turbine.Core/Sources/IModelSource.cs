@@ -14,9 +14,6 @@ namespace Turbine.Core.Sources;
 /// </remarks>
 public interface IModelSource
 {
-    /// <summary>What the source is, for messages and logs (for example <c>model repository '/models'</c>).</summary>
-    string Name { get; }
-
     /// <summary>The names of the models the source offers now, sorted ordinally (the repository index lists them).</summary>
     IReadOnlyList<string> ListModels();
 

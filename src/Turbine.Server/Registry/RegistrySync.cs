@@ -56,25 +56,7 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
     /// <summary>Failed sync attempts in a row of one reference.</summary>
     public int FailuresOf(string reference) => _failures.GetValueOrDefault(reference);
 
-    /// <inheritdoc/>
-    public string Name => $"registry {_options.Url}";
-
     private string BlobDirectory => Path.Combine(_options.CacheDirectory, "blobs", "sha256");
-
-    /// <summary>The engine this source signals, once <see cref="StartAsync"/> attached it.</summary>
-    private IModelSourceSink Sink => _sink ?? throw new InvalidOperationException("the registry source is not started: the engine calls StartAsync first");
-
-    /// <summary>The models materialized in the cache's repository (what the repository index lists).</summary>
-    public IReadOnlyList<string> ListModels() => _repository.ListModels();
-
-    /// <inheritdoc/>
-    public bool Contains(string model) => _repository.Contains(model);
-
-    /// <summary>The cache's repository folder, with the config of the version last materialized for the model.</summary>
-    public Result<ModelSourceLocation> Locate(string model) =>
-        _repository.Contains(model)
-            ? Result<ModelSourceLocation>.Ok(new ModelSourceLocation(_repository, _configs.GetValueOrDefault(model)))
-            : InferenceError.NotFound($"failed to load '{model}': no model folder '{model}' in repository '{_repository.Root}'");
 
     /// <summary>
     /// The model name a reference serves under: the part before <c>:</c> or <c>@</c>. Throws
@@ -169,24 +151,6 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
     {
         _ = Sink;
         _loop ??= Task.WhenAll(_targets.Select(t => Task.Run(() => PollLoopAsync(t.Reference, t.Model, _stopping.Token))));
-    }
-
-    /// <summary>Polls every reference (<see cref="StartPolling"/>) until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async Task WatchAsync(IModelSourceSink sink, CancellationToken cancellationToken)
-    {
-        _sink ??= sink;
-        StartPolling();
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(() => stopped.TrySetResult()))
-        {
-            await Task.WhenAny(_loop!, stopped.Task).ConfigureAwait(false);
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            await _stopping.CancelAsync().ConfigureAwait(false);
-            await _loop!.ConfigureAwait(false);
-        }
     }
 
     /// <summary>One round: every reference resolved (concurrently) and, when it moved, swapped. Returns the failures (reference, message).</summary>

@@ -22,8 +22,6 @@ internal sealed class TestModelSource : IModelSource
         _folder = new ModelRepository(folder);
     }
 
-    public string Name => "test source";
-
     /// <summary>Completes when the engine's watch of this source was cancelled (the server stopped).</summary>
     public Task WatchStopped => _watchStopped.Task;
 
