@@ -46,6 +46,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             problems.Add("--model-load-timeout-secs must be positive");
         }
 
+        if (source is null && options.ControlMode == ModelControlMode.Poll && options.PollInterval <= TimeSpan.Zero)
+        {
+            problems.Add("--repository-poll-secs must be positive");
+        }
+
         if (problems.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", problems), nameof(options));

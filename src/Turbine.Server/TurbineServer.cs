@@ -184,11 +184,13 @@ public sealed class TurbineServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var engine = app.Services.GetRequiredService<InferenceEngine>();
         var health = app.Services.GetRequiredService<HealthServiceImpl>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine");
+        InferenceEngine engine;
         try
         {
+            // Inside the try: creating the model source (a registry's references are checked) may fail.
+            engine = app.Services.GetRequiredService<InferenceEngine>();
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
             // Registry references are not --exit-on-error's start-up models: the registry source keeps retrying them.
             if (options.ExitOnError && options.Registry is null && engine.Models.NotReadyModels() is [_, ..] failed)

@@ -11,9 +11,9 @@ namespace Turbine.Server.Registry;
 /// The model source of serving from a registry: serves registry references (<c>fraud@production</c>): resolves each,
 /// downloads the artifact into the content-addressed cache (verified), materializes it as a Triton model folder with the
 /// config naming exactly that version, and signals the engine to load it (<see cref="IModelSourceSink.LoadAsync"/>),
-/// whose swap loads and warms the new version before requests move and lets the old one drain. Each reference has its own poll loop and its own capped, jittered exponential backoff, so a reference that
-/// fails or whose load hangs (bounded by the engine's load timeout, then abandoned) never delays the others; on
-/// errors it keeps serving what it has.
+/// whose swap loads and warms the new version before requests move and lets the old one drain. Each reference has its
+/// own poll loop and its own capped, jittered exponential backoff, so a reference that fails or whose load hangs
+/// (bounded by the engine's load timeout, then abandoned) never delays the others; on errors it keeps serving what it has.
 /// </summary>
 internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
 {
@@ -277,7 +277,7 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
         await ServeAsync(reference, wanted, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Materializes a cached blob and loads it through the model manager; records it on success.</summary>
+    /// <summary>Materializes a cached blob and signals the engine to load it; records it on success.</summary>
     private async Task ServeAsync(string reference, CachedRef wanted, CancellationToken cancellationToken)
     {
         var sink = Sink;

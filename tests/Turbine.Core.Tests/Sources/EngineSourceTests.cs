@@ -59,6 +59,17 @@ public sealed class EngineSourceTests : IDisposable
         Assert.Equal(["identity_fp32", "simple"], engine.GetRepositoryIndex(readyOnly: true).Select(r => r.Name));
     }
 
+    [Fact]
+    public void Constructor_PollModeWithoutAPositiveInterval_ThrowsNamingTheFlag()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new InferenceEngine(
+            new EngineOptions { ModelRepository = _repo.Root, ControlMode = ModelControlMode.Poll, PollInterval = TimeSpan.Zero },
+            [new OnnxBackend()],
+            NullLogger.Instance));
+
+        Assert.Contains("--repository-poll-secs must be positive", e.Message);
+    }
+
     private static async Task<InferenceEngine> StartExplicitAsync(IModelSource source)
     {
         var engine = new InferenceEngine(
