@@ -8,7 +8,7 @@ public sealed record EngineOptions
     /// <summary>The server's name in the protocol's server metadata (<c>GET /v2</c>, ServerMetadata); default <c>turbine</c>.</summary>
     public string ServerName { get; init; } = "turbine";
 
-    /// <summary>The model repository folder (required).</summary>
+    /// <summary>The model repository folder (required); read by the default folder model source, not when the engine is given another source.</summary>
     public required string ModelRepository { get; init; }
 
     /// <summary>How models get loaded; default <see cref="ModelControlMode.None"/> (everything at start).</summary>

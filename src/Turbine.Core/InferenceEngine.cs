@@ -6,6 +6,7 @@ using Turbine.Core.Config;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Repository;
 using Turbine.Core.Scheduling;
+using Turbine.Core.Sources;
 using Turbine.Core.Stats;
 using Turbine.Core.Tensors;
 using Turbine.Core.Validation;
@@ -24,7 +25,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly Payloads.PayloadLog? _payloadLog;
     private readonly IRequestObserver? _requestObserver;
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _poller;
+    private volatile Task? _watcher;
+    private int _watching;
     private volatile bool _ready;
     private int _disposed;
 
@@ -32,14 +34,24 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     /// <param name="backends">The backends models run on.</param>
     /// <param name="logger">Where the engine logs.</param>
     /// <param name="payloadLog">The payload log the engine owns, or null.</param>
+    /// <param name="source">
+    /// Where the models come from; null reads the folder <see cref="EngineOptions.ModelRepository"/>
+    /// (<see cref="FolderModelSource"/>, re-read every <see cref="EngineOptions.PollInterval"/> in poll mode). The caller
+    /// owns a source it passes (the engine does not dispose it).
+    /// </param>
     /// <param name="requestObserver">Told the duration of every inference request once, when it ends (the host's request metrics), or null.</param>
     public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null,
-        IRequestObserver? requestObserver = null)
+        IModelSource? source = null, IRequestObserver? requestObserver = null)
     {
         var problems = options.FileLimits.Validate().Concat(options.SharedMemory.Validate()).ToList();
         if (options.LoadTimeout <= TimeSpan.Zero)
         {
             problems.Add("--model-load-timeout-secs must be positive");
+        }
+
+        if (source is null && options.ControlMode == ModelControlMode.Poll && options.PollInterval <= TimeSpan.Zero)
+        {
+            problems.Add("--repository-poll-secs must be positive");
         }
 
         if (problems.Count > 0)
@@ -53,7 +65,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _requestObserver = requestObserver;
         SharedMemory = new global::Turbine.Core.SharedMemory.SharedMemoryManager(options.SharedMemory, logger);
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
-        _manager = new ModelManager(new ModelRepository(options.ModelRepository), backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
+        source ??= new FolderModelSource(options.ModelRepository, options.ControlMode == ModelControlMode.Poll ? options.PollInterval : null, options.TimeProvider);
+        _manager = new ModelManager(source, backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
         Metadata = new ServerMetadata(options.ServerName,
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);
@@ -82,44 +95,56 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     /// </summary>
     public bool IsReady => _ready && !_stopping.IsCancellationRequested && (!Options.StrictReadiness || _manager.NotReadyModels().Count == 0);
 
-    /// <summary>Loads the start-up models per the control mode and starts polling in poll mode.</summary>
+    /// <summary>Where the models come from.</summary>
+    public IModelSource Source => _manager.Source;
+
+    /// <summary>
+    /// Starts the model source (<see cref="IModelSource.StartAsync"/>), then loads the start-up models per the control
+    /// mode: every model the source offers, or in explicit mode those named (<c>*</c> = all). Following the source's
+    /// changes begins with <see cref="StartWatching"/>.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var repository = _manager.Repository;
-        if (!Directory.Exists(repository.Root))
-        {
-            throw new DirectoryNotFoundException($"model repository '{repository.Root}' does not exist");
-        }
-
+        var source = _manager.Source;
+        await source.StartAsync(_manager, cancellationToken).ConfigureAwait(false);
         IEnumerable<string> toLoad = Options.ControlMode switch
         {
-            ModelControlMode.Explicit when Options.StartupModels.Contains("*") => repository.ListModels(),
+            ModelControlMode.Explicit when Options.StartupModels.Contains("*") => source.ListModels(),
             ModelControlMode.Explicit => Options.StartupModels,
-            _ => repository.ListModels(),
+            _ => source.ListModels(),
         };
         foreach (var model in toLoad.Distinct(StringComparer.Ordinal))
         {
             await _manager.LoadAsync(model, null, cancellationToken).ConfigureAwait(false);
         }
 
-        if (Options.ControlMode == ModelControlMode.Poll)
-        {
-            _poller = PollLoopAsync(_stopping.Token);
-        }
-
         _ready = true;
     }
 
-    /// <summary>Stops accepting new work (readiness turns false) and stops polling.</summary>
+    /// <summary>
+    /// Starts following the model source's changes (<see cref="IModelSource.WatchAsync"/>: the folder poll in poll mode,
+    /// a registry's polling) until <see cref="StopAsync"/>; the host calls it once it serves. Calling it again does nothing.
+    /// </summary>
+    public void StartWatching()
+    {
+        if (_stopping.IsCancellationRequested || Interlocked.Exchange(ref _watching, 1) != 0)
+        {
+            return;
+        }
+
+        _watcher = WatchAsync(_stopping.Token);
+    }
+
+    /// <summary>Stops accepting new work (readiness turns false) and stops following the model source.</summary>
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _manager.StopLoading();
-        if (_poller is not null)
+        if (_watcher is { } watcher)
         {
             try
             {
-                await _poller.ConfigureAwait(false);
+                await watcher.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -171,7 +196,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         }
 
         // A model of the repository that was never loaded (explicit mode) is known here, just not ready.
-        return acquired.Error.Code is StatusCode.InvalidArgument or StatusCode.NotFound && !(version is null && _manager.Repository.Contains(model))
+        return acquired.Error.Code is StatusCode.InvalidArgument or StatusCode.NotFound && !(version is null && _manager.Source.Contains(model))
             ? acquired.Error
             : Result<bool>.Ok(false);
     }
@@ -230,7 +255,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             if (serving.IsEmpty)
             {
                 // Triton's statistics texts (TRITONSERVER_ServerModelStatistics), INVALID_ARG for both.
-                return _manager.Repository.Contains(model)
+                return _manager.Source.Contains(model)
                     ? InferenceError.Unavailable($"model '{model}' is not ready")
                     : InferenceError.InvalidArgument($"requested model '{model}' is not available");
             }
@@ -280,19 +305,16 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private static long[] WithBatch(bool batch, System.Collections.Immutable.ImmutableArray<long> dims) =>
         batch ? [-1, .. dims] : [.. dims];
 
-    private async Task PollLoopAsync(CancellationToken cancellationToken)
+    private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Options.PollInterval, Options.TimeProvider);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        await Task.Yield();
+        try
         {
-            try
-            {
-                await _manager.PollOnceAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                EngineLog.PollFailed(_logger, e);
-            }
+            await _manager.Source.WatchAsync(_manager, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            EngineLog.PollFailed(_logger, e);
         }
     }
 }

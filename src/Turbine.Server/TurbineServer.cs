@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Exporter;
@@ -17,6 +18,7 @@ using Turbine.Core;
 using Turbine.Core.Backends;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Payloads;
+using Turbine.Core.Sources;
 using Turbine.Server.Grpc;
 using Turbine.Server.Http;
 using Turbine.Server.Logging;
@@ -38,12 +40,10 @@ public sealed class TurbineServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly HealthServiceImpl _health;
-    private readonly RegistrySync? _registrySync;
     private int _stopped;
 
-    private TurbineServer(WebApplication app, InferenceEngine engine, HealthServiceImpl health, Uri httpAddress, Uri grpcAddress, Uri metricsAddress, RegistrySync? registrySync)
+    private TurbineServer(WebApplication app, InferenceEngine engine, HealthServiceImpl health, Uri httpAddress, Uri grpcAddress, Uri metricsAddress)
     {
-        _registrySync = registrySync;
         MetricsAddress = metricsAddress;
         _app = app;
         _health = health;
@@ -67,11 +67,21 @@ public sealed class TurbineServer : IAsyncDisposable
 
     internal IServiceProvider Services => _app.Services;
 
+    /// <param name="options">The server's settings.</param>
+    /// <param name="configureLogging">Replaces the console logging (tests).</param>
+    /// <param name="backends">The backends; default ONNX Runtime.</param>
+    /// <param name="configureTracing">Adds to the tracing set-up (an exporter a test attaches).</param>
+    /// <param name="configureServices">
+    /// Adds services before the server's own are added with <c>TryAdd</c>: an <see cref="IModelSource"/> registered here
+    /// is where the engine gets its models instead of the folder repository or the registry.
+    /// </param>
+    /// <param name="cancellationToken">Abandons the start.</param>
     public static async Task<TurbineServer> StartAsync(
         ServerOptions options,
         Action<ILoggingBuilder>? configureLogging = null,
         IReadOnlyList<IBackend>? backends = null,
         Action<TracerProviderBuilder>? configureTracing = null,
+        Action<IServiceCollection>? configureServices = null,
         CancellationToken cancellationToken = default)
     {
         Validate(options);
@@ -85,10 +95,18 @@ public sealed class TurbineServer : IAsyncDisposable
         ConfigureLogging(builder.Logging, configureLogging, logSettings);
         builder.Services.AddSingleton(logSettings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        configureServices?.Invoke(builder.Services);
+        if (options.Registry is { } registryOptions)
+        {
+            // Serving from a registry: the registry source decides what loads (created and disposed by the container).
+            builder.Services.TryAddSingleton<IModelSource>(sp => new RegistrySync(registryOptions, TimeProvider.System,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry")));
+        }
+
         builder.Services.AddSingleton(sp => new InferenceEngine(
             new EngineOptions
             {
-                // From a registry: the registry sync decides what loads, in the cache's materialized repository.
+                // From a registry: the registry source decides what loads, in the cache's materialized repository.
                 ServerName = options.ServerId,
                 ModelRepository = options.Registry?.RepositoryDirectory ?? options.ModelRepository,
                 ControlMode = options.Registry is null ? options.ControlMode : ModelControlMode.Explicit,
@@ -103,7 +121,8 @@ public sealed class TurbineServer : IAsyncDisposable
             backends ?? [new OnnxBackend()],
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
             CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads")),
-            sp.GetRequiredService<ServerMetrics>()));
+            source: sp.GetService<IModelSource>(),
+            requestObserver: sp.GetRequiredService<ServerMetrics>()));
         builder.Services.AddSingleton(new RequestBodyBudget(options.MaxInflightBodyBytes ?? RequestBodyBudget.DefaultLimit()));
         builder.Services.AddSingleton(new StreamFlow(options.GrpcStreamMaxPending));
         builder.Services.AddSingleton<StreamHooks>();
@@ -168,29 +187,18 @@ public sealed class TurbineServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var engine = app.Services.GetRequiredService<InferenceEngine>();
         var health = app.Services.GetRequiredService<HealthServiceImpl>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine");
-        RegistrySync? registrySync = null;
+        InferenceEngine engine;
         try
         {
-            if (options.Registry is { } registry)
-            {
-                Directory.CreateDirectory(registry.RepositoryDirectory);
-            }
-
+            // Inside the try: creating the model source (a registry's references are checked) may fail.
+            engine = app.Services.GetRequiredService<InferenceEngine>();
             await engine.StartAsync(cancellationToken).ConfigureAwait(false);
-            if (options.ExitOnError && engine.GetNotReadyModels() is [_, ..] failed)
+            // Registry references are not --exit-on-error's start-up models: the registry source keeps retrying them.
+            if (options.ExitOnError && options.Registry is null && engine.GetNotReadyModels() is [_, ..] failed)
             {
                 throw new StartupModelsFailedException(failed);
-            }
-
-            if (options.Registry is { } registryOptions)
-            {
-                registrySync = new RegistrySync(registryOptions, engine, TimeProvider.System,
-                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry"));
-                await registrySync.StartAsync(cancellationToken).ConfigureAwait(false);
-                app.Services.GetRequiredService<EngineShutdown>().RegistrySync = registrySync;
             }
 
             var metricsEndpoint = app.Services.GetRequiredService<MetricsEndpoint>();
@@ -246,23 +254,19 @@ public sealed class TurbineServer : IAsyncDisposable
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
                 $"no endpoint for {ctx.Request.Method} {ctx.Request.Path}"));
-            // Readiness off at once; EngineShutdown then stops the registry sync and the engine, awaited, before
+            // Readiness off at once; EngineShutdown then stops the engine and its model source, awaited, before
             // Kestrel stops.
             app.Lifetime.ApplicationStopping.Register(() => SetHealth(health, HealthCheckResponse.Types.ServingStatus.NotServing));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            if (registrySync is not null)
-            {
-                await registrySync.DisposeAsync().ConfigureAwait(false);
-            }
-
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        registrySync?.StartPolling();
+        // Following the model source's changes (the folder poll, a registry's polling) begins once the server serves.
+        engine.StartWatching();
 
         SetHealth(health, HealthCheckResponse.Types.ServingStatus.Serving);
         var httpUri = new Uri($"http://{Display(address)}:{httpListen!.IPEndPoint!.Port}/");
@@ -284,7 +288,7 @@ public sealed class TurbineServer : IAsyncDisposable
             ServerLog.Ready(logger, httpUri.ToString(), grpcUri.ToString(), engine.GetServingVersions().Count, metricsUri.ToString());
         }
 
-        return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri, registrySync);
+        return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri);
     }
 
     /// <summary>Rejects settings that cannot work before anything starts (the CLI checks the same with its own messages).</summary>
@@ -318,11 +322,6 @@ public sealed class TurbineServer : IAsyncDisposable
         }
 
         SetHealth(_health, HealthCheckResponse.Types.ServingStatus.NotServing);
-        if (_registrySync is not null)
-        {
-            await _registrySync.DisposeAsync().ConfigureAwait(false);
-        }
-
         await Engine.StopAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await Engine.DisposeAsync().ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace Turbine.Core.Lifecycle;
 internal sealed partial class ModelManager
 {
     /// <summary>
-    /// Loads (or reloads) a model from the repository, optionally with a JSON config override. New versions
+    /// Loads (or reloads) a model from the model source, optionally with a JSON config override. New versions
     /// are loaded before anything is swapped; versions whose config and files did not change are kept as they
     /// are. When a version fails to load, the version previously serving keeps serving and the failure is
     /// recorded in the index. Returns null on success or the error that names what failed.
@@ -27,7 +27,7 @@ internal sealed partial class ModelManager
     /// </summary>
     public async Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, CancellationToken cancellationToken)
     {
-        var repository = _repository;
+        ModelRepository repository;
         string? overrideRoot = null;
         if (files is { Count: > 0 })
         {
@@ -56,9 +56,16 @@ internal sealed partial class ModelManager
 
             repository = new ModelRepository(overrideRoot);
         }
-        else if (!_repository.Contains(model))
+        else
         {
-            return InferenceError.NotFound($"failed to load '{model}': no model folder '{model}' in repository '{_repository.Root}'");
+            var located = _source.Locate(model);
+            if (!located.IsOk)
+            {
+                return located.Error;
+            }
+
+            repository = located.Value.Repository;
+            configOverrideJson ??= located.Value.ConfigJson;
         }
 
         var entry = GetEntry(model);
@@ -172,7 +179,7 @@ internal sealed partial class ModelManager
     {
         if (!_models.TryGetValue(model, out var entry))
         {
-            return _repository.Contains(model) ? null : InferenceError.NotFound($"failed to unload '{model}': unknown model");
+            return _source.Contains(model) ? null : InferenceError.NotFound($"failed to unload '{model}': unknown model");
         }
 
         await entry.ControlLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -211,16 +218,16 @@ internal sealed partial class ModelManager
     }
 
     /// <summary>
-    /// One pass of poll mode: loads new model folders, reloads changed ones, unloads removed ones.
+    /// One pass of poll mode over the model source: loads new model folders, reloads changed ones, unloads removed ones.
     /// Returns the names of the models it acted on.
     /// </summary>
     public async Task<IReadOnlyList<string>> PollOnceAsync(CancellationToken cancellationToken)
     {
         var acted = new List<string>();
-        var present = _repository.ListModels();
+        var present = _source.ListModels();
         foreach (var model in present)
         {
-            var fingerprint = ModelRepository.Fingerprint(_repository.ModelPath(model));
+            var fingerprint = SourceFolder(model) is { } folder ? ModelRepository.Fingerprint(folder.ModelPath(model)) : "";
             if (_models.TryGetValue(model, out var entry) && entry.LastFolderFingerprint == fingerprint && entry.Wanted)
             {
                 continue;

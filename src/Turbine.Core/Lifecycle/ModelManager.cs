@@ -5,6 +5,7 @@ using Turbine.Core.Backends;
 using Turbine.Core.Config;
 using Turbine.Core.Repository;
 using Turbine.Core.Scheduling;
+using Turbine.Core.Sources;
 using Turbine.Core.Stats;
 
 namespace Turbine.Core.Lifecycle;
@@ -14,10 +15,10 @@ namespace Turbine.Core.Lifecycle;
 /// previous versions serving when a load fails, and releases old versions after their requests drain.
 /// Control operations on one model are serialized; requests never take a lock.
 /// </summary>
-internal sealed partial class ModelManager : IAsyncDisposable
+internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
 {
     private readonly ConcurrentDictionary<string, ModelEntry> _models = new(StringComparer.Ordinal);
-    private readonly ModelRepository _repository;
+    private readonly IModelSource _source;
     private readonly ModelConfigLoader _loader;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -28,11 +29,11 @@ internal sealed partial class ModelManager : IAsyncDisposable
 #pragma warning restore CA2213
     private readonly ModelOverrideFolders _overrides;
 
-    public ModelManager(ModelRepository repository, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true, ModelFileLimits? fileLimits = null, TimeSpan? loadTimeout = null)
+    public ModelManager(IModelSource source, IReadOnlyList<IBackend> backends, TimeProvider time, ILogger logger, bool responseCacheEnabled = true, ModelFileLimits? fileLimits = null, TimeSpan? loadTimeout = null)
     {
         _loadTimeout = loadTimeout ?? TimeSpan.FromSeconds(120);
         _responseCacheEnabled = responseCacheEnabled;
-        _repository = repository;
+        _source = source;
         FileLimits = fileLimits ?? new ModelFileLimits();
         _loader = new ModelConfigLoader(backends, FileLimits);
         _overrides = new ModelOverrideFolders(FileLimits);
@@ -40,7 +41,8 @@ internal sealed partial class ModelManager : IAsyncDisposable
         _logger = logger;
     }
 
-    public ModelRepository Repository => _repository;
+    /// <summary>Where the models come from.</summary>
+    public IModelSource Source => _source;
 
     /// <summary>Where <c>file:</c> override loads are written.</summary>
     internal ModelOverrideFolders Overrides => _overrides;
@@ -80,7 +82,7 @@ internal sealed partial class ModelManager : IAsyncDisposable
                         return InferenceError.Unavailable($"model '{model}' version {v} is not ready{ReasonSuffix(st)}");
                     }
 
-                    return Directory.Exists(_repository.VersionPath(model, v))
+                    return SourceFolder(model) is { } folder && Directory.Exists(folder.VersionPath(model, v))
                         ? InferenceError.Unavailable($"model '{model}' version {v} is not ready (not loaded: the version policy does not select it)")
                         : InferenceError.UnknownVersion(model, v);
                 }
@@ -149,10 +151,10 @@ internal sealed partial class ModelManager : IAsyncDisposable
     public VersionStatus? GetStatus(string model, long version) =>
         _models.TryGetValue(model, out var entry) && entry.State.Statuses.TryGetValue(version, out var s) ? s : null;
 
-    /// <summary>The repository index: every model in the repository and every version the manager knows.</summary>
+    /// <summary>The repository index: every model the source offers and every version the manager knows.</summary>
     public IReadOnlyList<RepositoryIndexEntry> Index(bool readyOnly)
     {
-        var names = new SortedSet<string>(_repository.ListModels(), StringComparer.Ordinal);
+        var names = new SortedSet<string>(_source.ListModels(), StringComparer.Ordinal);
         names.UnionWith(_models.Keys);
         var rows = new List<RepositoryIndexEntry>();
         foreach (var name in names)

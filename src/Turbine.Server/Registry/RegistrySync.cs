@@ -2,21 +2,24 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Turbine.Client.Registry;
 using Turbine.Core;
+using Turbine.Core.Repository;
+using Turbine.Core.Sources;
 
 namespace Turbine.Server.Registry;
 
 /// <summary>
-/// Serves registry references (<c>fraud@production</c>): resolves each, downloads the artifact into the
-/// content-addressed cache (verified), materializes it as a Triton model folder and loads it through the
-/// engine (<see cref="InferenceEngine.LoadModelAsync(string, string, CancellationToken)"/>, explicit mode), whose swap loads and warms the new version before requests move and lets the old one
-/// drain. Each reference has its own poll loop and its own capped, jittered exponential backoff, so a reference that
-/// fails or whose load hangs (bounded by the engine's load timeout, then abandoned) never delays the others; on
-/// errors it keeps serving what it has.
+/// The model source of serving from a registry: serves registry references (<c>fraud@production</c>): resolves each,
+/// downloads the artifact into the content-addressed cache (verified), materializes it as a Triton model folder with the
+/// config naming exactly that version, and signals the engine to load it (<see cref="IModelSourceSink.LoadAsync"/>),
+/// whose swap loads and warms the new version before requests move and lets the old one drain. Each reference has its
+/// own poll loop and its own capped, jittered exponential backoff, so a reference that fails or whose load hangs
+/// (bounded by the engine's load timeout, then abandoned) never delays the others; on errors it keeps serving what it has.
 /// </summary>
-internal sealed partial class RegistrySync : IAsyncDisposable
+internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
 {
     private readonly RegistryServingOptions _options;
-    private readonly InferenceEngine _engine;
+    private readonly ModelRepository _repository;
+    private readonly ConcurrentDictionary<string, string> _configs = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Random _random;
@@ -26,13 +29,14 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     private readonly ConcurrentDictionary<string, CachedRef> _served = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private IModelSourceSink? _sink;
     private Task? _loop;
     private int _disposed;
 
-    public RegistrySync(RegistryServingOptions options, InferenceEngine engine, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
+    public RegistrySync(RegistryServingOptions options, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
     {
         _options = options;
-        _engine = engine;
+        _repository = new ModelRepository(options.RepositoryDirectory);
         _time = time;
         _logger = logger;
         _random = random ?? new Random();
@@ -93,8 +97,10 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     /// registry cannot answer for is served from the cache (refs.json) when it was served before. Never throws for
     /// registry failures: polling keeps trying.
     /// </summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(IModelSourceSink sink, CancellationToken cancellationToken)
     {
+        _sink = sink;
+
         // Model folders left by an earlier run with other references are not served; drop them from the index.
         foreach (var stale in Directory.EnumerateDirectories(_options.RepositoryDirectory))
         {
@@ -141,8 +147,11 @@ internal sealed partial class RegistrySync : IAsyncDisposable
     }
 
     /// <summary>Starts one poll loop per reference (stopped by <see cref="DisposeAsync"/>).</summary>
-    public void StartPolling() =>
+    public void StartPolling()
+    {
+        _ = Sink;
         _loop ??= Task.WhenAll(_targets.Select(t => Task.Run(() => PollLoopAsync(t.Reference, t.Model, _stopping.Token))));
+    }
 
     /// <summary>One round: every reference resolved (concurrently) and, when it moved, swapped. Returns the failures (reference, message).</summary>
     public async Task<IReadOnlyList<(string Reference, string Message)>> SyncOnceAsync(CancellationToken cancellationToken)
@@ -268,12 +277,14 @@ internal sealed partial class RegistrySync : IAsyncDisposable
         await ServeAsync(reference, wanted, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Materializes a cached blob and loads it through the engine; records it on success.</summary>
+    /// <summary>Materializes a cached blob and signals the engine to load it; records it on success.</summary>
     private async Task ServeAsync(string reference, CachedRef wanted, CancellationToken cancellationToken)
     {
+        var sink = Sink;
         var configOverride = await RegistryMaterializer.MaterializeAsync(_options.RepositoryDirectory, wanted, BlobPath(wanted.Sha256), _options.CacheDirectory,
-            _options.Extraction, _engine.Options.FileLimits, cancellationToken).ConfigureAwait(false);
-        var error = await _engine.LoadModelAsync(wanted.Model, configOverride, cancellationToken).ConfigureAwait(false);
+            _options.Extraction, sink.FileLimits, cancellationToken).ConfigureAwait(false);
+        _configs[wanted.Model] = configOverride;
+        var error = await sink.LoadAsync(wanted.Model, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             throw new InvalidDataException($"version {wanted.Version} of '{wanted.Model}' did not load: {error.Message}");

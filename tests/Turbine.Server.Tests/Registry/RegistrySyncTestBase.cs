@@ -8,8 +8,8 @@ using Turbine.Server.Registry;
 namespace Turbine.Server.Tests.Registry;
 
 /// <summary>
-/// A real registry server, a client for it, and RegistrySync driving the real engine (ONNX Runtime) over a cache
-/// folder: what the registry-serving tests share. Everything started is disposed in reverse order.
+/// A real registry server, a client for it, and RegistrySync as the model source of the real engine (ONNX Runtime)
+/// over a cache folder: what the registry-serving tests share. Everything started is disposed in reverse order.
 /// </summary>
 public abstract class RegistrySyncTestBase : IAsyncLifetime
 {
@@ -39,7 +39,7 @@ public abstract class RegistrySyncTestBase : IAsyncLifetime
         await Registry.DisposeAsync();
     }
 
-    /// <summary>An engine in explicit mode over the sync's repository folder, and a started sync following <paramref name="references"/>.</summary>
+    /// <summary>An engine in explicit mode with a sync following <paramref name="references"/> as its source, both started.</summary>
     private protected async Task<(InferenceEngine Engine, RegistrySync Sync)> StartSyncAsync(IReadOnlyList<string> references, TimeProvider? time = null,
         Random? random = null, TimeSpan? maxBackoff = null)
     {
@@ -55,14 +55,30 @@ public abstract class RegistrySyncTestBase : IAsyncLifetime
             options = options with { MaxBackoff = backoff };
         }
 
-        Directory.CreateDirectory(options.RepositoryDirectory);
-        var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance);
+        var sync = new RegistrySync(options, time ?? TimeProvider.System, NullLogger.Instance, random);
+        _owned.Add(sync);
+        var engine = new InferenceEngine(new EngineOptions { ModelRepository = options.RepositoryDirectory, ControlMode = ModelControlMode.Explicit }, [new OnnxBackend()], NullLogger.Instance, source: sync);
         _owned.Add(engine);
         await engine.StartAsync(CancellationToken.None);
-        var sync = new RegistrySync(options, engine, time ?? TimeProvider.System, NullLogger.Instance, random);
-        _owned.Add(sync);
-        await sync.StartAsync(CancellationToken.None);
         return (engine, sync);
+    }
+
+    /// <summary>Registers a new version of <paramref name="model"/> (an adder of <paramref name="addend"/>), optionally moved to <paramref name="stage"/>.</summary>
+    private protected async Task<long> PushAsync(string model, float addend, string? stage = null)
+    {
+        if (await Client.FindModelAsync(model) is null)
+        {
+            await Client.CreateModelAsync(new NewRegisteredModel { Name = model });
+        }
+
+        var file = AddModel.Write(Path.Combine(Registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
+        var version = await Client.CreateVersionAsync(model, new NewModelVersion { Artifact = await Client.UploadAsync(file) });
+        if (stage is not null)
+        {
+            await Client.TransitionStageAsync(model, version.Version, stage, archiveExisting: true);
+        }
+
+        return version.Version;
     }
 
     private protected static long[] Serving(InferenceEngine engine, string model) => [.. engine.GetServingVersions(model).Select(v => v.Version)];

@@ -15,23 +15,6 @@ public sealed class RegistrySyncTests : RegistrySyncTestBase
     private Task<(InferenceEngine Engine, RegistrySync Sync)> StartAsync(string reference, TimeProvider? time = null, Random? random = null) =>
         StartSyncAsync([reference], time, random, maxBackoff: TimeSpan.FromSeconds(8));
 
-    private async Task<long> PushAsync(string model, float addend, string? stage = null)
-    {
-        if (await Client.FindModelAsync(model) is null)
-        {
-            await Client.CreateModelAsync(new NewRegisteredModel { Name = model });
-        }
-
-        var file = AddModel.Write(Path.Combine(Registry.Directory, "models", Guid.NewGuid().ToString("N")), addend);
-        var version = await Client.CreateVersionAsync(model, new NewModelVersion { Artifact = await Client.UploadAsync(file) });
-        if (stage is not null)
-        {
-            await Client.TransitionStageAsync(model, version.Version, stage, archiveExisting: true);
-        }
-
-        return version.Version;
-    }
-
     [Fact]
     public async Task StartAsync_ProductionReference_ServesTheRegistryVersionUnderTheModelName()
     {
@@ -136,7 +119,7 @@ public sealed class RegistrySyncTests : RegistrySyncTestBase
     {
         var sync = new RegistrySync(
             new RegistryServingOptions { Url = new Uri("http://127.0.0.1:1/"), Models = ["m"], CacheDirectory = Path.Combine(Registry.Directory, "unused"), PollInterval = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(10) },
-            null!, TimeProvider.System, NullLogger.Instance, new Random(1));
+            TimeProvider.System, NullLogger.Instance, new Random(1));
         for (var n = 1; n <= 8; n++)
         {
             var full = Math.Min(10, Math.Pow(2, n));
