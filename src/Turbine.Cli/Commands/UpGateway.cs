@@ -15,16 +15,16 @@ internal static class UpGateway
 {
     public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(options.ModelRepository))
+        if (!Directory.Exists(options.Engine.ModelRepository))
         {
-            await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.ModelRepository}' does not exist").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.Engine.ModelRepository}' does not exist").ConfigureAwait(false);
             return 2;
         }
 
         TurbineServer server;
         try
         {
-            await Console.Out.WriteLineAsync($"turbine up: loading the models of {options.ModelRepository}").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"turbine up: loading the models of {options.Engine.ModelRepository}").ConfigureAwait(false);
 
             // The gateway takes the public ports: check them before the server loads every model.
             PortProbe.EnsureFree(options.Host, [(options.HttpPort, "HTTP", "--http-port"), (options.GrpcPort, "gRPC", "--grpc-port")]);
