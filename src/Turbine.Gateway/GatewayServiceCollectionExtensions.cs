@@ -26,7 +26,8 @@ public static class GatewayServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         SuppliedOptionsFactory<GatewayOptions>.Register<GatewayOptionsValidator>(services, options);
-        services.AddOptions<HostOptions>().Configure<IOptions<GatewayOptions>>((host, gateway) => host.ShutdownTimeout = gateway.Value.ShutdownTimeout);
+        // Not through IOptions: the host reads HostOptions while it is built, before ValidateOnStart reports a bad option.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         var time = options.TimeProvider ?? TimeProvider.System;
         var seeds = options.RandomSeed is { } seed ? new Random(seed) : null;
         Func<Random> randomFactory = () => seeds is null ? new Random() : new Random(seeds.Next());

@@ -36,7 +36,10 @@ public static class ServerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         SuppliedOptionsFactory<ServerOptions>.Register<ServerOptionsValidator>(services, options);
-        services.AddOptions<HostOptions>().Configure<IOptions<ServerOptions>>((host, server) => host.ShutdownTimeout = server.Value.ShutdownTimeout);
+        // Not through IOptions: the host reads HostOptions while it is built, before ValidateOnStart reports a bad option.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        // The front ends read the bound, validated value.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ServerOptions>>().Value);
         services.TryAddSingleton(new LogSettings(options.LogFormat));
         services.TryAddSingleton(sp =>
         {
