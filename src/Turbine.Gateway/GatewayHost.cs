@@ -16,7 +16,8 @@ namespace Turbine.Gateway;
 /// <summary>
 /// The gateway process: Kestrel with REST (HTTP/1.1) on one port and gRPC (cleartext HTTP/2) on another, the
 /// middleware pipeline (classification → [edge: auth, rate limits, transforms] → traffic policy → pool →
-/// balancing → YARP forwarder), the config file watched for hot reloads, active health checks and shadow workers.
+/// balancing → YARP forwarder), the config source (by default the YAML file, watched for hot reloads; see
+/// <see cref="GatewayServiceCollectionExtensions.AddTurbineGateway"/>), active health checks and shadow workers.
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
