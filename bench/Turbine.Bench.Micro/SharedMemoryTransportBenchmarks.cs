@@ -46,8 +46,8 @@ public class SharedMemoryTransportBenchmarks
         _server = TurbineServer.StartAsync(
             new ServerOptions
             {
-                ModelRepository = _repository, HttpPort = 0, GrpcPort = 0, MetricsPort = 0,
-                ControlMode = ModelControlMode.Explicit, StartupModels = ["identity_fp32"],
+                Engine = new() { ModelRepository = _repository, ControlMode = ModelControlMode.Explicit, StartupModels = ["identity_fp32"] },
+                HttpPort = 0, GrpcPort = 0, MetricsPort = 0,
             },
             configureLogging: l => l.SetMinimumLevel(LogLevel.Warning)).GetAwaiter().GetResult();
         _http = new HttpClient { BaseAddress = _server.HttpAddress, Timeout = TimeSpan.FromMinutes(2) };

@@ -3,22 +3,21 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Turbine.Gateway.Configuration;
 using Turbine.Gateway.LoadBalancing;
 using Turbine.Gateway.Proxy;
 using Turbine.Gateway.Routing;
-using Turbine.Gateway.Telemetry;
-using Turbine.Gateway.Traffic;
+using Turbine.Hosting;
 
 namespace Turbine.Gateway;
 
 /// <summary>
 /// The gateway process: Kestrel with REST (HTTP/1.1) on one port and gRPC (cleartext HTTP/2) on another, the
 /// middleware pipeline (classification → [edge: auth, rate limits, transforms] → traffic policy → pool →
-/// balancing → YARP forwarder), the config file watched for hot reloads, active health checks and shadow workers.
+/// balancing → YARP forwarder), the config source (by default the YAML file, watched for hot reloads; see
+/// <see cref="GatewayServiceCollectionExtensions.AddTurbineGateway"/>), active health checks and shadow workers.
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
@@ -39,37 +38,30 @@ public sealed class GatewayHost : IAsyncDisposable
     internal IServiceProvider Services => _app.Services;
 
     /// <summary>Loads the config (throws <see cref="GatewayConfigException"/> when it is bad), binds the ports, starts.</summary>
-    public static async Task<GatewayHost> StartAsync(GatewayOptions options, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">The options break a rule of <see cref="GatewayOptionsValidator"/>.</exception>
+    public static Task<GatewayHost> StartAsync(GatewayOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, _ => { }, cancellationToken);
+
+    /// <summary>
+    /// Starts the gateway with services the caller registers first (they win over the defaults of
+    /// <see cref="GatewayServiceCollectionExtensions.AddTurbineGateway"/>): for example an
+    /// <see cref="InMemoryGatewayConfigSource"/> instead of the config file.
+    /// </summary>
+    public static async Task<GatewayHost> StartAsync(GatewayOptions options, Action<IServiceCollection> configureServices, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configureServices);
+        if (GatewayOptionsValidator.Problems(options) is [_, ..] problems)
+        {
+            throw new ArgumentException("invalid gateway options: " + string.Join("; ", problems), nameof(options));
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         ConfigureLogging(builder.Logging, options.ConfigureLogging);
-        var time = options.TimeProvider ?? TimeProvider.System;
-        var seed = options.RandomSeed;
-        var seeds = seed is { } s ? new Random(s) : null;
-        Func<Random> randomFactory = () => seeds is null ? new Random() : new Random(seeds.Next());
+        configureServices(builder.Services);
+        builder.Services.AddTurbineGateway(options);
 
-        using var bootLoggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, options.ConfigureLogging));
-#pragma warning disable CA2000 // disposed when the app stops (ApplicationStopped) or in the catch below when it fails to start
-        var source = FileGatewayConfigSource.Open(options.ConfigPath, bootLoggerFactory.CreateLogger("Turbine.Gateway"), time, options.ConfigPollInterval);
-#pragma warning restore CA2000
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
-        builder.Services.TryAddSingleton(time);
-        builder.Services.AddSingleton<IGatewayConfigSource>(sp => new LoggingConfigSource(source, sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton(sp => new PoolRegistry(sp.GetRequiredService<IGatewayConfigSource>(), randomFactory, time));
-        builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddSingleton<BlueGreenState>();
-        builder.Services.AddSingleton(sp => new TrafficRouter(randomFactory(), sp.GetRequiredService<BlueGreenState>()));
-        builder.Services.AddSingleton<ShadowMirror>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ShadowMirror>());
-        builder.Services.AddSingleton<HealthChecker>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthChecker>());
-        builder.Services.AddSingleton<IModelMetadataSource, ModelMetadataSource>();
-        builder.Services.AddHttpForwarder();
-        builder.Services.AddSingleton<GatewayProxy>();
-        builder.Services.AddSingleton<GatewayEndpoints>();
-        builder.Services.AddGatewayEdge();
-
-        var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+        var address = HostOptionRules.Address(options.Host);
         ListenOptions? httpListen = null;
         ListenOptions? grpcListen = null;
         builder.WebHost.ConfigureKestrel(k =>
@@ -91,8 +83,16 @@ public sealed class GatewayHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+        IGatewayConfigSource source;
         try
         {
+            // The first load of the config: a bad file throws here, before any port opens.
+            source = app.Services.GetRequiredService<IGatewayConfigSource>();
+            if (source is InMemoryGatewayConfigSource memory)
+            {
+                memory.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Gateway.Config");
+            }
+
             // The documented order (GatewayEdgeExtensions): access log outermost, then classification, auth,
             // rate limits, transforms, and last the traffic policy and forwarding.
             app.UseGatewayAccessLog();
@@ -102,13 +102,16 @@ public sealed class GatewayHost : IAsyncDisposable
             app.UseGatewayTransforms();
             var endpoints = app.Services.GetRequiredService<GatewayEndpoints>();
             app.Run(endpoints.HandleAsync);
-            app.Lifetime.ApplicationStopped.Register(source.Dispose);
+            if (source is FileGatewayConfigSource file)
+            {
+                app.Lifetime.ApplicationStopped.Register(file.Dispose);
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             await app.Services.GetRequiredService<HealthChecker>().CheckAllAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            source.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -117,7 +120,7 @@ public sealed class GatewayHost : IAsyncDisposable
         var http = new Uri($"http://{host}:{httpListen!.IPEndPoint!.Port}/");
         var grpc = new Uri($"http://{host}:{grpcListen!.IPEndPoint!.Port}/");
         var config = source.Current;
-        GatewayLog.Ready(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Gateway"), http.ToString(), grpc.ToString(), options.ConfigPath, config.Pools.Count, config.Models.Count);
+        GatewayLog.Ready(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Gateway"), http.ToString(), grpc.ToString(), Describe(source), config.Pools.Count, config.Models.Count);
         return new GatewayHost(app, http, grpc);
     }
 
@@ -145,6 +148,13 @@ public sealed class GatewayHost : IAsyncDisposable
         : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]"
         : address.ToString();
 
+    private static string Describe(IGatewayConfigSource source) => source switch
+    {
+        FileGatewayConfigSource file => file.Path,
+        InMemoryGatewayConfigSource memory => memory.Name,
+        _ => source.GetType().Name,
+    };
+
     private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? configure)
     {
         logging.ClearProviders();
@@ -164,25 +174,5 @@ public sealed class GatewayHost : IAsyncDisposable
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Yarp", LogLevel.Warning);
         logging.AddFilter("Polly", LogLevel.Warning);
-    }
-
-    /// <summary>The file source, its reload messages logged through the host's logger factory.</summary>
-    private sealed class LoggingConfigSource : IGatewayConfigSource
-    {
-        private readonly FileGatewayConfigSource _inner;
-
-        public LoggingConfigSource(FileGatewayConfigSource inner, ILoggerFactory loggers)
-        {
-            _inner = inner;
-            inner.Logger = loggers.CreateLogger("Turbine.Gateway.Config");
-        }
-
-        public GatewayConfig Current => _inner.Current;
-
-        public event Action<GatewayConfig>? Changed
-        {
-            add => _inner.Changed += value;
-            remove => _inner.Changed -= value;
-        }
     }
 }

@@ -5,8 +5,11 @@ namespace Turbine.Gateway;
 /// <summary>Settings of <c>turbine gateway</c>.</summary>
 public sealed record GatewayOptions
 {
-    /// <summary>The YAML config file (hot-reloaded).</summary>
-    public required string ConfigPath { get; init; }
+    /// <summary>
+    /// The YAML config file (hot-reloaded) that the default config source reads; not needed when the caller registers
+    /// its own <see cref="Configuration.IGatewayConfigSource"/> (for example an <see cref="Configuration.InMemoryGatewayConfigSource"/>).
+    /// </summary>
+    public string? ConfigPath { get; init; }
 
     /// <summary>Address to bind; default loopback only.</summary>
     public string Host { get; init; } = "127.0.0.1";

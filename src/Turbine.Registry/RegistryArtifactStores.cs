@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Logging;
 using Turbine.Registry.Artifacts;
 
 namespace Turbine.Registry;
 
-/// <summary>Builds the artifact store <see cref="RegistryOptions"/> asks for (through <see cref="ArtifactStoreFactory"/>), with a description for the ready line.</summary>
+/// <summary>The artifact store settings <see cref="RegistryOptions"/> give (for <see cref="ArtifactStoreFactory"/>), and the store's description for the ready line.</summary>
 internal static class RegistryArtifactStores
 {
     public static ArtifactStoreOptions ToStoreOptions(RegistryOptions options) => new(
@@ -18,13 +17,8 @@ internal static class RegistryArtifactStores
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option before anything is opened.</summary>
     public static void Validate(RegistryOptions options) => ArtifactStoreFactory.Validate(ToStoreOptions(options));
 
-    public static (IArtifactStore Store, string Description) Create(RegistryOptions options, ILoggerFactory loggerFactory)
-    {
-        var storeOptions = ToStoreOptions(options);
-        var store = ArtifactStoreFactory.Create(storeOptions, loggerFactory);
-        var description = store is S3ArtifactStore s3
-            ? $"s3:{storeOptions.S3Endpoint ?? "aws"}/{s3.Bucket}/{s3.Prefix}"
-            : $"filesystem:{storeOptions.Directory}";
-        return (store, description);
-    }
+    /// <summary>The store's description for the ready line: <c>s3:ENDPOINT/BUCKET/PREFIX</c> or <c>filesystem:FOLDER</c>.</summary>
+    public static string Describe(IArtifactStore store, RegistryOptions options) => store is S3ArtifactStore s3
+        ? $"s3:{options.S3Endpoint ?? "aws"}/{s3.Bucket}/{s3.Prefix}"
+        : $"filesystem:{ToStoreOptions(options).Directory}";
 }

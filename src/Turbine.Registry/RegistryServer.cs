@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Turbine.Hosting;
 using Turbine.Protocol.Telemetry;
 using Turbine.Registry.Api;
 using Turbine.Registry.Artifacts;
@@ -23,14 +24,12 @@ public sealed class RegistryServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly IRegistryStore _store;
-    private readonly IArtifactStore _artifacts;
     private int _stopped;
 
-    private RegistryServer(WebApplication app, IRegistryStore store, IArtifactStore artifacts, Uri url)
+    private RegistryServer(WebApplication app, IRegistryStore store, Uri url)
     {
         _app = app;
         _store = store;
-        _artifacts = artifacts;
         Url = url;
     }
 
@@ -48,24 +47,18 @@ public sealed class RegistryServer : IAsyncDisposable
     public static async Task<RegistryServer> StartAsync(RegistryOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var address = ParseHost(options.Host);
-        if (options.Dev && !IPAddress.IsLoopback(address))
+        if (RegistryOptionsValidator.Problems(options) is [_, ..] problems)
         {
-            throw new ArgumentException($"--dev runs without API tokens and is allowed only on a loopback host, not '{options.Host}'", nameof(options));
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
         }
 
-        RegistryArtifactStores.Validate(options);
-        if (options.MaxArtifactBytes <= 0)
-        {
-            throw new ArgumentException($"the artifact size limit must be positive, got {options.MaxArtifactBytes}", nameof(options));
-        }
-
+        var address = HostOptionRules.Address(options.Host);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         options.ConfigureLogging?.Invoke(builder.Logging);
-        builder.Services.AddRegistryOpenApi();
+        builder.Services.AddTurbineRegistry(options);
         ListenOptions? listen = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -81,14 +74,13 @@ public sealed class RegistryServer : IAsyncDisposable
         var app = builder.Build();
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggerFactory.CreateLogger("Turbine.Registry");
-        IRegistryStore? store = null;
-        IArtifactStore? artifacts = null;
         try
         {
-            store = RegistryStoreFactory.Create(options.DataDirectory, options.Database, options.TimeProvider);
+            var store = app.Services.GetRequiredService<IRegistryStore>();
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            (artifacts, var artifactsDescription) = RegistryArtifactStores.Create(options, loggerFactory);
-            var metrics = new RegistryMetrics(options.TimeProvider);
+            var artifacts = app.Services.GetRequiredService<IArtifactStore>();
+            var artifactsDescription = RegistryArtifactStores.Describe(artifacts, options);
+            var metrics = app.Services.GetRequiredService<RegistryMetrics>();
             app.Use(metrics.InvokeAsync);
             var middleware = new RegistryMiddleware(store, options.Dev, logger);
             app.Use(middleware.InvokeAsync);
@@ -111,21 +103,12 @@ public sealed class RegistryServer : IAsyncDisposable
             }
 
             RegistryLog.Ready(logger, url.ToString(), store.Description, artifactsDescription);
-            return new RegistryServer(app, store, artifacts, url) { ArtifactsDescription = artifactsDescription };
+            return new RegistryServer(app, store, url) { ArtifactsDescription = artifactsDescription };
         }
         catch
         {
+            // The container owns the stores: disposing it closes them.
             await app.DisposeAsync().ConfigureAwait(false);
-            if (artifacts is IDisposable disposable)
-            {
-                disposable.Dispose();
-            }
-
-            if (store is not null)
-            {
-                await store.DisposeAsync().ConfigureAwait(false);
-            }
-
             throw;
         }
     }
@@ -142,19 +125,10 @@ public sealed class RegistryServer : IAsyncDisposable
         }
 
         await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        if (_artifacts is IDisposable disposable)
-        {
-            disposable.Dispose();
-        }
 
-        await _store.DisposeAsync().ConfigureAwait(false);
+        // Also closes the stores, which the container owns.
+        await _app.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
-
-    private static IPAddress ParseHost(string host) =>
-        host is "localhost" ? IPAddress.Loopback
-        : IPAddress.TryParse(host, out var address) ? address
-        : throw new ArgumentException($"--host '{host}' is not an IP address (or localhost)", nameof(host));
 }

@@ -1,3 +1,4 @@
+using Turbine.Core;
 using Turbine.Core.Lifecycle;
 
 namespace Turbine.Server;
@@ -5,15 +6,15 @@ namespace Turbine.Server;
 /// <summary>Settings of <c>turbine serve</c>. Defaults match Triton's where Triton has one.</summary>
 public sealed record ServerOptions
 {
-    public required string ModelRepository { get; init; }
-
     /// <summary>
-    /// The server's identity in <c>GET /v2</c> and gRPC ServerMetadata (<c>--id</c>, Triton's <c>--id</c>): 1 to
-    /// <see cref="MaxServerIdLength"/> printable ASCII characters. Default <c>turbine</c>.
+    /// The engine's settings (repository, control mode, start-up models, poll interval, response cache, file limits,
+    /// shared memory, load timeout, strict readiness, and the identity in <c>GET /v2</c>: <c>--id</c> is
+    /// <see cref="EngineOptions.ServerName"/>, 1 to <see cref="MaxServerIdLength"/> printable ASCII characters).
+    /// With <see cref="Registry"/> set the server overrides the repository, control mode and start-up models.
     /// </summary>
-    public string ServerId { get; init; } = "turbine";
+    public required EngineOptions Engine { get; init; }
 
-    /// <summary>Longest <see cref="ServerId"/> accepted.</summary>
+    /// <summary>Longest <see cref="EngineOptions.ServerName"/> accepted.</summary>
     public const int MaxServerIdLength = 128;
 
     /// <summary>Address to bind; default loopback only.</summary>
@@ -27,12 +28,6 @@ public sealed record ServerOptions
 
     /// <summary>Metrics port (Prometheus <c>GET /metrics</c>); 0 picks a free port. Default 8002.</summary>
     public int MetricsPort { get; init; } = 8002;
-
-    public ModelControlMode ControlMode { get; init; } = ModelControlMode.None;
-
-    public IReadOnlyList<string> StartupModels { get; init; } = [];
-
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Largest accepted request body (after decompression), in bytes; larger gets 413. Default 1 GiB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1L << 30;
@@ -62,21 +57,11 @@ public sealed record ServerOptions
     /// <summary>PEM private key of <see cref="GrpcTlsCertificatePath"/>.</summary>
     public string? GrpcTlsKeyPath { get; init; }
 
-    /// <summary>Server-wide response cache size in bytes (LRU); 0 = off. Default 256 MiB.</summary>
-    public long ResponseCacheBytes { get; init; } = 256L << 20;
-
     /// <summary>OTLP collector to export spans to (gRPC, or HTTP/protobuf when the path ends in <c>/v1/traces</c>); null = no export.</summary>
     public Uri? TraceOtlpEndpoint { get; init; }
 
     /// <summary>Share of new traces sampled, 0..1 (a caller's sampled flag is followed). Default 1.</summary>
     public double TraceSamplingRate { get; init; } = 1.0;
-
-    /// <summary>
-    /// Triton's <c>--strict-readiness</c>. True (default): <c>/v2/health/ready</c> and gRPC <c>ServerReady</c> answer
-    /// not ready while any model meant to load has no READY version, and the start-up line says "not ready" naming
-    /// them. False: ready once the server is up, as Triton with <c>--strict-readiness=false</c>.
-    /// </summary>
-    public bool StrictReadiness { get; init; } = true;
 
     /// <summary>
     /// Triton's <c>--exit-on-error</c>: when a model meant to load at start-up fails, start-up fails
@@ -87,18 +72,6 @@ public sealed record ServerOptions
 
     /// <summary>Console log format: text lines or one JSON object per message. Default text.</summary>
     public Logging.LogFormat LogFormat { get; init; } = Logging.LogFormat.Text;
-
-    /// <summary>The largest file of each kind a model folder may hold (<c>--max-*-file-bytes</c>); defaults in <see cref="Core.Repository.ModelFileLimits"/>.</summary>
-    public Core.Repository.ModelFileLimits FileLimits { get; init; } = new();
-
-    /// <summary>
-    /// Bounds on client-registered system shared memory (<c>--max-shm-regions</c> 256, <c>--max-shm-bytes</c> 16 GiB);
-    /// defaults in <see cref="Core.SharedMemory.SharedMemoryLimits"/>.
-    /// </summary>
-    public Core.SharedMemory.SharedMemoryLimits SharedMemory { get; init; } = new();
-
-    /// <summary>How long one model load may take before it is abandoned (<c>--model-load-timeout-secs</c>). Default 120 s.</summary>
-    public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>How long SIGTERM waits for in-flight requests before exiting. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -117,7 +90,7 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Serve models from a model registry instead of a repository folder (<c>--registry</c>); null = off. When set,
-    /// the engine serves the registry cache's materialized repository in explicit mode and <see cref="ModelRepository"/> is not read.
+    /// the engine serves the registry cache's materialized repository in explicit mode and <see cref="EngineOptions.ModelRepository"/> is not read.
     /// </summary>
     public Registry.RegistryServingOptions? Registry { get; init; }
 
@@ -144,33 +117,14 @@ public sealed record ServerOptions
         : id.Any(c => c is < ' ' or > '~') ? "the server id (--id) must be printable ASCII (letters, digits, punctuation, spaces)"
         : null;
 
-    /// <summary>The problems with these options (empty when valid); checked by <see cref="TurbineServer.StartAsync"/>.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>(SharedMemory.Validate());
-        if (ValidateServerId(ServerId) is { } idProblem)
-        {
-            problems.Add(idProblem);
-        }
+    /// <summary>The problems with these options (empty when valid): <see cref="ServerOptionsValidator"/>'s rules, checked by <see cref="TurbineServer.StartAsync"/>.</summary>
+    public IReadOnlyList<string> Validate() => ServerOptionsValidator.Problems(this);
 
-        if (ManagementToken is { } token)
-        {
-            if (token.Length < MinManagementTokenLength)
-            {
-                problems.Add($"the management token must be at least {MinManagementTokenLength} characters, got {token.Length}");
-            }
-
-            if (token.Any(c => c is <= ' ' or > '~'))
-            {
-                problems.Add("the management token must be printable ASCII without spaces");
-            }
-
-            if (ManagementAuth == Security.ManagementAuthMode.None)
-            {
-                problems.Add("a management token and --management-auth none contradict each other; give one or the other");
-            }
-        }
-
-        return problems;
-    }
+    /// <summary>
+    /// The engine settings the server runs with: <see cref="Engine"/>, except that serving from a registry means the
+    /// registry cache's materialized repository in explicit mode, with the registry sync deciding what loads.
+    /// </summary>
+    internal EngineOptions EffectiveEngine() => Registry is null
+        ? Engine
+        : Engine with { ModelRepository = Registry.RepositoryDirectory, ControlMode = ModelControlMode.Explicit, StartupModels = [] };
 }

@@ -10,10 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry.Exporter;
-using OpenTelemetry.Resources;
+using Turbine.Hosting;
 using OpenTelemetry.Trace;
-using Turbine.Backends.Onnx;
 using Turbine.Core;
 using Turbine.Core.Backends;
 using Turbine.Core.Lifecycle;
@@ -36,8 +34,6 @@ namespace Turbine.Server;
 /// </summary>
 public sealed class TurbineServer : IAsyncDisposable
 {
-    private const string InferenceServiceName = "inference.GRPCInferenceService";
-
     private readonly WebApplication _app;
     private readonly HealthServiceImpl _health;
     private int _stopped;
@@ -84,7 +80,7 @@ public sealed class TurbineServer : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null,
         CancellationToken cancellationToken = default)
     {
-        Validate(options);
+        ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is [_, ..] problems)
         {
             throw new ArgumentException("invalid server options: " + string.Join("; ", problems), nameof(options));
@@ -94,49 +90,14 @@ public sealed class TurbineServer : IAsyncDisposable
         var logSettings = new LogSettings(options.LogFormat);
         ConfigureLogging(builder.Logging, configureLogging, logSettings);
         builder.Services.AddSingleton(logSettings);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         configureServices?.Invoke(builder.Services);
-        if (options.Registry is { } registryOptions)
+        foreach (var backend in backends ?? [])
         {
-            // Serving from a registry: the registry source decides what loads (created and disposed by the container).
-            builder.Services.TryAddSingleton<IModelSource>(sp => new RegistrySync(registryOptions, TimeProvider.System,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry")));
+            builder.Services.AddSingleton(backend);
         }
 
-        builder.Services.AddSingleton(sp => new InferenceEngine(
-            new EngineOptions
-            {
-                // From a registry: the registry source decides what loads, in the cache's materialized repository.
-                ServerName = options.ServerId,
-                ModelRepository = options.Registry?.RepositoryDirectory ?? options.ModelRepository,
-                ControlMode = options.Registry is null ? options.ControlMode : ModelControlMode.Explicit,
-                StartupModels = options.Registry is null ? options.StartupModels : [],
-                PollInterval = options.PollInterval,
-                ResponseCacheBytes = options.ResponseCacheBytes,
-                FileLimits = options.FileLimits,
-                LoadTimeout = options.LoadTimeout,
-                SharedMemory = options.SharedMemory,
-                StrictReadiness = options.StrictReadiness,
-            },
-            backends ?? [new OnnxBackend()],
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
-            CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads")),
-            source: sp.GetService<IModelSource>(),
-            requestObserver: sp.GetRequiredService<ServerMetrics>()));
-        builder.Services.AddSingleton(new RequestBodyBudget(options.MaxInflightBodyBytes ?? RequestBodyBudget.DefaultLimit()));
-        builder.Services.AddSingleton(new StreamFlow(options.GrpcStreamMaxPending));
-        builder.Services.AddSingleton<StreamHooks>();
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<HealthServiceImpl>();
-        builder.Services.AddSingleton<EngineShutdown>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineShutdown>());
-        builder.Services.AddMetrics();
-        builder.Services.AddSingleton<ServerMetrics>();
-        builder.Services.AddSingleton<MetricsEndpoint>();
-        var traceSettings = new TraceSettings(enabled: options.TraceOtlpEndpoint is not null || configureTracing is not null);
-        builder.Services.AddSingleton(traceSettings);
-        AddTracing(builder.Services, options, traceSettings, configureTracing);
-        var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+        builder.Services.AddTurbineServer(options, configureTracing);
+        var address = HostOptionRules.Address(options.Host);
 
         // Before any model loads: a busy port fails now, in one line naming its flag.
         PortProbe.EnsureFree(address, [
@@ -144,16 +105,6 @@ public sealed class TurbineServer : IAsyncDisposable
             (options.GrpcPort, "gRPC", "--grpc-port"),
             (options.MetricsPort, "metrics", "--metrics-port"),
         ]);
-        builder.Services.AddSingleton(sp => new ManagementAuthorizer(options, address,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Management")));
-        builder.Services.AddGrpc(o =>
-        {
-            o.Interceptors.Add<ManagementAuthInterceptor>();
-            // A received message is a request body like REST's: the same limit bounds it before it is buffered.
-            o.MaxReceiveMessageSize = (int)Math.Min(options.GrpcMaxMessageBytes, Math.Min(options.MaxRequestBodyBytes, int.MaxValue));
-            o.MaxSendMessageSize = options.GrpcMaxMessageBytes;
-            o.EnableDetailedErrors = false;
-        });
 
         ListenOptions? httpListen = null;
         ListenOptions? grpcListen = null;
@@ -188,6 +139,7 @@ public sealed class TurbineServer : IAsyncDisposable
 
         var app = builder.Build();
         var health = app.Services.GetRequiredService<HealthServiceImpl>();
+        var traceSettings = app.Services.GetRequiredService<TraceSettings>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine");
         InferenceEngine engine;
         try
@@ -254,9 +206,6 @@ public sealed class TurbineServer : IAsyncDisposable
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
                 $"no endpoint for {ctx.Request.Method} {ctx.Request.Path}"));
-            // Readiness off at once; EngineShutdown then stops the engine and its model source, awaited, before
-            // Kestrel stops.
-            app.Lifetime.ApplicationStopping.Register(() => SetHealth(health, HealthCheckResponse.Types.ServingStatus.NotServing));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -273,7 +222,7 @@ public sealed class TurbineServer : IAsyncDisposable
         var grpcUri = new Uri($"{(options.GrpcTlsCertificatePath is null ? "http" : "https")}://{Display(address)}:{grpcListen!.IPEndPoint!.Port}/");
         var metricsUri = new Uri($"http://{Display(address)}:{metricsListen!.IPEndPoint!.Port}/metrics");
         var notReady = engine.GetNotReadyModels();
-        if (options.StrictReadiness && notReady.Count > 0)
+        if (options.Engine.StrictReadiness && notReady.Count > 0)
         {
             // Never the ready line while /v2/health/ready says not ready: scripts wait for that line.
             ServerLog.NotReady(logger, StartupModelsFailedException.Describe(notReady), httpUri.ToString(), grpcUri.ToString(), metricsUri.ToString());
@@ -289,25 +238,6 @@ public sealed class TurbineServer : IAsyncDisposable
         }
 
         return new TurbineServer(app, engine, health, httpUri, grpcUri, metricsUri);
-    }
-
-    /// <summary>Rejects settings that cannot work before anything starts (the CLI checks the same with its own messages).</summary>
-    private static void Validate(ServerOptions options)
-    {
-        if (options.MaxRequestBodyBytes < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), $"MaxRequestBodyBytes must be positive, got {options.MaxRequestBodyBytes}");
-        }
-
-        if (options.MaxInflightBodyBytes is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), $"MaxInflightBodyBytes must be positive, got {options.MaxInflightBodyBytes}");
-        }
-
-        if (options.GrpcStreamMaxPending < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), $"GrpcStreamMaxPending must be at least 1, got {options.GrpcStreamMaxPending}");
-        }
     }
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>
@@ -333,61 +263,7 @@ public sealed class TurbineServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// OpenTelemetry for the <c>Turbine</c> activity source, only when spans go somewhere (an OTLP endpoint or an
-    /// exporter a test attaches); otherwise no listener exists and the request path starts no span.
-    /// </summary>
-    private static void AddTracing(IServiceCollection services, ServerOptions options, TraceSettings settings, Action<TracerProviderBuilder>? configure)
-    {
-        if (options.TraceOtlpEndpoint is null && configure is null)
-        {
-            return;
-        }
-
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("turbine", serviceVersion: typeof(TurbineServer).Assembly.GetName().Version?.ToString()))
-            .WithTracing(t =>
-            {
-                t.AddSource(EngineTracing.SourceName);
-                // The trace extension's settings (level, 1 in N, count; per model) decide on request spans.
-                t.SetSampler(new TraceSettingsSampler(settings, options.TraceSamplingRate));
-                if (options.TraceOtlpEndpoint is { } endpoint)
-                {
-                    t.AddOtlpExporter(o =>
-                    {
-                        o.Endpoint = endpoint;
-                        o.Protocol = endpoint.AbsolutePath.EndsWith("/v1/traces", StringComparison.Ordinal)
-                            ? OtlpExportProtocol.HttpProtobuf
-                            : OtlpExportProtocol.Grpc;
-                    });
-                }
-
-                configure?.Invoke(t);
-            });
-    }
-
-    private static void SetHealth(HealthServiceImpl health, HealthCheckResponse.Types.ServingStatus status)
-    {
-        health.SetStatus("", status);
-        health.SetStatus(InferenceServiceName, status);
-    }
-
-    /// <summary>The payload log with the sinks the options name, or null when none is configured.</summary>
-    private static PayloadLog? CreatePayloadLog(ServerOptions options, ILogger logger)
-    {
-        var sinks = new List<IPayloadSink>();
-        if (options.PayloadLogDirectory is not null)
-        {
-            sinks.Add(new FilePayloadSink(options.PayloadLogDirectory, options.PayloadLogMaxFileBytes, options.PayloadLogMaxFiles));
-        }
-
-        if (options.PayloadLogUrl is not null)
-        {
-            sinks.Add(new HttpPayloadSink(options.PayloadLogUrl, logger: logger));
-        }
-
-        return sinks.Count == 0 ? null : new PayloadLog(sinks, logger: logger);
-    }
+    private static void SetHealth(HealthServiceImpl health, HealthCheckResponse.Types.ServingStatus status) => ServerStopping.SetHealth(health, status);
 
     private static string Display(IPAddress address) =>
         address.Equals(IPAddress.Any) ? "127.0.0.1"

@@ -37,7 +37,7 @@ public sealed class GatewayHarness : IAsyncDisposable
             SampleRepository.CreateModel(repo, "simple");
             prepareRepository?.Invoke(i, repo);
             var server = await TurbineServer.StartAsync(
-                new ServerOptions { ModelRepository = repo, HttpPort = 0, GrpcPort = 0, MetricsPort = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) },
+                new ServerOptions { Engine = new() { ModelRepository = repo }, HttpPort = 0, GrpcPort = 0, MetricsPort = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) },
                 l => l.SetMinimumLevel(LogLevel.Warning),
                 configureTracing: tracing);
             return server;

@@ -40,14 +40,17 @@ public sealed class ServerHarness : IAsyncDisposable
         prepare?.Invoke(repository);
         var options = new ServerOptions
             {
-                ModelRepository = repository,
+                Engine = new()
+                {
+                    ModelRepository = repository,
+                    ControlMode = mode,
+                    StartupModels = startupModels ?? [],
+                    PollInterval = poll ?? TimeSpan.FromSeconds(15),
+                },
                 HttpPort = 0,
                 GrpcPort = 0,
                 MetricsPort = 0,
-                ControlMode = mode,
-                StartupModels = startupModels ?? [],
                 MaxRequestBodyBytes = maxBody,
-                PollInterval = poll ?? TimeSpan.FromSeconds(15),
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
             };
         var server = await TurbineServer.StartAsync(

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Turbine.Cli.Logging;
 using Turbine.Gateway;
 using Turbine.Gateway.Configuration;
@@ -12,29 +12,30 @@ internal static class GatewayCommand
 {
     public static Command Create()
     {
+        var defaults = new GatewayOptions();
         var config = new Option<string>("--config") { Description = "Gateway config file (YAML; hot-reloaded).", Required = true };
-        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--http-port", "--port") { Description = "REST port (HTTP/1.1; 0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => 8000 };
-        var grpcPort = new Option<int>("--grpc-port") { Description = "gRPC port (cleartext HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => 8001 };
-        var exitTimeout = new Option<int>("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
+        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => defaults.Host };
+        var port = new Option<int>("--http-port", "--port") { Description = "REST port (HTTP/1.1; 0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => defaults.HttpPort };
+        var grpcPort = new Option<int>("--grpc-port") { Description = "gRPC port (cleartext HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => defaults.GrpcPort };
+        var exitTimeout = new Option<int>("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => (int)defaults.ShutdownTimeout.TotalSeconds };
+
+        // The rules are GatewayOptionsValidator's (a library caller gets the same); here they name the flag.
         foreach (var p in new[] { port, grpcPort })
         {
             p.Validators.Add(r =>
             {
-                var value = r.GetValueOrDefault<int>();
-                if (value is < 0 or > 65535)
+                if (GatewayOptionsValidator.CheckPort(r.Option.Name, r.GetValueOrDefault<int>()) is { } problem)
                 {
-                    r.AddError($"{r.Option.Name} must be between 0 and 65535, got {value.ToString(CultureInfo.InvariantCulture)}");
+                    r.AddError(problem);
                 }
             });
         }
 
         host.Validators.Add(r =>
         {
-            var value = r.GetValueOrDefault<string>();
-            if (value != "localhost" && !System.Net.IPAddress.TryParse(value, out _))
+            if (GatewayOptionsValidator.CheckHost(r.GetValueOrDefault<string>()) is { } problem)
             {
-                r.AddError($"--host must be an IP address or 'localhost', got '{value}'");
+                r.AddError(problem);
             }
         });
 
@@ -68,13 +69,20 @@ internal static class GatewayCommand
     }
 
     /// <summary>Starts the gateway; null (after printing why) with exit code 2 for a bad config, 1 when a port cannot be bound.</summary>
-    public static async Task<(GatewayHost? Gateway, int ExitCode)> StartAsync(GatewayOptions options, CancellationToken cancellationToken, string httpPortFlag = "--port")
+    /// <param name="options">The gateway's settings.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="httpPortFlag">The flag named when the HTTP port is taken (<c>turbine up</c> has its own).</param>
+    /// <param name="source">The config, when not the file of <see cref="GatewayOptions.ConfigPath"/> (<c>turbine up</c> builds it in memory).</param>
+    public static async Task<(GatewayHost? Gateway, int ExitCode)> StartAsync(GatewayOptions options, CancellationToken cancellationToken, string httpPortFlag = "--port", IGatewayConfigSource? source = null)
     {
         try
         {
             // A busy port is one line naming its flag, not the host's stack trace.
             PortProbe.EnsureFree(options.Host, [(options.HttpPort, "HTTP", httpPortFlag), (options.GrpcPort, "gRPC", "--grpc-port")]);
-            return (await GatewayHost.StartAsync(options, cancellationToken).ConfigureAwait(false), 0);
+            var gateway = source is null
+                ? await GatewayHost.StartAsync(options, cancellationToken).ConfigureAwait(false)
+                : await GatewayHost.StartAsync(options, services => services.AddSingleton(source), cancellationToken).ConfigureAwait(false);
+            return (gateway, 0);
         }
         catch (GatewayConfigException e)
         {

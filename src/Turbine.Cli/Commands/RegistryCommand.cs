@@ -13,8 +13,9 @@ internal static class RegistryCommand
 {
     public static Command Create()
     {
-        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--http-port", "--port") { Description = "HTTP port (0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => 8080 };
+        var defaults = new RegistryOptions();
+        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => defaults.Host };
+        var port = new Option<int>("--http-port", "--port") { Description = "HTTP port (0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => defaults.Port };
         var dev = new Option<bool>("--dev") { Description = "Run without API tokens (loopback hosts only)." };
         var artifacts = new Option<string?>("--artifacts") { Description = "Artifact folder (default <data>/artifacts); with S3, the upload spool." };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL (env TURBINE_S3_ENDPOINT).", DefaultValueFactory = _ => Env("ENDPOINT") };
@@ -22,16 +23,10 @@ internal static class RegistryCommand
         // Secrets are read from the environment at run time, not as option defaults: --help would print them.
         var s3AccessKey = new Option<string?>("--s3-access-key") { Description = "S3 access key (env TURBINE_S3_ACCESS_KEY)." };
         var s3SecretKey = new Option<string?>("--s3-secret-key") { Description = "S3 secret key (env TURBINE_S3_SECRET_KEY)." };
-        var s3Region = new Option<string>("--s3-region") { Description = "S3 signing region (env TURBINE_S3_REGION).", DefaultValueFactory = _ => Env("REGION") ?? "us-east-1" };
+        var s3Region = new Option<string>("--s3-region") { Description = "S3 signing region (env TURBINE_S3_REGION).", DefaultValueFactory = _ => Env("REGION") ?? defaults.S3Region };
         var s3Prefix = new Option<string?>("--s3-prefix") { Description = "Key prefix inside the bucket (env TURBINE_S3_PREFIX).", DefaultValueFactory = _ => Env("PREFIX") };
-        var maxArtifact = new Option<long>("--max-artifact-bytes") { Description = "Largest artifact upload accepted (413 above).", DefaultValueFactory = _ => 64L << 30 };
-        port.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                r.AddError($"{r.Option.Name} must be between 0 and 65535, got {r.GetValueOrDefault<int>().ToString(CultureInfo.InvariantCulture)}");
-            }
-        });
+        var maxArtifact = new Option<long>("--max-artifact-bytes") { Description = "Largest artifact upload accepted (413 above).", DefaultValueFactory = _ => defaults.MaxArtifactBytes };
+        ServeOptions.Rule(port, (option, value) => RegistryOptionsValidator.CheckPort(option.Name, value));
         var store = new StoreOptions();
         var command = new Command("registry", "Run the model registry service (REST API, OpenAPI at /openapi/v1.json).")
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Turbine.Server;
 using Turbine.Server.Registry;
 
 namespace Turbine.Cli.Commands;
@@ -23,35 +24,11 @@ internal sealed class RegistryServeFlags
 
     public RegistryServeFlags()
     {
-        _maxExtractBytes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 1)
-            {
-                r.AddError("--registry-max-extract-bytes must be positive");
-            }
-        });
-        _maxExtractEntries.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--registry-max-extract-entries must be positive");
-            }
-        });
-        _registry.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<string?>();
-            if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            {
-                r.AddError($"--registry must be an http:// or https:// URL, got '{value}'");
-            }
-        });
-        _pollSecs.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--registry-poll-secs must be at least 1");
-            }
-        });
+        // The rules are ServerOptionsValidator's (a library caller gets the same).
+        ServeOptions.Rule(_maxExtractBytes, (_, value) => ServerOptionsValidator.CheckRegistryMaxExtractBytes(value));
+        ServeOptions.Rule(_maxExtractEntries, (_, value) => ServerOptionsValidator.CheckRegistryMaxExtractEntries(value));
+        ServeOptions.Rule(_registry, (_, value) => ServerOptionsValidator.CheckRegistryUrl(value));
+        ServeOptions.Rule(_pollSecs, (_, value) => ServerOptionsValidator.CheckRegistryPollInterval(TimeSpan.FromSeconds(value)));
     }
 
     public void AddTo(Command command, Option<string?> repository)

@@ -31,9 +31,9 @@ internal static class ServeCommand
 
     public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        if (options.Registry is null && !Directory.Exists(options.ModelRepository))
+        if (options.Registry is null && !Directory.Exists(options.Engine.ModelRepository))
         {
-            await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.ModelRepository}' does not exist").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.Engine.ModelRepository}' does not exist").ConfigureAwait(false);
             return 2;
         }
 
@@ -79,39 +79,39 @@ internal static class ServeCommand
 /// <summary>The server flags shared by <c>serve</c> and <c>up</c>.</summary>
 internal sealed class ServeOptions
 {
-    private readonly Option<string> _id = new("--id") { Description = "Server identity in GET /v2 and gRPC ServerMetadata (Triton's --id).", DefaultValueFactory = _ => "turbine" };
-    private readonly Option<string> _host = new("--host") { Description = "Address to bind.", DefaultValueFactory = _ => "127.0.0.1" };
-    private readonly Option<int> _httpPort = new("--http-port") { Description = "HTTP port (0 = pick a free port).", DefaultValueFactory = _ => 8000 };
-    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "gRPC port (HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => 8001 };
-    private readonly Option<long> _grpcMax = new("--grpc-max-message-bytes") { Description = "Largest gRPC message received or sent.", DefaultValueFactory = _ => int.MaxValue };
+    private readonly Option<string> _id = new("--id") { Description = "Server identity in GET /v2 and gRPC ServerMetadata (Triton's --id).", DefaultValueFactory = _ => Defaults.Engine.ServerName };
+    private readonly Option<string> _host = new("--host") { Description = "Address to bind.", DefaultValueFactory = _ => Defaults.Host };
+    private readonly Option<int> _httpPort = new("--http-port") { Description = "HTTP port (0 = pick a free port).", DefaultValueFactory = _ => Defaults.HttpPort };
+    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "gRPC port (HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => Defaults.GrpcPort };
+    private readonly Option<long> _grpcMax = new("--grpc-max-message-bytes") { Description = "Largest gRPC message received or sent.", DefaultValueFactory = _ => Defaults.GrpcMaxMessageBytes };
     private readonly Option<string?> _grpcCert = new("--grpc-tls-cert") { Description = "PEM certificate: serve gRPC over TLS (with --grpc-tls-key)." };
     private readonly Option<string?> _grpcKey = new("--grpc-tls-key") { Description = "PEM private key of --grpc-tls-cert." };
-    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Metrics port: Prometheus GET /metrics (0 = pick a free port).", DefaultValueFactory = _ => 8002 };
+    private readonly Option<int> _metricsPort = new("--metrics-port") { Description = "Metrics port: Prometheus GET /metrics (0 = pick a free port).", DefaultValueFactory = _ => Defaults.MetricsPort };
     private readonly Option<string> _mode = new("--model-control-mode") { Description = "none | poll | explicit.", DefaultValueFactory = _ => "none" };
     private readonly Option<string[]> _loadModel = new("--load-model") { Description = "Model to load at start in explicit mode (repeatable; * = all).", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => 15 };
-    private readonly Option<long> _maxBody = new("--http-max-body-bytes") { Description = "Largest request body accepted (413 above).", DefaultValueFactory = _ => 1L << 30 };
+    private readonly Option<int> _pollSecs = new("--repository-poll-secs") { Description = "Poll interval in poll mode, seconds.", DefaultValueFactory = _ => (int)Defaults.Engine.PollInterval.TotalSeconds };
+    private readonly Option<long> _maxBody = new("--http-max-body-bytes") { Description = "Largest request body accepted (413 above).", DefaultValueFactory = _ => Defaults.MaxRequestBodyBytes };
     private readonly Option<long?> _maxInflightBody = new("--max-inflight-body-bytes") { Description = "Server-wide budget of request-body bytes in flight, REST and gRPC (503 / RESOURCE_EXHAUSTED above). Default: half the GC heap limit or memory, at most 2 GiB." };
-    private readonly Option<int> _grpcStreamPending = new("--grpc-stream-max-pending") { Description = "Responses not yet written per ModelStreamInfer stream before the server stops reading its requests.", DefaultValueFactory = _ => 64 };
-    private readonly Option<long> _cacheBytes = new("--response-cache-bytes") { Description = "Response cache size in bytes for models with response_cache enabled (0 = off).", DefaultValueFactory = _ => 256L << 20 };
+    private readonly Option<int> _grpcStreamPending = new("--grpc-stream-max-pending") { Description = "Responses not yet written per ModelStreamInfer stream before the server stops reading its requests.", DefaultValueFactory = _ => Defaults.GrpcStreamMaxPending };
+    private readonly Option<long> _cacheBytes = new("--response-cache-bytes") { Description = "Response cache size in bytes for models with response_cache enabled (0 = off).", DefaultValueFactory = _ => Defaults.Engine.ResponseCacheBytes };
     private readonly Option<string?> _traceEndpoint = new("--trace-otlp-endpoint") { Description = "OTLP collector URL for spans (gRPC; HTTP/protobuf when the path ends in /v1/traces). Unset = no tracing." };
-    private readonly Option<double> _traceRate = new("--trace-sampling-rate") { Description = "Share of new traces sampled, 0..1 (a caller's sampled flag is followed).", DefaultValueFactory = _ => 1.0 };
+    private readonly Option<double> _traceRate = new("--trace-sampling-rate") { Description = "Share of new traces sampled, 0..1 (a caller's sampled flag is followed).", DefaultValueFactory = _ => Defaults.TraceSamplingRate };
     private readonly Option<string> _logFormat = new("--log-format") { Description = "Console log format: text | json (one JSON object per line, UTC timestamps, trace id in scopes).", DefaultValueFactory = _ => "text" };
     private readonly Option<string?> _payloadDir = new("--payload-log-dir") { Description = "Write payload-log JSON-lines files here (models opt in with the payload_log parameter)." };
-    private readonly Option<long> _payloadMaxFileBytes = new("--payload-log-max-file-bytes") { Description = "Rotate a payload-log file before it passes this size.", DefaultValueFactory = _ => 100L << 20 };
-    private readonly Option<int> _payloadMaxFiles = new("--payload-log-max-files") { Description = "Payload-log files kept (oldest deleted).", DefaultValueFactory = _ => 10 };
+    private readonly Option<long> _payloadMaxFileBytes = new("--payload-log-max-file-bytes") { Description = "Rotate a payload-log file before it passes this size.", DefaultValueFactory = _ => Defaults.PayloadLogMaxFileBytes };
+    private readonly Option<int> _payloadMaxFiles = new("--payload-log-max-files") { Description = "Payload-log files kept (oldest deleted).", DefaultValueFactory = _ => Defaults.PayloadLogMaxFiles };
     private readonly Option<string?> _payloadUrl = new("--payload-log-url") { Description = "POST payload records as batched CloudEvents to this URL." };
-    private readonly Option<long> _maxConfigFile = new("--max-config-file-bytes") { Description = "Largest config.pbtxt read.", DefaultValueFactory = _ => new ModelFileLimits().ConfigBytes };
-    private readonly Option<long> _maxLabelFile = new("--max-label-file-bytes") { Description = "Largest label_filename file read.", DefaultValueFactory = _ => new ModelFileLimits().LabelBytes };
-    private readonly Option<long> _maxWarmupFile = new("--max-warmup-file-bytes") { Description = "Largest warmup input_data_file read.", DefaultValueFactory = _ => new ModelFileLimits().WarmupDataBytes };
-    private readonly Option<long> _maxStateFile = new("--max-initial-state-file-bytes") { Description = "Largest sequence initial_state data_file read.", DefaultValueFactory = _ => new ModelFileLimits().InitialStateBytes };
-    private readonly Option<long> _maxModelFile = new("--max-model-file-bytes") { Description = "Largest model file loaded.", DefaultValueFactory = _ => new ModelFileLimits().ModelBytes };
-    private readonly Option<int> _maxShmRegions = new("--max-shm-regions") { Description = "System shared memory regions mapped at once (0 = extension off).", DefaultValueFactory = _ => SharedMemoryLimits.DefaultMaxRegions };
-    private readonly Option<long> _maxShmBytes = new("--max-shm-bytes") { Description = "Bytes of system shared memory mapped at once, over all regions.", DefaultValueFactory = _ => SharedMemoryLimits.DefaultMaxBytes };
-    private readonly Option<int> _loadTimeout = new("--model-load-timeout-secs") { Description = "How long one model load (sessions, warmup) may take before it is abandoned, seconds.", DefaultValueFactory = _ => 120 };
-    private readonly Option<bool> _strictReadiness = new("--strict-readiness") { Description = "Ready (/v2/health/ready, gRPC ServerReady) only while every model meant to load is READY; false: ready once the server is up (Triton's flag).", DefaultValueFactory = _ => true };
-    private readonly Option<bool> _exitOnError = new("--exit-on-error") { Description = "Exit with code 1 when a model meant to load at start-up fails (Triton's flag; Turbine's default is false).", DefaultValueFactory = _ => false };
-    private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => 30 };
+    private readonly Option<long> _maxConfigFile = new("--max-config-file-bytes") { Description = "Largest config.pbtxt read.", DefaultValueFactory = _ => Defaults.Engine.FileLimits.ConfigBytes };
+    private readonly Option<long> _maxLabelFile = new("--max-label-file-bytes") { Description = "Largest label_filename file read.", DefaultValueFactory = _ => Defaults.Engine.FileLimits.LabelBytes };
+    private readonly Option<long> _maxWarmupFile = new("--max-warmup-file-bytes") { Description = "Largest warmup input_data_file read.", DefaultValueFactory = _ => Defaults.Engine.FileLimits.WarmupDataBytes };
+    private readonly Option<long> _maxStateFile = new("--max-initial-state-file-bytes") { Description = "Largest sequence initial_state data_file read.", DefaultValueFactory = _ => Defaults.Engine.FileLimits.InitialStateBytes };
+    private readonly Option<long> _maxModelFile = new("--max-model-file-bytes") { Description = "Largest model file loaded.", DefaultValueFactory = _ => Defaults.Engine.FileLimits.ModelBytes };
+    private readonly Option<int> _maxShmRegions = new("--max-shm-regions") { Description = "System shared memory regions mapped at once (0 = extension off).", DefaultValueFactory = _ => Defaults.Engine.SharedMemory.MaxRegions };
+    private readonly Option<long> _maxShmBytes = new("--max-shm-bytes") { Description = "Bytes of system shared memory mapped at once, over all regions.", DefaultValueFactory = _ => Defaults.Engine.SharedMemory.MaxBytes };
+    private readonly Option<int> _loadTimeout = new("--model-load-timeout-secs") { Description = "How long one model load (sessions, warmup) may take before it is abandoned, seconds.", DefaultValueFactory = _ => (int)Defaults.Engine.LoadTimeout.TotalSeconds };
+    private readonly Option<bool> _strictReadiness = new("--strict-readiness") { Description = "Ready (/v2/health/ready, gRPC ServerReady) only while every model meant to load is READY; false: ready once the server is up (Triton's flag).", DefaultValueFactory = _ => Defaults.Engine.StrictReadiness };
+    private readonly Option<bool> _exitOnError = new("--exit-on-error") { Description = "Exit with code 1 when a model meant to load at start-up fails (Triton's flag; Turbine's default is false).", DefaultValueFactory = _ => Defaults.ExitOnError };
+    private readonly Option<int> _exitTimeout = new("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => (int)Defaults.ShutdownTimeout.TotalSeconds };
     private readonly Option<string?> _managementToken = new("--management-token") { Description = $"Bearer token that management calls (repository load/unload, /v2/logging) must send; visible in ps, prefer --management-token-file or {ManagementTokenVariable}." };
     private readonly Option<string?> _managementTokenFile = new("--management-token-file") { Description = "File holding the management token (surrounding whitespace trimmed)." };
     private readonly Option<string> _managementAuth = new("--management-auth") { Description = "auto: the token when set, else management only while bound to loopback (403 otherwise); none: no authentication (warned).", DefaultValueFactory = _ => "auto" };
@@ -148,161 +148,51 @@ internal sealed class ServeOptions
             }
         });
         _logFormat.AcceptOnlyFromAmong("text", "json");
+
+        // Each rule is ServerOptionsValidator's (a library caller gets the same); the CLI checks the flag's own value.
         foreach (var port in new[] { _httpPort, _grpcPort, _metricsPort })
         {
-            port.Validators.Add(r =>
-            {
-                var value = r.GetValueOrDefault<int>();
-                if (value is < 0 or > 65535)
-                {
-                    r.AddError($"{r.Option.Name} must be between 0 and 65535, got {value.ToString(CultureInfo.InvariantCulture)}");
-                }
-            });
+            Rule(port, (option, value) => ServerOptionsValidator.CheckPort(option.Name, value));
         }
 
-        _pollSecs.Validators.Add(r =>
+        Rule(_pollSecs, (_, value) => ServerOptionsValidator.CheckPollInterval(TimeSpan.FromSeconds(value)));
+        Rule(_loadTimeout, (_, value) => ServerOptionsValidator.CheckLoadTimeout(TimeSpan.FromSeconds(value)));
+        Rule(_cacheBytes, (_, value) => ServerOptionsValidator.CheckResponseCacheBytes(value));
+        Rule(_maxBody, (_, value) => ServerOptionsValidator.CheckMaxRequestBodyBytes(value));
+        Rule(_maxInflightBody, (_, value) => ServerOptionsValidator.CheckMaxInflightBodyBytes(value));
+        Rule(_maxShmRegions, (_, value) => ServerOptionsValidator.CheckShmRegions(value));
+        Rule(_maxShmBytes, (_, value) => ServerOptionsValidator.CheckShmBytes(value));
+        Rule(_grpcStreamPending, (_, value) => ServerOptionsValidator.CheckGrpcStreamMaxPending(value));
+        Rule(_grpcMax, (_, value) => ServerOptionsValidator.CheckGrpcMaxMessageBytes(value));
+        Rule(_grpcCert, (option, value) => ServerOptionsValidator.CheckFileExists(option.Name, value));
+        Rule(_grpcKey, (option, value) => ServerOptionsValidator.CheckFileExists(option.Name, value));
+        Rule(_traceEndpoint, (_, value) => ServerOptionsValidator.CheckTraceEndpoint(value));
+        Rule(_traceRate, (_, value) => ServerOptionsValidator.CheckTraceSamplingRate(value));
+        Rule(_payloadMaxFileBytes, (_, value) => ServerOptionsValidator.CheckPayloadLogMaxFileBytes(value));
+        Rule(_payloadMaxFiles, (_, value) => ServerOptionsValidator.CheckPayloadLogMaxFiles(value));
+        Rule(_payloadUrl, (_, value) => ServerOptionsValidator.CheckPayloadLogUrl(value));
+        foreach (var limit in new[] { _maxConfigFile, _maxLabelFile, _maxWarmupFile, _maxStateFile })
         {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--repository-poll-secs must be at least 1");
-            }
-        });
-        _loadTimeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--model-load-timeout-secs must be at least 1");
-            }
-        });
-        _cacheBytes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 0)
-            {
-                r.AddError("--response-cache-bytes must not be negative");
-            }
-        });
-        _maxBody.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 1)
-            {
-                r.AddError("--http-max-body-bytes must be positive");
-            }
-        });
-        _maxInflightBody.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long?>() is < 1)
-            {
-                r.AddError("--max-inflight-body-bytes must be positive");
-            }
-        });
-        _maxShmRegions.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0)
-            {
-                r.AddError("--max-shm-regions must be 0 or more");
-            }
-        });
-        _maxShmBytes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 1)
-            {
-                r.AddError("--max-shm-bytes must be positive");
-            }
-        });
-        _grpcStreamPending.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--grpc-stream-max-pending must be at least 1");
-            }
-        });
-        _grpcMax.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<long>();
-            if (value is < 1 or > int.MaxValue)
-            {
-                r.AddError($"--grpc-max-message-bytes must be between 1 and {int.MaxValue}, got {value.ToString(CultureInfo.InvariantCulture)}");
-            }
-        });
-        foreach (var file in new[] { _grpcCert, _grpcKey })
-        {
-            file.Validators.Add(r =>
-            {
-                var value = r.GetValueOrDefault<string?>();
-                if (value is not null && !File.Exists(value))
-                {
-                    r.AddError($"{r.Option.Name} file '{value}' does not exist");
-                }
-            });
+            Rule(limit, (option, value) => ServerOptionsValidator.CheckFileLimit(option.Name, value, modelFile: false));
         }
 
-        _traceEndpoint.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<string?>();
-            if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            {
-                r.AddError($"--trace-otlp-endpoint must be an http:// or https:// URL, got '{value}'");
-            }
-        });
-        _traceRate.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<double>();
-            if (!(value is >= 0 and <= 1))
-            {
-                r.AddError($"--trace-sampling-rate must be between 0 and 1, got {value.ToString(CultureInfo.InvariantCulture)}");
-            }
-        });
-        _payloadMaxFileBytes.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 1)
-            {
-                r.AddError("--payload-log-max-file-bytes must be positive");
-            }
-        });
-        _payloadMaxFiles.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--payload-log-max-files must be at least 1");
-            }
-        });
-        _payloadUrl.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<string?>();
-            if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-            {
-                r.AddError($"--payload-log-url must be an absolute http:// or https:// URL, got '{value}'");
-            }
-        });
-        foreach (var limit in new[] { _maxConfigFile, _maxLabelFile, _maxWarmupFile, _maxStateFile, _maxModelFile })
-        {
-            limit.Validators.Add(r =>
-            {
-                var value = r.GetValueOrDefault<long>();
-                var max = r.Option == _maxModelFile ? long.MaxValue : Array.MaxLength;
-                if (value < 1 || value > max)
-                {
-                    r.AddError($"{r.Option.Name} must be between 1 and {max.ToString(CultureInfo.InvariantCulture)}, got {value.ToString(CultureInfo.InvariantCulture)}");
-                }
-            });
-        }
+        Rule(_maxModelFile, (option, value) => ServerOptionsValidator.CheckFileLimit(option.Name, value, modelFile: true));
+        Rule(_id, (_, value) => ServerOptions.ValidateServerId(value));
+        Rule(_host, (_, value) => ServerOptionsValidator.CheckHost(value));
+    }
 
-        _id.Validators.Add(r =>
+    /// <summary>The defaults of every flag: <see cref="ServerOptions"/>'s and <see cref="Turbine.Core.EngineOptions"/>'s own, written once there.</summary>
+    private static ServerOptions Defaults { get; } = new() { Engine = new() { ModelRepository = "" } };
+
+    /// <summary>Reports what <paramref name="check"/> says about the option's value as a parse error (exit code 2).</summary>
+    internal static void Rule<T>(Option<T> option, Func<Option, T, string?> check) =>
+        option.Validators.Add(r =>
         {
-            if (ServerOptions.ValidateServerId(r.GetValueOrDefault<string>()) is { } problem)
+            if (check(r.Option, r.GetValueOrDefault<T>()!) is { } problem)
             {
                 r.AddError(problem);
             }
         });
-        _host.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<string>();
-            if (value != "localhost" && !System.Net.IPAddress.TryParse(value, out _))
-            {
-                r.AddError($"--host must be an IP address or 'localhost', got '{value}'");
-            }
-        });
-    }
 
     public void AddTo(Command command)
     {
@@ -346,8 +236,31 @@ internal sealed class ServeOptions
 
     public ServerOptions Read(ParseResult parse, string repository) => new()
     {
-        ModelRepository = Path.GetFullPath(repository),
-        ServerId = parse.GetValue(_id)!,
+        Engine = new()
+        {
+            ModelRepository = Path.GetFullPath(repository),
+            ServerName = parse.GetValue(_id)!,
+            ControlMode = parse.GetValue(_mode) switch
+            {
+                "poll" => ModelControlMode.Poll,
+                "explicit" => ModelControlMode.Explicit,
+                _ => ModelControlMode.None,
+            },
+            StartupModels = parse.GetValue(_loadModel) ?? [],
+            PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
+            SharedMemory = new SharedMemoryLimits { MaxRegions = parse.GetValue(_maxShmRegions), MaxBytes = parse.GetValue(_maxShmBytes) },
+            LoadTimeout = TimeSpan.FromSeconds(parse.GetValue(_loadTimeout)),
+            ResponseCacheBytes = parse.GetValue(_cacheBytes),
+            StrictReadiness = parse.GetValue(_strictReadiness),
+            FileLimits = new ModelFileLimits
+            {
+                ConfigBytes = parse.GetValue(_maxConfigFile),
+                LabelBytes = parse.GetValue(_maxLabelFile),
+                WarmupDataBytes = parse.GetValue(_maxWarmupFile),
+                InitialStateBytes = parse.GetValue(_maxStateFile),
+                ModelBytes = parse.GetValue(_maxModelFile),
+            },
+        },
         Host = parse.GetValue(_host)!,
         HttpPort = parse.GetValue(_httpPort),
         GrpcPort = parse.GetValue(_grpcPort),
@@ -355,31 +268,11 @@ internal sealed class ServeOptions
         GrpcTlsCertificatePath = parse.GetValue(_grpcCert),
         GrpcTlsKeyPath = parse.GetValue(_grpcKey) ?? parse.GetValue(_grpcCert),
         MetricsPort = parse.GetValue(_metricsPort),
-        ControlMode = parse.GetValue(_mode) switch
-        {
-            "poll" => ModelControlMode.Poll,
-            "explicit" => ModelControlMode.Explicit,
-            _ => ModelControlMode.None,
-        },
-        StartupModels = parse.GetValue(_loadModel) ?? [],
-        PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
         MaxRequestBodyBytes = parse.GetValue(_maxBody),
         MaxInflightBodyBytes = parse.GetValue(_maxInflightBody),
         GrpcStreamMaxPending = parse.GetValue(_grpcStreamPending),
-        SharedMemory = new SharedMemoryLimits { MaxRegions = parse.GetValue(_maxShmRegions), MaxBytes = parse.GetValue(_maxShmBytes) },
         ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(_exitTimeout)),
-        LoadTimeout = TimeSpan.FromSeconds(parse.GetValue(_loadTimeout)),
-        ResponseCacheBytes = parse.GetValue(_cacheBytes),
-        StrictReadiness = parse.GetValue(_strictReadiness),
         ExitOnError = parse.GetValue(_exitOnError),
-        FileLimits = new ModelFileLimits
-        {
-            ConfigBytes = parse.GetValue(_maxConfigFile),
-            LabelBytes = parse.GetValue(_maxLabelFile),
-            WarmupDataBytes = parse.GetValue(_maxWarmupFile),
-            InitialStateBytes = parse.GetValue(_maxStateFile),
-            ModelBytes = parse.GetValue(_maxModelFile),
-        },
         TraceOtlpEndpoint = parse.GetValue(_traceEndpoint) is { } endpoint ? new Uri(endpoint) : null,
         TraceSamplingRate = parse.GetValue(_traceRate),
         LogFormat = parse.GetValue(_logFormat) == "json" ? Turbine.Server.Logging.LogFormat.Json : Turbine.Server.Logging.LogFormat.Text,

@@ -1,30 +1,30 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Turbine.Cli.Logging;
 using Turbine.Gateway;
+using Turbine.Gateway.Configuration;
 using Turbine.Server;
 
 namespace Turbine.Cli.Commands;
 
 /// <summary>
 /// The gateway half of <c>turbine up</c>: the server binds internal free ports (its metrics port stays as asked),
-/// a generated gateway config routes every model (<c>*</c>) to it, and the gateway takes the public HTTP and gRPC
+/// a gateway config built in memory routes every model (<c>*</c>) to it, and the gateway takes the public HTTP and gRPC
 /// ports, so the README's <c>curl localhost:8000/...</c> goes through the gateway.
 /// </summary>
 internal static class UpGateway
 {
     public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(options.ModelRepository))
+        if (!Directory.Exists(options.Engine.ModelRepository))
         {
-            await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.ModelRepository}' does not exist").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.Engine.ModelRepository}' does not exist").ConfigureAwait(false);
             return 2;
         }
 
         TurbineServer server;
         try
         {
-            await Console.Out.WriteLineAsync($"turbine up: loading the models of {options.ModelRepository}").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"turbine up: loading the models of {options.Engine.ModelRepository}").ConfigureAwait(false);
 
             // The gateway takes the public ports: check them before the server loads every model.
             PortProbe.EnsureFree(options.Host, [(options.HttpPort, "HTTP", "--http-port"), (options.GrpcPort, "gRPC", "--grpc-port")]);
@@ -49,45 +49,28 @@ internal static class UpGateway
             return 2;
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), "turbine-up-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
-        var configPath = Path.Combine(folder, "gateway.yaml");
-        await File.WriteAllTextAsync(configPath, Config(server), cancellationToken).ConfigureAwait(false);
-        try
+        // The generated config goes to the gateway as an object: no temporary file between the two hosts.
+        var (gateway, code) = await GatewayCommand.StartAsync(new GatewayOptions
         {
-            var (gateway, code) = await GatewayCommand.StartAsync(new GatewayOptions
-            {
-                ConfigPath = configPath,
-                Host = options.Host,
-                HttpPort = options.HttpPort,
-                GrpcPort = options.GrpcPort,
-                ShutdownTimeout = options.ShutdownTimeout,
-                ConfigureLogging = RoleLogging.For(options.LogFormat, hideReady: true),
-            }, cancellationToken, "--http-port").ConfigureAwait(false);
-            if (gateway is null)
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                return code;
-            }
-
-            await Console.Out.WriteLineAsync(Summary(gateway, server, registry)).ConfigureAwait(false);
-
-            // SIGTERM stops both hosts; the gateway drains first, then the server.
-            await Task.WhenAny(gateway.WaitForShutdownAsync(CancellationToken.None), server.WaitForShutdownAsync(CancellationToken.None)).ConfigureAwait(false);
-            await gateway.DisposeAsync().ConfigureAwait(false);
+            Host = options.Host,
+            HttpPort = options.HttpPort,
+            GrpcPort = options.GrpcPort,
+            ShutdownTimeout = options.ShutdownTimeout,
+            ConfigureLogging = RoleLogging.For(options.LogFormat, hideReady: true),
+        }, cancellationToken, "--http-port", new InMemoryGatewayConfigSource(Config(server), "turbine up")).ConfigureAwait(false);
+        if (gateway is null)
+        {
             await server.DisposeAsync().ConfigureAwait(false);
-            return 0;
+            return code;
         }
-        finally
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+
+        await Console.Out.WriteLineAsync(Summary(gateway, server, registry)).ConfigureAwait(false);
+
+        // SIGTERM stops both hosts; the gateway drains first, then the server.
+        await Task.WhenAny(gateway.WaitForShutdownAsync(CancellationToken.None), server.WaitForShutdownAsync(CancellationToken.None)).ConfigureAwait(false);
+        await gateway.DisposeAsync().ConfigureAwait(false);
+        await server.DisposeAsync().ConfigureAwait(false);
+        return 0;
     }
 
     /// <summary>
@@ -107,19 +90,18 @@ internal static class UpGateway
             "  stop:     Ctrl+C");
     }
 
-    /// <summary>One pool with the embedded server; every model routed to it.</summary>
-    internal static string Config(TurbineServer server) => $"""
-        # Generated by 'turbine up': the embedded server behind the gateway.
-        pools:
-          embedded:
-            policy: roundRobin
-            replicas:
-              - http: {server.HttpAddress.ToString().TrimEnd('/')}
-                grpc: {server.GrpcAddress.ToString().TrimEnd('/')}
-        models:
-          "*":
-            pool: embedded
-        accessLog:
-          enabled: false
-        """;
+    /// <summary>One pool with the embedded server (round robin); every model (<c>*</c>) routed to it; no access log.</summary>
+    internal static GatewayConfig Config(TurbineServer server) => new()
+    {
+        Pools = new Dictionary<string, PoolConfig>(StringComparer.Ordinal)
+        {
+            ["embedded"] = new PoolConfig
+            {
+                Policy = "roundRobin",
+                Replicas = [new ReplicaConfig { Http = server.HttpAddress.ToString().TrimEnd('/'), Grpc = server.GrpcAddress.ToString().TrimEnd('/') }],
+            },
+        },
+        Models = new Dictionary<string, ModelRouteConfig>(StringComparer.Ordinal) { ["*"] = new ModelRouteConfig { Pool = "embedded" } },
+        AccessLog = new AccessLogConfig { Enabled = false },
+    };
 }

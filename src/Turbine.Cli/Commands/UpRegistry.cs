@@ -12,7 +12,7 @@ internal static class UpRegistry
 {
     public static Option<int> CreatePortOption()
     {
-        var port = new Option<int>("--registry-port") { Description = "Port of the embedded model registry (loopback, dev mode; 0 = pick a free port).", DefaultValueFactory = _ => 8080 };
+        var port = new Option<int>("--registry-port") { Description = "Port of the embedded model registry (loopback, dev mode; 0 = pick a free port).", DefaultValueFactory = _ => new RegistryOptions().Port };
         port.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 65535)

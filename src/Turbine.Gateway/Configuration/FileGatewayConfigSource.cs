@@ -7,7 +7,7 @@ namespace Turbine.Gateway.Configuration;
 /// and a poll of the file's size and write time as the fallback (editors that replace the file, network volumes).
 /// A bad new file is logged with its line numbers and the previous snapshot keeps serving.
 /// </summary>
-internal sealed partial class FileGatewayConfigSource : IGatewayConfigSource, IDisposable
+internal sealed class FileGatewayConfigSource : IGatewayConfigSource, IDisposable
 {
     private readonly string _path;
     private readonly FileSystemWatcher? _watcher;
@@ -15,21 +15,20 @@ internal sealed partial class FileGatewayConfigSource : IGatewayConfigSource, ID
     private readonly ITimer _debounce;
     private readonly TimeSpan _debounceDelay;
     private readonly Lock _reloadLock = new();
-    private volatile GatewayConfig _current;
+    private readonly GatewayConfigPublisher _publisher;
     private (long Length, DateTime Written) _stamp;
 
     private FileGatewayConfigSource(string path, GatewayConfig initial, ILogger logger, TimeProvider time, TimeSpan pollInterval, TimeSpan debounce)
     {
         _path = path;
-        _current = initial;
-        Logger = logger;
+        _publisher = new GatewayConfigPublisher(initial, logger);
         _debounceDelay = debounce;
         _stamp = Stamp(path);
         _debounce = time.CreateTimer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _poll = time.CreateTimer(_ => PollOnce(), null, pollInterval, pollInterval);
         try
         {
-            _watcher = new FileSystemWatcher(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileName(path))
+            _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, System.IO.Path.GetFileName(path))
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName | NotifyFilters.CreationTime,
             };
@@ -44,12 +43,23 @@ internal sealed partial class FileGatewayConfigSource : IGatewayConfigSource, ID
         }
     }
 
-    public GatewayConfig Current => _current;
+    public GatewayConfig Current => _publisher.Current;
+
+    /// <summary>The config file read.</summary>
+    public string Path => _path;
 
     /// <summary>Where reload messages go; the host swaps in its own logger once built.</summary>
-    public ILogger Logger { get; set; }
+    public ILogger Logger
+    {
+        get => _publisher.Logger;
+        set => _publisher.Logger = value;
+    }
 
-    public event Action<GatewayConfig>? Changed;
+    public event Action<GatewayConfig>? Changed
+    {
+        add => _publisher.Changed += value;
+        remove => _publisher.Changed -= value;
+    }
 
     /// <summary>Loads the file; throws <see cref="GatewayConfigException"/> with every error when it is bad.</summary>
     public static FileGatewayConfigSource Open(string path, ILogger logger, TimeProvider? time = null, TimeSpan? pollInterval = null, TimeSpan? debounce = null)
@@ -70,24 +80,8 @@ internal sealed partial class FileGatewayConfigSource : IGatewayConfigSource, ID
         {
             _stamp = Stamp(_path);
             var config = GatewayConfigLoader.LoadFile(_path, out var errors);
-            if (config is null)
-            {
-                foreach (var error in errors)
-                {
-                    LogRejected(Logger, error);
-                }
-
-                return false;
-            }
-
-            _current = config;
-            LogReloaded(Logger, _path);
-
-            // Under the lock: two reloads racing (watcher and poll) notify in the order they applied.
-            Changed?.Invoke(config);
+            return _publisher.Publish(config, errors, _path);
         }
-
-        return true;
     }
 
     public void Dispose()
@@ -112,10 +106,4 @@ internal sealed partial class FileGatewayConfigSource : IGatewayConfigSource, ID
         var info = new FileInfo(path);
         return info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1, default);
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "turbine gateway: config reloaded from {Path}")]
-    private static partial void LogReloaded(ILogger logger, string path);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "turbine gateway: config rejected, the previous config keeps running: {Error}")]
-    private static partial void LogRejected(ILogger logger, string error);
 }

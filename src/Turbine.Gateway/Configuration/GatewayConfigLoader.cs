@@ -71,6 +71,18 @@ internal static class GatewayConfigLoader
         return null;
     }
 
+    /// <summary>
+    /// Validates a config built in code (no YAML, so no line numbers): the same checks as <see cref="Load"/>, each error
+    /// as <c>NAME: path: message</c>. Empty when valid.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(GatewayConfig config, string displayName, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var context = new ConfigValidationContext { BaseDirectory = baseDirectory };
+        Validate(config, context);
+        return context.Errors.Select(e => $"{displayName}: {e.Path}: {e.Message}").ToList();
+    }
+
     private static void Validate(GatewayConfig config, ConfigValidationContext context)
     {
         foreach (var (name, pool) in config.Pools)

@@ -18,7 +18,7 @@ public sealed class BackendFixture : IAsyncLifetime
         Server = await TurbineServer.StartAsync(
             new ServerOptions
             {
-                ModelRepository = _repository,
+                Engine = new() { ModelRepository = _repository },
                 HttpPort = 0,
                 GrpcPort = 0,
                 MetricsPort = 0,

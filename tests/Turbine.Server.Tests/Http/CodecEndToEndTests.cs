@@ -29,13 +29,11 @@ public sealed class IdentityServerFixture : IAsyncLifetime
         Server = await TurbineServer.StartAsync(
             new ServerOptions
             {
-                ModelRepository = _repository,
+                Engine = new() { ModelRepository = _repository, ControlMode = ModelControlMode.None, PollInterval = TimeSpan.FromSeconds(15) },
                 HttpPort = 0,
                 GrpcPort = 0,
                 MetricsPort = 0,
-                ControlMode = ModelControlMode.None,
                 MaxRequestBodyBytes = 1L << 30,
-                PollInterval = TimeSpan.FromSeconds(15),
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
             },
             logging => logging.SetMinimumLevel(LogLevel.Warning));

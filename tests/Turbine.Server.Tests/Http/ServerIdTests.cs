@@ -8,7 +8,7 @@ public sealed class ServerIdTests
     [Fact]
     public async Task ServerMetadata_IdSet_RestAndGrpcNameIt()
     {
-        await using var h = await ServerHarness.StartAsync(configure: o => o with { ServerId = "triton" });
+        await using var h = await ServerHarness.StartAsync(configure: o => o with { Engine = o.Engine with { ServerName = "triton" } });
         var (status, body) = await h.GetJsonAsync("/v2");
         Assert.Equal(200, status);
         Assert.Equal("triton", body.GetProperty("name").GetString());
@@ -22,15 +22,15 @@ public sealed class ServerIdTests
     [InlineData("é", "printable ASCII")]
     public void Validate_BadId_NamesTheProblem(string id, string message)
     {
-        var problems = new ServerOptions { ModelRepository = "/nowhere", ServerId = id }.Validate();
+        var problems = new ServerOptions { Engine = new() { ModelRepository = "/nowhere", ServerName = id } }.Validate();
         Assert.Contains(problems, p => p.Contains(message, StringComparison.Ordinal) && p.Contains("--id", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Validate_IdTooLong_NamesTheLimit()
     {
-        var problems = new ServerOptions { ModelRepository = "/nowhere", ServerId = new string('a', ServerOptions.MaxServerIdLength + 1) }.Validate();
+        var problems = new ServerOptions { Engine = new() { ModelRepository = "/nowhere", ServerName = new string('a', ServerOptions.MaxServerIdLength + 1) } }.Validate();
         Assert.Contains(problems, p => p.Contains($"at most {ServerOptions.MaxServerIdLength}", StringComparison.Ordinal));
-        Assert.Empty(new ServerOptions { ModelRepository = "/nowhere", ServerId = "my triton-2" }.Validate());
+        Assert.Empty(new ServerOptions { Engine = new() { ModelRepository = "/nowhere", ServerName = "my triton-2" } }.Validate());
     }
 }

@@ -78,14 +78,11 @@ public sealed class LoadTimeoutTests
         return await TurbineServer.StartAsync(
             new ServerOptions
             {
-                ModelRepository = repository,
+                Engine = new() { ModelRepository = repository, ControlMode = ModelControlMode.Explicit, StartupModels = ["simple"], LoadTimeout = loadTimeout },
                 HttpPort = 0,
                 GrpcPort = 0,
                 MetricsPort = 0,
-                ControlMode = ModelControlMode.Explicit,
-                StartupModels = ["simple"],
                 ShutdownTimeout = TimeSpan.FromSeconds(10),
-                LoadTimeout = loadTimeout,
             },
             l => l.SetMinimumLevel(LogLevel.Critical),
             [backend]);

@@ -140,7 +140,7 @@ public sealed class ModelFileAttackTests
             File.WriteAllText(Path.Combine(iris, "big.txt"), string.Concat(Enumerable.Repeat("label\n", LabelLimit)));
             MakeFifo(Path.Combine(iris, "fifo.txt"));
         },
-        configure: o => o with { FileLimits = new ModelFileLimits { LabelBytes = LabelLimit } });
+        configure: o => o with { Engine = o.Engine with { FileLimits = new ModelFileLimits { LabelBytes = LabelLimit } } });
 
     internal static void MakeFifo(string path)
     {

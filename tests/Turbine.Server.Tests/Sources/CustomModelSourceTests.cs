@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Turbine.Core;
 using Turbine.Core.Lifecycle;
 using Turbine.Core.Sources;
 using Turbine.Samples;
@@ -31,7 +32,7 @@ public sealed class CustomModelSourceTests : IAsyncLifetime
             new ServerOptions
             {
                 // Never read: the engine gets its models from the registered source (a folder source would refuse a missing folder).
-                ModelRepository = Path.Combine(_folder, "not-a-repository"),
+                Engine = new EngineOptions { ModelRepository = Path.Combine(_folder, "not-a-repository") },
                 HttpPort = 0,
                 GrpcPort = 0,
                 MetricsPort = 0,

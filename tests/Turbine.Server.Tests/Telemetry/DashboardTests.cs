@@ -46,7 +46,7 @@ public sealed partial class DashboardTests
     {
         var text = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "prometheus", "prometheus.yml"));
         Assert.Contains("metrics_path: /metrics", text, StringComparison.Ordinal);
-        Assert.Contains($":{new ServerOptions { ModelRepository = "." }.MetricsPort}", text, StringComparison.Ordinal);
+        Assert.Contains($":{new ServerOptions { Engine = new() { ModelRepository = "." } }.MetricsPort}", text, StringComparison.Ordinal);
     }
 
     private static string RepositoryRoot()
