@@ -197,22 +197,34 @@ public sealed class KpaAutoscalerTests
     [Fact]
     public void Decide_ScaleDown_IsLimitedToHalvingPerTick()
     {
-        var kpa = Kpa(target: 10);
+        // A one-bucket stable window, so the average drops to 0 at once and only the rate limit slows the descent.
+        var tick = TimeSpan.FromSeconds(2);
+        var kpa = new KpaAutoscaler(new AutoscalerSettings { Target = 10, StableWindow = tick, PanicWindow = tick });
         var state = kpa.InitialState;
-        Run(kpa, ref state, 0, 58, ready: 10, observed: 100);
+        Assert.Equal(16, Run(kpa, ref state, 0, 0, ready: 16, observed: 160).DesiredReplicas);
 
         var decisions = new List<int>();
-        var ready = 10;
-        for (var s = 60; s <= 200; s += 2)
+        var ready = 16;
+        for (var s = 2; s <= 10; s += 2)
         {
-            (var d, state) = kpa.Decide(state, new AutoscalerInput(At(s), ready, 5)); // the load falls to 5: 1 replica
+            (var d, state) = kpa.Decide(state, new AutoscalerInput(At(s), ready, 0));
             decisions.Add(d.DesiredReplicas);
             ready = d.DesiredReplicas;
         }
 
-        // The stable average falls slowly; whenever it asks for less than half, the limit halves instead.
-        Assert.All(decisions.Zip(decisions.Skip(1)), p => Assert.True(p.Second >= p.First / 2, $"{p.First} -> {p.Second}"));
-        Assert.Equal(1, decisions[^1]);
+        Assert.Equal([8, 4, 2, 1, 1], decisions);
+    }
+
+    [Fact]
+    public void Decide_ScaleDownRateThree_KeepsAThirdOfTheReady()
+    {
+        var kpa = new KpaAutoscaler(new AutoscalerSettings { Target = 10, MaxScaleDownRate = 3 });
+        var state = kpa.InitialState;
+        Run(kpa, ref state, 0, 58, ready: 10, observed: 0);
+
+        var (decision, _) = kpa.Decide(state, new AutoscalerInput(At(60), 10, 0));
+
+        Assert.Equal(3, decision.DesiredReplicas); // floor(10 / 3)
     }
 
     [Fact]
