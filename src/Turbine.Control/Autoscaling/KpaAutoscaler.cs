@@ -37,8 +37,8 @@ internal sealed class KpaAutoscaler
     /// One tick: records <paramref name="input"/>'s observed total in the window, then decides the replicas.
     /// Desired = ceil(stable average / target), limited to [floor(ready / down rate), ceil(ready × up rate)]; in
     /// panic (the panic window asks for threshold × ready or more) the larger of the stable and panic answers and
-    /// never less than before in this panic; then the last replica is kept until scale to zero is allowed, held
-    /// requests wake a deployment at zero, and the result is clamped to [minReplicas, maxReplicas].
+    /// never less than before in this panic; held requests ask for ceil(held / target) (concurrency) or at least 1;
+    /// the last replica is kept until scale to zero is allowed; and the result is clamped to [minReplicas, maxReplicas].
     /// </summary>
     /// <param name="state">The deployment's state after the previous tick (<see cref="InitialState"/> at first).</param>
     /// <param name="input">What was observed at this tick.</param>
@@ -115,10 +115,18 @@ internal sealed class KpaAutoscaler
         var quietFor = now - (lastTraffic ?? firstTick);
         var toZero = s.MinReplicas == 0 && held == 0 && stable == 0 && panicSince is null
             && quietFor >= s.StableWindow + s.ScaleToZeroGracePeriod;
-        if (desired == 0 && held > 0)
+        if (held > 0)
         {
-            desired = 1;
-            reason.Add(Text($"{held} held requests: waking from zero"));
+            // Held requests are concurrent requests no replica has yet: with the concurrency metric they ask for
+            // ceil(held / target) replicas (within the up rate), and with any metric for at least one.
+            var forHeld = Math.Max(1, s.Metric == AutoscalerMetric.Concurrency ? Math.Min(Replicas(held / s.Target), maxUp) : 1);
+            if (forHeld > desired)
+            {
+                reason.Add(desired == 0 && ready == 0
+                    ? Text($"{held} held requests: waking from zero with {forHeld}")
+                    : Text($"{held} held requests: {forHeld}"));
+                desired = forHeld;
+            }
         }
         else if (desired == 0 && ready >= 1 && !toZero)
         {

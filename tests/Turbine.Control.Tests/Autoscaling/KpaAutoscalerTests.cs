@@ -309,7 +309,29 @@ public sealed class KpaAutoscalerTests
         Assert.Equal(1, decision.DesiredReplicas);
         Assert.False(decision.ScaleToZeroAllowed);
         Assert.Equal(At(202), next.LastTraffic);
-        Assert.Contains("1 held requests: waking from zero", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("1 held requests: waking from zero with 1", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_AtZeroWithManyHeldRequests_AsksForCeilOfHeldOverTarget()
+    {
+        var kpa = Kpa(target: 100, min: 0);
+        var state = kpa.InitialState;
+
+        var (decision, _) = kpa.Decide(state, new AutoscalerInput(At(0), 0, 0, HeldRequests: 250));
+
+        Assert.Equal(3, decision.DesiredReplicas);
+    }
+
+    [Fact]
+    public void Decide_AtZeroWithHeldRequests_RpsMetric_AsksForOne()
+    {
+        var kpa = Kpa(target: 100, min: 0, metric: AutoscalerMetric.Rps);
+        var state = kpa.InitialState;
+
+        var (decision, _) = kpa.Decide(state, new AutoscalerInput(At(0), 0, 0, HeldRequests: 250));
+
+        Assert.Equal(1, decision.DesiredReplicas);
     }
 
     [Fact]
