@@ -31,6 +31,7 @@ internal static class InferenceServiceFields
     {
         ["transformer"] = "a transformer is not supported by Turbine: it serves the predictor only",
         ["explainer"] = "an explainer is not supported by Turbine: it serves the predictor only",
+        ["canary"] = "spec.canary is not supported; roll out with spec.predictor.canaryTrafficPercent and turbine.dev/canary-steps",
     };
 
     public static readonly string[] Predictor =

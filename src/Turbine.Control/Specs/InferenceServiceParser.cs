@@ -67,7 +67,7 @@ public static partial class InferenceServiceParser
             : Failed(reader);
     }
 
-    private static InferenceServiceParseResult Failed(SpecReader reader) => new(null, reader.Errors, reader.Warnings);
+    private static InferenceServiceParseResult Failed(SpecReader reader) => new(null, reader.ErrorsInDocumentOrder(), reader.Warnings);
 
     /// <summary>
     /// Refuses, before any node is built, what makes a small file expensive or ambiguous: anchors and aliases (the

@@ -21,6 +21,10 @@ internal sealed partial class SpecReader(string origin)
 
     public IReadOnlyList<SpecDiagnostic> Errors => _errors;
 
+    /// <summary>The errors in the order of the document (line, then column); the "too many errors" line stays last.</summary>
+    public IReadOnlyList<SpecDiagnostic> ErrorsInDocumentOrder() =>
+        [.. _errors.Take(MaxErrors).OrderBy(e => e.Line).ThenBy(e => e.Column), .. _errors.Skip(MaxErrors)];
+
     public IReadOnlyList<SpecDiagnostic> Warnings => _warnings;
 
     public void Error(Mark mark, string path, string message)
@@ -131,7 +135,7 @@ internal sealed partial class SpecReader(string origin)
 
         if (value < min || value > max)
         {
-            Error(node.Start, path, max == long.MaxValue
+            Error(node.Start, path, max >= int.MaxValue
                 ? $"must be at least {min}, got {value}"
                 : $"must be between {min} and {max}, got {value}");
             return null;
