@@ -8,6 +8,9 @@ public static partial class InferenceServiceParser
     private const string PredictorPath = "spec.predictor";
     private const string ModelPath = "spec.predictor.model";
 
+    /// <summary>Longest <c>spec.predictor.timeout</c> accepted, in seconds (one day).</summary>
+    public const long MaxTimeoutSeconds = 86_400;
+
     private static PredictorSpec? ReadPredictor(YamlMappingNode map, SpecReader reader)
     {
         var fields = reader.Fields(map, PredictorPath, InferenceServiceFields.Predictor, InferenceServiceFields.PredictorIgnored,
@@ -23,7 +26,7 @@ public static partial class InferenceServiceParser
         var scaleTarget = Int("scaleTarget", 1, int.MaxValue);
         var concurrency = Int("containerConcurrency", 0, long.MaxValue);
         var canary = Int("canaryTrafficPercent", 0, 100);
-        var timeout = Int("timeout", 1, (long)TimeSpan.MaxValue.TotalSeconds);
+        var timeout = Int("timeout", 1, MaxTimeoutSeconds);
         if (min is { } lo && max is { } hi && hi > 0 && lo > hi)
         {
             reader.Error(fields["minReplicas"].Value.Start, PredictorPath + ".minReplicas",

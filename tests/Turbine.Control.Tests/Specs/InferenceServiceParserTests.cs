@@ -257,7 +257,7 @@ public sealed class InferenceServiceParserTests
                 "10:18 spec.predictor.scaleMetric: unknown scaleMetric 'gpu'; expected one of concurrency, rps, cpu, memory",
                 "11:27 spec.predictor.containerConcurrency: must be at least 0, got -2",
                 "12:27 spec.predictor.canaryTrafficPercent: must be between 0 and 100, got 101",
-                "13:14 spec.predictor.timeout: must be at least 1, got 0",
+                "13:14 spec.predictor.timeout: must be between 1 and 86400, got 0",
                 "15:27 spec.predictor.model.modelFormat.name: model format 'sklearn' is not served by Turbine; expected onnx or triton",
                 "16:19 spec.predictor.model.storageUri: storageUri scheme 'gs' is not supported; use registry://, file:// or s3://",
             ],
