@@ -78,5 +78,31 @@ internal static class SpecManifests
               storageUri: file:///srv/models/densenet
         """;
 
-    public static IEnumerable<string> Valid => [KServeOnnxExample, Full, TritonFile];
+    /// <summary>The example in docs/control-spec.md, kept in step with it.</summary>
+    public const string DocsExample = """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: fraud
+          annotations:
+            turbine.dev/canary-steps: "10,50,100"
+            turbine.dev/analysis-window: 2m
+            turbine.dev/max-error-rate: "0.01"
+        spec:
+          predictor:
+            minReplicas: 0          # scale to zero when idle
+            maxReplicas: 4
+            scaleMetric: concurrency
+            scaleTarget: 8
+            containerConcurrency: 16
+            timeout: 30
+            resources:              # Kubernetes-only: accepted, reported once as ignored
+              limits: {cpu: "2"}
+            model:
+              modelFormat:
+                name: onnx
+              storageUri: registry://fraud@production
+        """;
+
+    public static IEnumerable<string> Valid => [KServeOnnxExample, Full, TritonFile, DocsExample];
 }
