@@ -277,4 +277,22 @@ public sealed class SqliteControlStoreTests : IDisposable
         Assert.False(all[0].IsOk);
         Assert.Equal("good", all[1].Value!.Name);
     }
+
+    [Fact]
+    public async Task Concurrent_writes_from_two_store_instances_all_land()
+    {
+        using var first = Open();
+        using var second = Open();
+        await ApplyOk(first, "fraud");
+        var appends = Enumerable.Range(0, 40)
+            .Select(i => (i % 2 == 0 ? first : second).AppendEventAsync("fraud", ControlEventKind.Normal, "Tick", $"event {i}"))
+            .ToArray();
+        var applies = Enumerable.Range(0, 10).Select(i => Task.Run(() => ApplyOk(i % 2 == 0 ? first : second, "fraud", 10 + i))).ToArray();
+        var results = await Task.WhenAll(appends);
+        await Task.WhenAll(applies);
+
+        Assert.All(results, r => Assert.True(r.IsOk, r.Error?.Message));
+        Assert.Equal(40, (await first.ListEventsAsync("fraud", 1000)).Value!.Count);
+        Assert.Equal(11, (await second.GetAsync("fraud")).Value!.Generation);
+    }
 }
