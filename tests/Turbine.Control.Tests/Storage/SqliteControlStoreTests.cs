@@ -295,4 +295,35 @@ public sealed class SqliteControlStoreTests : IDisposable
         Assert.Equal(40, (await first.ListEventsAsync("fraud", 1000)).Value!.Count);
         Assert.Equal(11, (await second.GetAsync("fraud")).Value!.Generation);
     }
+
+    [Fact]
+    public async Task A_file_from_a_newer_schema_is_refused()
+    {
+        using (var store = Open())
+        {
+            await ApplyOk(store, "fraud");
+        }
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_folder.File("control.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_version (version) VALUES (99)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var reopened = Open();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => reopened.GetAsync("fraud"));
+        Assert.Contains("99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_event_needs_a_reason()
+    {
+        using var store = Open();
+        await ApplyOk(store, "fraud");
+        Assert.Equal(ControlErrorKind.Invalid, (await store.AppendEventAsync("fraud", ControlEventKind.Normal, " ", "m")).Error!.Kind);
+        Assert.Equal(ControlErrorKind.Invalid, (await store.AppendEventAsync("fraud", (ControlEventKind)7, "R", "m")).Error!.Kind);
+        Assert.Empty((await store.ListEventsAsync("fraud", 10)).Value!);
+    }
 }
