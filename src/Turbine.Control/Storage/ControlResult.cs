@@ -11,6 +11,12 @@ public enum ControlErrorKind
 
     /// <summary>A stored row can no longer be read (its YAML no longer parses).</summary>
     Corrupt,
+
+    /// <summary>Something the call depends on failed (the registry, a replica process, the file system); retrying may help.</summary>
+    Unavailable,
+
+    /// <summary>The call conflicts with the current state (for example a rollout command with no rollout in progress).</summary>
+    Conflict,
 }
 
 /// <summary>A control-store failure, returned as a value rather than thrown.</summary>
