@@ -9,6 +9,9 @@ namespace Turbine.Control.Storage;
 /// </summary>
 public interface IControlStore
 {
+    /// <summary>Longest replica state text (the reconciler keeps the replica's role, revision and models there).</summary>
+    const int MaxReplicaStateLength = 16 * 1024;
+
     /// <summary>
     /// Stores <paramref name="yaml"/> as the desired state of <paramref name="name"/>. The generation starts at 1 and grows
     /// by one each time the YAML changes; applying the same YAML again changes nothing.

@@ -332,9 +332,9 @@ public sealed partial class SqliteControlStore : IControlStore, IDisposable
         }
 
         if (string.IsNullOrWhiteSpace(replicaId) || replicaId.Length > 128 || pid <= 0 || httpPort is < 0 or > 65535 || grpcPort is < 0 or > 65535
-            || version is null || version.Length > 256 || string.IsNullOrWhiteSpace(state) || state.Length > 64)
+            || version is null || version.Length > 256 || string.IsNullOrWhiteSpace(state) || state.Length > IControlStore.MaxReplicaStateLength)
         {
-            return ControlResult<ReplicaRecord>.Fail(ControlErrorKind.Invalid, "a replica needs an id (1..128 chars), a positive pid, ports 0..65535, a version (..256) and a state (1..64)");
+            return ControlResult<ReplicaRecord>.Fail(ControlErrorKind.Invalid, "a replica needs an id (1..128 chars), a positive pid, ports 0..65535, a version (..256) and a state (1.." + IControlStore.MaxReplicaStateLength + " chars)");
         }
 
         var now = Now();
