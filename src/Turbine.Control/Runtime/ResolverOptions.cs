@@ -81,9 +81,10 @@ public sealed record ResolverOptions
             return $"resolver: CacheDirectory must be an absolute folder, got '{CacheDirectory}'";
         }
 
-        if (RegistryUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
+        if (RegistryUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https") || url.UserInfo.Length > 0))
         {
-            return $"resolver: RegistryUrl must be an absolute http:// or https:// URL";
+            // No user info: the URL appears in messages, so a credential must travel as RegistryToken.
+            return "resolver: RegistryUrl must be an absolute http:// or https:// URL without user:password (pass the token as RegistryToken)";
         }
 
         foreach (var root in AllowedFileRoots)

@@ -36,6 +36,11 @@ public sealed partial class RevisionResolver
                     $"storageUri '{uri}' names the file '{file.RelativePath}'; a single file must be an ONNX model (.onnx), else name a model folder or a Triton repository");
             }
 
+            if (!ModelNamePattern().IsMatch(deployment))
+            {
+                throw new ArtifactException(ControlErrorKind.Invalid, $"storageUri '{uri}': the deployment name '{deployment}' is not a valid model name for a single-file model");
+            }
+
             return new ArtifactLayout([deployment], [(file, deployment + "/1/model.onnx")]);
         }
 
