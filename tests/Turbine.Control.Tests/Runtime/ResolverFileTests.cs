@@ -318,4 +318,44 @@ public sealed class ResolverFileTests : IDisposable
             resolvers.ForEach(r => r.Dispose());
         }
     }
+    [Fact]
+    public async Task ResolveAsync_ConcurrentCallsOnOneResolver_OneFolderNoLeftovers()
+    {
+        var model = ModelFolder(Path.Combine(Root, "fraud"), new string('q', 50_000));
+        using var resolver = Resolver();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => resolver.ResolveAsync(Spec(Uri(model)), CancellationToken.None))));
+
+        Assert.Single(results.Select(r => AssertOk(r).RevisionId).Distinct());
+        Assert.Single(resolver.Cache.Digests);
+        Assert.Single(Directory.EnumerateDirectories(CacheDirectory, "sha256-*"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(CacheDirectory, ".staging")));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_UnchangedSizeTimeAndInode_IsAHitWithoutReadingTheFiles()
+    {
+        var model = ModelFolder(Path.Combine(Root, "fraud"), "aaaa");
+        var file = Path.Combine(model, "1", "model.onnx");
+        using var resolver = Resolver();
+        var before = AssertOk(await resolver.ResolveAsync(Spec(Uri(model)), CancellationToken.None));
+
+        // Rewritten in place (same inode and size) and its time put back: only reading would notice, and a hit does
+        // not read. This pins down that unchanged folders are not hashed again; a real edit changes the time.
+        var time = File.GetLastWriteTimeUtc(file);
+        await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+        {
+            stream.Write("bbbb"u8);
+        }
+
+        File.SetLastWriteTimeUtc(file, time);
+        var after = AssertOk(await resolver.ResolveAsync(Spec(Uri(model)), CancellationToken.None));
+
+        Assert.Equal(before.RevisionId, after.RevisionId);
+        Assert.Equal("aaaa", File.ReadAllText(Path.Combine(((FolderModelLocation)after.Location).RepositoryPath, "fraud", "1", "model.onnx")));
+
+        // A fresh resolver (no remembered fingerprints) reads the files and sees the new content.
+        using var fresh = Resolver();
+        Assert.NotEqual(before.RevisionId, AssertOk(await fresh.ResolveAsync(Spec(Uri(model)), CancellationToken.None)).RevisionId);
+    }
 }
