@@ -18,7 +18,7 @@ public sealed partial class RevisionResolver
         if (_options.AllowedFileRoots.Count == 0)
         {
             return ControlResult<RevisionModel>.Fail(ControlErrorKind.Invalid,
-                $"storageUri '{uri.Original}': file:// URIs are refused because no folder is allowed; list the folders models may come from in ResolverOptions.AllowedFileRoots (the controller's --allow-file-root option)");
+                $"storageUri '{uri.Original}': file:// URIs are refused because no folder is allowed; list the folders models may come from in ResolverOptions.AllowedFileRoots");
         }
 
         var real = NativeFiles.RealPath(uri.Path);

@@ -18,7 +18,7 @@ public sealed partial class RevisionResolver
         if (_registry is null)
         {
             return ControlResult<RevisionModel>.Fail(ControlErrorKind.Invalid,
-                $"storageUri '{uri.Original}' names the registry, but no registry is configured (ResolverOptions.RegistryUrl, the controller's --registry option)");
+                $"storageUri '{uri.Original}' names the registry, but no registry is configured (ResolverOptions.RegistryUrl)");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
