@@ -11,7 +11,15 @@ namespace Turbine.Control.Runtime;
 /// <param name="Version">What status shows as the version: the registry version, or the short digest of a folder.</param>
 /// <param name="ModelNames">The models a replica of this revision serves (each gets a gateway route).</param>
 /// <param name="Location">Where the replica's server finds the model.</param>
-public sealed record RevisionModel(string RevisionId, string Version, IReadOnlyList<string> ModelNames, ModelLocation Location);
+public sealed record RevisionModel(string RevisionId, string Version, IReadOnlyList<string> ModelNames, ModelLocation Location)
+{
+    /// <summary>
+    /// How long fetching the artifacts took (copy or download into the cache) for the cold-start metric's
+    /// <c>phase=fetch</c>; about zero on a cache hit; null when nothing is fetched here (a registry version, pulled by
+    /// the replica itself).
+    /// </summary>
+    public TimeSpan? FetchDuration { get; init; }
+}
 
 /// <summary>Where a replica's server finds its model.</summary>
 public abstract record ModelLocation;

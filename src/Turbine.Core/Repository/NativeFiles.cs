@@ -102,9 +102,13 @@ internal static partial class NativeFiles
 
         private const int SymbolicLink = 0xA000;
 
+        private const int Directory = 0x4000;
+
         public bool IsRegularFile => (Mode & TypeMask) == RegularFile;
 
         public bool IsSymbolicLink => (Mode & TypeMask) == SymbolicLink;
+
+        public bool IsDirectory => (Mode & TypeMask) == Directory;
 
         public bool SameFile(FileStat other) => Inode == other.Inode && DeviceMajor == other.DeviceMajor && DeviceMinor == other.DeviceMinor;
 
