@@ -182,6 +182,12 @@ public sealed partial class Reconciler : IDeploymentController, IAsyncDisposable
             }
 
             ReapDrained();
+
+            // The artifacts of every revision with replicas (or about to start some) stay in the resolver's cache.
+            _resolver.RevisionsInUse(_states.Values
+                .SelectMany(s => s.Revisions.Concat(s.Retiring is null ? [] : [s.Retiring]))
+                .Select(r => r.Model.RevisionId)
+                .ToHashSet(StringComparer.Ordinal));
         }
         finally
         {

@@ -89,4 +89,13 @@ public interface IRevisionResolver
     /// <param name="spec">The deployment.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     Task<ControlResult<RevisionModel>> ResolveAsync(DeploymentSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The revisions whose replicas run or start now, across every deployment (the reconciler calls it after each pass):
+    /// their cached artifacts must not be evicted. Each call replaces the previous set.
+    /// </summary>
+    /// <param name="revisionIds">The revision ids in use.</param>
+    void RevisionsInUse(IReadOnlyCollection<string> revisionIds)
+    {
+    }
 }

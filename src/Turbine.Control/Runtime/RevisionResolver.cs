@@ -48,6 +48,9 @@ public sealed partial class RevisionResolver : IRevisionResolver, IDisposable
     public ArtifactCache Cache { get; }
 
     /// <inheritdoc />
+    public void RevisionsInUse(IReadOnlyCollection<string> revisionIds) => Cache.Protect(revisionIds);
+
+    /// <inheritdoc />
     public async Task<ControlResult<RevisionModel>> ResolveAsync(DeploymentSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
