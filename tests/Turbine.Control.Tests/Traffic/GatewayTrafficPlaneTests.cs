@@ -238,3 +238,35 @@ public sealed class GatewayTrafficPlaneTests
             GatewayTrafficPlane.Problem(new DeploymentRoutes("d", ["m"], [new RevisionRoute("r", 100, [])], null, -1)));
     }
 }
+
+public sealed class GatewayTrafficPlaneFailoverTests
+{
+    [Fact]
+    public async Task ReplicaKilledUnderLoad_NoRequestLost()
+    {
+        await using var f = await PlaneFixture.StartAsync();
+        var healthy = await f.BackendAsync("healthy");
+        using var victim = new DyingReplica();
+        Assert.Null(f.Plane.Publish(new DeploymentRoutes("fraud", ["fraud"],
+            [new RevisionRoute("fraud-v1", 100, [new ReplicaEndpoint("victim", victim.Address, victim.Address), healthy.Endpoint("healthy")])], null, 0)));
+
+        var results = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                results.Add((await f.InferAsync("fraud")).Status);
+            }
+        })).ToList();
+
+        // Some requests are in flight on the victim when it dies; the rest of the load runs on after.
+        Assert.True(await Poll.UntilAsync(() => victim.Requests >= 2, TimeSpan.FromSeconds(15)));
+        victim.Kill();
+        await Task.WhenAll(load).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(160, results.Count);
+        Assert.All(results, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(160, healthy.Received);
+        Assert.Equal(0, f.Plane.Snapshot("fraud").Revisions.Single().Errors);
+    }
+}
