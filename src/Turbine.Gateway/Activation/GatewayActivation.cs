@@ -21,12 +21,16 @@ public sealed class GatewayActivation
     /// <summary>Refusal reason: the pool left the config while the request waited.</summary>
     public const string Removed = "removed";
 
-    private static readonly string[] Reasons = [QueueFull, Timeout, Removed];
+    /// <summary>Refusal reason: the gateway began to shut down while the request waited.</summary>
+    public const string ShuttingDown = "shutdown";
+
+    private static readonly string[] Reasons = [QueueFull, Timeout, Removed, ShuttingDown];
 
     private readonly PoolRegistry _pools;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, PoolHold> _holds = new(StringComparer.Ordinal);
     private volatile TaskCompletionSource _changed = NewSignal();
+    private volatile bool _stopping;
 
     internal GatewayActivation(PoolRegistry pools, TimeProvider time)
     {
@@ -45,7 +49,7 @@ public sealed class GatewayActivation
     /// <param name="pool">The pool name.</param>
     public int Held(string pool) => _holds.TryGetValue(pool, out var h) ? Volatile.Read(ref h.Held) : 0;
 
-    /// <summary>Requests refused for <paramref name="pool"/> so far, for one <paramref name="reason"/> (<see cref="QueueFull"/>, <see cref="Timeout"/>, <see cref="Removed"/>).</summary>
+    /// <summary>Requests refused for <paramref name="pool"/> so far, for one <paramref name="reason"/> (<see cref="QueueFull"/>, <see cref="Timeout"/>, <see cref="Removed"/>, <see cref="ShuttingDown"/>).</summary>
     /// <param name="pool">The pool name.</param>
     /// <param name="reason">The refusal reason.</param>
     public long Refused(string pool, string reason)
@@ -77,6 +81,11 @@ public sealed class GatewayActivation
             {
                 // Read the signal before the pools: an update between the two completes this very signal.
                 var signal = _changed;
+                if (_stopping)
+                {
+                    return Refuse(hold, 3, "the gateway is shutting down");
+                }
+
                 var pool = _pools.Current.Get(name);
                 if (pool is null)
                 {
@@ -126,7 +135,7 @@ public sealed class GatewayActivation
             w.Sample("turbine_gateway_activator_requests_total", Volatile.Read(ref h.Started), "pool", pool);
         }
 
-        w.Family("turbine_gateway_activator_refused_total", "counter", "Requests the activator refused (503 / UNAVAILABLE), by reason: queue_full, timeout, removed");
+        w.Family("turbine_gateway_activator_refused_total", "counter", "Requests the activator refused (503 / UNAVAILABLE), by reason: queue_full, timeout, removed, shutdown");
         foreach (var (pool, h) in holds)
         {
             for (var i = 0; i < Reasons.Length; i++)
@@ -134,6 +143,13 @@ public sealed class GatewayActivation
                 w.Sample("turbine_gateway_activator_refused_total", Volatile.Read(ref h.Refused[i]), "pool", pool, "reason", Reasons[i]);
             }
         }
+    }
+
+    /// <summary>The host is stopping: held requests are refused now instead of keeping shutdown waiting; new ones are refused too.</summary>
+    internal void Stop()
+    {
+        _stopping = true;
+        Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -160,7 +176,7 @@ public sealed class GatewayActivation
 
     private sealed class PoolHold
     {
-        public readonly long[] Refused = new long[3];
+        public readonly long[] Refused = new long[4];
         public int Held;
         public long Started;
     }

@@ -156,6 +156,21 @@ public sealed class GatewayActivationTests
         Assert.Equal("{\"error\":\"pool 'zero' was removed while the request waited for a replica\"}", await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task HostStops_HeldRequestsRefusedAtOnce()
+    {
+        await using var g = await ActivatorGateway.StartAsync(ActivatorGateway.Config(Patient));
+        var pending = g.PostAsync("{}");
+        Assert.True(await Eventually(() => g.Host.Activation.Held("zero") == 1));
+
+        var stopping = g.Host.StopAsync();
+        using var response = await pending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("{\"error\":\"the gateway is shutting down\"}", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, g.Host.Activation.Refused("zero", GatewayActivation.ShuttingDown));
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     private static Task<bool> Eventually(Func<bool> condition) =>
         Poll.UntilAsync(() => Task.FromResult(condition()), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(10));
 
