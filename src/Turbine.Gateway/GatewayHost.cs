@@ -37,6 +37,12 @@ public sealed class GatewayHost : IAsyncDisposable
 
     internal IServiceProvider Services => _app.Services;
 
+    /// <summary>The activator: requests held for pools without replicas, and the event a controller hears to start one.</summary>
+    public Activation.GatewayActivation Activation => _app.Services.GetRequiredService<Activation.GatewayActivation>();
+
+    /// <summary>Per-pool traffic counters and in-flight counts per replica.</summary>
+    public Telemetry.GatewayTrafficStats Traffic => _app.Services.GetRequiredService<Telemetry.GatewayTrafficStats>();
+
     /// <summary>Loads the config (throws <see cref="GatewayConfigException"/> when it is bad), binds the ports, starts.</summary>
     /// <exception cref="ArgumentException">The options break a rule of <see cref="GatewayOptionsValidator"/>.</exception>
     public static Task<GatewayHost> StartAsync(GatewayOptions options, CancellationToken cancellationToken = default) =>

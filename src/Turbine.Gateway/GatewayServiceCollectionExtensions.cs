@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Turbine.Gateway.Activation;
 using Turbine.Gateway.Configuration;
 using Turbine.Gateway.LoadBalancing;
 using Turbine.Gateway.Proxy;
@@ -36,6 +37,14 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<IGatewayConfigSource>(OpenConfigFile);
         services.TryAddSingleton(sp => new PoolRegistry(sp.GetRequiredService<IGatewayConfigSource>(), randomFactory, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton(sp =>
+        {
+            var activation = new GatewayActivation(sp.GetRequiredService<PoolRegistry>(), sp.GetRequiredService<TimeProvider>());
+            // Held requests are refused when the host stops, so they never hold up shutdown.
+            sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(activation.Stop);
+            return activation;
+        });
+        services.TryAddSingleton(sp => new GatewayTrafficStats(sp.GetRequiredService<PoolRegistry>()));
         services.TryAddSingleton<BlueGreenState>();
         services.TryAddSingleton(sp => new TrafficRouter(randomFactory(), sp.GetRequiredService<BlueGreenState>()));
         services.TryAddSingleton<ShadowMirror>();

@@ -21,11 +21,17 @@ public sealed record PoolConfig : IValidatableConfig
 
     public RetryConfig Retry { get; init; } = new();
 
+    /// <summary>
+    /// When set, the pool may have no replicas: requests wait in the activator's bounded queue until a config update adds
+    /// one (scale from zero). Null (default): a pool needs at least one replica.
+    /// </summary>
+    public ActivatorConfig? Activator { get; init; }
+
     public void Validate(string path, ConfigValidationContext context)
     {
-        if (Replicas.Count == 0)
+        if (Replicas.Count == 0 && Activator is null)
         {
-            context.Error(path + ".replicas", "a pool needs at least one replica");
+            context.Error(path + ".replicas", "a pool needs at least one replica (or an 'activator' to hold requests while it has none)");
         }
 
         for (var i = 0; i < Replicas.Count; i++)
@@ -46,5 +52,6 @@ public sealed record PoolConfig : IValidatableConfig
         HealthCheck.Validate(path + ".healthCheck", context);
         Outlier.Validate(path + ".outlier", context);
         Retry.Validate(path + ".retry", context);
+        Activator?.Validate(path + ".activator", context);
     }
 }

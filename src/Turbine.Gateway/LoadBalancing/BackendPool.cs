@@ -10,8 +10,9 @@ internal sealed class BackendPool
 {
     private readonly TimeProvider _time;
 
-    public BackendPool(string name, PoolConfig config, IReadOnlyList<Replica> replicas, IBalancingPolicy policy, RetryBudget budget, TimeProvider time)
+    public BackendPool(string name, PoolConfig config, IReadOnlyList<Replica> replicas, IBalancingPolicy policy, RetryBudget budget, TimeProvider time, PoolTraffic? traffic = null)
     {
+        Traffic = traffic ?? new PoolTraffic();
         Name = name;
         Config = config;
         Replicas = replicas;
@@ -29,6 +30,12 @@ internal sealed class BackendPool
     public IBalancingPolicy Policy { get; }
 
     public RetryBudget Budget { get; }
+
+    /// <summary>Cumulative request, error and latency counters (kept while the pool stays in the config).</summary>
+    public PoolTraffic Traffic { get; }
+
+    /// <summary>No replica now, and an activator to hold requests until one is added.</summary>
+    public bool Activates => Replicas.Count == 0 && Config.Activator is not null;
 
     /// <summary>Picks a replica for <paramref name="model"/> not in <paramref name="exclude"/>.</summary>
     /// <returns>The replica, or null with <paramref name="full"/> true when every otherwise usable replica is at its concurrency limit.</returns>
@@ -77,9 +84,14 @@ internal sealed class BackendPool
     /// <summary>Whether <paramref name="replica"/> is ejected by passive outlier detection now.</summary>
     public bool IsEjected(Replica replica) => replica.IsEjected(_time.GetTimestamp());
 
-    /// <summary>True when some replica is usable now (for the gateway's own readiness).</summary>
+    /// <summary>True when some replica is usable now, or the activator holds requests for one (for the gateway's own readiness).</summary>
     public bool HasAvailable()
     {
+        if (Activates)
+        {
+            return true;
+        }
+
         var now = _time.GetTimestamp();
         return Replicas.Any(r => r.Healthy && !r.IsEjected(now));
     }

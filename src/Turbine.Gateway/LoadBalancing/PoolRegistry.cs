@@ -20,11 +20,15 @@ internal sealed class PoolRegistry
 
     public PoolSet Current => _current;
 
+    /// <summary>Raised after each new set is swapped in (under the registry's lock, so in the order applied): wakes the activator's waiters.</summary>
+    public event Action<PoolSet>? Changed;
+
     private void Update(GatewayConfig config)
     {
         lock (_lock)
         {
             _current = new PoolSet(config, _current, _randomFactory, _time);
+            Changed?.Invoke(_current);
         }
     }
 }

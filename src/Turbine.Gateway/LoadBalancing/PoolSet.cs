@@ -4,7 +4,7 @@ namespace Turbine.Gateway.LoadBalancing;
 
 /// <summary>
 /// The pools of one config snapshot. Built on every reload; a replica that stays listed in the same pool keeps its
-/// state (in-flight count, latency average, health, ejection) through the previous snapshot passed to the constructor.
+/// state (in-flight count, latency average, health, ejection), and a kept pool its traffic counters, through the previous snapshot passed to the constructor.
 /// </summary>
 internal sealed class PoolSet
 {
@@ -28,7 +28,7 @@ internal sealed class PoolSet
 
             var policy = old is not null && old.Config.Policy == pc.Policy ? old.Policy : BalancingPolicies.Create(pc.Policy, randomFactory(), time);
             var budget = old is not null && old.Config.Retry == pc.Retry ? old.Budget : new RetryBudget(pc.Retry.BudgetPercent, pc.Retry.MinRetriesPerSecond, time);
-            _pools[name] = new BackendPool(name, pc, replicas, policy, budget, time);
+            _pools[name] = new BackendPool(name, pc, replicas, policy, budget, time, old?.Traffic);
         }
     }
 

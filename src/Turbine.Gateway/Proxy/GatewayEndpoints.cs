@@ -12,7 +12,7 @@ namespace Turbine.Gateway.Proxy;
 /// The terminal step of the pipeline: the gateway's own answers (<c>/v2</c>, <c>/v2/health/*</c>, metrics), its admin
 /// API (<c>/admin/...</c>), 404s, and everything else to <see cref="GatewayProxy"/>.
 /// </summary>
-internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, TrafficRouter router, GatewayMetrics metrics)
+internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, TrafficRouter router, GatewayMetrics metrics, Activation.GatewayActivation activation)
 {
     private static readonly string Version = typeof(GatewayEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -42,7 +42,7 @@ internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, T
         if (path == set.Config.Metrics.Path && set.Config.Metrics.Enabled)
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            return context.Response.WriteAsync(metrics.Render(set), context.RequestAborted);
+            return context.Response.WriteAsync(metrics.Render(set, activation), context.RequestAborted);
         }
 
         return path switch

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using Turbine.Gateway.Activation;
 using Turbine.Gateway.Configuration;
 using Turbine.Gateway.LoadBalancing;
 using Turbine.Gateway.Routing;
@@ -34,10 +35,12 @@ internal sealed partial class GatewayProxy : IDisposable
     private readonly ILogger _logger;
     private readonly HttpMessageInvoker _invoker;
     private readonly RequestBufferBudget _budget;
+    private readonly GatewayActivation _activation;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BackendPool, ResiliencePipeline<AttemptResult>> _pipelines = [];
 
-    public GatewayProxy(IHttpForwarder forwarder, PoolRegistry pools, TrafficRouter router, ShadowMirror shadow, GatewayMetrics metrics, RequestBufferBudget budget, TimeProvider time, ILogger<GatewayProxy> logger)
+    public GatewayProxy(IHttpForwarder forwarder, PoolRegistry pools, TrafficRouter router, ShadowMirror shadow, GatewayMetrics metrics, RequestBufferBudget budget, GatewayActivation activation, TimeProvider time, ILogger<GatewayProxy> logger)
     {
+        _activation = activation;
         _budget = budget;
         _forwarder = forwarder;
         _pools = pools;
@@ -101,6 +104,32 @@ internal sealed partial class GatewayProxy : IDisposable
         {
             await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, _budget.Exhausted(), TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return;
+        }
+
+        if (backendPool.Activates)
+        {
+            // Scaled to zero: hold the request (its body is buffered above) until a replica is added, or refuse it.
+            ActivationResult held;
+            try
+            {
+                held = await _activation.WaitAsync(backendPool.Name, backendPool.Config.Activator!, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                return; // the client went away; its slot is free
+            }
+
+            if (held.Pool is null)
+            {
+                var waited = _time.GetElapsedTime(start).TotalMilliseconds;
+                LogActivatorRefused(_logger, info.Model ?? "(server)", decision.Pool, held.Message!);
+                _metrics.Request(info.Model ?? "", decision.Pool, "", info.Protocol, StatusCodes.Status503ServiceUnavailable, waited);
+                backendPool.Traffic.Record(waited, error: true);
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, held.Message!, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                return;
+            }
+
+            backendPool = held.Pool;
         }
 
         var guard = context.Features.Get<GrpcMessageGuard>();
@@ -200,8 +229,13 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         activity?.SetTag("http.response.status_code", context.Response.StatusCode);
-        var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || GrpcStatusOf(context) == 0);
-        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, _time.GetElapsedTime(start).TotalMilliseconds, info.TargetVersion, served);
+        var grpcStatus = grpc ? GrpcStatusOf(context) : -1;
+        var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || grpcStatus == 0);
+        var elapsedMs = _time.GetElapsedTime(start).TotalMilliseconds;
+        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, elapsedMs, info.TargetVersion, served);
+        var serverFailed = !context.RequestAborted.IsCancellationRequested
+            && (context.Response.StatusCode >= 500 || (result.Failure is not null && !result.Full) || IsServerFailure(grpcStatus));
+        backendPool.Traffic.Record(elapsedMs, serverFailed);
         _metrics.Retry(info.Model ?? "", decision.Pool, info.Retries, served);
         if (mirror)
         {
@@ -353,6 +387,9 @@ internal sealed partial class GatewayProxy : IDisposable
         return false;
     }
 
+    /// <summary>gRPC statuses that mean the server failed the call (not the caller's mistake): UNKNOWN, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE, DATA_LOSS.</summary>
+    internal static bool IsServerFailure(int grpcStatus) => grpcStatus is 2 or 4 or 13 or 14 or 15;
+
     /// <summary>The primary answer's <c>grpc-status</c> (headers of a trailers-only answer, else trailers); -1 when absent.</summary>
     private static int GrpcStatusOf(HttpContext context)
     {
@@ -459,6 +496,9 @@ internal sealed partial class GatewayProxy : IDisposable
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "model {Model}, pool {Pool}: {Failure}")]
     private static partial void LogForwardFailed(ILogger logger, string model, string pool, string failure);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "model {Model}, pool {Pool}: activator refused the request: {Reason}")]
+    private static partial void LogActivatorRefused(ILogger logger, string model, string pool, string reason);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "model {Model} is not routed: the config lists no route for it under 'models' and no '*' route")]
     private static partial void LogUnrouted(ILogger logger, string model);

@@ -114,7 +114,8 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
         _shadow.TryGetValue((model, pool), out var c) ? (Volatile.Read(ref c[0]), Volatile.Read(ref c[1]), Volatile.Read(ref c[2]), Volatile.Read(ref c[3])) : default;
 
     /// <param name="pools">The pools now, for the per-replica health gauges (none written when null).</param>
-    public string Render(LoadBalancing.PoolSet? pools = null)
+    /// <param name="activation">The activator, for its held and refused counts (none written when null).</param>
+    public string Render(LoadBalancing.PoolSet? pools = null, Activation.GatewayActivation? activation = null)
     {
         var w = new PrometheusText();
         w.Family("turbine_gateway_requests_total", "counter", "Requests answered by the gateway, by model (empty = server-wide), pool, backend (empty = none reached), protocol and status code");
@@ -177,6 +178,7 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
             }
         }
 
+        activation?.Write(w);
         return w.ToString();
     }
 
