@@ -148,6 +148,12 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
             w.Sample("turbine_model_load_duration_seconds", v.LoadDuration.TotalSeconds, "model", v.Model, "version", text);
         }
 
+        w.Family("turbine_model_warmup_duration_seconds", "gauge", "How long the model version's warm-up (model_warmup samples) took, part of its load duration; 0 without warm-up");
+        foreach (var (v, _, text) in snapshots)
+        {
+            w.Sample("turbine_model_warmup_duration_seconds", v.WarmupDuration.TotalSeconds, "model", v.Model, "version", text);
+        }
+
         w.Family("turbine_model_state", "gauge", "1 for the state each known model version is in (loading, ready, unloading, unavailable), 0 for the others");
         foreach (var (model, status) in engine.GetVersionStatuses())
         {
