@@ -107,6 +107,8 @@ public sealed class LocalProcessRuntimeTests : IDisposable
         Assert.NotNull(ready.ColdStart);
         Assert.True(ready.ColdStart!.Total > TimeSpan.Zero);
         Assert.NotNull(ready.ColdStart.Load);
+        Assert.Equal(TimeSpan.Zero, ready.ColdStart.Warmup); // the server reports warm-up; the sample has none
+        Assert.Null(ready.ColdStart.Fetch); // a folder: nothing fetched
         Assert.Null((await runtime.ProbeAsync(replica, CancellationToken.None)).ColdStart); // only the first ready probe
         lock (coldStarts)
         {
