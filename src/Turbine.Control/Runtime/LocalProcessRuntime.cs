@@ -80,6 +80,12 @@ public sealed partial class LocalProcessRuntime : IReplicaRuntime, IAsyncDisposa
             return ControlResult<ReplicaProcess>.Fail(ControlErrorKind.Invalid, invalid);
         }
 
+        if (_replicas.TryGetValue(MarkerOf(launch.Deployment, launch.ReplicaId), out var running) && running.IsRunning)
+        {
+            return ControlResult<ReplicaProcess>.Fail(ControlErrorKind.Conflict,
+                $"replica '{running.Marker}' is already running as pid {running.Pid}; stop it or start another replica id");
+        }
+
         var folder = FolderOf(launch.Deployment, launch.ReplicaId);
         string[] locationArgs;
         try

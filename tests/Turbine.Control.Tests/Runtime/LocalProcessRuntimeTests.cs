@@ -231,6 +231,23 @@ public sealed class LocalProcessRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_ReplicaIdAlreadyRunning_ConflictAndNoSecondProcess()
+    {
+        await using var runtime = new LocalProcessRuntime(Options());
+        var replica = await StartAsync(runtime, Launch("r1", new FolderModelLocation(Repository)));
+        try
+        {
+            var again = await runtime.StartAsync(Launch("r1", new FolderModelLocation(Repository)), CancellationToken.None);
+            Assert.Equal(ControlErrorKind.Conflict, again.Error?.Kind);
+            Assert.Contains($"pid {replica.Pid}", again.Error!.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await runtime.StopAsync(replica, TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task TryAdopt_ReplicaOfAnotherIdentity_ReturnsNull()
     {
         await using var runtime = new LocalProcessRuntime(Options());
