@@ -37,7 +37,7 @@ public sealed record ReplicaProbe(ReplicaProbeState State, string? Message = nul
 
 /// <summary>How long a replica took from its start to its first ready probe, by phase (published as <c>turbine.cold_start.seconds</c>).</summary>
 /// <param name="Total">From the start of the process to the first probe that found it ready.</param>
-/// <param name="Fetch">Downloading the artifact from the registry; null when the server does not report it (a folder location, a cached blob).</param>
+/// <param name="Fetch">Downloading the artifact from the registry; null when nothing was downloaded (a folder location, a blob already cached).</param>
 /// <param name="Load">Loading the model versions into the backend (the server's load duration less warm-up); null when the server does not report it.</param>
 /// <param name="Warmup">Running the models' warm-up samples; null when the server does not report it.</param>
 public sealed record ReplicaColdStart(TimeSpan Total, TimeSpan? Fetch, TimeSpan? Load, TimeSpan? Warmup);

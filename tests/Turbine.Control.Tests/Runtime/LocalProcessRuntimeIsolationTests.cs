@@ -55,7 +55,7 @@ public sealed class LocalProcessRuntimeIsolationTests : IDisposable
         return result.Value!;
     }
 
-    private static async Task WaitReadyAsync(LocalProcessRuntime runtime, ReplicaProcess replica)
+    private static async Task<ReplicaProbe> WaitReadyAsync(LocalProcessRuntime runtime, ReplicaProcess replica)
     {
         ReplicaProbe last = new(ReplicaProbeState.Starting);
         await Poll.UntilOrFailAsync(async () =>
@@ -64,6 +64,7 @@ public sealed class LocalProcessRuntimeIsolationTests : IDisposable
             return last.State != ReplicaProbeState.Starting;
         }, ReadyDeadline, () => $"{replica.ReplicaId}: last probe {last}; log:\n{string.Join('\n', replica.LogTail(40))}", TimeSpan.FromMilliseconds(100));
         Assert.True(last.State == ReplicaProbeState.Ready, $"{last}; log:\n{string.Join('\n', replica.LogTail(40))}");
+        return last;
     }
 
     /// <summary>The session id (field 6 of /proc/PID/stat).</summary>
@@ -143,7 +144,10 @@ public sealed class LocalProcessRuntimeIsolationTests : IDisposable
         try
         {
             Assert.All(started, r => Assert.True(r.IsOk, r.Error?.Message));
-            await Task.WhenAll(replicas.Select(r => WaitReadyAsync(runtime, r)));
+            var ready = await Task.WhenAll(replicas.Select(r => WaitReadyAsync(runtime, r)));
+
+            // The blob was not cached: at least one replica downloaded it, and its cold start has a fetch phase.
+            Assert.Contains(ready, p => p.ColdStart?.Fetch > TimeSpan.Zero);
 
             // One verified blob in the shared cache, no temporary download left; each replica its own repository.
             var blobs = Directory.GetFiles(Path.Combine(_temp.Path, "work", "registry-cache", "blobs", "sha256"));
