@@ -26,7 +26,21 @@ public enum ReplicaProbeState
 /// <summary>One readiness probe of a replica.</summary>
 /// <param name="State">What the probe found.</param>
 /// <param name="Message">Why it is not ready, or how it exited (exit code, last log line).</param>
-public sealed record ReplicaProbe(ReplicaProbeState State, string? Message = null);
+public sealed record ReplicaProbe(ReplicaProbeState State, string? Message = null)
+{
+    /// <summary>
+    /// Set on the first <see cref="ReplicaProbeState.Ready"/> probe of a replica this runtime started (not on adopted
+    /// ones): how long the replica took to become ready, by phase.
+    /// </summary>
+    public ReplicaColdStart? ColdStart { get; init; }
+}
+
+/// <summary>How long a replica took from its start to its first ready probe, by phase (published as <c>turbine.cold_start.seconds</c>).</summary>
+/// <param name="Total">From the start of the process to the first probe that found it ready.</param>
+/// <param name="Fetch">Downloading the artifact from the registry; null when nothing was downloaded (a folder location, a blob already cached).</param>
+/// <param name="Load">Loading the model versions into the backend (the server's load duration less warm-up); null when the server does not report it.</param>
+/// <param name="Warmup">Running the models' warm-up samples; null when the server does not report it.</param>
+public sealed record ReplicaColdStart(TimeSpan Total, TimeSpan? Fetch, TimeSpan? Load, TimeSpan? Warmup);
 
 /// <summary>A replica process the runtime started or adopted.</summary>
 public abstract class ReplicaProcess

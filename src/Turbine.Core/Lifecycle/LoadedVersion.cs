@@ -50,6 +50,9 @@ internal sealed class LoadedVersion
     /// <summary>How long loading this version took (backend load and warm-up), for the load-duration metric.</summary>
     public TimeSpan LoadDuration { get; internal set; }
 
+    /// <summary>The part of <see cref="LoadDuration"/> spent running the config's <c>model_warmup</c> samples (zero without warm-up).</summary>
+    public TimeSpan WarmupDuration { get; internal set; }
+
     /// <summary>What the version was loaded from (config + files), to tell whether a reload must replace it.</summary>
     public string Fingerprint { get; }
 

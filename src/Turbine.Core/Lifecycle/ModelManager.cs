@@ -241,6 +241,7 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         var total = config.InstanceGroups.Sum(g => g.Count);
         var threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, total));
         var instances = new List<IModelInstance>();
+        var warmup = TimeSpan.Zero;
         try
         {
             foreach (var group in config.InstanceGroups)
@@ -255,7 +256,9 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
             }
 
             // READY only after warmup ran on every instance.
+            var warmupStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             ModelWarmupRunner.Run(config, files, instances);
+            warmup = config.ModelWarmup.IsEmpty ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(warmupStarted);
         }
         catch
         {
@@ -268,7 +271,10 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         }
 
         var statistics = new ModelStatistics(_time);
-        return new LoadedVersion(config, version, fingerprint, SchedulerFactory.Create(config, instances, statistics, _time, files), statistics, labels.ToImmutable());
+        return new LoadedVersion(config, version, fingerprint, SchedulerFactory.Create(config, instances, statistics, _time, files), statistics, labels.ToImmutable())
+        {
+            WarmupDuration = warmup,
+        };
     }
 
     private static IReadOnlyList<long> ApplyPolicy(ModelVersionPolicy policy, IReadOnlyList<long> available) => policy.Kind switch

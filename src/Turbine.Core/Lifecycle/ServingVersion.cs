@@ -16,4 +16,7 @@ public sealed record ServingVersion(ModelConfig Config, long Version, TimeSpan L
 {
     /// <summary>The model's name.</summary>
     public string Model => Config.Name;
+
+    /// <summary>The part of <see cref="LoadDuration"/> spent on the config's <c>model_warmup</c> (zero without warm-up).</summary>
+    public TimeSpan WarmupDuration { get; init; }
 }

@@ -29,6 +29,7 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
     private readonly ConcurrentDictionary<string, CachedRef> _served = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _fetches = new(StringComparer.Ordinal);
     private IModelSourceSink? _sink;
     private Task? _loop;
     private int _disposed;
@@ -49,6 +50,12 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
 
     /// <summary>Reference → the version now served for it.</summary>
     public IReadOnlyDictionary<string, long> Served => _served.ToDictionary(p => p.Key, p => p.Value.Version, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Model → how long its latest artifact download took (request to verified blob); a model served from a blob already
+    /// cached has none. Bounded by the references served.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> FetchDurations => _fetches.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>Failed sync attempts in a row of the reference failing longest (0 when every reference last synced).</summary>
     public int ConsecutiveFailures => _failures.IsEmpty ? 0 : _failures.Values.Max();
@@ -270,7 +277,9 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
         var blob = BlobPath(wanted.Sha256);
         if (!File.Exists(blob))
         {
+            var fetchStarted = _time.GetTimestamp();
             await _client.DownloadArtifactAsync(model, version.Version, blob, wanted.Sha256, cancellationToken).ConfigureAwait(false);
+            _fetches[model] = _time.GetElapsedTime(fetchStarted);
             RegistrySyncLog.Downloaded(_logger, model, version.Version, new FileInfo(blob).Length, wanted.Sha256);
         }
 

@@ -13,7 +13,7 @@ namespace Turbine.Server.Telemetry;
 /// engine's per-version statistics, scheduler queues, model statuses and the front ends' <see cref="ServerMetrics"/>.
 /// Nothing here runs on the request path. Names and meanings: docs/observability.md.
 /// </summary>
-public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metrics)
+public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metrics, Turbine.Core.Sources.IModelSource? source = null)
 {
     /// <summary>Upper bounds of the <c>turbine_batch_size</c> buckets (requests per execution).</summary>
     public static readonly long[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -146,6 +146,21 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         foreach (var (v, _, text) in snapshots)
         {
             w.Sample("turbine_model_load_duration_seconds", v.LoadDuration.TotalSeconds, "model", v.Model, "version", text);
+        }
+
+        w.Family("turbine_model_warmup_duration_seconds", "gauge", "How long the model version's warm-up (model_warmup samples) took, part of its load duration; 0 without warm-up");
+        foreach (var (v, _, text) in snapshots)
+        {
+            w.Sample("turbine_model_warmup_duration_seconds", v.WarmupDuration.TotalSeconds, "model", v.Model, "version", text);
+        }
+
+        if (source is Registry.RegistrySync registry)
+        {
+            w.Family("turbine_registry_fetch_duration_seconds", "gauge", "How long the latest download of the model's registry artifact took (absent when it was served from a cached blob)");
+            foreach (var (model, duration) in registry.FetchDurations.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                w.Sample("turbine_registry_fetch_duration_seconds", duration.TotalSeconds, "model", model);
+            }
         }
 
         w.Family("turbine_model_state", "gauge", "1 for the state each known model version is in (loading, ready, unloading, unavailable), 0 for the others");

@@ -36,6 +36,7 @@ public sealed class RegistrySyncTests : RegistrySyncTestBase
         Assert.True(File.Exists(Path.Combine(Cache, "blobs", "sha256", sha)));
         using var refs = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Cache, "refs.json")));
         Assert.Equal(2, refs.RootElement.GetProperty("fraud@production").GetProperty("version").GetInt64());
+        Assert.True(sync.FetchDurations["fraud"] > TimeSpan.Zero);
     }
 
     [Fact]

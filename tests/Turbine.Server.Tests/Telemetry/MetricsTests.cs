@@ -45,6 +45,34 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_ModelReloadedWithWarmup_WarmupDurationIsThePartOfTheLoadItTook()
+    {
+        await using var harness = await ServerHarness.StartAsync(Turbine.Core.Lifecycle.ModelControlMode.Explicit, startupModels: ["simple"]);
+        var simple = ("model", "simple");
+        var before = await MetricsScrape.GetAsync(harness.Server);
+        Assert.Contains("turbine_model_warmup_duration_seconds", before.Families);
+        Assert.Equal(0, before.Sum("turbine_model_warmup_duration_seconds", simple)); // the sample config has no model_warmup
+
+        // The same model with 200 warm-up runs of random data: the warm-up now takes time, and it is part of the load.
+        const string config = """
+            {"name":"simple","platform":"onnxruntime_onnx","max_batch_size":8,
+             "input":[{"name":"INPUT0","data_type":"TYPE_INT32","dims":[16]},{"name":"INPUT1","data_type":"TYPE_INT32","dims":[16]}],
+             "output":[{"name":"OUTPUT0","data_type":"TYPE_INT32","dims":[16]},{"name":"OUTPUT1","data_type":"TYPE_INT32","dims":[16]}],
+             "model_warmup":[{"name":"w","batch_size":8,"count":200,"inputs":{
+               "INPUT0":{"data_type":"TYPE_INT32","dims":[16],"random_data":true},
+               "INPUT1":{"data_type":"TYPE_INT32","dims":[16],"random_data":true}}}]}
+            """;
+        var (status, body) = await harness.PostJsonAsync("/v2/repository/models/simple/load",
+            $"{{\"parameters\":{{\"config\":{System.Text.Json.JsonSerializer.Serialize(config)}}}}}");
+        Assert.True(status == 200, body.ToString());
+
+        var after = await MetricsScrape.GetAsync(harness.Server);
+        var warmup = after.Sum("turbine_model_warmup_duration_seconds", simple);
+        Assert.True(warmup > 0, after.Text);
+        Assert.True(warmup <= after.Sum("turbine_model_load_duration_seconds", simple));
+    }
+
+    [Fact]
     public async Task Metrics_GrpcRequests_CountedUnderGrpcProtocol()
     {
         await using var harness = await ServerHarness.StartAsync();

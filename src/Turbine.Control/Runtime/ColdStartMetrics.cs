@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Turbine.Control.Runtime;
+
+/// <summary>
+/// <c>turbine.cold_start.seconds</c> (Prometheus <c>turbine_cold_start_seconds</c>) on the <c>Turbine.Control</c>
+/// meter: one observation per phase (<c>phase</c> = fetch | load | warmup | total) when a replica first turns ready.
+/// Phases the server did not report are not observed. Tags are bounded: only the four phase names.
+/// </summary>
+internal sealed class ColdStartMetrics : IDisposable
+{
+    public const string InstrumentName = "turbine.cold_start.seconds";
+
+    private readonly Meter? _owned;
+    private readonly Histogram<double> _histogram;
+
+    /// <summary>On a meter from <paramref name="meterFactory"/> (which owns it), or on a meter of its own when null.</summary>
+    public ColdStartMetrics(IMeterFactory? meterFactory)
+    {
+#pragma warning disable CA2000 // the factory owns the meters it creates; a meter of our own is disposed with this object
+        var meter = meterFactory?.Create(Autoscaling.AutoscalerMetrics.MeterName) ?? (_owned = new Meter(Autoscaling.AutoscalerMetrics.MeterName));
+#pragma warning restore CA2000
+        _histogram = meter.CreateHistogram<double>(InstrumentName, "s",
+            "How long a replica took from its start to ready, by phase (fetch, load, warmup, total).");
+    }
+
+    public void Record(ReplicaColdStart coldStart)
+    {
+        ArgumentNullException.ThrowIfNull(coldStart);
+        Observe("total", coldStart.Total);
+        Observe("fetch", coldStart.Fetch);
+        Observe("load", coldStart.Load);
+        Observe("warmup", coldStart.Warmup);
+    }
+
+    public void Dispose() => _owned?.Dispose();
+
+    private void Observe(string phase, TimeSpan? value)
+    {
+        if (value is { } v)
+        {
+            _histogram.Record(Math.Max(0, v.TotalSeconds), new TagList { { "phase", phase } });
+        }
+    }
+}
