@@ -26,11 +26,11 @@ internal sealed partial class ControlApi(IControlStore store, IDeploymentControl
         var api = app.MapGroup("/api/v1/deployments");
         api.MapGet("", (Func<HttpContext, Task<IResult>>)ListAsync).Produces<DeploymentListResponse>().WithSummary("Every deployment with a status summary");
         api.MapPost("", (Func<HttpContext, Task<IResult>>)(context => ApplyAsync(null, context)))
-            .Accepts<string>("application/yaml", "text/yaml", "application/json")
+            .WithMetadata(SpecRequestBody.Instance)
             .Produces<ApplyResponse>().Produces<ApplyResponse>(StatusCodes.Status201Created).Produces<ControlErrorResponse>(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Apply an InferenceService (the name from metadata.name)");
         api.MapPut("/{name}", (string name, HttpContext context) => ApplyAsync(name, context))
-            .Accepts<string>("application/yaml", "text/yaml", "application/json")
+            .WithMetadata(SpecRequestBody.Instance)
             .Produces<ApplyResponse>().Produces<ApplyResponse>(StatusCodes.Status201Created).Produces<ControlErrorResponse>(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Apply an InferenceService named NAME (metadata.name must equal it)");
         api.MapGet("/{name}", GetAsync).Produces<DeploymentResponse>().Produces<ControlErrorResponse>(StatusCodes.Status404NotFound)

@@ -29,5 +29,25 @@ internal static class ControlOpenApi
                 };
                 return Task.CompletedTask;
             });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                // Apply reads its body itself (bounded, then parsed with positions), so the generator cannot see it.
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<SpecRequestBody>().Any())
+                {
+                    var text = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A KServe serving.kserve.io/v1beta1 InferenceService" };
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/yaml"] = new() { Schema = text },
+                            ["text/yaml"] = new() { Schema = text },
+                            ["application/json"] = new() { Schema = text },
+                        },
+                    };
+                }
+
+                return Task.CompletedTask;
+            });
         });
 }
