@@ -89,15 +89,14 @@ internal sealed class ControlAuthenticator : IDisposable
         }
 
         var verdict = await AskRegistryAsync(secret, cancellationToken).ConfigureAwait(false);
-        if (verdict.Status != StatusCodes503)
+        // A registry that cannot say (down, slow, an error) is asked again next time: only real verdicts are cached.
+        if (verdict.Caller is not null || verdict.Status == 401)
         {
             _cache.Set(key, verdict);
         }
 
         return verdict;
     }
-
-    private const int StatusCodes503 = 503;
 
     private async Task<AuthVerdict> AskRegistryAsync(string secret, CancellationToken cancellationToken)
     {

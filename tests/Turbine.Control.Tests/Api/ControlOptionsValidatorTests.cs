@@ -54,6 +54,31 @@ public sealed class ControlOptionsValidatorTests
     }
 
     [Fact]
+    public async Task AddTurbineControl_InAGenericHost_InvalidOptionsFailAtStart_ValidOnesGiveAStore()
+    {
+        var bad = new Microsoft.Extensions.Hosting.HostApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        bad.Services.AddTurbineControl(new ControlOptions { Port = 70000, Dev = true });
+        using (var host = bad.Build())
+        {
+            var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+            Assert.Contains("--port", error.Message, StringComparison.Ordinal);
+        }
+
+        using var folder = new TempFolder("turbine-control-compose");
+        var good = new Microsoft.Extensions.Hosting.HostApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        good.Services.AddTurbineControl(new ControlOptions { Dev = true, DataDirectory = folder.Path });
+        using (var host = good.Build())
+        {
+            await host.StartAsync();
+            var store = Assert.IsType<Turbine.Control.Storage.SqliteControlStore>(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Turbine.Control.Storage.IControlStore>(host.Services));
+            Assert.Equal(Path.Combine(folder.Path, "control.db"), store.Path);
+            await host.StopAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public void StaticToken_ToString_HidesTheSecret()
     {
         Assert.DoesNotContain(Writer.Secret, Writer.ToString(), StringComparison.Ordinal);
