@@ -90,7 +90,7 @@ internal static partial class ControlCommand
     internal static IReadOnlyList<ControlStaticToken> ReadTokensFile(string path)
     {
         var info = new FileInfo(path);
-        if (!info.Exists || info.Attributes.HasFlag(FileAttributes.Directory) || info.LinkTarget is not null && !File.Exists(info.FullName))
+        if (!info.Exists || info.Attributes.HasFlag(FileAttributes.Directory))
         {
             throw new UsageException($"--tokens-file '{path}' is not a file");
         }
@@ -103,7 +103,9 @@ internal static partial class ControlCommand
         var tokens = new List<ControlStaticToken>();
         var problems = new List<string>();
         var number = 0;
-        foreach (var raw in File.ReadAllLines(info.FullName))
+        var bytes = ReadBoundedAsync(info.FullName, (int)MaxTokensFileBytes, CancellationToken.None).GetAwaiter().GetResult()
+            ?? throw new UsageException($"--tokens-file '{path}' holds more than {MaxTokensFileBytes} bytes");
+        foreach (var raw in System.Text.Encoding.UTF8.GetString(bytes).Split('\n'))
         {
             number++;
             var line = raw.Trim();

@@ -184,13 +184,32 @@ internal static partial class ControlCommand
 
         try
         {
-            var bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken).ConfigureAwait(false);
+            var bytes = await ReadBoundedAsync(info.FullName, limit, cancellationToken).ConfigureAwait(false)
+                ?? throw new UsageException($"-f '{path}' holds more than {limit} bytes; a spec is at most {limit} bytes");
             return (path, new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes));
         }
         catch (DecoderFallbackException)
         {
             throw new UsageException($"-f '{path}' is not UTF-8 text");
         }
+    }
+
+    /// <summary>
+    /// At most <paramref name="limit"/> bytes of a file, or null when it holds more: the bound holds even for a file whose
+    /// size says nothing (a device, a pipe, /proc).
+    /// </summary>
+    internal static async Task<byte[]?> ReadBoundedAsync(string path, int limit, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous);
+        var buffer = new byte[limit + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return total > limit ? null : buffer.AsSpan(0, total).ToArray();
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CommonOptions common, Func<ControlClient, ControlOutput, Task> action)

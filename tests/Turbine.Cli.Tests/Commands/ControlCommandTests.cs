@@ -175,6 +175,10 @@ public sealed class ControlCommandTests : IAsyncLifetime
             ControlCommand.Stdin = previous;
         }
 
+        var (device, _, deviceError) = await RunAsync(Writer, "apply", "-f", "/dev/zero");
+        Assert.Equal(2, device);
+        Assert.Contains("more than", deviceError, StringComparison.Ordinal);
+
         var (missing, _, missingError) = await RunAsync(Writer, "apply", "-f", _folder.File("nope.yaml"));
         Assert.Equal(2, missing);
         Assert.Contains("is not a file", missingError, StringComparison.Ordinal);
