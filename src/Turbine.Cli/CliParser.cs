@@ -29,6 +29,7 @@ internal static partial class CliParser
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(RegistryCommand.Create());
         root.Subcommands.Add(GatewayCommand.Create());
+        root.Subcommands.Add(ControlCommand.Create());
         ApplyConventions(root);
         return root;
     }

@@ -34,6 +34,22 @@ public abstract partial class RegistryServerTests
     }
 
     [Fact]
+    public async Task WhoAmI_ValidToken_NameRoleAndPatternWithoutSecret_UnknownToken401()
+    {
+        await using var registry = await StartAsync();
+        var writer = await registry.ClientWithRoleAsync("fraud-writer", "writer", "fraud*");
+        var me = await RegistryHarness.SendAsync(writer, HttpMethod.Get, "api/v1/auth/whoami", null, HttpStatusCode.OK);
+        Assert.Equal("fraud-writer", me.GetProperty("name").GetString());
+        Assert.Equal("writer", me.GetProperty("role").GetString());
+        Assert.Equal("fraud*", me.GetProperty("models").GetString());
+        Assert.DoesNotContain("trb_", me.ToString(), StringComparison.Ordinal);
+
+        var (status, body) = await RegistryHarness.TrySendAsync(registry.Client("trb_not-a-real-token"), HttpMethod.Get, "api/v1/auth/whoami");
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("unauthenticated", body.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Tokens_RolesAndModelPatterns_403WhereNotAllowed()
     {
         await using var registry = await StartAsync();

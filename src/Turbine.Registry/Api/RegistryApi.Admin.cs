@@ -18,6 +18,12 @@ internal sealed partial class RegistryApi
         api.MapGet("/lineage", (Func<HttpContext, Task<IResult>>)LineageQueryAsync).Produces<VersionListResponse>()
             .WithSummary("Versions by lineage: datasetUri, datasetDigest, codeCommit or runId (exactly one)");
         api.MapGet("/models/{name}/versions/{version:long}/lineage", VersionLineageAsync).Produces<VersionLineageResponse>();
+        // Any valid token may ask who it is: the control service (turbine control) checks callers' tokens this way.
+        api.MapGet("/auth/whoami", (HttpContext context) =>
+        {
+            var caller = context.GetCaller();
+            return ApiHttp.Json(new WhoAmIResponse(caller.Name, caller.Role, caller.Models));
+        }).Produces<WhoAmIResponse>().WithSummary("The calling token's name, role and model pattern");
         api.MapGet("/audit", (Func<HttpContext, Task<IResult>>)AuditAsync).Produces<AuditResponse>().WithSummary("The audit log, newest first");
         api.MapPost("/tokens", (Func<HttpContext, Task<IResult>>)CreateTokenAsync).WithMetadata(new JsonRequestBody(typeof(CreateTokenRequest))).Produces<CreatedTokenResponse>(StatusCodes.Status201Created);
         api.MapGet("/tokens", async Task<IResult> (HttpContext context) =>
