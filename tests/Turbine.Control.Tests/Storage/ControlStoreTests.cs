@@ -389,4 +389,28 @@ public abstract class ControlStoreTests : IAsyncLifetime
         store.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.GetAsync("fraud"));
     }
+
+    [Fact]
+    public async Task A_delete_racing_appends_and_upserts_leaves_no_orphan_rows()
+    {
+        using var first = Open();
+        using var second = Open();
+        await ApplyOk(first, "fraud");
+        var appends = Enumerable.Range(0, 20)
+            .Select(i => Task.Run(() => (i % 2 == 0 ? first : second).AppendEventAsync("fraud", ControlEventKind.Normal, "Tick", $"event {i}")))
+            .ToArray();
+        var upserts = Enumerable.Range(0, 20)
+            .Select(i => Task.Run(() => (i % 2 == 0 ? second : first).UpsertReplicaAsync("fraud", $"r{i}", 100 + i, 8000 + i, 9000 + i, "1", "Ready")))
+            .ToArray();
+        var deleted = Task.Run(() => second.DeleteAsync("fraud"));
+        Assert.True(await deleted);
+        var appended = await Task.WhenAll(appends);
+        var upserted = await Task.WhenAll(upserts);
+
+        // Every write either landed before the delete (and was deleted with it) or found no deployment.
+        Assert.All(appended, r => Assert.True(r.IsOk || r.Error!.Kind == ControlErrorKind.NotFound, r.Error?.Message));
+        Assert.All(upserted, r => Assert.True(r.IsOk || r.Error!.Kind == ControlErrorKind.NotFound, r.Error?.Message));
+        Assert.Equal(0, await ExecuteSqlAsync("DELETE FROM events WHERE deployment = 'fraud'"));
+        Assert.Equal(0, await ExecuteSqlAsync("DELETE FROM replicas WHERE deployment = 'fraud'"));
+    }
 }

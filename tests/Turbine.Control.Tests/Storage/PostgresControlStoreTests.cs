@@ -64,4 +64,49 @@ public sealed class PostgresControlStoreTests(PostgresFixture postgres) : Contro
         var missing = await store.GetAsync("ghost");
         Assert.DoesNotContain(Secret, missing.Error!.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_append_waits_for_a_concurrent_delete_and_then_finds_no_deployment()
+    {
+        using var store = Open();
+        await ApplyOk(store, "fraud");
+        var database = new NpgsqlConnectionStringBuilder(_connectionString).Database;
+
+        // Another writer (a second controller) holds the deployment row, about to delete it.
+        await using var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString);
+        await other.OpenAsync();
+        await using var tx = await other.BeginTransactionAsync();
+        await using (var delete = new NpgsqlCommand("DELETE FROM deployments WHERE name = 'fraud'", other, tx))
+        {
+            Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+        }
+
+        var append = store.AppendEventAsync("fraud", ControlEventKind.Normal, "Tick", "racing a delete");
+        var upsert = store.UpsertReplicaAsync("fraud", "r1", 100, 8000, 9000, "1", "Ready");
+
+        // Both writes must queue behind the row lock (seen in pg_locks as ungranted), not slip in before the delete commits.
+        await Poll.UntilOrFailAsync(async () =>
+            {
+                if (append.IsCompleted || upsert.IsCompleted)
+                {
+                    return true;
+                }
+
+                await using var probe = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString);
+                await probe.OpenAsync();
+                await using var count = new NpgsqlCommand(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = @db", probe);
+                count.Parameters.AddWithValue("db", database!);
+                return (long)(await count.ExecuteScalarAsync())! >= 2;
+            },
+            TimeSpan.FromSeconds(20), () => "the append and upsert neither finished nor waited on a lock");
+        Assert.False(append.IsCompleted, "the append did not wait for the deleting transaction");
+        Assert.False(upsert.IsCompleted, "the upsert did not wait for the deleting transaction");
+
+        await tx.CommitAsync();
+        Assert.Equal(ControlErrorKind.NotFound, (await append).Error?.Kind);
+        Assert.Equal(ControlErrorKind.NotFound, (await upsert).Error?.Kind);
+        Assert.Equal(0, await ExecuteSqlAsync("DELETE FROM events"));
+        Assert.Equal(0, await ExecuteSqlAsync("DELETE FROM replicas"));
+    }
 }
