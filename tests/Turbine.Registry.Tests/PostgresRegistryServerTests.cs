@@ -8,7 +8,7 @@ namespace Turbine.Registry.Tests;
 public sealed class PostgresRegistryServerTests(PostgresFixture postgres) : RegistryServerTests
 {
     protected override async Task<RegistryOptions> CreateOptionsAsync(string dataDirectory) =>
-        new() { DataDirectory = dataDirectory, Database = await postgres.CreateDatabaseAsync() };
+        new() { DataDirectory = dataDirectory, Database = await postgres.CreateDatabaseAsync("registry") };
 
     protected override async Task ExecuteSqlAsync(RegistryOptions options, string sql)
     {

@@ -4,8 +4,8 @@ namespace Turbine.Control.Storage;
 
 /// <summary>
 /// The control plane's persistent state: deployments' desired state, their events and the replicas the controller
-/// started. SQLite by default (<see cref="SqliteControlStore"/>); another SQL dialect (PostgreSQL) can implement the same
-/// interface. Failures are <see cref="ControlError"/> values; only cancellation and I/O faults of the database throw.
+/// started. SQLite by default (<see cref="SqliteControlStore"/>), PostgreSQL when configured
+/// (<see cref="PostgresControlStore"/>; both are <see cref="SqlControlStore"/>, chosen by <see cref="ControlStoreFactory"/>). Failures are <see cref="ControlError"/> values; only cancellation and I/O faults of the database throw.
 /// </summary>
 public interface IControlStore
 {

@@ -1,6 +1,6 @@
 namespace Turbine.Registry.Tests.Storage;
 
-/// <summary>The tests that share one PostgreSQL server.</summary>
+/// <summary>The registry tests that share one PostgreSQL server (<see cref="PostgresFixture"/>, from Turbine.TestSupport).</summary>
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
 {

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Turbine.Registry.Tests.Storage;
+namespace Turbine.TestSupport;
 
 /// <summary>
-/// A real PostgreSQL server for the tests in the <c>postgres</c> collection: <c>initdb</c> in a temp folder, then
-/// <c>postgres</c> on a free loopback port (as user postgres when running as root; the Debian package
-/// <c>postgresql</c> provides both, and scripts/test.sh installs it). Each test gets its own database. Stopped by PID at the end.
+/// A real PostgreSQL server shared by the tests of one collection (each test project declares its own
+/// <c>[CollectionDefinition]</c> with <c>ICollectionFixture&lt;PostgresFixture&gt;</c>): <c>initdb</c> in a temp folder,
+/// then <c>postgres</c> on a free loopback port (as user postgres when running as root; the Debian package
+/// <c>postgresql</c> provides both, and scripts/test.sh installs it). Each fixture is its own server with its own data
+/// folder and port, and each test gets its own database, so suites run in parallel. Stopped by PID at the end.
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
@@ -53,10 +55,17 @@ public sealed class PostgresFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Creates an empty database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>Creates an empty database with a fresh name and returns its connection string.</summary>
+    /// <param name="prefix">The start of the database name (lower-case letters and underscores), naming the suite.</param>
+    public async Task<string> CreateDatabaseAsync(string prefix = "test")
     {
-        var name = $"registry_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..40];
+        if (prefix.Length is 0 or > 20 || !prefix.All(c => c is (>= 'a' and <= 'z') or '_'))
+        {
+            throw new ArgumentException("a database prefix is 1 to 20 lower-case letters or underscores", nameof(prefix));
+        }
+
+        var name = $"{prefix}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(name.Length, 63)]; // PostgreSQL's identifier limit
         await using (var connection = new NpgsqlConnection(_adminConnectionString))
         {
             await connection.OpenAsync();
