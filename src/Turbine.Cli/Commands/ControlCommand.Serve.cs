@@ -23,10 +23,12 @@ internal static partial class ControlCommand
         var tokensFile = new Option<string?>("--tokens-file") { Description = "Static tokens, one per line: NAME read|write SECRET (# comments); for use without a registry." };
         var dev = new Option<bool>("--dev") { Description = "Run without tokens (loopback hosts only)." };
         var maxSpec = new Option<int>("--max-spec-bytes") { Description = "Largest InferenceService accepted by apply (413 above).", DefaultValueFactory = _ => defaults.MaxSpecBytes };
-        var command = new Command("serve", "Run the control service (REST API, OpenAPI at /openapi/v1.json).")
+        var plane = new ControlPlaneFlags();
+        var command = new Command("serve", "Run the control plane: the control API (OpenAPI at /openapi/v1.json), the public gateway and the reconciler that runs each deployment's replicas.")
         {
             host, port, data, database, registry, tokensFile, dev, maxSpec,
         };
+        plane.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -49,6 +51,7 @@ internal static partial class ControlCommand
                     StaticTokens = parse.GetValue(tokensFile) is { } file ? ReadTokensFile(file) : [],
                     Dev = parse.GetValue(dev),
                     MaxSpecBytes = parse.GetValue(maxSpec),
+                    PostgresConnectionString = plane.Postgres(parse),
                     ConfigureLogging = RoleLogging.For(Turbine.Server.Logging.LogFormat.Text),
                 };
             }
@@ -68,15 +71,33 @@ internal static partial class ControlCommand
                 return 2;
             }
 
+            ControlPlaneOptions planeOptions;
+            try
+            {
+                planeOptions = plane.Read(parse, options);
+            }
+            catch (UsageException e)
+            {
+                await error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
             ControlHost server;
             try
             {
-                server = await ControlHost.StartAsync(options, configureServices, null, ct).ConfigureAwait(false);
+                // The integrator's seam (tests) or the real plane: gateway, runtime, resolver and reconciler in this process.
+                var services = configureServices ?? (s => ControlPlane.Register(s, planeOptions, options.DataDirectory));
+                server = await ControlHost.StartAsync(options, services, null, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ArgumentException or IOException or System.Data.Common.DbException or UnauthorizedAccessException or InvalidOperationException)
             {
                 await error.WriteLineAsync($"turbine: error: cannot start the control service: {OneLine(e.Message)}").ConfigureAwait(false);
                 return 1;
+            }
+
+            if (server.Services.GetService<ControlPlane>()?.Gateway is { } gateway)
+            {
+                await Console.Out.WriteLineAsync($"turbine control ready: API on {server.Url} gateway HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress}").ConfigureAwait(false);
             }
 
             await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);

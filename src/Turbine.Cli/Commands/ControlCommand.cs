@@ -252,7 +252,7 @@ internal static partial class ControlCommand
 
     private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 
     /// <summary>The options every subcommand takes (recursive on <c>control</c>).</summary>
     private sealed class CommonOptions

@@ -17,6 +17,9 @@ public sealed record ControlOptions
     /// <summary>The SQLite file of the control store; null means <c>&lt;DataDirectory&gt;/control.db</c>.</summary>
     public string? DatabasePath { get; init; }
 
+    /// <summary>A PostgreSQL connection string (Npgsql form) for the control store; null keeps the SQLite file. A secret: never logged.</summary>
+    public string? PostgresConnectionString { get; init; }
+
     /// <summary>The registry whose scoped tokens are accepted (asked at <c>GET /api/v1/auth/whoami</c>); null for none.</summary>
     public Uri? RegistryUrl { get; init; }
 

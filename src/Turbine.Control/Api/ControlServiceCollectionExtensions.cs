@@ -24,7 +24,7 @@ public static class ControlServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         SuppliedOptionsFactory<ControlOptions>.Register<ControlOptionsValidator>(services, options);
         services.TryAddSingleton(options.TimeProvider);
-        services.TryAddSingleton<IControlStore>(sp => new SqliteControlStore(options.ResolvedDatabasePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IControlStore>(sp => ControlStoreFactory.Open(options.PostgresConnectionString, options.ResolvedDatabasePath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(_ => new ControlAuthenticator(options));
         services.AddControlOpenApi();
         return services;
