@@ -5,7 +5,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Turbine.Control.Reconciling;
 using Turbine.Control.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Turbine.Control.Storage;
+using Turbine.Control.Telemetry;
 using Turbine.Control.Traffic;
 using Turbine.Gateway;
 using Turbine.Gateway.Configuration;
@@ -86,7 +89,24 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
         services.AddSingleton(sp => new ControlPlane(options, sp.GetRequiredService<IControlStore>(), dataDirectory,
             sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IDeploymentController>(sp => sp.GetRequiredService<ControlPlane>());
+        services.TryAddSingleton<ControlMetricsExporter>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlane>());
+    }
+
+    /// <summary>
+    /// Maps <c>GET /metrics</c>: the controller's Prometheus metrics (autoscaler gauges per deployment, cold starts per
+    /// phase). Outside <c>/api</c>, so not behind the API tokens, like the server's and the registry's metrics.
+    /// </summary>
+    /// <param name="app">The control host.</param>
+    public static void MapMetrics(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var exporter = app.Services.GetRequiredService<ControlMetricsExporter>();
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            context.Response.ContentType = Turbine.Protocol.Telemetry.PrometheusText.ContentType;
+            return context.Response.WriteAsync(exporter.Render(), context.RequestAborted);
+        }).ExcludeFromDescription();
     }
 
     /// <inheritdoc />

@@ -87,7 +87,7 @@ internal static partial class ControlCommand
             {
                 // The integrator's seam (tests) or the real plane: gateway, runtime, resolver and reconciler in this process.
                 var services = configureServices ?? (s => ControlPlane.Register(s, planeOptions, options.DataDirectory));
-                server = await ControlHost.StartAsync(options, services, null, ct).ConfigureAwait(false);
+                server = await ControlHost.StartAsync(options, services, configureServices is null ? ControlPlane.MapMetrics : null, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ArgumentException or IOException or System.Data.Common.DbException or UnauthorizedAccessException or InvalidOperationException)
             {
