@@ -16,7 +16,7 @@ public sealed class S3rverFixture : IAsyncLifetime
     public const string AccessKey = "S3RVER";
     public const string SecretKey = "S3RVER";
 
-    private Process? _process;
+    private S3rverProcess? _server;
 
     public string Endpoint { get; private set; } = "";
 
@@ -33,74 +33,16 @@ public sealed class S3rverFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var script = Path.Combine(RepositoryRoot(), ".cache", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
-        if (!File.Exists(script))
-        {
-            throw new InvalidOperationException(
-                $"s3rver is not installed at {script}: run 'bash scripts/test.sh' once, or 'npm install --prefix .cache/s3rver s3rver@3.7.1' in the repository root");
-        }
-
-        Directory.CreateDirectory(DataDirectory);
         Directory.CreateDirectory(WorkDirectory);
-        var port = Loopback.FreePort();
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     script, "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--directory", DataDirectory, "--silent", "--no-vhost-buckets", "--configure-bucket", Bucket,
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start node for s3rver");
-        var stderr = _process.StandardError.ReadToEndAsync();
-        _ = _process.StandardOutput.ReadToEndAsync();
-        Endpoint = $"http://127.0.0.1:{port}";
-
-        // Ready when the bucket answers a listing (the bucket is configured before the server listens).
-        using var client = CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"s3rver exited with {_process.ExitCode} before answering: {await stderr}");
-            }
-
-            try
-            {
-                await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = Bucket, MaxKeys = 1 });
-                return;
-            }
-            catch (Exception e) when (e is AmazonS3Exception or HttpRequestException or IOException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or SocketException)
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new InvalidOperationException($"s3rver did not answer on {Endpoint} within 60 s", e);
-                }
-
-                await Task.Delay(100);
-            }
-        }
+        _server = await S3rverProcess.StartAsync(Bucket, DataDirectory);
+        Endpoint = _server.Endpoint;
     }
 
     public async Task DisposeAsync()
     {
-        if (_process is { } process)
+        if (_server is not null)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
+            await _server.DisposeAsync();
         }
 
         foreach (var directory in new[] { DataDirectory, WorkDirectory })
@@ -130,16 +72,4 @@ public sealed class S3rverFixture : IAsyncLifetime
         ];
     }
 
-    internal static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Turbine.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Turbine.slnx above {AppContext.BaseDirectory}");
-    }
 }
