@@ -15,7 +15,7 @@ namespace Turbine.EndToEnd.Tests;
 /// resolver, reconciler) and its child <c>turbine serve</c> replicas. Every process started, the replicas included, is
 /// killed by pid at the end (found by the test's own temp folder in their command lines).
 /// </summary>
-public sealed partial class ControlPlaneTests : IAsyncDisposable
+public sealed partial class ControlPlaneTests : IAsyncLifetime
 {
     private static readonly string[] FastFlags =
     [
@@ -30,7 +30,10 @@ public sealed partial class ControlPlaneTests : IAsyncDisposable
 
     public ControlPlaneTests(ITestOutputHelper log) => _log = log;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 never calls a test class's DisposeAsync otherwise.
+    public async Task DisposeAsync()
     {
         foreach (var p in _processes)
         {
