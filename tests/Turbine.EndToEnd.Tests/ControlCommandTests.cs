@@ -12,7 +12,7 @@ public sealed partial class ControlCommandTests : IDisposable
     [Fact]
     public async Task Serve_ThenApplyGetDelete_FromTheCli_AndSigtermExitsZero()
     {
-        await using var server = TurbineProcess.Start(["control", "serve", "--dev", "--port", "0", "--data", _folder.File("data")]);
+        await using var server = TurbineProcess.Start(["control", "serve", "--dev", "--port", "0", "--gateway-http-port", "0", "--gateway-grpc-port", "0", "--data", _folder.File("data")]);
         var url = (await server.WaitForLineAsync(ListeningLine(), TimeSpan.FromSeconds(60))).Groups[1].Value;
         var spec = _folder.File("fraud.yaml");
         await File.WriteAllTextAsync(spec, """
@@ -34,7 +34,20 @@ public sealed partial class ControlCommandTests : IDisposable
         Assert.Contains("deployment/fraud created (generation 1)", output, StringComparison.Ordinal);
         (code, output) = await TurbineProcess.RunAsync("control", "get", "--url", url);
         Assert.True(code == 0, output);
-        Assert.Matches(@"fraud\s+0\s+1\s+Pending\s+-\s+-\s+\d+s", output);
+        Assert.Matches(@"fraud\s+0\s+\d+\s+(Pending|Failed)\s+-\s+-\s+\d+s", output);
+
+        // Without --registry-url a registry:// storageUri cannot resolve: the reconciler marks it Failed and says why.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Regex.IsMatch(output, @"fraud\s+0\s+\d+\s+Failed") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            (code, output) = await TurbineProcess.RunAsync("control", "get", "--url", url);
+        }
+
+        Assert.Matches(@"fraud\s+0\s+\d+\s+Failed", output);
+        (code, output) = await TurbineProcess.RunAsync("control", "describe", "fraud", "--url", url);
+        Assert.True(code == 0, output);
+        Assert.Contains("no registry is configured", output, StringComparison.Ordinal);
         (code, output) = await TurbineProcess.RunAsync("control", "delete", "fraud", "--url", url);
         Assert.True(code == 0, output);
         (code, output) = await TurbineProcess.RunAsync("control", "describe", "fraud", "--url", url);

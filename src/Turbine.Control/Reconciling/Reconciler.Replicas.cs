@@ -108,6 +108,19 @@ public sealed partial class Reconciler
         d.RejectedRevisionId = null;
         await EventAsync(d.Name, ControlEventKind.Normal, "Promoted",
             $"revision {canary.Model.RevisionId} (version {canary.Model.Version}) is now stable, replacing {old.Model.RevisionId}: {why}").ConfigureAwait(false);
+
+        // Record the promoted replicas as stable: a controller restarted later (kill -9) must adopt them as the stable
+        // revision, not as a canary without a stable revision, which the next resolve would roll back.
+        foreach (var slot in canary.Replicas)
+        {
+            var p = slot.Process;
+            var recorded = await _store.UpsertReplicaAsync(d.Name, p.ReplicaId, p.Pid, p.HttpPort, p.GrpcPort, canary.Model.Version,
+                ReplicaTag.Write(RevisionRole.Stable, canary.Model), CancellationToken.None).ConfigureAwait(false);
+            if (recorded.Error is { } notRecorded)
+            {
+                await WarnOnceAsync(d, "record", "ReplicaNotRecorded", $"replica {p.ReplicaId} could not be recorded as stable for adoption: {notRecorded.Message}").ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task RollbackAsync(DeploymentState d, DateTimeOffset now, string why)

@@ -232,6 +232,15 @@ public sealed partial class Reconciler
                     adopted++;
                 }
 
+                // Replicas recorded as a canary with no stable revision left (promoted by a controller that recorded
+                // no new role): they are what serves, so they are the stable revision.
+                if (adopted > 0 && _states[record.Name] is { Stable: null, Canary: { } orphan } lone)
+                {
+                    lone.Stable = orphan;
+                    lone.Canary = null;
+                    lone.Rollout = null;
+                }
+
                 if (adopted > 0)
                 {
                     await EventAsync(record.Name, ControlEventKind.Normal, "Adopted",

@@ -376,6 +376,32 @@ public sealed class ReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_controller_restarted_after_a_promotion_adopts_the_promoted_replicas_as_stable_and_keeps_the_rollback()
+    {
+        await ApplyAsync(Yaml("    minReplicas: 1\n    canaryTrafficPercent: 50", "  annotations:\n    turbine.dev/analysis-window: 10s"));
+        await TicksAsync(2);
+        _resolver.Current = FakeResolver.Revision(2);
+        await TicksAsync(3);
+        _traffic.Count("fraud-v1", 100, 0);
+        _traffic.Count("fraud-v2", 100, 0);
+        await TicksAsync(9);
+        Assert.Equal("fraud-v2", Status.Stable!.RevisionId);
+        Assert.All(_runtime.Running, r => Assert.Equal("fraud-v2", r.RevisionId));
+        await _reconciler.DisposeAsync(); // as if killed
+
+        // The storageUri now names version 3: the restarted controller keeps v2 stable and rolls v3 out as a canary.
+        _resolver.Current = FakeResolver.Revision(3);
+        _traffic.Published.Clear();
+        _reconciler = New();
+        await _reconciler.StartAsync(CancellationToken.None);
+        await PassAsync();
+
+        Assert.Equal("fraud-v2", Status.Stable!.RevisionId);
+        Assert.Contains(_traffic.Published["fraud"].Revisions, r => r.RevisionId == "fraud-v2" && r.Replicas.Count == 1);
+        Assert.DoesNotContain(await EventsAsync(), e => e.Reason == "RolledBack" && e.Message.Contains("canary fraud-v2"));
+    }
+
+    [Fact]
     public async Task A_replica_whose_process_is_gone_after_a_restart_is_replaced()
     {
         await ApplyAsync(Yaml("    minReplicas: 2"));
