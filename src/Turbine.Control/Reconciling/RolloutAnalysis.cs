@@ -86,6 +86,12 @@ internal sealed record WindowTraffic(long Requests, long Errors, IReadOnlyList<d
 /// </summary>
 internal static class RolloutAnalysis
 {
+    /// <summary>
+    /// Requests each side needs in the window before their p99 latencies are compared: with fewer, the p99 is the
+    /// slowest request or two (a canary's first, cold requests), which says nothing about the version.
+    /// </summary>
+    public const int MinLatencySamples = 50;
+
     public static (AnalysisVerdict Verdict, string Summary) Evaluate(WindowTraffic canary, WindowTraffic stable, TurbineSettings settings)
     {
         ArgumentNullException.ThrowIfNull(canary);
@@ -107,7 +113,8 @@ internal static class RolloutAnalysis
             return (AnalysisVerdict.Fail, "canary error rate over the limit: " + figures);
         }
 
-        if (canaryP99 is { } cp && stableP99 is { } sp && sp > 0 && cp > sp * settings.MaxP99LatencyRatio)
+        if (canary.Requests >= MinLatencySamples && stable.Requests >= MinLatencySamples
+            && canaryP99 is { } cp && stableP99 is { } sp && sp > 0 && cp > sp * settings.MaxP99LatencyRatio)
         {
             return (AnalysisVerdict.Fail, string.Format(c, "canary p99 latency {0:0.##}x the stable's (max {1:0.##}x): ", cp / sp, settings.MaxP99LatencyRatio) + figures);
         }

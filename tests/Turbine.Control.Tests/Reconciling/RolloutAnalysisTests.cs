@@ -51,6 +51,16 @@ public sealed class RolloutAnalysisTests
     }
 
     [Fact]
+    public void Latency_is_not_judged_on_too_few_requests()
+    {
+        // Ten cold requests of a new canary: its p99 is its slowest one, not a property of the version.
+        var settings = TurbineSettings.Default with { MaxP99LatencyRatio = 1.5 };
+        var stable = new WindowTraffic(900, 0, Bounds, [0, 900, 0, 0, 0]);
+        Assert.Equal(AnalysisVerdict.Pass, RolloutAnalysis.Evaluate(new WindowTraffic(10, 0, Bounds, [0, 0, 10, 0, 0]), stable, settings).Verdict);
+        Assert.Equal(AnalysisVerdict.Fail, RolloutAnalysis.Evaluate(new WindowTraffic(50, 0, Bounds, [0, 0, 50, 0, 0]), stable, settings).Verdict);
+    }
+
+    [Fact]
     public void No_canary_traffic_passes_with_a_reason()
     {
         var (verdict, summary) = RolloutAnalysis.Evaluate(WindowTraffic.Empty, WindowTraffic.Empty, TurbineSettings.Default);
