@@ -34,6 +34,7 @@ public sealed partial class Reconciler : IDeploymentController, IAsyncDisposable
     private readonly ConcurrentDictionary<string, DeploymentStatus> _status = new(StringComparer.Ordinal);
     private Task? _loop;
     private int _disposed;
+    private volatile bool _anyStarting;
 
     /// <summary>Creates the reconciler; <see cref="StartAsync"/> adopts running replicas and starts the loop.</summary>
     /// <param name="store">Desired state, events and replica records.</param>
@@ -182,6 +183,8 @@ public sealed partial class Reconciler : IDeploymentController, IAsyncDisposable
             }
 
             ReapDrained();
+            _anyStarting = _states.Values.Any(s => s.Revisions.Concat(s.Retiring is null ? [] : [s.Retiring])
+                .Any(r => r.Replicas.Any(x => x.State == ReplicaState.Starting)));
 
             // The artifacts of every revision with replicas (or about to start some) stay in the resolver's cache.
             _resolver.RevisionsInUse(_states.Values
@@ -216,7 +219,9 @@ public sealed partial class Reconciler : IDeploymentController, IAsyncDisposable
             try
             {
                 var woken = _wake.WaitAsync(wait.Token);
-                var tick = Task.Delay(_options.TickInterval, _time, wait.Token);
+                // A starting replica is probed sooner than the tick, so it joins the gateway soon after it is ready.
+                var delay = _anyStarting && _options.StartingProbeInterval < _options.TickInterval ? _options.StartingProbeInterval : _options.TickInterval;
+                var tick = Task.Delay(delay, _time, wait.Token);
                 await Task.WhenAny(woken, tick).ConfigureAwait(false);
                 await wait.CancelAsync().ConfigureAwait(false);
                 try

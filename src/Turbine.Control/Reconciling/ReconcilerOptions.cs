@@ -9,6 +9,12 @@ public sealed record ReconcilerOptions
     /// <summary>How often every deployment is reconciled and its autoscaler ticks (Knative: 2 s).</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How soon the next pass runs while a replica is starting (at most <see cref="TickInterval"/>): a replica is added to
+    /// the gateway only after a probe sees it ready, so this bounds what waiting for the tick adds to a cold start.
+    /// </summary>
+    public TimeSpan StartingProbeInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often a deployment's <c>storageUri</c> is resolved again (a registry promotion starts a rollout).</summary>
     public TimeSpan ResolveInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -71,6 +77,7 @@ public sealed record ReconcilerOptions
         Positive(StableWindow, nameof(StableWindow));
         Positive(PanicWindow, nameof(PanicWindow));
         Positive(StartTimeout, nameof(StartTimeout));
+        Positive(StartingProbeInterval, nameof(StartingProbeInterval));
         Positive(DrainGrace, nameof(DrainGrace));
         Positive(CrashBackoffBase, nameof(CrashBackoffBase));
         Positive(CrashResetAfter, nameof(CrashResetAfter));

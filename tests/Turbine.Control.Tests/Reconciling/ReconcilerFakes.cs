@@ -69,8 +69,13 @@ internal sealed class FakeRuntime(TimeProvider time) : IReplicaRuntime
     public ReplicaProcess? TryAdopt(ReplicaRecord record) =>
         Replicas.TryGetValue(record.ReplicaId, out var r) && !r.Stopped && r.State != ReplicaProbeState.Exited && r.Pid == record.Pid ? r : null;
 
+    private int _probes;
+
+    public int Probes => Volatile.Read(ref _probes);
+
     public Task<ReplicaProbe> ProbeAsync(ReplicaProcess replica, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _probes);
         var r = (FakeReplica)replica;
         if (r.Stopped)
         {

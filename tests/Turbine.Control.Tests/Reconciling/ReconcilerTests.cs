@@ -448,6 +448,26 @@ public sealed class ReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_loop_probes_a_starting_replica_sooner_than_the_tick()
+    {
+        _runtime.ReadyAtOnce = false;
+        await ApplyAsync(Yaml());
+        await _reconciler.StartAsync(CancellationToken.None);
+        Assert.True(await Poll.UntilAsync(() => _runtime.Starts == 1 && _runtime.Probes == 0, TimeSpan.FromSeconds(10)), "the loop's first pass did not start the replica");
+
+        // The first pass started the replica; a quarter second of fake time (an eighth of the tick) brings the next probe.
+        var probes = _runtime.Probes;
+        for (var i = 0; i < 50 && _runtime.Probes == probes; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(20);
+        }
+
+        Assert.True(_runtime.Probes > probes, "no probe after 250 ms steps of fake time");
+        Assert.True(_time.GetUtcNow() - _runtime.Running.Single().StartedAt < Options.TickInterval, "the probe waited for a full tick");
+    }
+
+    [Fact]
     public void Canary_steps_come_from_the_annotation_else_canary_traffic_percent_else_straight_to_100()
     {
         static DeploymentSpec Parse(string yaml) => InferenceServiceParser.Parse(yaml, "t.yaml").Spec!;
