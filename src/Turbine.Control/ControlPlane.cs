@@ -115,15 +115,10 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
         var source = new InMemoryGatewayConfigSource(new GatewayConfig { AccessLog = new AccessLogConfig { Enabled = false } }, "control plane");
         _gateway = await GatewayHost.StartAsync(_options.Gateway, services => services.AddSingleton<IGatewayConfigSource>(source), cancellationToken).ConfigureAwait(false);
         _traffic = new GatewayTrafficPlane(source, _gateway.Activation, _gateway.Traffic);
-        _runtime = new LocalProcessRuntime((_options.Runtime ?? new LocalRuntimeOptions { WorkDirectory = Path.Combine(_dataDirectory, "replicas") }) with
-        {
-            WorkDirectory = _options.Runtime?.WorkDirectory ?? Path.Combine(_dataDirectory, "replicas"),
-            RegistryCacheDirectory = _options.Runtime?.RegistryCacheDirectory ?? Path.Combine(_dataDirectory, "registry-cache"),
-        }, _time, _meters);
-        _resolver = new RevisionResolver((_options.Resolver ?? new ResolverOptions { CacheDirectory = Path.Combine(_dataDirectory, "artifacts") }) with
-        {
-            CacheDirectory = _options.Resolver?.CacheDirectory ?? Path.Combine(_dataDirectory, "artifacts"),
-        }, _time);
+        // Folders the caller did not choose live in the data folder.
+        var runtime = _options.Runtime ?? new LocalRuntimeOptions { WorkDirectory = Path.Combine(_dataDirectory, "replicas") };
+        _runtime = new LocalProcessRuntime(runtime with { RegistryCacheDirectory = runtime.RegistryCacheDirectory ?? Path.Combine(_dataDirectory, "registry-cache") }, _time, _meters);
+        _resolver = new RevisionResolver(_options.Resolver ?? new ResolverOptions { CacheDirectory = Path.Combine(_dataDirectory, "artifacts") }, _time);
         _reconciler = new Reconciler(_store, _runtime, _resolver, _traffic, _options.Reconciler, _time, _loggers.CreateLogger<Reconciler>(), _meters);
         await _reconciler.StartAsync(cancellationToken).ConfigureAwait(false);
     }
