@@ -133,6 +133,21 @@ public sealed class LocalProcessRuntimeTests : IDisposable
         var sum = json.RootElement.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "OUTPUT0");
         Assert.Equal(a.Zip(b, (x, y) => x + y), sum.GetProperty("data").EnumerateArray().Select(e => e.GetInt32()));
 
+        // The replica's models are the controller's: unloading one needs a token only the replica's environment holds,
+        // even from loopback (where the gateway's forwarded calls come from), with or without a caller's token.
+        foreach (var token in new[] { null, "guess" })
+        {
+            using var unload = new HttpRequestMessage(HttpMethod.Post, "v2/repository/models/simple/unload") { Content = new StringContent("{}") };
+            if (token is not null)
+            {
+                unload.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var refused = await http.SendAsync(unload);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        Assert.Equal(ReplicaProbeState.Ready, (await runtime.ProbeAsync(replica, CancellationToken.None)).State);
         Assert.NotEmpty(replica.LogTail(20));
         await runtime.StopAsync(replica, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.False(LocalProcessNative.IsRunning(replica.Pid));
