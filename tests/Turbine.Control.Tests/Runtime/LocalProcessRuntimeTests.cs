@@ -92,7 +92,8 @@ public sealed class LocalProcessRuntimeTests : IDisposable
         {
             lock (coldStarts)
             {
-                coldStarts.Add(((string)tags.ToArray().Single(t => t.Key == "phase").Value!, value));
+                var all = tags.ToArray();
+                coldStarts.Add(((string)all.Single(t => t.Key == "deployment").Value! + "/" + (string)all.Single(t => t.Key == "phase").Value!, value));
             }
         });
         listener.Start();
@@ -112,8 +113,8 @@ public sealed class LocalProcessRuntimeTests : IDisposable
         Assert.Null((await runtime.ProbeAsync(replica, CancellationToken.None)).ColdStart); // only the first ready probe
         lock (coldStarts)
         {
-            Assert.Contains(coldStarts, c => c.Phase == "total" && Math.Abs(c.Seconds - ready.ColdStart.Total.TotalSeconds) < 1e-9);
-            Assert.Contains(coldStarts, c => c.Phase == "load");
+            Assert.Contains(coldStarts, c => c.Phase == "fraud/total" && Math.Abs(c.Seconds - ready.ColdStart.Total.TotalSeconds) < 1e-9);
+            Assert.Contains(coldStarts, c => c.Phase == "fraud/load"); // labelled with the replica's deployment
         }
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{replica.HttpPort}/") };
