@@ -6,9 +6,9 @@ using Turbine.Control.Api;
 namespace Turbine.Cli.Commands;
 
 /// <summary>
-/// <c>turbine control serve|apply|get|describe|events|delete|rollout</c>: the control service and its client. Client
+/// <c>turbine control serve|apply|get|describe|events|delete|rollout|render</c>: the control service and its client. Client
 /// commands are a thin layer over <see cref="ControlClient"/>: a refusal prints one line per problem and exits 1, a
-/// usage error exits 2. <c>serve</c> is in ControlCommand.Serve.cs.
+/// usage error exits 2. <c>serve</c> is in ControlCommand.Serve.cs, <c>render</c> (offline) in ControlCommand.Render.cs.
 /// </summary>
 internal static partial class ControlCommand
 {
@@ -37,6 +37,7 @@ internal static partial class ControlCommand
         command.Subcommands.Add(CreateEvents(common));
         command.Subcommands.Add(CreateDelete(common));
         command.Subcommands.Add(CreateRollout(common));
+        command.Subcommands.Add(CreateRender());
         return command;
     }
 
