@@ -78,20 +78,9 @@ internal static partial class ControlCommand
 
                 return 0;
             }
-            catch (UsageException e)
+            catch (Exception e) when (e is UsageException or IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
-                return 2;
-            }
-            catch (IOException e)
-            {
-                await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
-                return 1;
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
-                return 1;
+                return await FailAsync(error, e).ConfigureAwait(false);
             }
         });
         return command;
