@@ -100,8 +100,14 @@ public sealed partial class HelmChartTests
         Assert.Equal("0", (string?)scaled["advanced"]!["scalingModifiers"]!["activationTarget"]);
         // The Deployment leaves replicas to KEDA.
         Assert.Null(Manifests.Single(objects, "Deployment", "-server")["spec"]!["replicas"]);
-        Assert.Equal(["metrics", "http"], Manifests.Single(objects, "ServiceMonitor")["spec"]!["endpoints"]!.AsArray().Select(e => (string)e!["port"]!));
-        Assert.Single(objects, o => (string?)o["kind"] == "PodMonitor");
+        // One monitor per component, each on the port that serves its /metrics: the server's metrics port, the gateway's HTTP port.
+        foreach (var kind in new[] { "ServiceMonitor", "PodMonitor" })
+        {
+            var endpoints = kind == "ServiceMonitor" ? "endpoints" : "podMetricsEndpoints";
+            Assert.Equal("metrics", (string?)Manifests.Single(objects, kind, "-server")["spec"]![endpoints]!.AsArray().Single()!["port"]);
+            Assert.Equal("http", (string?)Manifests.Single(objects, kind, "-gateway")["spec"]![endpoints]!.AsArray().Single()!["port"]);
+            Assert.Equal("gateway", (string?)Manifests.Single(objects, kind, "-gateway")["spec"]!["selector"]!["matchLabels"]!["app.kubernetes.io/component"]);
+        }
     }
 
     [Fact]

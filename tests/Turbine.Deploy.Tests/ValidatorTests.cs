@@ -17,10 +17,11 @@ public sealed class ValidatorTests
         var errors = lines.Where(l => l.StartsWith("error ", StringComparison.Ordinal)).ToArray();
         Assert.Contains(errors, e => e.Contains("ScaledObject/demo-turbine-server: /spec/minReplicaCount: must be integer", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("PodDisruptionBudget/demo-turbine-server: /spec/maxUnavailable", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("ServiceMonitor/demo-turbine-metrics: /spec/endpoints/0/interval", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("PodMonitor/demo-turbine-metrics: /spec/podMetricsEndpoints/1/interval", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ServiceMonitor/demo-turbine-server: /spec/endpoints/0/interval", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("PodMonitor/demo-turbine-gateway: /spec/podMetricsEndpoints/0/interval", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Deployment/demo-turbine-server: /spec/template/spec/containers/0/ports/2/containerPort: must be integer", StringComparison.Ordinal));
-        Assert.Matches("^[0-9]+ passed, 5 failed$", lines[^1]);
+        // ScaledObject, server PDB, server Deployment, and both ServiceMonitors and PodMonitors (every interval was broken).
+        Assert.Matches("^[0-9]+ passed, 7 failed$", lines[^1]);
     }
 
     [Fact]
