@@ -21,6 +21,11 @@ public sealed partial class InferenceEngine
     /// </remarks>
     public async ValueTask<Result<InferenceResponse>> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
+        if (IsDecoupled(request))
+        {
+            return await InferSingleFromDecoupledAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var start = Stopwatch.GetTimestamp();
         var span = StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);

@@ -220,6 +220,9 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         _overrides.Dispose();
     }
 
+    /// <summary>The engine that owns this manager, handed to backends in each <see cref="ModelInstanceSpec"/>.</summary>
+    internal InferenceEngine? Engine { get; set; }
+
     private ModelEntry GetEntry(string model) => _models.GetOrAdd(model, static n => new ModelEntry(n));
 
     private static long ElapsedMs(long startTimestamp) => (long)System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
@@ -251,7 +254,7 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
                     var kind = group.Kind == ModelInstanceKind.Auto ? ModelInstanceKind.Cpu : group.Kind;
                     var device = kind == ModelInstanceKind.Gpu && !group.Gpus.IsEmpty ? group.Gpus[i % group.Gpus.Length] : 0;
                     instances.Add(definition.Backend.CreateInstance(
-                        new ModelInstanceSpec(config, file, version, $"{group.Name}_{i}", kind, device, threads)));
+                        new ModelInstanceSpec(config, file, version, $"{group.Name}_{i}", kind, device, threads) { Engine = Engine }));
                 }
             }
 

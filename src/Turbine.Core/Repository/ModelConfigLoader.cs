@@ -117,8 +117,17 @@ internal sealed class ModelConfigLoader
 
         if (config.TransactionPolicy is { Decoupled: true })
         {
-            throw new InferenceException(StatusCode.InvalidArgument,
-                $"{source}: model_transaction_policy.decoupled is not supported by backend '{backend.Name}'");
+            if (!backend.SupportsDecoupled)
+            {
+                throw new InferenceException(StatusCode.InvalidArgument,
+                    $"{source}: model_transaction_policy.decoupled is not supported by backend '{backend.Name}'");
+            }
+
+            if (config.DynamicBatching is not null || config.SequenceBatching is not null || config.ResponseCache is { Enable: true })
+            {
+                throw new InferenceException(StatusCode.InvalidArgument,
+                    $"{source}: a decoupled model runs each request on its own: dynamic_batching, sequence_batching and response_cache cannot be set with model_transaction_policy.decoupled");
+            }
         }
 
         if (config.SequenceBatching is not null && config.ResponseCache is { Enable: true })
@@ -158,7 +167,8 @@ internal sealed class ModelConfigLoader
             }
         }
 
-        if (_backends.Count == 1)
+        // No file tells: the first backend is the default (ONNX Runtime in the server), as when it was the only one.
+        if (_backends.Count > 0)
         {
             return _backends[0];
         }
