@@ -38,7 +38,17 @@ internal sealed class DotNetModelInstance : IDecoupledModelInstance
     public static DotNetModelInstance Create(ModelInstanceSpec spec, LoadContexts.Handle context, TimeSpan timeout)
     {
         var config = spec.Config;
-        var assembly = context.Context.LoadFile(Path.GetFileName(spec.ModelFilePath), "default_model_filename");
+        System.Reflection.Assembly assembly;
+        var fileName = Path.GetFileName(spec.ModelFilePath);
+        try
+        {
+            assembly = context.Context.LoadFile(fileName, "default_model_filename");
+        }
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, $"model '{config.Name}' version {spec.Version}: {fileName} is not a loadable .NET assembly ({e.Message})");
+        }
+
         var type = FindModelType(config, assembly);
         ITurbineModel model;
         try
@@ -120,7 +130,7 @@ internal sealed class DotNetModelInstance : IDecoupledModelInstance
         try
         {
             // Execute, then (a decoupled model may answer after execute returns) the final flag, both before the deadline.
-            if (!Wait(execute, deadline, cancellationToken) || !Wait(sender.Completion, deadline, cancellationToken))
+            if (!Wait(execute, deadline, cancellationToken) || (execute.IsCompletedSuccessfully && !Wait(sender.Completion, deadline, cancellationToken)))
             {
                 cancel.Cancel();
                 sender.Abandon();

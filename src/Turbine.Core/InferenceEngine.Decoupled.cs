@@ -141,7 +141,7 @@ public sealed partial class InferenceEngine
         var writer = new DecoupledWriter(version, request.Id, sink);
         created(writer);
         var scheduled = new ScheduleRequest(ToModelLayout(config, request.Inputs), outputNames, validated.Value, request.Priority,
-            request.TimeoutMicroseconds, Decoupled: writer);
+            request.TimeoutMicroseconds, Origin: request, Decoupled: writer);
         var executed = await version.Scheduler.ExecuteAsync(scheduled, cancellationToken).ConfigureAwait(false);
         if (!executed.IsOk)
         {
@@ -192,8 +192,13 @@ public sealed partial class InferenceEngine
                 }
 
                 _final = final;
+
+                // Each response holds the version with a reference of its own (the request's is released when it ends);
+                // the request's reference is held until Close, so taking one here always succeeds.
 #pragma warning disable CA2000 // ownership passes to the sink
-                var response = outputs is null ? null : new InferenceResponse(version.Config.Name, version.Version, requestId, outputs, version.Lease());
+                var response = outputs is null || !version.TryAcquire()
+                    ? null
+                    : new InferenceResponse(version.Config.Name, version.Version, requestId, outputs, version.Lease());
 #pragma warning restore CA2000
                 sink.OnResponse(response, final);
             }
