@@ -11,9 +11,22 @@ internal static class ModelBuild
     /// <summary>Builds the project folder <paramref name="relativeFolder"/> (from the repository root); returns the output folder.</summary>
     public static string Build(string relativeFolder, string workFolder)
     {
-        var source = Path.Combine(RepositoryRoot(), relativeFolder);
-        var copy = Path.Combine(workFolder, "src");
+        var root = RepositoryRoot();
+        var source = Path.Combine(root, relativeFolder);
+        var copy = Path.Combine(workFolder, "src", relativeFolder);
         CopyFolder(source, copy);
+
+        // The nearest Directory.Build.props above the project (its build settings) goes to the same place in the copy.
+        for (var dir = Directory.GetParent(source); dir is not null && dir.FullName != root; dir = dir.Parent)
+        {
+            var props = Path.Combine(dir.FullName, "Directory.Build.props");
+            if (File.Exists(props))
+            {
+                File.Copy(props, Path.Combine(workFolder, "src", Path.GetRelativePath(root, props)), overwrite: true);
+                break;
+            }
+        }
+
         var output = Path.Combine(workFolder, "out");
         var sdk = typeof(Turbine.Backend.ITurbineModel).Assembly.Location;
         var info = new ProcessStartInfo("dotnet")
