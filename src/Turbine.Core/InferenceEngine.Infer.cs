@@ -21,6 +21,11 @@ public sealed partial class InferenceEngine
     /// </remarks>
     public async ValueTask<Result<InferenceResponse>> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
+        if (IsDecoupled(request))
+        {
+            return await InferSingleFromDecoupledAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var start = Stopwatch.GetTimestamp();
         var span = StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
@@ -130,7 +135,7 @@ public sealed partial class InferenceEngine
         return result;
     }
 
-    private async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
+    private async ValueTask<Result<InferenceResponse>> RunAsync(LoadedVersion version, InferenceRequest request, long start, System.Diagnostics.Activity? span, CancellationToken cancellationToken, Graphs.StepTimes? stepTimes = null)
     {
         var config = version.Config;
         var validated = RequestValidator.Validate(config, request);
@@ -185,7 +190,7 @@ public sealed partial class InferenceEngine
             sequence = parsed.Value;
         }
 
-        var scheduled = new ScheduleRequest(inputs, outputNames, batch, request.Priority, request.TimeoutMicroseconds, sequence);
+        var scheduled = new ScheduleRequest(inputs, outputNames, batch, request.Priority, request.TimeoutMicroseconds, sequence, request);
         var queueStart = span is null ? default : DateTimeOffset.UtcNow;
         var executed = await version.Scheduler.ExecuteAsync(scheduled, cancellationToken).ConfigureAwait(false);
         if (!executed.IsOk)
@@ -194,6 +199,7 @@ public sealed partial class InferenceEngine
         }
 
         var run = executed.Value.Result;
+        stepTimes?.Add(executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
         if (span is not null)
         {
             EngineTracing.RecordStages(span, queueStart, executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Turbine.Backends.DotNet;
 using Turbine.Backends.Onnx;
 using Turbine.Core;
 using Turbine.Core.Backends;
@@ -29,7 +30,7 @@ public static class ServerServiceCollectionExtensions
     /// Registers the engine and the front ends' services with <paramref name="options"/> bound as
     /// <see cref="IOptions{ServerOptions}"/> and validated at start (<see cref="ServerOptionsValidator"/>). Services are
     /// added with <c>TryAdd</c>, so one registered before wins (an <see cref="InferenceEngine"/>, the payload log…);
-    /// backends are the <see cref="IBackend"/> services registered, ONNX Runtime when there are none; the models come
+    /// backends are the <see cref="IBackend"/> services registered, ONNX Runtime and .NET (<c>backend: "dotnet"</c>) when there are none; the models come
     /// from the <see cref="IModelSource"/> registered (the registry when <see cref="ServerOptions.Registry"/> is set, else the folder).
     /// </summary>
     /// <param name="services">The host's services.</param>
@@ -56,7 +57,7 @@ public static class ServerServiceCollectionExtensions
             var backends = sp.GetServices<IBackend>().ToList();
             return new InferenceEngine(
                 sp.GetRequiredService<IOptions<ServerOptions>>().Value.EffectiveEngine(),
-                backends.Count > 0 ? backends : [new OnnxBackend()],
+                backends.Count > 0 ? backends : [new OnnxBackend(), new DotNetBackend()],
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
                 CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads")),
                 source: sp.GetService<IModelSource>(),

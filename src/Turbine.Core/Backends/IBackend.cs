@@ -27,6 +27,12 @@ public interface IBackend
     /// </summary>
     ModelConfig AutoComplete(ModelConfig config, string modelFilePath);
 
+    /// <summary>
+    /// True when the backend's instances implement <see cref="IDecoupledModelInstance"/>, so a model may declare
+    /// <c>model_transaction_policy { decoupled: true }</c>.
+    /// </summary>
+    bool SupportsDecoupled => false;
+
     /// <summary>Loads one execution instance (a session) of a model version.</summary>
     IModelInstance CreateInstance(ModelInstanceSpec spec);
 }

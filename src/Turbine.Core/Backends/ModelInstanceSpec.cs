@@ -17,4 +17,11 @@ public sealed record ModelInstanceSpec(
     string InstanceName,
     ModelInstanceKind Kind,
     int DeviceId,
-    int IntraOpThreads);
+    int IntraOpThreads)
+{
+    /// <summary>
+    /// The engine that loads the instance, for backends whose models call other loaded models in process (the .NET
+    /// backend's business-logic scripting); null when the instance is created outside an engine.
+    /// </summary>
+    public InferenceEngine? Engine { get; init; }
+}

@@ -27,6 +27,17 @@ internal static class ConfigBinder
         ModelWarmup = r.Messages("model_warmup", Warmup),
         ResponseCache = r.Message("response_cache", c => new ModelResponseCache { Enable = c.Bool("enable") }),
         TransactionPolicy = r.Message("model_transaction_policy", t => new ModelTransactionPolicy { Decoupled = t.Bool("decoupled") }),
+        EnsembleScheduling = r.Message("ensemble_scheduling", e => new ModelEnsembling
+        {
+            Steps = e.Messages("step", s => new EnsembleStep
+            {
+                ModelName = s.String("model_name"),
+                ModelVersion = s.Int64("model_version"),
+                InputMap = s.Map("input_map", m => m.String("key"), m => m.String("value")),
+                OutputMap = s.Map("output_map", m => m.String("key"), m => m.String("value")),
+            }),
+            MaxInflightRequests = e.UInt64("max_inflight_requests"),
+        }),
     };
 
     private static ModelInput Input(MessageReader r) => new()

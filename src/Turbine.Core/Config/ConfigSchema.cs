@@ -134,10 +134,21 @@ internal static class ConfigSchema
 
     public static readonly MessageSchema TransactionPolicy = new("ModelTransactionPolicy", [Bool("decoupled")]);
 
+    public static readonly MessageSchema EnsembleStep = new(
+        "ModelEnsembling.Step",
+        [
+            Str("model_name"), I64("model_version"), MapOf("input_map", FieldType.String, Str("value")),
+            MapOf("output_map", FieldType.String, Str("value")),
+        ],
+        unsupported: ["model_namespace"]);
+
+    public static readonly MessageSchema Ensembling = new(
+        "ModelEnsembling", [Msg("step", EnsembleStep, repeated: true), U64("max_inflight_requests")]);
+
     /// <summary>Triton <c>ModelConfig</c> fields Turbine does not support.</summary>
     public static readonly string[] UnsupportedModelConfigFields =
     [
-        "runtime", "batch_input", "batch_output", "ensemble_scheduling", "cc_model_filenames", "metric_tags",
+        "runtime", "batch_input", "batch_output", "cc_model_filenames", "metric_tags",
         "model_operations", "model_repository_agents", "model_metrics",
     ];
 
@@ -150,7 +161,7 @@ internal static class ConfigSchema
             Msg("dynamic_batching", DynamicBatching), Msg("sequence_batching", SequenceBatching),
             Msg("optimization", Optimization), MapOf("parameters", FieldType.String, Msg("value", Parameter)),
             Msg("model_warmup", Warmup, repeated: true), Msg("response_cache", ResponseCache),
-            Msg("model_transaction_policy", TransactionPolicy),
+            Msg("model_transaction_policy", TransactionPolicy), Msg("ensemble_scheduling", Ensembling),
         ],
         unsupported: UnsupportedModelConfigFields,
         oneofs: [["dynamic_batching", "sequence_batching", "ensemble_scheduling"]]);

@@ -35,4 +35,7 @@ public sealed record ModelConfig
 
     /// <summary>Triton <c>model_transaction_policy</c>.</summary>
     public ModelTransactionPolicy? TransactionPolicy { get; init; }
+
+    /// <summary>Triton <c>ensemble_scheduling</c>: set for <c>platform: "ensemble"</c>.</summary>
+    public ModelEnsembling? EnsembleScheduling { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Turbine.Core.Config;
 public static partial class ModelConfigJson
 {
     /// <summary>Writes the config as one JSON object in Triton's style: the fields Triton always prints, plus
-    /// dynamic_batching, sequence_batching, optimization, response_cache and model_transaction_policy when set.
+    /// dynamic_batching, sequence_batching, optimization, response_cache, model_transaction_policy and ensemble_scheduling when set.
     /// Map keys are written in ordinal order so equal configs give equal JSON.</summary>
     public static void Write(ModelConfig config, Utf8JsonWriter writer)
     {
@@ -60,6 +60,14 @@ public static partial class ModelConfigJson
         {
             writer.WriteStartObject("response_cache");
             writer.WriteBoolean("enable", rc.Enable);
+            writer.WriteEndObject();
+        }
+
+        if (config.EnsembleScheduling is { } es)
+        {
+            writer.WriteStartObject("ensemble_scheduling");
+            WriteArray(writer, "step", es.Steps, WriteEnsembleStep);
+            writer.WriteNumber("max_inflight_requests", es.MaxInflightRequests);
             writer.WriteEndObject();
         }
 
@@ -126,6 +134,14 @@ public static partial class ModelConfigJson
         w.WriteString("kind", ConfigEnum.InstanceKind.NameOf((int)g.Kind));
         w.WriteNumber("count", g.Count);
         WriteNumbers(w, "gpus", g.Gpus);
+    }
+
+    private static void WriteEnsembleStep(Utf8JsonWriter w, EnsembleStep s)
+    {
+        w.WriteString("model_name", s.ModelName);
+        w.WriteNumber("model_version", s.ModelVersion);
+        WriteMap(w, "input_map", s.InputMap, (w2, v) => w2.WriteStringValue(v));
+        WriteMap(w, "output_map", s.OutputMap, (w2, v) => w2.WriteStringValue(v));
     }
 
     private static void WriteQueuePolicy(Utf8JsonWriter w, ModelQueuePolicy p)

@@ -25,7 +25,40 @@ internal sealed partial class ModelManager
     /// serves from it (a later load, an unload, shutdown). A bad override answers Triton's INTERNAL "failed to poll
     /// from model repository" with the reason.
     /// </summary>
-    public async Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, CancellationToken cancellationToken)
+    public Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, CancellationToken cancellationToken) =>
+        LoadAsync(model, configOverrideJson, files, ImmutableStack<string>.Empty, cancellationToken);
+
+    /// <summary>
+    /// Loads an ensemble's composing models that are not serving yet (Triton in explicit mode: loading an ensemble
+    /// loads what it is made of), each before the ensemble itself; <paramref name="loading"/> holds the ensembles whose
+    /// load is waiting for this one, so ensembles that include each other are refused instead of waiting forever.
+    /// </summary>
+    private async Task<InferenceError?> LoadComposingAsync(string model, ModelRepository repository, string? configOverrideJson, ImmutableStack<string> loading, CancellationToken cancellationToken)
+    {
+        foreach (var composing in _loader.ComposingModels(repository, model, configOverrideJson))
+        {
+            if (loading.Contains(composing) || composing == model)
+            {
+                return InferenceError.InvalidArgument(
+                    $"failed to load '{model}': ensembles include each other ({string.Join(" -> ", loading.Reverse().Append(model).Append(composing))})");
+            }
+
+            if (_models.TryGetValue(composing, out var entry) && !entry.State.Serving.IsEmpty)
+            {
+                continue;
+            }
+
+            var error = await LoadAsync(composing, null, null, loading.Push(model), cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error with { Message = $"failed to load '{model}': its composing model '{composing}' did not load: {error.Message}" };
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, ImmutableStack<string> loading, CancellationToken cancellationToken)
     {
         ModelRepository repository;
         string? overrideRoot = null;
@@ -66,6 +99,16 @@ internal sealed partial class ModelManager
 
             repository = located.Value.Repository;
             configOverrideJson ??= located.Value.ConfigJson;
+        }
+
+        if (await LoadComposingAsync(model, repository, configOverrideJson, loading, cancellationToken).ConfigureAwait(false) is { } composingError)
+        {
+            if (overrideRoot is not null)
+            {
+                _overrides.Delete(overrideRoot);
+            }
+
+            return composingError;
         }
 
         var entry = GetEntry(model);

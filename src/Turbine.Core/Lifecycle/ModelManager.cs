@@ -44,6 +44,9 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
     /// <summary>Where the models come from.</summary>
     public IModelSource Source => _source;
 
+    /// <summary>Runs graph steps on loaded models (the engine); graphs cannot load without it.</summary>
+    public Graphs.IStepRunner? StepRunner { get; set; }
+
     /// <summary>Where <c>file:</c> override loads are written.</summary>
     internal ModelOverrideFolders Overrides => _overrides;
 
@@ -220,6 +223,9 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         _overrides.Dispose();
     }
 
+    /// <summary>The engine that owns this manager, handed to backends in each <see cref="ModelInstanceSpec"/>.</summary>
+    internal InferenceEngine? Engine { get; set; }
+
     private ModelEntry GetEntry(string model) => _models.GetOrAdd(model, static n => new ModelEntry(n));
 
     private static long ElapsedMs(long startTimestamp) => (long)System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
@@ -227,6 +233,12 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
     private LoadedVersion LoadVersion(ModelDefinition definition, long version, string fingerprint)
     {
         var config = definition.Config;
+        if (definition.Graph is { } graph)
+        {
+            return LoadEnsembleVersion(config, graph, version, fingerprint);
+        }
+
+        var backend = definition.Backend ?? throw new InferenceException(StatusCode.Internal, $"model '{config.Name}' has no backend");
         var file = definition.ModelFilePath(version);
         var files = definition.Files;
         var labels = ImmutableDictionary.CreateBuilder<string, IReadOnlyList<string>>();
@@ -250,8 +262,8 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
                 {
                     var kind = group.Kind == ModelInstanceKind.Auto ? ModelInstanceKind.Cpu : group.Kind;
                     var device = kind == ModelInstanceKind.Gpu && !group.Gpus.IsEmpty ? group.Gpus[i % group.Gpus.Length] : 0;
-                    instances.Add(definition.Backend.CreateInstance(
-                        new ModelInstanceSpec(config, file, version, $"{group.Name}_{i}", kind, device, threads)));
+                    instances.Add(backend.CreateInstance(
+                        new ModelInstanceSpec(config, file, version, $"{group.Name}_{i}", kind, device, threads) { Engine = Engine }));
                 }
             }
 
@@ -275,6 +287,37 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         {
             WarmupDuration = warmup,
         };
+    }
+
+    /// <summary>
+    /// An ensemble version: checked against the composing models serving now (names, data types, shapes), then
+    /// scheduled by an <see cref="Graphs.EnsembleScheduler"/> that runs each step on its model's own scheduler.
+    /// </summary>
+    private LoadedVersion LoadEnsembleVersion(ModelConfig config, Graphs.EnsembleGraph graph, long version, string fingerprint)
+    {
+        var runner = StepRunner ?? throw new InferenceException(StatusCode.Internal, $"ensemble '{config.Name}' cannot run without an engine");
+        var problems = graph.CheckAgainst(config, ComposingConfig);
+        if (problems.Count > 0)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, string.Join("; ", problems));
+        }
+
+        var scheduler = new Graphs.EnsembleScheduler(graph, runner, (int)config.EnsembleScheduling!.MaxInflightRequests);
+        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), ImmutableDictionary<string, IReadOnlyList<string>>.Empty);
+    }
+
+    /// <summary>The config of a serving composing model version (-1 or 0 = the newest serving), or why there is none.</summary>
+    private Result<ModelConfig> ComposingConfig(string model, long version)
+    {
+        var acquired = Acquire(model, version > 0 ? version : null);
+        if (!acquired.IsOk)
+        {
+            return acquired.Error;
+        }
+
+        var config = acquired.Value.Config;
+        acquired.Value.Release();
+        return Result<ModelConfig>.Ok(config);
     }
 
     private static IReadOnlyList<long> ApplyPolicy(ModelVersionPolicy policy, IReadOnlyList<long> available) => policy.Kind switch

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Turbine.Core.Backends;
 using Turbine.Core.Config;
+using Turbine.Core.Graphs;
 
 namespace Turbine.Core.Repository;
 
@@ -20,11 +21,67 @@ internal sealed class ModelConfigLoader
         _limits = limits ?? new ModelFileLimits();
     }
 
+    /// <summary>
+    /// The models an ensemble's steps name (each once, in step order), read from its config without loading it; empty
+    /// when the model is not an ensemble or its config cannot be read (the load itself then reports why).
+    /// </summary>
+    public IReadOnlyList<string> ComposingModels(ModelRepository repository, string model, string? overrideJson)
+    {
+        try
+        {
+            var config = Parse(repository, model, overrideJson, out _);
+            return config.EnsembleScheduling is { } e ? [.. e.Steps.Select(s => s.ModelName).Where(n => n.Length > 0).Distinct()] : [];
+        }
+        catch (Exception e) when (e is InferenceException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     public ModelDefinition Load(ModelRepository repository, string model, string? overrideJson)
+    {
+        var config = Parse(repository, model, overrideJson, out var source);
+        if (config.Name.Length == 0)
+        {
+            config = config with { Name = model };
+        }
+        else if (config.Name != model)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: config name '{config.Name}' does not match the model folder '{model}'");
+        }
+
+        if (config.EnsembleScheduling is not null || config.Platform == EnsembleGraph.Platform)
+        {
+            return LoadEnsemble(repository, model, config, source);
+        }
+
+        return LoadBackendModel(repository, model, config, source);
+    }
+
+    /// <summary>An ensemble: no backend and no model file; its inputs, outputs and steps come from the config alone.</summary>
+    private ModelDefinition LoadEnsemble(ModelRepository repository, string model, ModelConfig config, string source)
+    {
+        var problems = ModelConfigValidator.Validate(config, source);
+        if (!problems.IsEmpty)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, string.Join("; ", problems));
+        }
+
+        if (config.Inputs.IsEmpty || config.Outputs.IsEmpty)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: ensemble '{model}' must declare its {(config.Inputs.IsEmpty ? "inputs" : "outputs")} (nothing can be derived from a model file)");
+        }
+
+        var graph = EnsembleGraph.Compile(config, source);
+        return new ModelDefinition(config, null, repository.ModelPath(model)) { FileLimits = _limits, Graph = graph };
+    }
+
+    private ModelConfig Parse(ModelRepository repository, string model, string? overrideJson, out string source)
     {
         var configPath = repository.ConfigPath(model);
         ModelConfig config;
-        string source;
         try
         {
             if (overrideJson is not null)
@@ -50,15 +107,11 @@ internal sealed class ModelConfigLoader
             throw new InferenceException(StatusCode.InvalidArgument, e.Message, e);
         }
 
-        if (config.Name.Length == 0)
-        {
-            config = config with { Name = model };
-        }
-        else if (config.Name != model)
-        {
-            throw new InferenceException(StatusCode.InvalidArgument,
-                $"{source}: config name '{config.Name}' does not match the model folder '{model}'");
-        }
+        return config;
+    }
+
+    private ModelDefinition LoadBackendModel(ModelRepository repository, string model, ModelConfig config, string source)
+    {
 
         // Checked before any file is looked for, so a name outside the folder never reaches the file system.
         if (config.DefaultModelFilename.Length > 0 && !ModelFiles.IsSafeRelativeName(config.DefaultModelFilename))
@@ -117,8 +170,17 @@ internal sealed class ModelConfigLoader
 
         if (config.TransactionPolicy is { Decoupled: true })
         {
-            throw new InferenceException(StatusCode.InvalidArgument,
-                $"{source}: model_transaction_policy.decoupled is not supported by backend '{backend.Name}'");
+            if (!backend.SupportsDecoupled)
+            {
+                throw new InferenceException(StatusCode.InvalidArgument,
+                    $"{source}: model_transaction_policy.decoupled is not supported by backend '{backend.Name}'");
+            }
+
+            if (config.DynamicBatching is not null || config.SequenceBatching is not null || config.ResponseCache is { Enable: true })
+            {
+                throw new InferenceException(StatusCode.InvalidArgument,
+                    $"{source}: a decoupled model runs each request on its own: dynamic_batching, sequence_batching and response_cache cannot be set with model_transaction_policy.decoupled");
+            }
         }
 
         if (config.SequenceBatching is not null && config.ResponseCache is { Enable: true })
@@ -158,7 +220,8 @@ internal sealed class ModelConfigLoader
             }
         }
 
-        if (_backends.Count == 1)
+        // No file tells: the first backend is the default (ONNX Runtime in the server), as when it was the only one.
+        if (_backends.Count > 0)
         {
             return _backends[0];
         }

@@ -3,9 +3,12 @@ using Turbine.Core.Config;
 
 namespace Turbine.Core.Repository;
 
-/// <summary>A model's completed, validated config and the backend that serves it.</summary>
-internal sealed record ModelDefinition(ModelConfig Config, IBackend Backend, string ModelDirectory)
+/// <summary>A model's completed, validated config and the backend that serves it (null for a graph, which runs other models).</summary>
+internal sealed record ModelDefinition(ModelConfig Config, IBackend? Backend, string ModelDirectory)
 {
+    /// <summary>The compiled ensemble when the model is one (<c>platform: "ensemble"</c>), else null.</summary>
+    public Graphs.EnsembleGraph? Graph { get; init; }
+
     /// <summary>The limits the model's files are read under.</summary>
     public ModelFileLimits FileLimits { get; init; } = new();
 

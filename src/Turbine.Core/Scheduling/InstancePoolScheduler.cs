@@ -67,7 +67,9 @@ internal sealed class InstancePoolScheduler : IScheduler
 #pragma warning restore CA2000
         try
         {
-            var result = instance!.Execute(request.Inputs, request.OutputNames, cancellationToken);
+            var result = request.Decoupled is { } writer
+                ? ((IDecoupledModelInstance)instance!).ExecuteDecoupled(request.Inputs, request.OutputNames, writer, cancellationToken)
+                : instance!.Execute(request.Inputs, request.OutputNames, cancellationToken);
             _statistics.RecordExecution(request.BatchSize, result.ComputeInputNs, result.ComputeInferNs, result.ComputeOutputNs);
             return Result<ScheduledExecution>.Ok(new ScheduledExecution(result, queueNs));
         }

@@ -9,10 +9,14 @@ namespace Turbine.Core.Scheduling;
 /// <param name="Priority">The request's <c>priority</c> parameter: 0 is the model's default level, 1 the highest.</param>
 /// <param name="TimeoutMicroseconds">The request's <c>timeout</c> parameter; 0 when it set none.</param>
 /// <param name="Sequence">The request's sequence parameters (read for stateful models only); null when it names no sequence.</param>
+/// <param name="Decoupled">Where a decoupled model's responses go (the instance pool runs it with <see cref="Backends.IDecoupledModelInstance.ExecuteDecoupled"/>); null for an ordinary model.</param>
+/// <param name="Origin">The engine request this one came from (a graph passes its parameters on to its steps); null for warmup.</param>
 internal sealed record ScheduleRequest(
     IReadOnlyList<InferenceTensor> Inputs,
     IReadOnlyList<string> OutputNames,
     long BatchSize,
     long Priority = 0,
     long TimeoutMicroseconds = 0,
-    SequenceRequest? Sequence = null);
+    SequenceRequest? Sequence = null,
+    InferenceRequest? Origin = null,
+    Backends.IDecoupledResponseWriter? Decoupled = null);

@@ -17,8 +17,9 @@ internal sealed partial class InferenceGrpcService
     /// Bidirectional streaming: every request is answered on the stream, many in flight at once. Responses of one
     /// sequence are written in the order their requests arrived (<see cref="StreamOrder"/>); other requests are
     /// answered as they finish. A failed request is answered with <c>error_message</c> (and the request's id and
-    /// model) and the stream stays open. Every response carries <c>triton_final_response</c> (true: no model here is
-    /// decoupled, each request has exactly one response). A client that goes away cancels what is in flight; every
+    /// model) and the stream stays open. Every response carries <c>triton_final_response</c>: an ordinary model's one
+    /// response is final; a decoupled model's responses are written as they come, the last (or Triton's empty final
+    /// response, when the request sets <c>triton_enable_empty_final_response</c>) marked final. A client that goes away cancels what is in flight; every
     /// response is released.
     /// </summary>
     /// <remarks>
@@ -102,6 +103,7 @@ internal sealed partial class InferenceGrpcService
         try
         {
             InferenceError? error;
+            var enableEmptyFinal = false;
             if (message.Parameters.TryGetValue(EnableEmptyFinalParameter, out var empty)
                 && empty.ParameterChoiceCase != InferParameter.ParameterChoiceOneofCase.BoolParam)
             {
@@ -110,19 +112,22 @@ internal sealed partial class InferenceGrpcService
             }
             else
             {
-                (response, error) = await InferAsync(message, context, unary: false).ConfigureAwait(false);
+                enableEmptyFinal = empty?.BoolParam == true;
+                var sink = new StreamSink(flow, output, slots, context.CancellationToken);
+                (_, error) = await InferAsync(message, context, unary: false, sink).ConfigureAwait(false);
+                response = sink.TakeFinal(out var flagOnlyFinal);
+                if (error is null && response is null && !(flagOnlyFinal && enableEmptyFinal))
+                {
+                    // A decoupled model ended with a flag-only final the client did not ask to see: nothing more to write.
+                    return;
+                }
             }
 
+            // Every streamed response carries triton_final_response; the last one (or the error, or the empty final
+            // response a decoupled model's flag-only final becomes when the client asked for it) is true.
             var reply = error is null
-                ? new ModelStreamInferResponse { InferResponse = GrpcResponses.Infer(response!) }
-                : new ModelStreamInferResponse
-                {
-                    ErrorMessage = error.Message,
-                    InferResponse = new ModelInferResponse { ModelName = message.ModelName, ModelVersion = message.ModelVersion, Id = message.Id },
-                };
-
-            // No model is decoupled: the one response is the final one. (An empty final response, which
-            // triton_enable_empty_final_response asks for, exists only for decoupled models, as in Triton.)
+                ? new ModelStreamInferResponse { InferResponse = response is null ? EmptyResponse(message) : GrpcResponses.Infer(response) }
+                : new ModelStreamInferResponse { ErrorMessage = error.Message, InferResponse = EmptyResponse(message) };
             reply.InferResponse.Parameters[FinalResponseParameter] = new InferParameter { BoolParam = true };
             if (hooks.AfterInfer is { } hook)
             {
@@ -144,6 +149,63 @@ internal sealed partial class InferenceGrpcService
                 flow.Done();
                 slots.Release();
             }
+        }
+    }
+
+    private static ModelInferResponse EmptyResponse(ModelInferRequest message) =>
+        new() { ModelName = message.ModelName, ModelVersion = message.ModelVersion, Id = message.Id };
+
+    /// <summary>
+    /// Receives one request's responses: each non-final one is queued for writing at once with
+    /// <c>triton_final_response: false</c>, taking a slot of its own (waiting for one blocks the model: backpressure);
+    /// the final one is kept for the request's own slot. After the client goes away responses are released unsent.
+    /// </summary>
+    private sealed class StreamSink(StreamFlow flow, ChannelWriter<(ModelStreamInferResponse, InferenceResponse?)> output,
+        SemaphoreSlim slots, CancellationToken cancellation) : IInferenceResponseSink
+    {
+        private InferenceResponse? _final;
+        private bool _flagOnlyFinal;
+
+        public void OnResponse(InferenceResponse? response, bool final)
+        {
+            if (final)
+            {
+                _final = response;
+                _flagOnlyFinal = response is null;
+                return;
+            }
+
+            if (response is null)
+            {
+                return;
+            }
+
+            try
+            {
+                slots.Wait(cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                response.Dispose();
+                return;
+            }
+
+            var reply = new ModelStreamInferResponse { InferResponse = GrpcResponses.Infer(response) };
+            reply.InferResponse.Parameters[FinalResponseParameter] = new InferParameter { BoolParam = false };
+            if (!output.TryWrite((reply, response)))
+            {
+                response.Dispose();
+                flow.Done();
+                slots.Release();
+            }
+        }
+
+        public InferenceResponse? TakeFinal(out bool flagOnlyFinal)
+        {
+            flagOnlyFinal = _flagOnlyFinal;
+            var final = _final;
+            _final = null;
+            return final;
         }
     }
 

@@ -110,7 +110,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var (response, error) = await InferAsync(request, context, unary: true).ConfigureAwait(false);
+        var (response, error) = await InferAsync(request, context, unary: true, sink: null).ConfigureAwait(false);
         if (error is not null)
         {
             return GrpcErrors.Fail<ModelInferResponse>(context, error);
@@ -142,11 +142,12 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
     /// observation, ended when the response is released; a unary call also returns the span's <c>traceparent</c> in its
     /// response headers (a stream's headers are long gone by its later messages).
     /// </remarks>
-    private async Task<(InferenceResponse? Response, InferenceError? Error)> InferAsync(ModelInferRequest message, ServerCallContext context, bool unary)
+    private async Task<(InferenceResponse? Response, InferenceError? Error)> InferAsync(ModelInferRequest message, ServerCallContext context, bool unary,
+        IInferenceResponseSink? sink)
     {
         var received = System.Diagnostics.Stopwatch.GetTimestamp();
         var httpContext = context.GetHttpContext();
-        var (response, error, span) = await InferCoreAsync(message, httpContext, received, context.CancellationToken).ConfigureAwait(false);
+        var (response, error, span) = await InferCoreAsync(message, httpContext, received, sink, context.CancellationToken).ConfigureAwait(false);
         if (unary)
         {
             RequestTracing.AddResponseHeader(httpContext, span);
@@ -156,7 +157,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
     }
 
     private async Task<(InferenceResponse? Response, InferenceError? Error, System.Diagnostics.Activity? Span)> InferCoreAsync(ModelInferRequest message,
-        HttpContext httpContext, long received, CancellationToken cancellationToken)
+        HttpContext httpContext, long received, IInferenceResponseSink? sink, CancellationToken cancellationToken)
     {
         // The message and the tensors its typed contents become count against the server-wide body budget, reserved
         // before any conversion and returned when the engine is done with the request.
@@ -177,13 +178,25 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
 
             using var request = parsed.Value;
             RequestTracing.Describe(request, httpContext, RequestProtocol.Grpc, received);
+            if (sink is not null)
+            {
+                // The stream: every response goes to the sink (a decoupled model's many, an ordinary model's one).
+                var streamed = await engine.InferStreamAsync(request, sink, cancellationToken).ConfigureAwait(false);
+                return (null, streamed is null ? null : Cancelled(streamed, message, cancellationToken), request.Activity);
+            }
+
+            if (engine.IsDecoupled(request))
+            {
+                // Triton's check and text (grpc_server.cc ModelInferHandler): one request, one response is not this model's contract.
+                var refused = InferenceError.Unsupported("ModelInfer RPC doesn't support models with decoupled transaction policy");
+                engine.RecordRefused(request, refused);
+                return (null, refused, request.Activity);
+            }
+
             var result = await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
             if (!result.IsOk)
             {
-                var error = result.Error.Code == Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
-                    ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{message.ModelName}' was cancelled by the client or its deadline")
-                    : result.Error;
-                return (null, error, request.Activity);
+                return (null, Cancelled(result.Error, message, cancellationToken), request.Activity);
             }
 
             return (result.Value, null, request.Activity);
@@ -193,6 +206,11 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
             budget.Release(reserved);
         }
     }
+
+    private static InferenceError Cancelled(InferenceError error, ModelInferRequest message, CancellationToken cancellationToken) =>
+        error.Code == Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
+            ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{message.ModelName}' was cancelled by the client or its deadline")
+            : error;
 
     /// <summary>A request refused before the engine saw it: the engine records it; returns its span.</summary>
     private System.Diagnostics.Activity? Refuse(ModelInferRequest message, HttpContext httpContext, long received, InferenceError error)

@@ -123,9 +123,9 @@ public sealed class ModelConfigJsonTests
     [Fact]
     public void Parse_UnsupportedJsonFieldCamelCase_Rejected()
     {
-        var ex = Fail("{\"ensembleScheduling\": {}}");
+        var ex = Fail("{\"batchInput\": []}");
         Assert.Equal((1, 2), (ex.Line, ex.Column));
-        Assert.Contains("unsupported field 'ensembleScheduling' in ModelConfig", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unsupported field 'batchInput' in ModelConfig", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

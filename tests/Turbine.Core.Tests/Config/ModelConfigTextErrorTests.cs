@@ -25,7 +25,11 @@ public sealed class ModelConfigTextErrorTests
 
     [Fact]
     public void Parse_UnsupportedField_NamesField() =>
-        AssertAt(Fail("name: \"x\"\n  ensemble_scheduling { }"), 2, 3, "unsupported field 'ensemble_scheduling' in ModelConfig");
+        AssertAt(Fail("name: \"x\"\n  batch_input { }"), 2, 3, "unsupported field 'batch_input' in ModelConfig");
+
+    [Fact]
+    public void Parse_EnsembleStepModelNamespace_RejectedAsUnsupported() =>
+        AssertAt(Fail("ensemble_scheduling {\n  step { model_name: \"a\" model_namespace: \"n\" }\n}"), 2, 26, "unsupported field 'model_namespace' in ModelEnsembling.Step");
 
     [Fact]
     public void Parse_UnsupportedNestedField_NamesMessage() =>
