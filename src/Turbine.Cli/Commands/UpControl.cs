@@ -44,10 +44,10 @@ internal static class UpControl
         return port;
     }
 
-    /// <summary>Starts the control API and the plane on <paramref name="gateway"/>; replicas pull from <paramref name="registry"/>.</summary>
-    public static async Task<ControlHost> StartAsync(int port, AttachedGateway gateway, Uri registry, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
+    /// <summary>Starts the control API and the plane on <paramref name="gateway"/>; replicas pull from <paramref name="registry"/>; data in <paramref name="dataDirectory"/> (default <c>$TURBINE_HOME/control</c>).</summary>
+    public static async Task<ControlHost> StartAsync(int port, AttachedGateway gateway, Uri registry, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken, string? dataDirectory = null)
     {
-        var options = new ControlOptions { Host = "127.0.0.1", Port = port, Dev = true, ConfigureLogging = logging };
+        var options = new ControlOptions { Host = "127.0.0.1", Port = port, Dev = true, ConfigureLogging = logging, DataDirectory = dataDirectory ?? ControlOptions.DefaultDataDirectory() };
         Turbine.Server.PortProbe.EnsureFree(options.Host, [(options.Port, "control", "--control-port")]);
         var data = Path.GetFullPath(options.DataDirectory);
         var plane = new ControlPlaneOptions

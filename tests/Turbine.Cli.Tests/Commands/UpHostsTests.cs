@@ -42,8 +42,8 @@ public sealed class UpHostsTests : IDisposable
         await using var server = await TurbineServer.StartAsync(
             new ServerOptions { Engine = new() { ModelRepository = repository }, HttpPort = 0, GrpcPort = 0, MetricsPort = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) }, quiet);
         var gatewayOptions = new GatewayOptions { HttpPort = 0, GrpcPort = 0, ShutdownTimeout = TimeSpan.FromSeconds(5), ConfigureLogging = quiet };
-        await using var gateway = await GatewayHost.StartAsync(gatewayOptions,
-            services => services.AddSingleton<IGatewayConfigSource>(new InMemoryGatewayConfigSource(UpGateway.Config(server), "turbine up")));
+        var source = new InMemoryGatewayConfigSource(UpGateway.Config(server), "turbine up");
+        await using var gateway = await GatewayHost.StartAsync(gatewayOptions, services => services.AddSingleton<IGatewayConfigSource>(source));
 
         // The request goes client → gateway → server, routed by the generated '*' route.
         using var http = new HttpClient { BaseAddress = gateway.HttpAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -60,7 +60,12 @@ public sealed class UpHostsTests : IDisposable
         // Nothing was written for the gateway: no config path, and no 'turbine up' temp folder.
         Assert.Null(gatewayOptions.ConfigPath);
         Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "turbine-up-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture))));
-        Assert.StartsWith($"turbine ready: HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress}", UpGateway.Summary(gateway, server, registry), StringComparison.Ordinal);
+        // The controller attaches to the same gateway (its routes beside the catch-all) and the summary names it.
+        await using var control = await UpControl.StartAsync(0, new Turbine.Control.AttachedGateway(gateway, source), registry.Url, quiet, CancellationToken.None, Path.Combine(_dir, "control"));
+        var summary = UpGateway.Summary(gateway, server, registry, control, [UpControl.Samples[0]]);
+        Assert.StartsWith($"turbine ready: HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress}", summary, StringComparison.Ordinal);
+        Assert.Contains($"  control:  {control.Url} (dev mode", summary, StringComparison.Ordinal);
+        Assert.Contains("deployments: simple (1-3 replicas at 4 concurrent requests each)", summary, StringComparison.Ordinal);
     }
 
     private const string SimpleJson =
