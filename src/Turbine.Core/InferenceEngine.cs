@@ -292,7 +292,17 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         return _manager.LoadAsync(model, configJson, files, cancellationToken);
     }
 
-    public Task<InferenceError?> UnloadModelAsync(string model, CancellationToken cancellationToken)
+    public Task<InferenceError?> UnloadModelAsync(string model, CancellationToken cancellationToken) =>
+        UnloadModelAsync(model, unloadDependents: false, cancellationToken);
+
+    /// <summary>
+    /// Unloads a model; with <paramref name="unloadDependents"/> (Triton's <c>unload_dependents</c>) an ensemble's
+    /// composing models are unloaded too, except those another loaded ensemble still uses.
+    /// </summary>
+    /// <param name="model">The model to unload.</param>
+    /// <param name="unloadDependents">Also unload the composing models of an ensemble.</param>
+    /// <param name="cancellationToken">Cancels the wait for the model's lock.</param>
+    public Task<InferenceError?> UnloadModelAsync(string model, bool unloadDependents, CancellationToken cancellationToken)
     {
         if (Options.ControlMode != ModelControlMode.Explicit)
         {
@@ -300,7 +310,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
                 $"explicit model load / unload is not allowed in model control mode '{Options.ControlMode.ToString().ToLowerInvariant()}'; start the server with --model-control-mode explicit"));
         }
 
-        return _manager.UnloadAsync(model, cancellationToken);
+        return unloadDependents ? _manager.UnloadWithDependentsAsync(model, cancellationToken) : _manager.UnloadAsync(model, cancellationToken);
     }
 
     private static long[] WithBatch(bool batch, System.Collections.Immutable.ImmutableArray<long> dims) =>

@@ -217,6 +217,34 @@ internal sealed partial class ModelManager
         entry.State = state with { Statuses = statuses.ToImmutable() };
     }
 
+    /// <summary>
+    /// Unloads a model and, when it is an ensemble, then its composing models (depth first) that no other serving
+    /// ensemble still names: Triton's <c>unload_dependents</c>.
+    /// </summary>
+    public async Task<InferenceError?> UnloadWithDependentsAsync(string model, CancellationToken cancellationToken)
+    {
+        var composing = _models.TryGetValue(model, out var entry) && entry.State.Config?.EnsembleScheduling is { } e
+            ? e.Steps.Select(s => s.ModelName).Distinct().ToList()
+            : [];
+        var error = await UnloadAsync(model, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        foreach (var name in composing)
+        {
+            var stillUsed = _models.Values.Any(other => !other.State.Serving.IsEmpty &&
+                other.State.Config?.EnsembleScheduling is { } o && o.Steps.Any(s => s.ModelName == name));
+            if (!stillUsed && await UnloadWithDependentsAsync(name, cancellationToken).ConfigureAwait(false) is { } failed)
+            {
+                return failed;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Unloads every version of a model after its in-flight requests finish.</summary>
     public async Task<InferenceError?> UnloadAsync(string model, CancellationToken cancellationToken)
     {
