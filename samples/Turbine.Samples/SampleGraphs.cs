@@ -47,6 +47,79 @@ public static class SampleGraphs
 
         """;
 
+    /// <summary>The routing graph that classifies an iris flower and sends it to one of two scoring models by the top class.</summary>
+    public const string IrisRouter = "iris_router";
+
+    /// <summary>Scores a flower by its sepal: <c>score = sepal length + sepal width</c> (FP32 [batch,4] → [batch,1]).</summary>
+    public const string SepalScore = "sepal_score";
+
+    /// <summary>Scores a flower by its petal: <c>score = petal length + petal width</c> (FP32 [batch,4] → [batch,1]).</summary>
+    public const string PetalScore = "petal_score";
+
+    /// <summary>
+    /// <c>iris_router</c>'s graph: a Sequence runs <c>iris</c>, then a Switch on its top class (given the request's
+    /// <c>input</c> and the classifier's <c>probabilities</c>) sends setosa (class 0) to <c>sepal_score</c> and every
+    /// other flower to <c>petal_score</c>.
+    /// </summary>
+    public const string IrisRouterGraph = """
+        nodes:
+          root:
+            routerType: Sequence
+            steps:
+              - name: classify
+                serviceName: iris
+                dependency: Hard
+              - name: route
+                nodeName: by_species
+                data: $request+$response
+                dependency: Hard
+          by_species:
+            routerType: Switch
+            steps:
+              - name: setosa
+                serviceName: sepal_score
+                condition: probabilities.argmax == 0
+              - name: other
+                serviceName: petal_score
+                condition: "true"
+
+        """;
+
+    /// <summary><c>iris_router</c>'s config: a <c>turbine_graph</c> model with the classifier's input and the scorers' output.</summary>
+    public const string IrisRouterConfig = """
+        name: "iris_router"
+        platform: "turbine_graph"
+        max_batch_size: 64
+        input [ { name: "input" data_type: TYPE_FP32 dims: [ 4 ] } ]
+        output [ { name: "score" data_type: TYPE_FP32 dims: [ 1 ] } ]
+
+        """;
+
+    /// <summary>
+    /// Writes <c>iris_router</c> with its two scoring models into a repository that has the <c>iris</c> sample
+    /// (<see cref="SampleRepository.Create"/>).
+    /// </summary>
+    public static void WriteIrisRouter(string repositoryDirectory)
+    {
+        WriteScorer(repositoryDirectory, SepalScore, [1, 1, 0, 0]);
+        WriteScorer(repositoryDirectory, PetalScore, [0, 0, 1, 1]);
+        WriteModel(repositoryDirectory, IrisRouter, IrisRouterConfig, new Dictionary<string, string> { ["graph.yaml"] = IrisRouterGraph });
+    }
+
+    /// <summary>A linear scorer: <c>score = input · weights</c>, FP32 [batch,4] → [batch,1].</summary>
+    private static void WriteScorer(string repositoryDirectory, string name, float[] weights)
+    {
+        var graph = new OnnxGraphBuilder(name)
+            .Input("input", Onnx.TensorProto.Types.DataType.Float, "batch", "4")
+            .Output("score", Onnx.TensorProto.Types.DataType.Float, "batch", "1");
+        graph.Node("MatMul", ["input", graph.Initializer("weights", weights, 4, 1)], "score");
+        var folder = Path.Combine(repositoryDirectory, name);
+        Directory.CreateDirectory(Path.Combine(folder, "1"));
+        File.WriteAllBytes(Path.Combine(folder, SampleModels.ModelFile), graph.ToBytes());
+        File.WriteAllText(Path.Combine(folder, SampleModels.ConfigFile),
+            ModelConfigText.Write(name, SampleModels.IrisMaxBatchSize, [new("input", "TYPE_FP32", [4])], [new("score", "TYPE_FP32", [1])]));
+    }
+
     /// <summary>Writes <c>simple_chain</c> (its config and the empty version folder an ensemble needs) into a repository that has <c>simple</c>.</summary>
     public static void WriteSimpleChain(string repositoryDirectory) => WriteModel(repositoryDirectory, SimpleChain, SimpleChainConfig);
 

@@ -68,6 +68,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         source ??= new FolderModelSource(options.ModelRepository, options.ControlMode == ModelControlMode.Poll ? options.PollInterval : null, options.TimeProvider);
         _manager = new ModelManager(source, backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
         _manager.StepRunner = this;
+        _manager.GraphRandom = options.GraphRandom;
         Metadata = new ServerMetadata(options.ServerName,
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);

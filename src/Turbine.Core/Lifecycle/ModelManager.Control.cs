@@ -218,13 +218,13 @@ internal sealed partial class ModelManager
     }
 
     /// <summary>
-    /// Unloads a model and, when it is an ensemble, then its composing models (depth first) that no other serving
-    /// ensemble still names: Triton's <c>unload_dependents</c>.
+    /// Unloads a model and, when it is a graph (ensemble or routing graph), then its composing models (depth first) that
+    /// no other serving graph still names: Triton's <c>unload_dependents</c>.
     /// </summary>
     public async Task<InferenceError?> UnloadWithDependentsAsync(string model, CancellationToken cancellationToken)
     {
-        var composing = _models.TryGetValue(model, out var entry) && entry.State.Config?.EnsembleScheduling is { } e
-            ? e.Steps.Select(s => s.ModelName).Distinct().ToList()
+        var composing = _models.TryGetValue(model, out var entry)
+            ? entry.State.Serving.SelectMany(v => v.ComposingModels).Distinct().ToList()
             : [];
         var error = await UnloadAsync(model, cancellationToken).ConfigureAwait(false);
         if (error is not null)
@@ -234,8 +234,7 @@ internal sealed partial class ModelManager
 
         foreach (var name in composing)
         {
-            var stillUsed = _models.Values.Any(other => !other.State.Serving.IsEmpty &&
-                other.State.Config?.EnsembleScheduling is { } o && o.Steps.Any(s => s.ModelName == name));
+            var stillUsed = _models.Values.Any(other => other.State.Serving.Any(v => v.ComposingModels.Contains(name)));
             if (!stillUsed && await UnloadWithDependentsAsync(name, cancellationToken).ConfigureAwait(false) is { } failed)
             {
                 return failed;
