@@ -44,4 +44,7 @@ public sealed record EngineOptions
     public bool StrictReadiness { get; init; } = true;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The random source of routing graphs' Splitter nodes (seed it in tests); default <see cref="Random.Shared"/>.</summary>
+    public Random GraphRandom { get; init; } = Random.Shared;
 }

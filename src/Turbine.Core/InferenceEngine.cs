@@ -69,6 +69,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _manager = new ModelManager(source, backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
         _manager.StepRunner = this;
         _manager.Engine = this;
+        _manager.GraphRandom = options.GraphRandom;
         Metadata = new ServerMetadata(options.ServerName,
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);
@@ -293,7 +294,17 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         return _manager.LoadAsync(model, configJson, files, cancellationToken);
     }
 
-    public Task<InferenceError?> UnloadModelAsync(string model, CancellationToken cancellationToken)
+    public Task<InferenceError?> UnloadModelAsync(string model, CancellationToken cancellationToken) =>
+        UnloadModelAsync(model, unloadDependents: false, cancellationToken);
+
+    /// <summary>
+    /// Unloads a model; with <paramref name="unloadDependents"/> (Triton's <c>unload_dependents</c>) an ensemble's
+    /// composing models are unloaded too, except those another loaded ensemble still uses.
+    /// </summary>
+    /// <param name="model">The model to unload.</param>
+    /// <param name="unloadDependents">Also unload the composing models of an ensemble.</param>
+    /// <param name="cancellationToken">Cancels the wait for the model's lock.</param>
+    public Task<InferenceError?> UnloadModelAsync(string model, bool unloadDependents, CancellationToken cancellationToken)
     {
         if (Options.ControlMode != ModelControlMode.Explicit)
         {
@@ -301,7 +312,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
                 $"explicit model load / unload is not allowed in model control mode '{Options.ControlMode.ToString().ToLowerInvariant()}'; start the server with --model-control-mode explicit"));
         }
 
-        return _manager.UnloadAsync(model, cancellationToken);
+        return unloadDependents ? _manager.UnloadWithDependentsAsync(model, cancellationToken) : _manager.UnloadAsync(model, cancellationToken);
     }
 
     private static long[] WithBatch(bool batch, System.Collections.Immutable.ImmutableArray<long> dims) =>

@@ -53,6 +53,7 @@ internal sealed class EnsembleScheduler : IScheduler
         var times = new StepTimes();
         var running = new Dictionary<Task<Result<InferenceResponse>>, int>();
         InferenceError? failure = null;
+        var ready = new List<int>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
@@ -63,9 +64,21 @@ internal sealed class EnsembleScheduler : IScheduler
                 {
                     if (--pending[consumer] == 0)
                     {
-                        running[RunStepAsync(consumer, tensors, request.Origin, times, stop.Token)] = consumer;
+                        ready.Add(consumer);
                     }
                 }
+            }
+
+            // Steps that became ready together run concurrently: all but the last start on the thread pool, the last
+            // one here (a chain of steps then never pays a thread hop per step).
+            void StartReady()
+            {
+                for (var i = 0; i < ready.Count; i++)
+                {
+                    running[RunStepAsync(ready[i], tensors, request.Origin, times, yieldFirst: i < ready.Count - 1, stop.Token)] = ready[i];
+                }
+
+                ready.Clear();
             }
 
             foreach (var id in graph.InputIds)
@@ -78,9 +91,11 @@ internal sealed class EnsembleScheduler : IScheduler
             {
                 if (graph.Bindings[s].Reads.Length == 0)
                 {
-                    running[RunStepAsync(s, tensors, request.Origin, times, stop.Token)] = s;
+                    ready.Add(s);
                 }
             }
+
+            StartReady();
 
             while (running.Count > 0)
             {
@@ -127,6 +142,15 @@ internal sealed class EnsembleScheduler : IScheduler
                     }
 
                     Publish(id, produced);
+                }
+
+                if (failure is null)
+                {
+                    StartReady();
+                }
+                else
+                {
+                    ready.Clear();
                 }
             }
 
@@ -176,10 +200,14 @@ internal sealed class EnsembleScheduler : IScheduler
         }
     }
 
-    private async Task<Result<InferenceResponse>> RunStepAsync(int step, InferenceTensor?[] tensors, InferenceRequest? origin, StepTimes times, CancellationToken cancellationToken)
+    private async Task<Result<InferenceResponse>> RunStepAsync(int step, InferenceTensor?[] tensors, InferenceRequest? origin, StepTimes times, bool yieldFirst, CancellationToken cancellationToken)
     {
-        // Yield first, so independent steps run concurrently rather than one inside the other's start.
-        await Task.Yield();
+        if (yieldFirst)
+        {
+            // Independent steps run concurrently rather than one inside the other's start.
+            await Task.Yield();
+        }
+
         var spec = _graph.Steps[step];
         using var request = new InferenceRequest(spec.ModelName, spec.ModelVersion > 0 ? spec.ModelVersion : null)
         {

@@ -11,4 +11,7 @@ internal interface IStepRunner
     /// <paramref name="times"/>. The response holds the composing model version until it is disposed.
     /// </summary>
     ValueTask<Result<InferenceResponse>> RunStepAsync(InferenceRequest request, StepTimes times, CancellationToken cancellationToken);
+
+    /// <summary>The config of a serving model version (null = the newest), so a routing step can pick the payload tensors the model takes.</summary>
+    Result<Config.ModelConfig> GetModelConfig(string model, long? version);
 }

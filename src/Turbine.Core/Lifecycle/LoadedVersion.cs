@@ -58,6 +58,9 @@ internal sealed class LoadedVersion
 
     public IScheduler Scheduler { get; }
 
+    /// <summary>The models a graph (ensemble or routing graph) runs; empty for a model that runs on a backend.</summary>
+    public IReadOnlyList<string> ComposingModels { get; init; } = [];
+
     public ModelStatistics Statistics { get; }
 
     /// <summary>Labels per output name, from each output's <c>label_filename</c>.</summary>

@@ -217,6 +217,33 @@ internal sealed partial class ModelManager
         entry.State = state with { Statuses = statuses.ToImmutable() };
     }
 
+    /// <summary>
+    /// Unloads a model and, when it is a graph (ensemble or routing graph), then its composing models (depth first) that
+    /// no other serving graph still names: Triton's <c>unload_dependents</c>.
+    /// </summary>
+    public async Task<InferenceError?> UnloadWithDependentsAsync(string model, CancellationToken cancellationToken)
+    {
+        var composing = _models.TryGetValue(model, out var entry)
+            ? entry.State.Serving.SelectMany(v => v.ComposingModels).Distinct().ToList()
+            : [];
+        var error = await UnloadAsync(model, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        foreach (var name in composing)
+        {
+            var stillUsed = _models.Values.Any(other => other.State.Serving.Any(v => v.ComposingModels.Contains(name)));
+            if (!stillUsed && await UnloadWithDependentsAsync(name, cancellationToken).ConfigureAwait(false) is { } failed)
+            {
+                return failed;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Unloads every version of a model after its in-flight requests finish.</summary>
     public async Task<InferenceError?> UnloadAsync(string model, CancellationToken cancellationToken)
     {

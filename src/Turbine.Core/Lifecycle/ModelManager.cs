@@ -47,6 +47,9 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
     /// <summary>Runs graph steps on loaded models (the engine); graphs cannot load without it.</summary>
     public Graphs.IStepRunner? StepRunner { get; set; }
 
+    /// <summary>The random source of routing graphs' Splitter nodes.</summary>
+    public Random GraphRandom { get; set; } = Random.Shared;
+
     /// <summary>Where <c>file:</c> override loads are written.</summary>
     internal ModelOverrideFolders Overrides => _overrides;
 
@@ -238,6 +241,11 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
             return LoadEnsembleVersion(config, graph, version, fingerprint);
         }
 
+        if (definition.RoutingGraph is { } routing)
+        {
+            return LoadRoutingGraphVersion(config, routing, version, fingerprint);
+        }
+
         var backend = definition.Backend ?? throw new InferenceException(StatusCode.Internal, $"model '{config.Name}' has no backend");
         var file = definition.ModelFilePath(version);
         var files = definition.Files;
@@ -303,8 +311,34 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         }
 
         var scheduler = new Graphs.EnsembleScheduler(graph, runner, (int)config.EnsembleScheduling!.MaxInflightRequests);
-        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), ImmutableDictionary<string, IReadOnlyList<string>>.Empty);
+        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), ImmutableDictionary<string, IReadOnlyList<string>>.Empty)
+        {
+            ComposingModels = [.. graph.Steps.Select(s => s.ModelName).Distinct()],
+        };
     }
+
+    /// <summary>A routing graph version: every model a step names must be serving; then a <see cref="Graphs.RoutingGraphScheduler"/> runs it.</summary>
+    private LoadedVersion LoadRoutingGraphVersion(ModelConfig config, Graphs.RoutingGraph graph, long version, string fingerprint)
+    {
+        var runner = StepRunner ?? throw new InferenceException(StatusCode.Internal, $"graph '{config.Name}' cannot run without an engine");
+        var problems = graph.Models
+            .Select(m => (Model: m, Found: ComposingConfig(m, -1)))
+            .Where(m => !m.Found.IsOk)
+            .Select(m => $"{RoutingGraphFile(config.Name)}: model '{m.Model}' named by a step is not available: {m.Found.Error!.Message}")
+            .ToList();
+        if (problems.Count > 0)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument, string.Join("; ", problems));
+        }
+
+        var scheduler = new Graphs.RoutingGraphScheduler(graph, runner, GraphRandom);
+        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), ImmutableDictionary<string, IReadOnlyList<string>>.Empty)
+        {
+            ComposingModels = graph.Models,
+        };
+    }
+
+    private static string RoutingGraphFile(string model) => $"{model}/{Graphs.RoutingGraph.FileName}";
 
     /// <summary>The config of a serving composing model version (-1 or 0 = the newest serving), or why there is none.</summary>
     private Result<ModelConfig> ComposingConfig(string model, long version)

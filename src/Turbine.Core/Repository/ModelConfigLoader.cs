@@ -29,8 +29,10 @@ internal sealed class ModelConfigLoader
     {
         try
         {
-            var config = Parse(repository, model, overrideJson, out _);
-            return config.EnsembleScheduling is { } e ? [.. e.Steps.Select(s => s.ModelName).Where(n => n.Length > 0).Distinct()] : [];
+            var config = Parse(repository, model, overrideJson, out var source);
+            return config.EnsembleScheduling is { } e ? [.. e.Steps.Select(s => s.ModelName).Where(n => n.Length > 0).Distinct()]
+                : config.Platform == RoutingGraph.Platform ? ReadRoutingGraph(repository, model, source).Models
+                : [];
         }
         catch (Exception e) when (e is InferenceException or IOException or UnauthorizedAccessException)
         {
@@ -56,7 +58,33 @@ internal sealed class ModelConfigLoader
             return LoadEnsemble(repository, model, config, source);
         }
 
+        if (config.Platform == RoutingGraph.Platform)
+        {
+            var problems = ModelConfigValidator.Validate(config, source);
+            if (!problems.IsEmpty)
+            {
+                throw new InferenceException(StatusCode.InvalidArgument, string.Join("; ", problems));
+            }
+
+            RoutingGraph.CheckConfig(config, source);
+            return new ModelDefinition(config, null, repository.ModelPath(model)) { FileLimits = _limits, RoutingGraph = ReadRoutingGraph(repository, model, source) };
+        }
+
         return LoadBackendModel(repository, model, config, source);
+    }
+
+    /// <summary>A routing graph's <c>graph.yaml</c>, read under the config file's size limit and checked.</summary>
+    private RoutingGraph ReadRoutingGraph(ModelRepository repository, string model, string source)
+    {
+        var files = new ModelFiles(repository.ModelPath(model), _limits);
+        if (files.TryResolve("", RoutingGraph.FileName, RoutingGraph.FileName, ModelFileKind.Config) is null)
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{source}: platform \"{RoutingGraph.Platform}\" needs its graph in {RoutingGraph.FileName} beside {ModelRepository.ConfigFileName}");
+        }
+
+        var yaml = files.ReadAllText("", RoutingGraph.FileName, RoutingGraph.FileName, ModelFileKind.Config);
+        return RoutingGraph.Parse(model, yaml, Path.Combine(repository.ModelPath(model), RoutingGraph.FileName));
     }
 
     /// <summary>An ensemble: no backend and no model file; its inputs, outputs and steps come from the config alone.</summary>

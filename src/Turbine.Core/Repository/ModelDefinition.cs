@@ -9,6 +9,9 @@ internal sealed record ModelDefinition(ModelConfig Config, IBackend? Backend, st
     /// <summary>The compiled ensemble when the model is one (<c>platform: "ensemble"</c>), else null.</summary>
     public Graphs.EnsembleGraph? Graph { get; init; }
 
+    /// <summary>The routing graph when the model is one (<c>platform: "turbine_graph"</c>), else null.</summary>
+    public Graphs.RoutingGraph? RoutingGraph { get; init; }
+
     /// <summary>The limits the model's files are read under.</summary>
     public ModelFileLimits FileLimits { get; init; } = new();
 

@@ -104,7 +104,8 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
             }
         }
 
-        var error = await engine.UnloadModelAsync(request.ModelName, context.CancellationToken).ConfigureAwait(false);
+        var dependents = request.Parameters.TryGetValue("unload_dependents", out var flag) && flag.BoolParam;
+        var error = await engine.UnloadModelAsync(request.ModelName, dependents, context.CancellationToken).ConfigureAwait(false);
         return error is null ? new RepositoryModelUnloadResponse() : GrpcErrors.Fail<RepositoryModelUnloadResponse>(context, error);
     }
 

@@ -112,6 +112,7 @@ internal static class HttpEndpoints
 
             string? config;
             List<ModelFileOverride> files;
+            bool dependents;
             using (var body = read.Value)
             {
                 var parsed = RepositoryLoadRequest.Parse(body.Memory, model, load, engine.Options.FileLimits.ModelBytes);
@@ -122,11 +123,12 @@ internal static class HttpEndpoints
                 }
 
                 (config, files) = parsed.Value;
+                dependents = !load && RepositoryLoadRequest.UnloadDependents(body.Memory);
             }
 
             var error = load
                 ? await engine.LoadModelAsync(model, config, files, ctx.RequestAborted).ConfigureAwait(false)
-                : await engine.UnloadModelAsync(model, ctx.RequestAborted).ConfigureAwait(false);
+                : await engine.UnloadModelAsync(model, dependents, ctx.RequestAborted).ConfigureAwait(false);
             if (error is not null)
             {
                 await HttpErrors.WriteAsync(ctx, error).ConfigureAwait(false);

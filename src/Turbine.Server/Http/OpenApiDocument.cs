@@ -37,7 +37,7 @@ internal static class OpenApiDocument
         ["POST /v2/models/{model}/versions/{version}/infer"] = "Inference on one model version (as POST /v2/models/{model}/infer).",
         ["POST /v2/repository/index"] = "Model repository index: every model with its versions, state and reason; body {\"ready\": bool} optional.",
         ["POST /v2/repository/models/{model}/load"] = "Load or reload a model (explicit mode; management call). Parameters: \"config\" (JSON model configuration), \"file:PATH\" (base64 file contents; requires \"config\").",
-        ["POST /v2/repository/models/{model}/unload"] = "Unload a model (explicit mode; management call). Parameter \"unload_dependents\" (bool) is accepted.",
+        ["POST /v2/repository/models/{model}/unload"] = "Unload a model (explicit mode; management call). Parameter \"unload_dependents\" (bool): also unload an ensemble's composing models that no other loaded ensemble uses.",
         ["GET /v2/logging"] = "Log settings (logging extension; management call).",
         ["POST /v2/logging"] = "Change log settings at run time (logging extension; management call).",
         ["GET /v2/trace/setting"] = "Global trace settings (trace extension; management call).",

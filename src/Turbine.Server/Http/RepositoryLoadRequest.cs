@@ -61,7 +61,7 @@ internal static class RepositoryLoadRequest
                 }
                 else if (!load && p.Name == "unload_dependents" && p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                 {
-                    // No ensembles yet: there are never dependents to unload.
+                    // Read by UnloadDependents once the body is known to be valid.
                 }
                 else if (load && p.Name.StartsWith("file:", StringComparison.Ordinal))
                 {
@@ -82,6 +82,19 @@ internal static class RepositoryLoadRequest
         }
 
         return Result<(string?, List<ModelFileOverride>)>.Ok((config, files));
+    }
+
+    /// <summary>The <c>unload_dependents</c> flag of a body <see cref="Parse"/> accepted for an unload (false when absent).</summary>
+    public static bool UnloadDependents(ReadOnlyMemory<byte> body)
+    {
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return false;
+        }
+
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.TryGetProperty("parameters", out var parameters) &&
+            parameters.TryGetProperty("unload_dependents", out var flag) && flag.ValueKind == JsonValueKind.True;
     }
 
     /// <summary>One <c>file:PATH</c> parameter: its size is bounded from the encoded length before any byte is decoded.</summary>

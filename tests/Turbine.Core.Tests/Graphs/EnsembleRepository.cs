@@ -3,47 +3,8 @@ namespace Turbine.Core.Tests.Graphs;
 /// <summary>Ensemble configs over the <c>simple</c> sample (INT32 [batch,16]: OUTPUT0 = INPUT0 + INPUT1, OUTPUT1 = INPUT0 - INPUT1).</summary>
 internal static class EnsembleRepository
 {
-    /// <summary>
-    /// Two chained steps of <c>simple</c>: (A, B) → (SUM = A+B, DIFF = A-B) → (TWICE_A = SUM+DIFF, TWICE_B = SUM-DIFF).
-    /// </summary>
-    public const string Chain = """
-        name: "chain"
-        platform: "ensemble"
-        max_batch_size: 8
-        input [ { name: "A" data_type: TYPE_INT32 dims: [ 16 ] }, { name: "B" data_type: TYPE_INT32 dims: [ 16 ] } ]
-        output [
-          { name: "TWICE_A" data_type: TYPE_INT32 dims: [ 16 ] },
-          { name: "TWICE_B" data_type: TYPE_INT32 dims: [ 16 ] },
-          { name: "SUM" data_type: TYPE_INT32 dims: [ 16 ] }
-        ]
-        ensemble_scheduling {
-          step [
-            {
-              model_name: "simple"
-              model_version: -1
-              input_map { key: "INPUT0" value: "A" }
-              input_map { key: "INPUT1" value: "B" }
-              output_map { key: "OUTPUT0" value: "SUM" }
-              output_map { key: "OUTPUT1" value: "DIFF" }
-            },
-            {
-              model_name: "simple"
-              model_version: -1
-              input_map { key: "INPUT0" value: "SUM" }
-              input_map { key: "INPUT1" value: "DIFF" }
-              output_map { key: "OUTPUT0" value: "TWICE_A" }
-              output_map { key: "OUTPUT1" value: "TWICE_B" }
-            }
-          ]
-        }
-        """;
-
     /// <summary>Writes an ensemble folder: its config and the empty version folder Triton requires.</summary>
-    public static void Write(string root, string name, string config)
-    {
-        Directory.CreateDirectory(Path.Combine(root, name, "1"));
-        File.WriteAllText(Path.Combine(root, name, "config.pbtxt"), config);
-    }
+    public static void Write(string root, string name, string config) => Turbine.Samples.SampleGraphs.WriteModel(root, name, config);
 
     /// <summary>One step of <c>simple</c> with the given maps, as config text.</summary>
     public static string Step(string model, params (string Key, string Value, bool Output)[] maps) =>
