@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ResNet-18 on CUDA through the server (docs/gpu.md "Recording the GPU figures"): run on a Linux machine with an
-# NVIDIA GPU, its driver, and the CUDA 12 + cuDNN 9 libraries on the loader path (the -gpu image has them; TensorRT 10
+# NVIDIA GPU, its driver, and the CUDA 13 + cuDNN 9 libraries on the loader path (the -gpu image has them; TensorRT 10
 # too for the tensorrt row). No GPU was available when this script was written, so docs/gpu.md has no CUDA figures yet:
 # this is the command that records them.
 #   1. restores Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (as bench/real-models.sh) and extracts it with

@@ -112,7 +112,7 @@ internal static class OnnxSessionOptions
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
             throw new InferenceException(StatusCode.InvalidArgument,
-                $"{what}: ONNX Runtime's {provider.Name} could not start: {e.Message.TrimEnd()}; check the NVIDIA driver, the CUDA 12 and cuDNN 9 libraries (TensorRT 10 for 'tensorrt') and that device {provider.DeviceId} exists, or set the instance group's kind to KIND_CPU", e);
+                $"{what}: ONNX Runtime's {provider.Name} could not start: {e.Message.TrimEnd()}; check the NVIDIA driver, the CUDA 13 and cuDNN 9 libraries (TensorRT 10 for 'tensorrt') and that device {provider.DeviceId} exists, or set the instance group's kind to KIND_CPU", e);
         }
     }
 
