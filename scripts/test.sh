@@ -66,3 +66,9 @@ if [ "$(cat .cache/k8s-validate/.stamp 2>/dev/null)" != "$validators" ]; then
 fi
 
 dotnet test Turbine.slnx -c Release "$@"
+
+# The GPU flavour (docs/gpu.md): builds the ONNX Runtime backend's tests with -p:TurbineGpu=true (the GPU package is
+# restored only here, into bin/gpu/ and obj/gpu/) and runs them on this GPU-less machine. TURBINE_SKIP_GPU_CHECK=1 skips it.
+if [ "${TURBINE_SKIP_GPU_CHECK:-0}" != 1 ]; then
+  bash scripts/gpu-build-check.sh
+fi

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Turbine.Core;
 using Turbine.Core.Backends;
+using Turbine.Core.Config;
 using Turbine.Core.Tensors;
 using Turbine.Protocol;
 
@@ -47,8 +48,13 @@ internal sealed class OnnxModelInstance : IModelInstance
         }
         catch (OnnxRuntimeException e)
         {
+            // A GPU instance's providers started but the session did not (device missing, out of GPU memory, an engine
+            // TensorRT could not build): say which device, and that nothing fell back to the CPU.
+            var gpu = spec.Kind == ModelInstanceKind.Gpu
+                ? $" (KIND_GPU on device {spec.DeviceId}; nothing falls back to the CPU: fix the GPU set-up or set the instance group's kind to KIND_CPU)"
+                : "";
             throw new InferenceException(StatusCode.InvalidArgument,
-                $"ONNX Runtime failed to create a session for '{spec.ModelFilePath}' (instance {spec.InstanceName}): {e.Message}", e);
+                $"ONNX Runtime failed to create a session for '{spec.ModelFilePath}' (instance {spec.InstanceName}): {e.Message}{gpu}", e);
         }
         finally
         {

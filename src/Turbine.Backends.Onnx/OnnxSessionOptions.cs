@@ -9,8 +9,8 @@ namespace Turbine.Backends.Onnx;
 /// <summary>
 /// Session options from a model config, following Triton's onnxruntime backend: <c>optimization.graph.level</c>
 /// (-1 basic, 1 extended, 0 or 2 all), parameters <c>intra_op_thread_count</c>, <c>inter_op_thread_count</c>,
-/// <c>execution_mode</c> (0 sequential, 1 parallel), <c>session.*</c> ONNX Runtime session config entries; the CUDA execution provider for KIND_GPU instances or a
-/// <c>cuda</c>/<c>tensorrt</c> GPU accelerator.
+/// <c>execution_mode</c> (0 sequential, 1 parallel), <c>session.*</c> ONNX Runtime session config entries; for KIND_GPU
+/// instances the TensorRT and CUDA execution providers <see cref="GpuExecutionProviders"/> chooses (docs/gpu.md).
 /// </summary>
 internal static class OnnxSessionOptions
 {
@@ -54,17 +54,15 @@ internal static class OnnxSessionOptions
                 }
             }
 
-            var gpuAccelerators = config.Optimization?.GpuExecutionAccelerators ?? [];
-            var cpuAccelerators = config.Optimization?.CpuExecutionAccelerators ?? [];
-            foreach (var a in cpuAccelerators)
+            foreach (var a in config.Optimization?.CpuExecutionAccelerators ?? [])
             {
                 throw new InferenceException(StatusCode.InvalidArgument,
                     $"cpu_execution_accelerator '{a.Name}' is not available in this build of ONNX Runtime (CPU execution provider only)");
             }
 
-            if (spec.Kind == ModelInstanceKind.Gpu || !gpuAccelerators.IsEmpty)
+            foreach (var provider in GpuExecutionProviders.Choose(spec))
             {
-                AppendGpu(options, spec, gpuAccelerators);
+                AppendGpu(options, spec, provider);
             }
 
             return options;
@@ -76,31 +74,45 @@ internal static class OnnxSessionOptions
         }
     }
 
-    private static void AppendGpu(SessionOptions options, ModelInstanceSpec spec, System.Collections.Immutable.ImmutableArray<ExecutionAccelerator> accelerators)
+    /// <summary>The GPU build's name for users: what to run instead when a provider is missing.</summary>
+    internal const string UseGpuBuild =
+        "run Turbine's GPU build (built with -p:TurbineGpu=true, image ghcr.io/turbine-serving/turbine:<version>-gpu) on a machine with an NVIDIA GPU, or set the instance group's kind to KIND_CPU";
+
+    /// <summary>
+    /// Appends one GPU provider, or fails naming the instance, the device, the provider and what to do: a provider this
+    /// build of ONNX Runtime lacks (the CPU build) is refused before ONNX Runtime is asked; one it has but cannot start
+    /// (no driver, no CUDA/cuDNN/TensorRT libraries) fails with ONNX Runtime's reason. Never a silent CPU fallback.
+    /// </summary>
+    private static void AppendGpu(SessionOptions options, ModelInstanceSpec spec, GpuExecutionProvider provider)
     {
+        var what = $"instance '{spec.InstanceName}' (KIND_GPU, device {provider.DeviceId})";
+        var available = OrtEnv.Instance().GetAvailableProviders();
+        if (!available.Contains(provider.Name, StringComparer.Ordinal))
+        {
+            throw new InferenceException(StatusCode.InvalidArgument,
+                $"{what} needs ONNX Runtime's {provider.Name}, which this build of ONNX Runtime does not have (it has {string.Join(", ", available)}): {UseGpuBuild}");
+        }
+
         try
         {
-            foreach (var a in accelerators)
+            var settings = provider.Options.ToDictionary(StringComparer.Ordinal);
+            if (provider.Name == GpuExecutionProviders.TensorRt)
             {
-                switch (a.Name)
-                {
-                    case "tensorrt":
-                        options.AppendExecutionProvider_Tensorrt(spec.DeviceId);
-                        break;
-                    case "cuda":
-                        break;
-                    default:
-                        throw new InferenceException(StatusCode.InvalidArgument,
-                            $"gpu_execution_accelerator '{a.Name}' is not supported; use 'cuda' or 'tensorrt'");
-                }
+                using var trt = new OrtTensorRTProviderOptions();
+                trt.UpdateOptions(settings);
+                options.AppendExecutionProvider_Tensorrt(trt);
             }
-
-            options.AppendExecutionProvider_CUDA(spec.DeviceId);
+            else
+            {
+                using var cuda = new OrtCUDAProviderOptions();
+                cuda.UpdateOptions(settings);
+                options.AppendExecutionProvider_CUDA(cuda);
+            }
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
             throw new InferenceException(StatusCode.InvalidArgument,
-                $"instance '{spec.InstanceName}' asks for a GPU (device {spec.DeviceId}) but the CUDA execution provider is not available: {e.Message}", e);
+                $"{what}: ONNX Runtime's {provider.Name} could not start: {e.Message.TrimEnd()}; check the NVIDIA driver, the CUDA 13 and cuDNN 9 libraries (TensorRT 10 for 'tensorrt') and that device {provider.DeviceId} exists, or set the instance group's kind to KIND_CPU", e);
         }
     }
 

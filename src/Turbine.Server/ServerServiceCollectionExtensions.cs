@@ -71,6 +71,7 @@ public static class ServerServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ServerStopping>());
         services.AddMetrics();
         services.TryAddSingleton<ServerMetrics>();
+        services.TryAddSingleton<IGpuStatsReader>(sp => new NvmlGpuStatsReader(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Gpu")));
         services.TryAddSingleton<MetricsEndpoint>();
         var traceSettings = new TraceSettings(enabled: options.TraceOtlpEndpoint is not null || configureTracing is not null);
         services.TryAddSingleton(traceSettings);

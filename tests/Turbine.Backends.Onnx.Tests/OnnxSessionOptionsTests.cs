@@ -87,14 +87,59 @@ public sealed class OnnxSessionOptionsTests : IDisposable
         Assert.Equal($"parameter '{name}' expects a non-negative integer, got \"{value}\"", e.Message);
     }
 
-    [Fact]
-    public void CreateInstance_KindGpuWithoutCuda_ThrowsClearInferenceException()
+    // No GPU on the machines these tests run on. The CPU build lacks the GPU providers altogether; the GPU build
+    // (-p:TurbineGpu=true) has them but cannot start them without the NVIDIA driver and CUDA libraries. Either way the
+    // load fails naming the instance, its device and the provider, and says what to do: never a silent CPU fallback.
+    [Theory]
+    [InlineData(null, GpuExecutionProviders.Cuda)]
+    [InlineData("tensorrt", GpuExecutionProviders.TensorRt)]
+    [InlineData("cuda", GpuExecutionProviders.Cuda)]
+    public void CreateInstance_KindGpuWithoutGpu_FailsNamingInstanceDeviceProviderAndRemedy(string? accelerator, string provider)
     {
-        var e = Assert.Throws<InferenceException>(() =>
-            TestInstances.Backend.CreateInstance(TestInstances.Spec(_model, Config(), ModelInstanceKind.Gpu)));
+        var config = Config() with
+        {
+            Optimization = new ModelOptimization
+            {
+                GpuExecutionAccelerators = accelerator is null ? [] : [new ExecutionAccelerator { Name = accelerator }],
+            },
+        };
+        var spec = new Core.Backends.ModelInstanceSpec(config, _model, 1, "m_3", ModelInstanceKind.Gpu, 2, 1);
+
+        var e = Assert.Throws<InferenceException>(() => TestInstances.Backend.CreateInstance(spec));
 
         Assert.Equal(StatusCode.InvalidArgument, e.Error.Code);
-        Assert.StartsWith("instance 'test_0' asks for a GPU (device 0) but the CUDA execution provider is not available", e.Message, StringComparison.Ordinal);
+#if TURBINE_GPU
+        Assert.StartsWith($"instance 'm_3' (KIND_GPU, device 2): ONNX Runtime's {provider} could not start: ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("and that device 2 exists, or set the instance group's kind to KIND_CPU", e.Message, StringComparison.Ordinal);
+#else
+        Assert.Equal(
+            $"instance 'm_3' (KIND_GPU, device 2) needs ONNX Runtime's {provider}, which this build of ONNX Runtime does not have (it has CPUExecutionProvider): "
+            + "run Turbine's GPU build (built with -p:TurbineGpu=true, image ghcr.io/turbine-serving/turbine:<version>-gpu) on a machine with an NVIDIA GPU, or set the instance group's kind to KIND_CPU",
+            e.Message);
+#endif
+    }
+
+    [Fact]
+    public void CreateInstance_KindCpuWithTensorRtFp16Accelerator_RunsOnCpuAsTritonDoes()
+    {
+        var config = Config() with
+        {
+            Optimization = new ModelOptimization
+            {
+                GpuExecutionAccelerators =
+                [
+                    new ExecutionAccelerator
+                    {
+                        Name = "tensorrt",
+                        Parameters = ImmutableDictionary<string, string>.Empty.Add("precision_mode", "FP16"),
+                    },
+                ],
+            },
+        };
+
+        using var instance = TestInstances.Create(_model, config);
+
+        AssertRuns(instance);
     }
 
     [Fact]

@@ -33,7 +33,8 @@ public sealed class ServerHarness : IAsyncDisposable
         Action<string>? prepare = null,
         Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null,
         Action<ILoggingBuilder>? logging = null,
-        Func<ServerOptions, ServerOptions>? configure = null)
+        Func<ServerOptions, ServerOptions>? configure = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var repository = Path.Combine(Path.GetTempPath(), "turbine-tests", Guid.NewGuid().ToString("N"));
         SampleRepository.Create(repository);
@@ -56,7 +57,8 @@ public sealed class ServerHarness : IAsyncDisposable
         var server = await TurbineServer.StartAsync(
             configure?.Invoke(options) ?? options,
             logging ?? (l => l.SetMinimumLevel(LogLevel.Warning)),
-            configureTracing: tracing);
+            configureTracing: tracing,
+            configureServices: services);
         return new ServerHarness(repository, server);
     }
 

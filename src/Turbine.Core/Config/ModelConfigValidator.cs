@@ -35,6 +35,8 @@ internal static class ModelConfigValidator
             {
                 Add($"instance_group[{i}]: field 'count' must be >= 1, got {config.InstanceGroups[i].Count}");
             }
+
+            CheckGpus(config.InstanceGroups[i], i, Add);
         }
 
         if (config.DynamicBatching is { } db)
@@ -164,5 +166,28 @@ internal static class ModelConfigValidator
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// <c>gpus</c> lists device ids (&gt;= 0) and belongs to KIND_GPU groups only: a CPU group naming GPUs (Triton's
+    /// own check), or a KIND_AUTO one (which runs on the CPU here), would otherwise ignore them without a word.
+    /// </summary>
+    private static void CheckGpus(ModelInstanceGroup group, int index, Action<string> add)
+    {
+        if (group.Gpus.IsEmpty)
+        {
+            return;
+        }
+
+        var list = $"[{string.Join(", ", group.Gpus)}]";
+        if (group.Kind != ModelInstanceKind.Gpu)
+        {
+            add($"instance_group[{index}]: field 'gpus' is for kind KIND_GPU only (KIND_AUTO runs on the CPU in Turbine), got {list} with kind {ConfigEnum.InstanceKind.NameOf((int)group.Kind)}");
+        }
+
+        if (group.Gpus.Any(g => g < 0))
+        {
+            add($"instance_group[{index}]: field 'gpus' must list device ids >= 0, got {list}");
+        }
     }
 }

@@ -258,21 +258,16 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
             }
         }
 
-        var total = config.InstanceGroups.Sum(g => g.Count);
-        var threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, total));
+        var placements = config.InstanceGroups.SelectMany(InstancePlacement.Of).ToList();
+        var threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, placements.Count));
         var instances = new List<IModelInstance>();
         var warmup = TimeSpan.Zero;
         try
         {
-            foreach (var group in config.InstanceGroups)
+            foreach (var p in placements)
             {
-                for (var i = 0; i < group.Count; i++)
-                {
-                    var kind = group.Kind == ModelInstanceKind.Auto ? ModelInstanceKind.Cpu : group.Kind;
-                    var device = kind == ModelInstanceKind.Gpu && !group.Gpus.IsEmpty ? group.Gpus[i % group.Gpus.Length] : 0;
-                    instances.Add(backend.CreateInstance(
-                        new ModelInstanceSpec(config, file, version, $"{group.Name}_{i}", kind, device, threads) { Engine = Engine }));
-                }
+                instances.Add(backend.CreateInstance(
+                    new ModelInstanceSpec(config, file, version, p.InstanceName, p.Kind, p.DeviceId, threads) { Engine = Engine }));
             }
 
             // READY only after warmup ran on every instance.

@@ -5,7 +5,7 @@ using Turbine.Server.Security;
 
 namespace Turbine.Server.Grpc;
 
-/// <summary>Triton's shared memory rpcs: system shared memory served, CUDA answered as a Triton without GPUs answers.</summary>
+/// <summary>Triton's shared memory rpcs: system shared memory served, CUDA answered as <see cref="CudaSharedMemory"/> says.</summary>
 internal sealed partial class InferenceGrpcService
 {
     [ManagementOperation]
@@ -59,11 +59,10 @@ internal sealed partial class InferenceGrpcService
     public override Task<CudaSharedMemoryStatusResponse> CudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request, ServerCallContext context) =>
         Task.FromResult(request.Name.Length == 0
             ? new CudaSharedMemoryStatusResponse()
-            : GrpcErrors.Fail<CudaSharedMemoryStatusResponse>(context, InferenceError.NotFound($"Unable to find cuda shared memory region: '{request.Name}'")));
+            : GrpcErrors.Fail<CudaSharedMemoryStatusResponse>(context, CudaSharedMemory.NotFound(request.Name)));
 
     public override Task<CudaSharedMemoryRegisterResponse> CudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request, ServerCallContext context) =>
-        Task.FromResult(GrpcErrors.Fail<CudaSharedMemoryRegisterResponse>(context,
-            InferenceError.InvalidArgument($"failed to register CUDA shared memory region: '{request.Name}', GPUs not supported")));
+        Task.FromResult(GrpcErrors.Fail<CudaSharedMemoryRegisterResponse>(context, CudaSharedMemory.RegisterRefused(request.Name)));
 
     public override Task<CudaSharedMemoryUnregisterResponse> CudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request, ServerCallContext context) =>
         Task.FromResult(new CudaSharedMemoryUnregisterResponse());

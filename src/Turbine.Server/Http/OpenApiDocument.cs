@@ -49,7 +49,7 @@ internal static class OpenApiDocument
         ["POST /v2/systemsharedmemory/region/{name}/register"] = "Register a POSIX shared memory object: body {\"key\", \"offset\", \"byte_size\"} (management call).",
         ["POST /v2/systemsharedmemory/unregister"] = "Unregister every system shared memory region (management call).",
         ["POST /v2/systemsharedmemory/region/{name}/unregister"] = "Unregister one system shared memory region (management call).",
-        ["GET /v2/cudasharedmemory/status"] = "CUDA shared memory status: always empty (no GPU build).",
+        ["GET /v2/cudasharedmemory/status"] = "CUDA shared memory status: always empty (Turbine has no CUDA shared memory, in either build).",
         ["GET /v2/cudasharedmemory/region/{name}/status"] = "CUDA shared memory region status: always not found (no GPU build).",
         ["POST /v2/cudasharedmemory/region/{name}/register"] = "CUDA shared memory registration: refused, GPUs not supported.",
         ["POST /v2/cudasharedmemory/unregister"] = "CUDA shared memory unregister: nothing to do (no GPU build).",

@@ -10,7 +10,7 @@ namespace Turbine.Server.Http;
 
 /// <summary>
 /// Triton's shared memory extension over REST: <c>/v2/systemsharedmemory[/region/{name}]/status|register|unregister</c>
-/// (management operations), and <c>/v2/cudasharedmemory/...</c> answered as a Triton built without GPU support answers.
+/// (management operations), and <c>/v2/cudasharedmemory/...</c> answered as <see cref="CudaSharedMemory"/> says (no CUDA region can exist).
 /// </summary>
 internal static class SharedMemoryEndpoints
 {
@@ -23,17 +23,16 @@ internal static class SharedMemoryEndpoints
         app.MapPost(System + "/unregister", ctx => Done(ctx, () => manager.UnregisterAll())).WithMetadata(ManagementOperationAttribute.Instance);
         app.MapPost(System + "/region/{name}/unregister", ctx => Done(ctx, () => manager.Unregister(Name(ctx)))).WithMetadata(ManagementOperationAttribute.Instance);
 
-        // No GPU build: no CUDA region can exist. Status lists none (a named one is not found), unregister has nothing to
-        // do, register fails with Triton's own message for a build without GPUs.
+        // No CUDA region can exist (either build): status lists none (a named one is not found), unregister has nothing
+        // to do, register fails (CudaSharedMemory says how, per build).
         const string Cuda = "/v2/cudasharedmemory";
         app.MapGet(Cuda + "/status", ctx => JsonResults.WriteAsync(ctx, w =>
         {
             w.WriteStartArray();
             w.WriteEndArray();
         }));
-        app.MapGet(Cuda + "/region/{name}/status", ctx => Fail(ctx, InferenceError.NotFound($"Unable to find cuda shared memory region: '{Name(ctx)}'")));
-        app.MapPost(Cuda + "/region/{name}/register", ctx => Fail(ctx, InferenceError.InvalidArgument(
-            $"failed to register CUDA shared memory region: '{Name(ctx)}', GPUs not supported")));
+        app.MapGet(Cuda + "/region/{name}/status", ctx => Fail(ctx, CudaSharedMemory.NotFound(Name(ctx))));
+        app.MapPost(Cuda + "/region/{name}/register", ctx => Fail(ctx, CudaSharedMemory.RegisterRefused(Name(ctx))));
         app.MapPost(Cuda + "/unregister", ctx => Done(ctx, () => { }));
         app.MapPost(Cuda + "/region/{name}/unregister", ctx => Done(ctx, () => { }));
     }

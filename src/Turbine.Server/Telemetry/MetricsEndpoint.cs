@@ -11,9 +11,10 @@ namespace Turbine.Server.Telemetry;
 /// <summary>
 /// <c>GET /metrics</c> on the metrics port: every metric in Prometheus text format, computed at scrape time from the
 /// engine's per-version statistics, scheduler queues, model statuses and the front ends' <see cref="ServerMetrics"/>.
-/// Nothing here runs on the request path. Names and meanings: docs/observability.md.
+/// Nothing here runs on the request path; GPU metrics come from <see cref="IGpuStatsReader"/> when one is registered.
+/// Names and meanings: docs/observability.md.
 /// </summary>
-public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metrics, Turbine.Core.Sources.IModelSource? source = null)
+public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metrics, Turbine.Core.Sources.IModelSource? source = null, IGpuStatsReader? gpus = null)
 {
     /// <summary>Upper bounds of the <c>turbine_batch_size</c> buckets (requests per execution).</summary>
     public static readonly long[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -73,6 +74,7 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         w.Sample("nv_cpu_memory_total_bytes", total);
         w.Family("nv_cpu_memory_used_bytes", "gauge", "CPU used memory (RAM), in bytes");
         w.Sample("nv_cpu_memory_used_bytes", used);
+        GpuMetrics.Write(w, gpus?.Read() ?? []);
     }
 
     private void WriteRequests(PrometheusText w)

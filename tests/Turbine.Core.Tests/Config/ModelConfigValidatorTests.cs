@@ -18,6 +18,23 @@ public sealed class ModelConfigValidatorTests
     [Fact]
     public void Validate_ValidConfig_NoProblems() => Assert.Empty(ModelConfigValidator.Validate(Valid, "x"));
 
+    [Theory]
+    [InlineData(ModelInstanceKind.Cpu, "KIND_CPU")]
+    [InlineData(ModelInstanceKind.Auto, "KIND_AUTO")]
+    public void Validate_GpusOnHostGroup_Reported(ModelInstanceKind kind, string name) =>
+        Assert.Equal($"m/config.pbtxt: instance_group[0]: field 'gpus' is for kind KIND_GPU only (KIND_AUTO runs on the CPU in Turbine), got [0, 1] with kind {name}",
+            Single(Valid with { InstanceGroups = [new ModelInstanceGroup { Count = 1, Kind = kind, Gpus = [0, 1] }] }));
+
+    [Fact]
+    public void Validate_NegativeGpuId_Reported() =>
+        Assert.Equal("m/config.pbtxt: instance_group[0]: field 'gpus' must list device ids >= 0, got [0, -1]",
+            Single(Valid with { InstanceGroups = [new ModelInstanceGroup { Count = 1, Kind = ModelInstanceKind.Gpu, Gpus = [0, -1] }] }));
+
+    [Fact]
+    public void Validate_KindGpuWithGpus_NoProblems() =>
+        Assert.Empty(ModelConfigValidator.Validate(
+            Valid with { InstanceGroups = [new ModelInstanceGroup { Count = 2, Kind = ModelInstanceKind.Gpu, Gpus = [0, 1] }] }, "x"));
+
     [Fact]
     public void Validate_EmptyName_Reported() =>
         Assert.Equal("m/config.pbtxt: field 'name' must be non-empty", Single(Valid with { Name = "" }));
