@@ -127,7 +127,11 @@ internal sealed class ModelConfigLoader
                 $"{source}: response_cache cannot be enabled for a stateful model (sequence_batching): its outputs depend on the sequence's state");
         }
 
-        return new ModelDefinition(config, backend, repository.ModelPath(model)) { FileLimits = _limits };
+        return new ModelDefinition(config, backend, repository.ModelPath(model))
+        {
+            FileLimits = _limits,
+            VersionFolder = version => repository.VersionPath(model, version),
+        };
     }
 
     private IBackend ResolveBackend(ModelConfig config, ModelRepository repository, string model, IReadOnlyList<long> versions, string source)
