@@ -50,8 +50,10 @@ internal sealed class ModelConfigLoader
             throw new InferenceException(StatusCode.InvalidArgument, e.Message, e);
         }
 
-        if (config.Name.Length == 0)
+        if (config.Name.Length == 0 || repository.Layout != ModelRepositoryLayout.Repository)
         {
+            // One model at the repository path (KServe's /mnt/models): no folder name to match, so the name it is
+            // served under (--model-name, else the folder's) is the model's name, whatever config.pbtxt says.
             config = config with { Name = model };
         }
         else if (config.Name != model)
