@@ -13,9 +13,14 @@ internal static class HostFlag
     public const string Variable = "TURBINE_HOST";
 
     /// <param name="builtInDefault">The role's default when <see cref="Variable"/> is not set.</param>
-    public static Option<string> Create(string builtInDefault) => new("--host")
+    /// <param name="environment">Reads an environment variable; default the process environment.</param>
+    public static Option<string> Create(string builtInDefault, Func<string, string?>? environment = null)
     {
-        Description = $"Address to bind (default ${Variable}, else {builtInDefault}).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : builtInDefault,
-    };
+        var read = environment ?? Environment.GetEnvironmentVariable;
+        return new("--host")
+        {
+            Description = $"Address to bind (default ${Variable}, else {builtInDefault}).",
+            DefaultValueFactory = _ => read(Variable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : builtInDefault,
+        };
+    }
 }
