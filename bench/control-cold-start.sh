@@ -5,19 +5,26 @@
 # the controller's own phases from turbine_cold_start_seconds (fetch, load, warmup, total) on its /metrics.
 # Models: the `simple` sample (created here) and, with RESNET=1, ResNet-18 from bench/.models/repo (bench/real-models.sh
 # step 1 creates it). The artifact is cached by content digest after the first start, so runs 2.. are cached starts.
-# Environment: RUNS (5), RESNET (0), OUT (results folder, default a new temp folder), SKIP_BUILD=1.
+# Environment: RUNS (5), RESNET (0), OUT (results folder, default a new temp folder), SKIP_BUILD=1, TURBINE_BIN (an
+# installed or published `turbine` executable to measure instead of the Release build, e.g. the ReadyToRun single file
+# of docs/packaging.md: the controller starts its replicas with its own executable, so they are that build too).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${RUNS:-5}"
 OUT="${OUT:-$(mktemp -d)}"
 TURBINE="$ROOT/src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll"
-[[ "${SKIP_BUILD:-0}" == 1 ]] || timeout 600 dotnet build "$ROOT/src/Turbine.Cli" -c Release -nologo -v q >/dev/null
+if [[ -n "${TURBINE_BIN:-}" ]]; then
+  turbine() { "$TURBINE_BIN" "$@"; }
+else
+  [[ "${SKIP_BUILD:-0}" == 1 ]] || timeout 600 dotnet build "$ROOT/src/Turbine.Cli" -c Release -nologo -v q >/dev/null
+  turbine() { dotnet "$TURBINE" "$@"; }
+fi
 PY=/usr/bin/python3
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-dotnet "$TURBINE" samples create "$OUT/models" >/dev/null
+turbine samples create "$OUT/models" >/dev/null
 API_PORT="$(free_port)"; GW_PORT="$(free_port)"; API="http://127.0.0.1:$API_PORT"
-dotnet "$TURBINE" control serve --dev --port "$API_PORT" --gateway-http-port "$GW_PORT" --gateway-grpc-port 0 \
+turbine control serve --dev --port "$API_PORT" --gateway-http-port "$GW_PORT" --gateway-grpc-port 0 \
   --data "$OUT/data" --allow-file-root "$OUT/models" --allow-file-root "$ROOT/bench/.models/repo" \
   --tick-secs 0.5 --stable-window-secs 2 --panic-window-secs 1 >"$OUT/control.log" 2>&1 &
 CONTROL=$!
@@ -65,11 +72,11 @@ PYEOF
 }
 
 echo '{"inputs":[{"name":"INPUT0","shape":[1,16],"datatype":"INT32","data":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]},{"name":"INPUT1","shape":[1,16],"datatype":"INT32","data":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}]}' >"$OUT/simple.json"
-spec simple "file://$OUT/models/simple" | dotnet "$TURBINE" control apply -f - --url "$API" >/dev/null
+spec simple "file://$OUT/models/simple" | turbine control apply -f - --url "$API" >/dev/null
 measure simple simple "$OUT/simple.json" | tee "$OUT/simple.txt"
 if [[ "${RESNET:-0}" == 1 ]]; then
   "$PY" -c 'import json; print(json.dumps({"inputs":[{"name":"Input247","shape":[1,3,224,224],"datatype":"FP32","data":[0.5]*(3*224*224)}]}))' >"$OUT/resnet.json"
-  spec resnet18 "file://$ROOT/bench/.models/repo/resnet18" | dotnet "$TURBINE" control apply -f - --url "$API" >/dev/null
+  spec resnet18 "file://$ROOT/bench/.models/repo/resnet18" | turbine control apply -f - --url "$API" >/dev/null
   measure resnet18 resnet18 "$OUT/resnet.json" | tee "$OUT/resnet.txt"
 fi
 echo "controller phases (turbine_cold_start_seconds: sum / count = mean seconds):"

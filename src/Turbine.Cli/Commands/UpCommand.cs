@@ -5,7 +5,8 @@ namespace Turbine.Cli.Commands;
 
 /// <summary>
 /// <c>turbine up</c>: the one-command embedded default. Creates the sample repository if absent (a line per model
-/// while it builds), starts the registry, the server and the gateway, and prints one summary of what runs where.
+/// while it builds), starts the registry, the server, the gateway and the controller (with two samples declared as
+/// deployments), and prints one summary of what runs where.
 /// </summary>
 internal static class UpCommand
 {
@@ -22,6 +23,8 @@ internal static class UpCommand
         options.AddTo(command);
         var registryPort = UpRegistry.CreatePortOption();
         command.Options.Add(registryPort);
+        var controlPort = UpControl.CreatePortOption();
+        command.Options.Add(controlPort);
         command.SetAction(async (parse, ct) =>
         {
             var path = Path.GetFullPath(parse.GetValue(repository)!);
@@ -41,7 +44,7 @@ internal static class UpCommand
 
             await using (registry.ConfigureAwait(false))
             {
-                return await UpGateway.RunAsync(server, registry, ct).ConfigureAwait(false);
+                return await UpGateway.RunAsync(server, registry, parse.GetValue(controlPort), ct).ConfigureAwait(false);
             }
         });
         return command;

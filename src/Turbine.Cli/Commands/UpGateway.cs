@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Turbine.Cli.Logging;
+using Turbine.Control;
+using Turbine.Control.Api;
 using Turbine.Gateway;
 using Turbine.Gateway.Configuration;
 using Turbine.Server;
@@ -9,11 +11,13 @@ namespace Turbine.Cli.Commands;
 /// <summary>
 /// The gateway half of <c>turbine up</c>: the server binds internal free ports (its metrics port stays as asked),
 /// a gateway config built in memory routes every model (<c>*</c>) to it, and the gateway takes the public HTTP and gRPC
-/// ports, so the README's <c>curl localhost:8000/...</c> goes through the gateway.
+/// ports, so the README's <c>curl localhost:8000/...</c> goes through the gateway. The embedded controller
+/// (<see cref="UpControl"/>) shares that gateway: the sample deployments' models are routed to their replicas, every other
+/// model to the embedded server.
 /// </summary>
 internal static class UpGateway
 {
-    public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, int controlPort, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(options.Engine.ModelRepository))
         {
@@ -49,7 +53,9 @@ internal static class UpGateway
             return 2;
         }
 
-        // The generated config goes to the gateway as an object: no temporary file between the two hosts.
+        // The generated config goes to the gateway as an object: no temporary file between the two hosts. The controller
+        // publishes its deployments' routes into the same source, beside the catch-all route to the embedded server.
+        var source = new InMemoryGatewayConfigSource(Config(server), "turbine up");
         var (gateway, code) = await GatewayCommand.StartAsync(new GatewayOptions
         {
             Host = options.Host,
@@ -57,27 +63,70 @@ internal static class UpGateway
             GrpcPort = options.GrpcPort,
             ShutdownTimeout = options.ShutdownTimeout,
             ConfigureLogging = RoleLogging.For(options.LogFormat, hideReady: true),
-        }, cancellationToken, "--http-port", new InMemoryGatewayConfigSource(Config(server), "turbine up")).ConfigureAwait(false);
+        }, cancellationToken, "--http-port", source).ConfigureAwait(false);
         if (gateway is null)
         {
             await server.DisposeAsync().ConfigureAwait(false);
             return code;
         }
 
-        await Console.Out.WriteLineAsync(Summary(gateway, server, registry)).ConfigureAwait(false);
+        var (control, deployments) = await StartControlAsync(controlPort, new AttachedGateway(gateway, source), registry, server, options.LogFormat, cancellationToken).ConfigureAwait(false);
+        if (control is null)
+        {
+            await gateway.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
+            return 1;
+        }
 
-        // SIGTERM stops both hosts; the gateway drains first, then the server.
-        await Task.WhenAny(gateway.WaitForShutdownAsync(CancellationToken.None), server.WaitForShutdownAsync(CancellationToken.None)).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync(Summary(gateway, server, registry, control, deployments)).ConfigureAwait(false);
+
+        // SIGTERM stops every host: the controller first (it drains and stops its replicas and removes their routes),
+        // then the gateway drains, then the server.
+        await Task.WhenAny(gateway.WaitForShutdownAsync(CancellationToken.None), server.WaitForShutdownAsync(CancellationToken.None),
+            control.WaitForShutdownAsync(CancellationToken.None)).ConfigureAwait(false);
+        await control.DisposeAsync().ConfigureAwait(false);
         await gateway.DisposeAsync().ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>The controller on the gateway with the sample deployments declared, or null (after a one-line error) when it cannot start.</summary>
+    private static async Task<(ControlHost? Control, IReadOnlyList<UpControl.SampleDeployment> Deployments)> StartControlAsync(
+        int port, AttachedGateway gateway, Turbine.Registry.RegistryServer registry, TurbineServer server, Turbine.Server.Logging.LogFormat format, CancellationToken cancellationToken)
+    {
+        ControlHost? control = null;
+        try
+        {
+            await Console.Out.WriteLineAsync("turbine up: starting the controller").ConfigureAwait(false);
+            control = await UpControl.StartAsync(port, gateway, registry.Url, RoleLogging.For(format, hideReady: true), cancellationToken).ConfigureAwait(false);
+            using var client = new ControlClient(control.Url, token: null);
+            var models = server.Engine.GetServingVersions().Select(m => m.Model).ToHashSet(StringComparer.Ordinal);
+            var deployments = await UpControl.DeclareSamplesAsync(client, models, Console.Out, cancellationToken).ConfigureAwait(false);
+            foreach (var late in await UpControl.WaitForReplicasAsync(client, deployments, UpControl.ReadyWait, cancellationToken).ConfigureAwait(false))
+            {
+                await Console.Out.WriteLineAsync($"turbine up: deployment {late} has no ready replica yet; see 'turbine control describe {late}'").ConfigureAwait(false);
+            }
+
+            return (control, deployments);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or ControlClientException or HttpRequestException
+            or System.Data.Common.DbException or UnauthorizedAccessException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: cannot start the embedded controller on port {port} (use --control-port): {e.Message}").ConfigureAwait(false);
+            if (control is not null)
+            {
+                await control.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return (null, []);
+        }
     }
 
     /// <summary>
     /// What runs where, once everything is up: the public endpoints (the gateway's; the server's own ports are internal
     /// and not shown), metrics, the registry and the models. The first line is the one scripts wait for.
     /// </summary>
-    internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry)
+    internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry, ControlHost control, IReadOnlyList<UpControl.SampleDeployment> deployments)
     {
         var models = server.Engine.GetServingVersions().Select(m => m.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var http = gateway.HttpAddress.ToString().TrimEnd('/');
@@ -86,6 +135,9 @@ internal static class UpGateway
             $"  metrics:  {server.MetricsAddress} (Prometheus)",
             $"  registry: {registry.Url} (dev mode: no tokens, loopback only; data in {Turbine.Registry.RegistryOptions.DefaultDataDirectory()})",
             $"  models:   {models.Count} ready: {string.Join(", ", models)}",
+            $"  control:  {control.Url} (dev mode, loopback only; data in {Turbine.Control.Api.ControlOptions.DefaultDataDirectory()}); deployments: "
+                + (deployments.Count == 0 ? "none" : string.Join("; ", deployments.Select(d => $"{d.Name} ({d.Describe()})"))),
+            $"  watch:    turbine control get --url {control.Url.ToString().TrimEnd('/')}",
             $"  try:      curl {http}/v2/models/simple",
             "  stop:     Ctrl+C");
     }

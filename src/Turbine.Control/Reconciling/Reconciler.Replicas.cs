@@ -330,7 +330,8 @@ public sealed partial class Reconciler
             .ToList();
         return new DeploymentRoutes(d.Name, models, revisions,
             new ActivatorSettings(spec.Turbine.ActivatorQueueSize, spec.Turbine.ActivatorMaxWait),
-            spec.Predictor.ContainerConcurrency);
+            spec.Predictor.ContainerConcurrency,
+            spec.Predictor.Timeout);
 
         static List<ReplicaEndpoint> Endpoints(RevisionState revision) => revision.ReadySlots
             .Select(s => new ReplicaEndpoint(s.Process.ReplicaId, Loopback(s.Process.HttpPort), Loopback(s.Process.GrpcPort)))

@@ -5,8 +5,10 @@ namespace Turbine.Control.Runtime;
 
 /// <summary>
 /// <c>turbine.cold_start.seconds</c> (Prometheus <c>turbine_cold_start_seconds</c>) on the <c>Turbine.Control</c>
-/// meter: one observation per phase (<c>phase</c> = fetch | load | warmup | total) when a replica first turns ready.
-/// Phases the server did not report are not observed. Tags are bounded: only the four phase names.
+/// meter: one observation per phase (<c>phase</c> = fetch | load | warmup | total) when a replica first turns ready,
+/// labelled with its <c>deployment</c>. Phases the server did not report are not observed. Tags are bounded: the four
+/// phase names times the deployments (at most the reconciler's MaxDeployments at once; the exporter keeps at most 1024
+/// series, so deployments deleted and created again and again cannot grow it without bound).
 /// </summary>
 internal sealed class ColdStartMetrics : IDisposable
 {
@@ -25,22 +27,22 @@ internal sealed class ColdStartMetrics : IDisposable
             "How long a replica took from its start to ready, by phase (fetch, load, warmup, total).");
     }
 
-    public void Record(ReplicaColdStart coldStart)
+    public void Record(string deployment, ReplicaColdStart coldStart)
     {
         ArgumentNullException.ThrowIfNull(coldStart);
-        Observe("total", coldStart.Total);
-        Observe("fetch", coldStart.Fetch);
-        Observe("load", coldStart.Load);
-        Observe("warmup", coldStart.Warmup);
+        Observe(deployment, "total", coldStart.Total);
+        Observe(deployment, "fetch", coldStart.Fetch);
+        Observe(deployment, "load", coldStart.Load);
+        Observe(deployment, "warmup", coldStart.Warmup);
     }
 
     public void Dispose() => _owned?.Dispose();
 
-    private void Observe(string phase, TimeSpan? value)
+    private void Observe(string deployment, string phase, TimeSpan? value)
     {
         if (value is { } v)
         {
-            _histogram.Record(Math.Max(0, v.TotalSeconds), new TagList { { "phase", phase } });
+            _histogram.Record(Math.Max(0, v.TotalSeconds), new TagList { { "deployment", deployment }, { "phase", phase } });
         }
     }
 }

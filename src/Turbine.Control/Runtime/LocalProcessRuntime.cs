@@ -411,6 +411,10 @@ public sealed partial class LocalProcessRuntime : IReplicaRuntime, IAsyncDisposa
         }
 
         info.Environment[LocalProcessNative.ReplicaIdVariable] = MarkerOf(launch.Deployment, launch.ReplicaId);
+        // A replica's models are the controller's to manage: its repository load/unload and shared-memory calls need a
+        // token that only this replica's environment holds, so a caller reaching it through the gateway (which passes
+        // the caller's Authorization header on) cannot unload a deployment's model. Nothing in the controller needs it.
+        info.Environment[ManagementTokenVariable] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         info.Environment[LocalProcessNative.LogVariable] = logPath;
         if (_options.RegistryToken is { } token)
         {
@@ -422,6 +426,9 @@ public sealed partial class LocalProcessRuntime : IReplicaRuntime, IAsyncDisposa
 
     /// <summary>The variable <c>turbine serve</c> reads the registry token from (the CLI's <c>ModelsCommand.RegistryTokenVariable</c>).</summary>
     internal const string RegistryTokenVariable = "TURBINE_REGISTRY_TOKEN";
+
+    /// <summary>The variable <c>turbine serve</c> reads its management token from (the CLI's <c>ServeCommand.ManagementTokenVariable</c>).</summary>
+    internal const string ManagementTokenVariable = "TURBINE_MANAGEMENT_TOKEN";
 
     /// <summary>Three distinct free loopback ports: each bound to port 0 at once, then released for the child.</summary>
     private static (int Http, int Grpc, int Metrics) FreePorts()

@@ -246,6 +246,7 @@ public sealed class GatewayTrafficPlane : ITrafficPlane, IDisposable
         Replicas = [.. revision.Replicas.Select(r => new ReplicaConfig { Http = r.Http.ToString(), Grpc = r.Grpc.ToString() })],
         Policy = "leastRequests",
         MaxConcurrencyPerReplica = (int)routes.ContainerConcurrency,
+        RequestTimeoutMs = routes.RequestTimeout is { } timeout ? (int)Math.Min(timeout.TotalMilliseconds, PoolConfig.MaxRequestTimeoutMs) : 0,
         HealthCheck = new HealthCheckConfig { Enabled = true, IntervalMs = 1000, TimeoutMs = 1000 },
         Outlier = new OutlierConfig { ConsecutiveFailures = 2, EjectionMs = 10_000, MaxEjectionPercent = 100 },
         Retry = new RetryConfig { MaxAttempts = 3, Idempotent = true, BudgetPercent = 100, MinRetriesPerSecond = 100 },

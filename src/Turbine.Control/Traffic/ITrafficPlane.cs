@@ -23,12 +23,14 @@ public sealed record ActivatorSettings(int QueueSize, TimeSpan MaxWait);
 /// <param name="Revisions">One (stable) or two (stable and canary) revisions with their shares.</param>
 /// <param name="Activator">When set, a deployment with no ready replica holds requests instead of failing them.</param>
 /// <param name="ContainerConcurrency">Most requests in flight per replica (0 = unlimited).</param>
+/// <param name="RequestTimeout">Longest one request may take through the gateway (<c>spec.predictor.timeout</c>); null = no limit.</param>
 public sealed record DeploymentRoutes(
     string Deployment,
     IReadOnlyList<string> ModelNames,
     IReadOnlyList<RevisionRoute> Revisions,
     ActivatorSettings? Activator,
-    long ContainerConcurrency);
+    long ContainerConcurrency,
+    TimeSpan? RequestTimeout = null);
 
 /// <summary>Counters of one revision since the plane started routing it (cumulative: diff two snapshots for a window).</summary>
 /// <param name="RevisionId">The revision.</param>

@@ -15,6 +15,17 @@ public sealed record PoolConfig : IValidatableConfig
     /// <summary>Most requests in flight to one replica (0 = unlimited); a pool with every replica full answers 429.</summary>
     public int MaxConcurrencyPerReplica { get; init; }
 
+    /// <summary>Largest <see cref="RequestTimeoutMs"/> accepted: one day.</summary>
+    public const int MaxRequestTimeoutMs = 86_400_000;
+
+    /// <summary>
+    /// Longest a request routed to this pool may take, from its arrival at the gateway to the end of its answer, waits in
+    /// the activator and retries included (KServe's <c>spec.predictor.timeout</c>); 0 (default) = no limit. Over it the
+    /// request is cancelled towards the replica and answered 504 (gRPC <c>DEADLINE_EXCEEDED</c>), or cut if its answer had
+    /// already started.
+    /// </summary>
+    public int RequestTimeoutMs { get; init; }
+
     public HealthCheckConfig HealthCheck { get; init; } = new();
 
     public OutlierConfig Outlier { get; init; } = new();
@@ -47,6 +58,11 @@ public sealed record PoolConfig : IValidatableConfig
         if (MaxConcurrencyPerReplica < 0)
         {
             context.Error(path + ".maxConcurrencyPerReplica", $"must be 0 (unlimited) or positive, got {MaxConcurrencyPerReplica}");
+        }
+
+        if (RequestTimeoutMs is < 0 or > MaxRequestTimeoutMs)
+        {
+            context.Error(path + ".requestTimeoutMs", $"must be 0 (no limit) or 1..{MaxRequestTimeoutMs} ms, got {RequestTimeoutMs}");
         }
 
         HealthCheck.Validate(path + ".healthCheck", context);

@@ -8,6 +8,7 @@ namespace Turbine.Gateway.Proxy;
 internal static class GatewayErrors
 {
     public const int GrpcInvalidArgument = 3;
+    public const int GrpcDeadlineExceeded = 4;
     public const int GrpcNotFound = 5;
     public const int GrpcResourceExhausted = 8;
     public const int GrpcUnimplemented = 12;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
@@ -98,6 +99,15 @@ internal sealed partial class GatewayProxy : IDisposable
 
         var backendPool = set.Get(decision.Pool)!;
         info.Pool = decision.Pool;
+
+        // The pool's request timeout covers everything from here: the activator's wait, every attempt, the answer.
+        var clientAborted = context.RequestAborted;
+        using var deadline = RequestDeadline.Start(backendPool.Config.RequestTimeoutMs, _time, clientAborted);
+        if (deadline is not null)
+        {
+            context.RequestAborted = deadline.Token;
+        }
+
         var grpc = route.GrpcMethod is not null;
         var (body, overBudget) = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming, _budget).ConfigureAwait(false);
         if (overBudget)
@@ -116,7 +126,13 @@ internal sealed partial class GatewayProxy : IDisposable
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
-                return; // the client went away; its slot is free
+                if (deadline?.TimedOut == true)
+                {
+                    context.RequestAborted = clientAborted; // the answer is written under the client's token, not the spent deadline
+                    await TimedOutAsync(context, info, backendPool, start).ConfigureAwait(false);
+                }
+
+                return; // the client went away (its slot is free), or the request's time ran out while it waited
             }
 
             if (held.Pool is null)
@@ -194,8 +210,15 @@ internal sealed partial class GatewayProxy : IDisposable
         {
             resilience.Properties.Set(AttemptKey, attempt);
             var outcome = await Pipeline(backendPool).ExecuteOutcomeAsync(static (ctx, self) => self.AttemptAsync(ctx.Properties.GetValue(AttemptKey, null!)), resilience, this).ConfigureAwait(false);
-            outcome.ThrowIfException();
-            result = outcome.Result!;
+            if (outcome.Exception is OperationCanceledException && deadline?.TimedOut == true)
+            {
+                result = new AttemptResult(attempt.Tried.LastOrDefault(), false, false, "the request timed out");
+            }
+            else
+            {
+                outcome.ThrowIfException();
+                result = outcome.Result!;
+            }
         }
         finally
         {
@@ -210,7 +233,22 @@ internal sealed partial class GatewayProxy : IDisposable
 
         info.Retries = attempt.Tried.Count - 1;
         info.Destination = result.Replica?.Id;
-        if (guard?.Refusal is { } refused && !context.Response.HasStarted)
+        context.RequestAborted = clientAborted; // what follows writes under the client's token, not the spent deadline
+        if (deadline?.TimedOut == true)
+        {
+            // The replica's answer, if any started, is incomplete: cut it rather than end it as if it were whole.
+            LogTimedOut(_logger, info.Model ?? "(server)", decision.Pool, backendPool.Config.RequestTimeoutMs);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+            }
+            else
+            {
+                context.Response.Clear();
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayErrors.GrpcDeadlineExceeded, TimeoutMessage(backendPool)).ConfigureAwait(false);
+            }
+        }
+        else if (guard?.Refusal is { } refused && !context.Response.HasStarted)
         {
             await EdgeErrors.WriteAsync(context, refused.Status, refused.Message).ConfigureAwait(false);
         }
@@ -233,8 +271,8 @@ internal sealed partial class GatewayProxy : IDisposable
         var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || grpcStatus == 0);
         var elapsedMs = _time.GetElapsedTime(start).TotalMilliseconds;
         _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, elapsedMs, info.TargetVersion, served);
-        var serverFailed = !context.RequestAborted.IsCancellationRequested
-            && (context.Response.StatusCode >= 500 || (result.Failure is not null && !result.Full) || IsServerFailure(grpcStatus));
+        var serverFailed = !clientAborted.IsCancellationRequested
+            && (deadline?.TimedOut == true || context.Response.StatusCode >= 500 || (result.Failure is not null && !result.Full) || IsServerFailure(grpcStatus));
         backendPool.Traffic.Record(elapsedMs, serverFailed);
         _metrics.Retry(info.Model ?? "", decision.Pool, info.Retries, served);
         if (mirror)
@@ -244,6 +282,19 @@ internal sealed partial class GatewayProxy : IDisposable
                 shadowBody!.Value.ToArray(), grpc ? GrpcStatusOf(context) : context.Response.StatusCode, capture is { Truncated: false } ? capture.Captured : null, grpc));
         }
     }
+
+    /// <summary>Answers a request whose time ran out before it was forwarded (in the activator's queue): 504, counted as a server-side failure.</summary>
+    private async Task TimedOutAsync(HttpContext context, GatewayRequestInfo info, BackendPool pool, long start)
+    {
+        var waited = _time.GetElapsedTime(start).TotalMilliseconds;
+        LogTimedOut(_logger, info.Model ?? "(server)", pool.Name, pool.Config.RequestTimeoutMs);
+        _metrics.Request(info.Model ?? "", pool.Name, "", info.Protocol, StatusCodes.Status504GatewayTimeout, waited);
+        pool.Traffic.Record(waited, error: true);
+        await GatewayErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayErrors.GrpcDeadlineExceeded, TimeoutMessage(pool)).ConfigureAwait(false);
+    }
+
+    private static string TimeoutMessage(BackendPool pool) =>
+        string.Create(CultureInfo.InvariantCulture, $"the request took longer than pool '{pool.Name}' allows ({pool.Config.RequestTimeoutMs} ms, requestTimeoutMs)");
 
     private async ValueTask<Outcome<AttemptResult>> AttemptAsync(Attempt a)
     {
@@ -499,6 +550,9 @@ internal sealed partial class GatewayProxy : IDisposable
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "model {Model}, pool {Pool}: activator refused the request: {Reason}")]
     private static partial void LogActivatorRefused(ILogger logger, string model, string pool, string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "model {Model}, pool {Pool}: the request timed out after {TimeoutMs} ms (requestTimeoutMs)")]
+    private static partial void LogTimedOut(ILogger logger, string model, string pool, int timeoutMs);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "model {Model} is not routed: the config lists no route for it under 'models' and no '*' route")]
     private static partial void LogUnrouted(ILogger logger, string model);

@@ -91,13 +91,14 @@ public sealed class ReconcilerTests : IAsyncLifetime
     public async Task Apply_starts_the_minimum_replicas_and_publishes_them_only_once_ready()
     {
         _runtime.ReadyAtOnce = false;
-        await ApplyAsync(Yaml("    minReplicas: 2\n    maxReplicas: 4"));
+        await ApplyAsync(Yaml("    minReplicas: 2\n    maxReplicas: 4\n    timeout: 45"));
         await PassAsync();
 
         Assert.Equal(2, _runtime.Running.Count());
         Assert.Equal(DeploymentPhase.Pending, Status.Phase);
         Assert.Empty(_traffic.Published["fraud"].Revisions[0].Replicas);
         Assert.NotNull(_traffic.Published["fraud"].Activator);
+        Assert.Equal(TimeSpan.FromSeconds(45), _traffic.Published["fraud"].RequestTimeout); // spec.predictor.timeout goes to the gateway
 
         foreach (var r in _runtime.Running)
         {

@@ -92,7 +92,8 @@ public sealed class LocalProcessRuntimeTests : IDisposable
         {
             lock (coldStarts)
             {
-                coldStarts.Add(((string)tags.ToArray().Single(t => t.Key == "phase").Value!, value));
+                var all = tags.ToArray();
+                coldStarts.Add(((string)all.Single(t => t.Key == "deployment").Value! + "/" + (string)all.Single(t => t.Key == "phase").Value!, value));
             }
         });
         listener.Start();
@@ -112,8 +113,8 @@ public sealed class LocalProcessRuntimeTests : IDisposable
         Assert.Null((await runtime.ProbeAsync(replica, CancellationToken.None)).ColdStart); // only the first ready probe
         lock (coldStarts)
         {
-            Assert.Contains(coldStarts, c => c.Phase == "total" && Math.Abs(c.Seconds - ready.ColdStart.Total.TotalSeconds) < 1e-9);
-            Assert.Contains(coldStarts, c => c.Phase == "load");
+            Assert.Contains(coldStarts, c => c.Phase == "fraud/total" && Math.Abs(c.Seconds - ready.ColdStart.Total.TotalSeconds) < 1e-9);
+            Assert.Contains(coldStarts, c => c.Phase == "fraud/load"); // labelled with the replica's deployment
         }
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{replica.HttpPort}/") };
@@ -133,6 +134,21 @@ public sealed class LocalProcessRuntimeTests : IDisposable
         var sum = json.RootElement.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "OUTPUT0");
         Assert.Equal(a.Zip(b, (x, y) => x + y), sum.GetProperty("data").EnumerateArray().Select(e => e.GetInt32()));
 
+        // The replica's models are the controller's: unloading one needs a token only the replica's environment holds,
+        // even from loopback (where the gateway's forwarded calls come from), with or without a caller's token.
+        foreach (var token in new[] { null, "guess" })
+        {
+            using var unload = new HttpRequestMessage(HttpMethod.Post, "v2/repository/models/simple/unload") { Content = new StringContent("{}") };
+            if (token is not null)
+            {
+                unload.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var refused = await http.SendAsync(unload);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        Assert.Equal(ReplicaProbeState.Ready, (await runtime.ProbeAsync(replica, CancellationToken.None)).State);
         Assert.NotEmpty(replica.LogTail(20));
         await runtime.StopAsync(replica, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.False(LocalProcessNative.IsRunning(replica.Pid));

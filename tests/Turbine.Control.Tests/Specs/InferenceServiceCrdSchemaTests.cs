@@ -15,8 +15,8 @@ public sealed class InferenceServiceCrdSchemaTests
         var yaml = SpecManifests.Valid.ElementAt(index);
 
         Assert.True(InferenceServiceParser.Parse(yaml, "isvc.yaml").Succeeded);
-        var results = KServeCrdSchema.Validate(KServeCrdSchema.Schema, yaml);
-        Assert.True(results.IsValid, KServeCrdSchema.Describe(results));
+        var results = CrdSchema.Validate(CrdSchema.InferenceService.Schema, yaml);
+        Assert.True(results.IsValid, CrdSchema.Describe(results));
     }
 
     [Theory]
@@ -24,9 +24,9 @@ public sealed class InferenceServiceCrdSchemaTests
     public void ValidManifest_PassesTheStrictCrdSchema(int index)
     {
         // No field KServe does not know: kubectl's default --validate=strict would refuse one.
-        var results = KServeCrdSchema.Validate(KServeCrdSchema.StrictSchema, SpecManifests.Valid.ElementAt(index));
+        var results = CrdSchema.Validate(CrdSchema.InferenceService.StrictSchema, SpecManifests.Valid.ElementAt(index));
 
-        Assert.True(results.IsValid, KServeCrdSchema.Describe(results));
+        Assert.True(results.IsValid, CrdSchema.Describe(results));
     }
 
     [Theory]
@@ -41,7 +41,7 @@ public sealed class InferenceServiceCrdSchemaTests
         Assert.NotEqual(SpecManifests.TritonFile, yaml);
 
         Assert.False(InferenceServiceParser.Parse(yaml, "isvc.yaml").Succeeded);
-        Assert.False(KServeCrdSchema.Validate(KServeCrdSchema.Schema, yaml).IsValid);
+        Assert.False(CrdSchema.Validate(CrdSchema.InferenceService.Schema, yaml).IsValid);
     }
 
     [Fact]
@@ -50,15 +50,15 @@ public sealed class InferenceServiceCrdSchemaTests
         var yaml = SpecManifests.TritonFile.Replace("minReplicas: 1", "minReplica: 1", StringComparison.Ordinal);
 
         Assert.False(InferenceServiceParser.Parse(yaml, "isvc.yaml").Succeeded);
-        Assert.True(KServeCrdSchema.Validate(KServeCrdSchema.Schema, yaml).IsValid, "the lax schema prunes unknown fields");
-        Assert.False(KServeCrdSchema.Validate(KServeCrdSchema.StrictSchema, yaml).IsValid);
+        Assert.True(CrdSchema.Validate(CrdSchema.InferenceService.Schema, yaml).IsValid, "the lax schema prunes unknown fields");
+        Assert.False(CrdSchema.Validate(CrdSchema.InferenceService.StrictSchema, yaml).IsValid);
     }
 
     [Fact]
     public void CrdAsset_ShipsWithItsLicenceAndSource()
     {
-        Assert.Contains("Apache License", File.ReadAllText(Path.Combine(KServeCrdSchema.Folder, "LICENSE")), StringComparison.Ordinal);
-        Assert.Contains("kserve/kserve", File.ReadAllText(Path.Combine(KServeCrdSchema.Folder, "SOURCE.md")), StringComparison.Ordinal);
+        Assert.Contains("Apache License", File.ReadAllText(Path.Combine(CrdSchema.KServeFolder, "LICENSE")), StringComparison.Ordinal);
+        Assert.Contains("kserve/kserve", File.ReadAllText(Path.Combine(CrdSchema.KServeFolder, "SOURCE.md")), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public sealed class InferenceServiceCrdSchemaTests
     [InlineData("spec.predictor.model.modelFormat")]
     public void FieldLists_CoverExactlyTheCrdProperties(string path)
     {
-        var node = path.Split('.').Aggregate((JsonNode)KServeCrdSchema.Node, (n, part) => n["properties"]![part]!);
+        var node = path.Split('.').Aggregate((JsonNode)CrdSchema.InferenceService.Node, (n, part) => n["properties"]![part]!);
         var crd = node["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
 
         var (known, ignored, unsupported) = path switch

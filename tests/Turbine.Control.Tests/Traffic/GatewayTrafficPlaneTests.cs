@@ -16,12 +16,13 @@ public sealed class GatewayTrafficPlaneTests
         var before = f.Source.Current;
         var a = await f.BackendAsync("a");
 
-        Assert.Null(f.Plane.Publish(new DeploymentRoutes("fraud", ["fraud", "fraud-v2"], [new RevisionRoute("fraud-v1", 100, [a.Endpoint("r1")])], null, 8)));
+        Assert.Null(f.Plane.Publish(new DeploymentRoutes("fraud", ["fraud", "fraud-v2"], [new RevisionRoute("fraud-v1", 100, [a.Endpoint("r1")])], null, 8, TimeSpan.FromSeconds(30))));
 
         var config = f.Source.Current;
         var pool = config.Pools[GatewayTrafficPlane.PoolName("fraud", "fraud-v1")];
         Assert.Equal("fraud--fraud-v1", GatewayTrafficPlane.PoolName("fraud", "fraud-v1"));
         Assert.Equal(8, pool.MaxConcurrencyPerReplica);
+        Assert.Equal(30_000, pool.RequestTimeoutMs); // spec.predictor.timeout, enforced by the gateway
         Assert.True(pool.Retry.Idempotent);
         Assert.Null(pool.Activator);
         Assert.Equal("fraud--fraud-v1", config.Models["fraud"].Pool);
