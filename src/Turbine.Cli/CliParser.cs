@@ -30,6 +30,7 @@ internal static partial class CliParser
         root.Subcommands.Add(RegistryCommand.Create());
         root.Subcommands.Add(GatewayCommand.Create());
         root.Subcommands.Add(ControlCommand.Create());
+        root.Subcommands.Add(HealthCommand.Create());
         ApplyConventions(root);
         return root;
     }

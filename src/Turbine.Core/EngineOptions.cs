@@ -11,6 +11,13 @@ public sealed record EngineOptions
     /// <summary>The model repository folder (required); read by the default folder model source, not when the engine is given another source.</summary>
     public required string ModelRepository { get; init; }
 
+    /// <summary>
+    /// The name the model is served under when <see cref="ModelRepository"/> is one model (a model folder, or an
+    /// <c>.onnx</c> file: <see cref="Repository.ModelRepository.Open"/>); null: the folder's name or the file's name
+    /// without <c>.onnx</c>. Not used for a Triton repository. KServe's runtime passes the InferenceService's name.
+    /// </summary>
+    public string? ModelName { get; init; }
+
     /// <summary>How models get loaded; default <see cref="ModelControlMode.None"/> (everything at start).</summary>
     public ModelControlMode ControlMode { get; init; } = ModelControlMode.None;
 

@@ -65,7 +65,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _requestObserver = requestObserver;
         SharedMemory = new global::Turbine.Core.SharedMemory.SharedMemoryManager(options.SharedMemory, logger);
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
-        source ??= new FolderModelSource(options.ModelRepository, options.ControlMode == ModelControlMode.Poll ? options.PollInterval : null, options.TimeProvider);
+        source ??= new FolderModelSource(options.ModelRepository, options.ControlMode == ModelControlMode.Poll ? options.PollInterval : null, options.TimeProvider, options.ModelName);
         _manager = new ModelManager(source, backends, options.TimeProvider, logger, _cache is not null, options.FileLimits, options.LoadTimeout);
         _manager.StepRunner = this;
         _manager.Engine = this;

@@ -37,15 +37,21 @@ public sealed partial class TurbineProcess : IAsyncDisposable
         }
     }
 
-    public static TurbineProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static TurbineProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        StartExecutable("dotnet", [Path.Combine(AppContext.BaseDirectory, "turbine.dll"), .. args], environment);
+
+    /// <summary>
+    /// Starts <paramref name="fileName"/> (an installed or published <c>turbine</c>, or another program such as
+    /// <c>dotnet pack</c>) with the arguments given and <paramref name="environment"/> added to the inherited environment.
+    /// </summary>
+    public static TurbineProcess StartExecutable(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "turbine.dll"));
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
@@ -64,6 +70,21 @@ public sealed partial class TurbineProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return tp;
+    }
+
+    /// <summary>Runs <paramref name="fileName"/> to completion within <paramref name="timeout"/>; its exit code and combined output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunExecutableAsync(string fileName, IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string>? environment = null)
+    {
+        await using var p = StartExecutable(fileName, args, environment);
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            return (await p.WaitForExitAsync(deadline.Token), p.Output);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish within {timeout}; output:\n{p.Output}");
+        }
     }
 
     /// <summary>Runs a command to completion and returns its exit code and combined output.</summary>

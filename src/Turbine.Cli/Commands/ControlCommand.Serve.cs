@@ -15,7 +15,7 @@ internal static partial class ControlCommand
     private static Command CreateServe(Action<IServiceCollection>? configureServices)
     {
         var defaults = new ControlOptions();
-        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => defaults.Host };
+        var host = HostFlag.Create(defaults.Host);
         var port = new Option<int>("--port") { Description = "HTTP port of the control API (0 = pick a free port).", DefaultValueFactory = _ => defaults.Port };
         var data = new Option<string>("--data") { Description = "Data folder (control.db lives here).", DefaultValueFactory = _ => defaults.DataDirectory };
         var database = new Option<string?>("--database") { Description = "The SQLite file of the control store (default <data>/control.db)." };

@@ -14,7 +14,7 @@ internal static class GatewayCommand
     {
         var defaults = new GatewayOptions();
         var config = new Option<string>("--config") { Description = "Gateway config file (YAML; hot-reloaded).", Required = true };
-        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => defaults.Host };
+        var host = HostFlag.Create(defaults.Host);
         var port = new Option<int>("--http-port", "--port") { Description = "REST port (HTTP/1.1; 0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => defaults.HttpPort };
         var grpcPort = new Option<int>("--grpc-port") { Description = "gRPC port (cleartext HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => defaults.GrpcPort };
         var exitTimeout = new Option<int>("--exit-timeout-secs") { Description = "How long shutdown waits for in-flight requests.", DefaultValueFactory = _ => (int)defaults.ShutdownTimeout.TotalSeconds };

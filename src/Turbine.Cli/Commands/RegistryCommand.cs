@@ -14,7 +14,7 @@ internal static class RegistryCommand
     public static Command Create()
     {
         var defaults = new RegistryOptions();
-        var host = new Option<string>("--host") { Description = "Address to bind.", DefaultValueFactory = _ => defaults.Host };
+        var host = HostFlag.Create(defaults.Host);
         var port = new Option<int>("--http-port", "--port") { Description = "HTTP port (0 = pick a free port). --port is an older spelling.", DefaultValueFactory = _ => defaults.Port };
         var dev = new Option<bool>("--dev") { Description = "Run without API tokens (loopback hosts only)." };
         var artifacts = new Option<string?>("--artifacts") { Description = "Artifact folder (default <data>/artifacts); with S3, the upload spool." };

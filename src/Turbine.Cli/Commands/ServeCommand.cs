@@ -12,18 +12,36 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var repository = new Option<string?>("--model-repository") { Description = "Model repository folder (Triton layout); not with --registry." };
+        var repository = new Option<string?>("--model-repository") { Description = "Model repository: a Triton repository folder, or one model (a model folder or an .onnx file, as KServe leaves /mnt/models); not with --registry." };
+        var modelName = new Option<string?>("--model-name") { Description = "The name a one-model --model-repository (a model folder or an .onnx file) is served under; default the folder's or file's name. KServe's runtime passes the InferenceService's name." };
         var options = new ServeOptions();
         var registry = new RegistryServeFlags();
-        var command = new Command("serve", "Serve the models of a repository folder, or from a model registry, over the Open Inference Protocol.") { repository };
+        var command = new Command("serve", "Serve the models of a repository folder, or from a model registry, over the Open Inference Protocol.") { repository, modelName };
         options.AddTo(command);
         registry.AddTo(command, repository);
+        command.Validators.Add(r =>
+        {
+            var name = r.GetValue(modelName);
+            if (name is not null && r.GetValue(repository) is null)
+            {
+                r.AddError("--model-name names the model of a one-model --model-repository; a registry reference names its own model");
+            }
+            else if (name is not null && !ModelRepository.IsSafeName(name))
+            {
+                r.AddError($"--model-name '{name}' cannot be a model name (no '/', '\\', and not '.' or '..')");
+            }
+        });
         command.SetAction((parse, ct) =>
         {
             var fromRegistry = registry.Read(parse);
             var server = fromRegistry is null
                 ? options.Read(parse, parse.GetValue(repository)!)
                 : options.Read(parse, fromRegistry.RepositoryDirectory) with { Registry = fromRegistry };
+            if (parse.GetValue(modelName) is { } name)
+            {
+                server = server with { Engine = server.Engine with { ModelName = name } };
+            }
+
             return RunAsync(server, ct);
         });
         return command;
@@ -31,10 +49,16 @@ internal static class ServeCommand
 
     public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        if (options.Registry is null && !Directory.Exists(options.Engine.ModelRepository))
+        var path = options.Engine.ModelRepository;
+        if (options.Registry is null && !Directory.Exists(path) && !File.Exists(path))
         {
             await Console.Error.WriteLineAsync($"turbine: error: model repository '{options.Engine.ModelRepository}' does not exist").ConfigureAwait(false);
             return 2;
+        }
+
+        if (options.Registry is null && await DescribeLayoutAsync(options.Engine).ConfigureAwait(false) is { } exitCode)
+        {
+            return exitCode;
         }
 
         TurbineServer server;
@@ -74,13 +98,45 @@ internal static class ServeCommand
 
         return 0;
     }
+
+    /// <summary>
+    /// Says on stderr what a one-model repository path is served as, and that <c>--model-name</c> is not used for a
+    /// Triton repository; an exit code when the path cannot be served (a file that is not .onnx).
+    /// </summary>
+    private static async Task<int?> DescribeLayoutAsync(Turbine.Core.EngineOptions engine)
+    {
+        ModelRepository opened;
+        try
+        {
+            opened = ModelRepository.Open(engine.ModelRepository, engine.ModelName);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var line = opened.Layout switch
+        {
+            ModelRepositoryLayout.ModelFolder => $"turbine: '{engine.ModelRepository}' is one model folder, served as model '{opened.ListModels()[0]}'",
+            ModelRepositoryLayout.ModelFile => $"turbine: '{engine.ModelRepository}' is one model file ({opened.ModelFileName}), served as model '{opened.ListModels()[0]}' version 1",
+            _ when engine.ModelName is not null => $"turbine: --model-name '{engine.ModelName}' is not used: '{engine.ModelRepository}' is a Triton repository, whose folders name its models",
+            _ => null,
+        };
+        if (line is not null)
+        {
+            await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+        }
+
+        return null;
+    }
 }
 
 /// <summary>The server flags shared by <c>serve</c> and <c>up</c>.</summary>
 internal sealed class ServeOptions
 {
     private readonly Option<string> _id = new("--id") { Description = "Server identity in GET /v2 and gRPC ServerMetadata (Triton's --id).", DefaultValueFactory = _ => Defaults.Engine.ServerName };
-    private readonly Option<string> _host = new("--host") { Description = "Address to bind.", DefaultValueFactory = _ => Defaults.Host };
+    private readonly Option<string> _host = HostFlag.Create(Defaults.Host);
     private readonly Option<int> _httpPort = new("--http-port") { Description = "HTTP port (0 = pick a free port).", DefaultValueFactory = _ => Defaults.HttpPort };
     private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "gRPC port (HTTP/2; 0 = pick a free port).", DefaultValueFactory = _ => Defaults.GrpcPort };
     private readonly Option<long> _grpcMax = new("--grpc-max-message-bytes") { Description = "Largest gRPC message received or sent.", DefaultValueFactory = _ => Defaults.GrpcMaxMessageBytes };

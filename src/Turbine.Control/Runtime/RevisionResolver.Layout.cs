@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Turbine.Control.Storage;
 
@@ -18,8 +17,6 @@ internal sealed class ArtifactException(ControlErrorKind kind, string message) :
 
 public sealed partial class RevisionResolver
 {
-    private const string ConfigFileName = "config.pbtxt";
-
     /// <summary>
     /// Classifies an artifact by the paths of its files: a single <c>.onnx</c> file (one model named after the
     /// deployment, version 1), a model folder (<c>config.pbtxt</c> and/or numeric version folders at its top; one model
@@ -88,11 +85,8 @@ public sealed partial class RevisionResolver
         return new ArtifactLayout([.. models.Select(m => m.Key)], [.. models.SelectMany(m => m).Select(e => (e, e.RelativePath))]);
     }
 
-    /// <summary>Whether files at these paths (relative to a folder) make it a Triton model folder.</summary>
-    private static bool IsModelFolder(IEnumerable<string> paths) => paths.Any(p =>
-        p == ConfigFileName ||
-        (p.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash &&
-         long.TryParse(p.AsSpan(0, slash), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0));
+    /// <summary>Whether files at these paths (relative to a folder) make it a Triton model folder: the server's rule.</summary>
+    private static bool IsModelFolder(IEnumerable<string> paths) => Turbine.Core.Repository.ModelRepository.IsModelFolder(paths);
 
     /// <summary>
     /// Why a path inside an artifact (an S3 key after the prefix, a file name) is refused, or null: no empty, <c>.</c>

@@ -43,8 +43,10 @@ internal sealed class ModelConfigLoader
     public ModelDefinition Load(ModelRepository repository, string model, string? overrideJson)
     {
         var config = Parse(repository, model, overrideJson, out var source);
-        if (config.Name.Length == 0)
+        if (config.Name.Length == 0 || repository.Layout != ModelRepositoryLayout.Repository)
         {
+            // One model at the repository path (KServe's /mnt/models): no folder name to match, so the name it is
+            // served under (--model-name, else the folder's) is the model's name, whatever config.pbtxt says.
             config = config with { Name = model };
         }
         else if (config.Name != model)
@@ -217,7 +219,11 @@ internal sealed class ModelConfigLoader
                 $"{source}: response_cache cannot be enabled for a stateful model (sequence_batching): its outputs depend on the sequence's state");
         }
 
-        return new ModelDefinition(config, backend, repository.ModelPath(model)) { FileLimits = _limits };
+        return new ModelDefinition(config, backend, repository.ModelPath(model))
+        {
+            FileLimits = _limits,
+            VersionFolder = version => repository.VersionPath(model, version),
+        };
     }
 
     private IBackend ResolveBackend(ModelConfig config, ModelRepository repository, string model, IReadOnlyList<long> versions, string source)

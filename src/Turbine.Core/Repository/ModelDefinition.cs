@@ -18,8 +18,14 @@ internal sealed record ModelDefinition(ModelConfig Config, IBackend? Backend, st
     /// <summary>The files the config names in the model folder (labels, warmup/, initial_state/).</summary>
     public ModelFiles Files => new(ModelDirectory, FileLimits);
 
+    /// <summary>
+    /// A version's folder: <c>&lt;model&gt;/&lt;version&gt;</c>, or the model's own folder for one <c>.onnx</c> file served
+    /// in place (<see cref="ModelRepositoryLayout.ModelFile"/>); the repository decides (<see cref="ModelRepository.VersionPath"/>).
+    /// </summary>
+    public Func<long, string>? VersionFolder { get; init; }
+
     /// <summary>The checked path of a version's model file (inside the version folder, a regular file within its limit).</summary>
     public string ModelFilePath(long version) =>
-        new ModelFiles(Path.Combine(ModelDirectory, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileLimits)
+        new ModelFiles(VersionFolder?.Invoke(version) ?? Path.Combine(ModelDirectory, version.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileLimits)
             .Resolve("", Config.DefaultModelFilename, "default_model_filename", ModelFileKind.Model);
 }
