@@ -79,20 +79,29 @@ public sealed class IrisModel
         return Array.IndexOf(probabilities, probabilities.Max());
     }
 
-    internal static IrisModel Train(IrisDataSet data, int iterations = DefaultIterations, double learningRate = DefaultLearningRate)
+    internal static IrisModel Train(IrisDataSet data, int iterations = DefaultIterations, double learningRate = DefaultLearningRate) =>
+        Train(data.Features, data.Labels, data.ClassNames, iterations, learningRate);
+
+    /// <summary>
+    /// Softmax regression on any labelled feature vectors (the iris sample and the image_classifier's head). A feature
+    /// that is constant over the training set gets a standard deviation of 1, so it neither divides by zero nor
+    /// contributes.
+    /// </summary>
+    internal static IrisModel Train(float[][] features, int[] labels, string[] classNames, int iterations = DefaultIterations, double learningRate = DefaultLearningRate)
     {
-        int n = data.Count, d = IrisDataSet.FeatureCount, c = data.ClassNames.Length;
+        int n = features.Length, d = features[0].Length, c = classNames.Length;
         var mean = new float[d];
         var std = new float[d];
         for (var j = 0; j < d; j++)
         {
-            var m = data.Features.Average(row => (double)row[j]);
+            var m = features.Average(row => (double)row[j]);
             mean[j] = (float)m;
-            std[j] = (float)Math.Sqrt(data.Features.Average(row => (row[j] - m) * (row[j] - m)));
+            var s = Math.Sqrt(features.Average(row => (row[j] - m) * (row[j] - m)));
+            std[j] = s > 1e-6 ? (float)s : 1f;
         }
 
         // Standardize with the float parameters the ONNX graph uses, so training and inference agree.
-        var x = data.Features.Select(row => Enumerable.Range(0, d).Select(j => (double)((row[j] - mean[j]) / std[j])).ToArray()).ToArray();
+        var x = features.Select(row => Enumerable.Range(0, d).Select(j => (double)((row[j] - mean[j]) / std[j])).ToArray()).ToArray();
         var w = new double[d * c];
         var b = new double[c];
         var probabilities = new double[c];
@@ -105,7 +114,7 @@ public sealed class IrisModel
                 Softmax(x[i], w, b, probabilities);
                 for (var k = 0; k < c; k++)
                 {
-                    var error = probabilities[k] - (data.Labels[i] == k ? 1.0 : 0.0);
+                    var error = probabilities[k] - (labels[i] == k ? 1.0 : 0.0);
                     gradB[k] += error;
                     for (var j = 0; j < d; j++)
                     {
@@ -125,8 +134,8 @@ public sealed class IrisModel
             }
         }
 
-        var model = new IrisModel(data.ClassNames, mean, std, w.Select(v => (float)v).ToArray(), b.Select(v => (float)v).ToArray());
-        var correct = Enumerable.Range(0, n).Count(i => model.Predict(data.Features[i]) == data.Labels[i]);
+        var model = new IrisModel(classNames, mean, std, w.Select(v => (float)v).ToArray(), b.Select(v => (float)v).ToArray());
+        var correct = Enumerable.Range(0, n).Count(i => model.Predict(features[i]) == labels[i]);
         model.TrainingAccuracy = (double)correct / n;
         return model;
     }

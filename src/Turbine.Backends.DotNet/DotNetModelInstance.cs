@@ -151,6 +151,11 @@ internal sealed class DotNetModelInstance : IDecoupledModelInstance
         {
             sender.Abandon();
             var e = failed.InnerExceptions.Count == 1 ? failed.InnerExceptions[0] : failed;
+            if (e is InvalidInputException invalid)
+            {
+                throw new InferenceException(StatusCode.InvalidArgument, $"model '{_config.Name}': {invalid.Message}");
+            }
+
             throw new InferenceException(StatusCode.Internal, $"model '{_config.Name}' failed: {e.GetType().Name}: {e.Message}");
         }
 

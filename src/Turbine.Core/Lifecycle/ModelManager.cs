@@ -236,19 +236,9 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
     private LoadedVersion LoadVersion(ModelDefinition definition, long version, string fingerprint)
     {
         var config = definition.Config;
-        if (definition.Graph is { } graph)
-        {
-            return LoadEnsembleVersion(config, graph, version, fingerprint);
-        }
-
-        if (definition.RoutingGraph is { } routing)
-        {
-            return LoadRoutingGraphVersion(config, routing, version, fingerprint);
-        }
-
-        var backend = definition.Backend ?? throw new InferenceException(StatusCode.Internal, $"model '{config.Name}' has no backend");
-        var file = definition.ModelFilePath(version);
         var files = definition.Files;
+        // Labels (Triton's label_filename) belong to any model with outputs, an ensemble or a routing graph included: a
+        // classification request on the graph's output reads the graph's own labels file.
         var labels = ImmutableDictionary.CreateBuilder<string, IReadOnlyList<string>>();
         foreach (var output in config.Outputs)
         {
@@ -257,6 +247,19 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
                 labels[output.Name] = files.ReadAllLines("", output.LabelFilename, $"output '{output.Name}': label_filename", ModelFileKind.Labels);
             }
         }
+
+        if (definition.Graph is { } graph)
+        {
+            return LoadEnsembleVersion(config, graph, version, fingerprint, labels.ToImmutable());
+        }
+
+        if (definition.RoutingGraph is { } routing)
+        {
+            return LoadRoutingGraphVersion(config, routing, version, fingerprint, labels.ToImmutable());
+        }
+
+        var backend = definition.Backend ?? throw new InferenceException(StatusCode.Internal, $"model '{config.Name}' has no backend");
+        var file = definition.ModelFilePath(version);
 
         var placements = config.InstanceGroups.SelectMany(InstancePlacement.Of).ToList();
         var threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, placements.Count));
@@ -296,7 +299,7 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
     /// An ensemble version: checked against the composing models serving now (names, data types, shapes), then
     /// scheduled by an <see cref="Graphs.EnsembleScheduler"/> that runs each step on its model's own scheduler.
     /// </summary>
-    private LoadedVersion LoadEnsembleVersion(ModelConfig config, Graphs.EnsembleGraph graph, long version, string fingerprint)
+    private LoadedVersion LoadEnsembleVersion(ModelConfig config, Graphs.EnsembleGraph graph, long version, string fingerprint, ImmutableDictionary<string, IReadOnlyList<string>> labels)
     {
         var runner = StepRunner ?? throw new InferenceException(StatusCode.Internal, $"ensemble '{config.Name}' cannot run without an engine");
         var problems = graph.CheckAgainst(config, ComposingConfig);
@@ -306,14 +309,14 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         }
 
         var scheduler = new Graphs.EnsembleScheduler(graph, runner, (int)config.EnsembleScheduling!.MaxInflightRequests);
-        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), ImmutableDictionary<string, IReadOnlyList<string>>.Empty)
+        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), labels)
         {
             ComposingModels = [.. graph.Steps.Select(s => s.ModelName).Distinct()],
         };
     }
 
     /// <summary>A routing graph version: every model a step names must be serving; then a <see cref="Graphs.RoutingGraphScheduler"/> runs it.</summary>
-    private LoadedVersion LoadRoutingGraphVersion(ModelConfig config, Graphs.RoutingGraph graph, long version, string fingerprint)
+    private LoadedVersion LoadRoutingGraphVersion(ModelConfig config, Graphs.RoutingGraph graph, long version, string fingerprint, ImmutableDictionary<string, IReadOnlyList<string>> labels)
     {
         var runner = StepRunner ?? throw new InferenceException(StatusCode.Internal, $"graph '{config.Name}' cannot run without an engine");
         var problems = graph.Models
@@ -327,7 +330,7 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
         }
 
         var scheduler = new Graphs.RoutingGraphScheduler(graph, runner, GraphRandom);
-        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), ImmutableDictionary<string, IReadOnlyList<string>>.Empty)
+        return new LoadedVersion(config, version, fingerprint, scheduler, new ModelStatistics(_time), labels)
         {
             ComposingModels = graph.Models,
         };
