@@ -45,6 +45,35 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task SamplesCreate_Graphs_WritesEnsembleAndSwitchGraphThatServe()
+    {
+        var repo = Path.Combine(_root, "graphs");
+        var (code, output) = await TurbineProcess.RunAsync("samples", "create", repo, "--graphs");
+        Assert.True(code == 0, output);
+        Assert.Contains("graph samples: created simple_chain, iris_router (with sepal_score, petal_score)", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(repo, "iris_router", "graph.yaml")));
+
+        await using var server = TurbineProcess.Start(["serve", "--model-repository", repo, "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0"]);
+        var url = await server.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+        using var client = new TurbineHttpClient(url);
+        // A setosa (short petals) goes to sepal_score (sepal length + width); a virginica to petal_score (petal length + width).
+        var setosa = await client.InferAsync("iris_router", [new InferInput("input", [1, 4], "FP32").SetData(new[] { 5.1f, 3.5f, 1.4f, 0.2f })]);
+        Assert.Equal(8.6f, setosa.GetOutput("score").AsArray<float>()[0], 4);
+        var virginica = await client.InferAsync("iris_router", [new InferInput("input", [1, 4], "FP32").SetData(new[] { 6.3f, 3.3f, 6.0f, 2.5f })]);
+        Assert.Equal(8.5f, virginica.GetOutput("score").AsArray<float>()[0], 4);
+        var chain = await client.InferAsync("simple_chain", [
+            new InferInput("A", [1, 16], "INT32").SetData(Enumerable.Range(0, 16).ToArray()),
+            new InferInput("B", [1, 16], "INT32").SetData(Enumerable.Repeat(1, 16).ToArray()),
+        ]);
+        Assert.Equal(Enumerable.Range(0, 16).Select(a => 2 * a), chain.GetOutput("TWICE_A").AsArray<int>());
+        Assert.Equal(Enumerable.Repeat(2, 16), chain.GetOutput("TWICE_B").AsArray<int>());
+
+        (code, output) = await TurbineProcess.RunAsync("samples", "create", repo, "--graphs");
+        Assert.True(code == 0, output);
+        Assert.Contains("graph samples: kept existing (--overwrite rewrites them)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_CurlWithHandBuiltBinaryBody_GetsBinaryOutputs()
     {
         var repo = await CreateRepoAsync();

@@ -10,13 +10,23 @@ internal static class SamplesCommand
     {
         var dir = new Argument<string>("DIR") { Description = "Folder to write the sample repository into." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Rewrite sample models that already exist." };
-        var create = new Command("create", "Write the sample model repository: " + string.Join(", ", SampleRepository.ModelNames) + ".") { dir, overwrite };
+        var graphs = new Option<bool>("--graphs")
+        {
+            Description = $"Also write the graph samples: the ensemble {SampleGraphs.SimpleChain} (simple twice) and the Switch graph " +
+                $"{SampleGraphs.IrisRouter} (iris, then {SampleGraphs.SepalScore} or {SampleGraphs.PetalScore} by its top class).",
+        };
+        var create = new Command("create", "Write the sample model repository: " + string.Join(", ", SampleRepository.ModelNames) + ".") { dir, overwrite, graphs };
         create.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(dir)!);
             var output = parse.InvocationConfiguration.Output;
             var (created, kept) = CreateSamples(path, parse.GetValue(overwrite), output);
             output.WriteLine(Summary(path, created, kept));
+            if (parse.GetValue(graphs))
+            {
+                output.WriteLine(CreateGraphSamples(path, parse.GetValue(overwrite)));
+            }
+
             return 0;
         });
         return new Command("samples", "Sample models.") { create };
@@ -47,6 +57,30 @@ internal static class SamplesCommand
         }
 
         return (created, kept);
+    }
+
+    /// <summary>
+    /// Writes the graph samples (they need <c>simple</c> and <c>iris</c>, which <see cref="CreateSamples"/> wrote) that
+    /// <paramref name="path"/> lacks, or all of them with <paramref name="overwrite"/>; returns one line saying what it did.
+    /// </summary>
+    public static string CreateGraphSamples(string path, bool overwrite)
+    {
+        var written = new List<string>();
+        if (overwrite || !Directory.Exists(Path.Combine(path, SampleGraphs.SimpleChain)))
+        {
+            SampleGraphs.WriteSimpleChain(path);
+            written.Add(SampleGraphs.SimpleChain);
+        }
+
+        if (overwrite || !Directory.Exists(Path.Combine(path, SampleGraphs.IrisRouter)))
+        {
+            SampleGraphs.WriteIrisRouter(path);
+            written.Add($"{SampleGraphs.IrisRouter} (with {SampleGraphs.SepalScore}, {SampleGraphs.PetalScore})");
+        }
+
+        return written.Count == 0
+            ? "graph samples: kept existing (--overwrite rewrites them)"
+            : $"graph samples: created {string.Join(", ", written)}";
     }
 
     /// <summary>One line saying which sample models were created and which existing ones were kept.</summary>
