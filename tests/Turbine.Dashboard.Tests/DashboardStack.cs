@@ -41,6 +41,9 @@ public sealed class DashboardStack : IAsyncLifetime
 
     public string Writer => Registry.Tokens["writer"];
 
+    /// <summary>Moving a version to Production takes the registry's admin role.</summary>
+    public string Admin => Registry.Tokens["admin"];
+
     public string PayloadDirectory => _temp.File("payloads");
 
     public Uri Gateway => ((ControlPlane)Control.Services.GetService(typeof(ControlPlane))!).Gateway!.HttpAddress;
@@ -51,10 +54,10 @@ public sealed class DashboardStack : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Registry = await RegistryHarness.StartAsync(("reader", "reader"), ("writer", "writer"));
+        Registry = await RegistryHarness.StartAsync(("reader", "reader"), ("writer", "writer"), ("admin", "admin"));
         var repository = _temp.File("models");
         SampleRepository.CreateModel(repository, "simple");
-        using (var client = new RegistryClient(Registry.Url, Writer))
+        using (var client = new RegistryClient(Registry.Url, Admin))
         {
             await client.CreateModelAsync(new NewRegisteredModel { Name = "simple", Description = "sums and differences " + Xss, Owner = "ml-team", Tags = new Dictionary<string, string> { ["team"] = Xss } });
             var artifact = await client.UploadAsync(Path.Combine(repository, "simple"));

@@ -51,8 +51,9 @@ internal static class DashboardEndpoints
             () => sp.GetService<ControlPlane>(),
             options).Map(app);
         app.MapGet("/", () => Results.Redirect(Path)).ExcludeFromDescription();
-        app.MapGet("/dashboard", () => Results.Redirect(Path)).ExcludeFromDescription();
-        app.MapGet(Path + "{*file}", (string? file, HttpContext context) => Serve(file, context)).ExcludeFromDescription();
+        // Routing ignores a trailing slash, so '/dashboard' lands here too: send it to '/dashboard/' (relative asset URLs need the slash).
+        app.MapGet(Path + "{*file}", (string? file, HttpContext context) =>
+            string.IsNullOrEmpty(file) && context.Request.Path.Value?.EndsWith('/') != true ? Results.Redirect(Path) : Serve(file, context)).ExcludeFromDescription();
     }
 
     /// <summary>The embedded asset names (for tests).</summary>

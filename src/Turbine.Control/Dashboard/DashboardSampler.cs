@@ -28,6 +28,7 @@ internal sealed partial class DashboardSampler : IHostedService, IDisposable
     private readonly Dictionary<string, History> _histories = new(StringComparer.Ordinal);
     private CancellationTokenSource? _stop;
     private Task? _loop;
+    private int _disposed;
 
     public DashboardSampler(DashboardOptions options, IControlStore store, IDeploymentController controller, Func<ControlPlane?> plane, TimeProvider time, ILogger logger, HttpMessageHandler? handler = null)
     {
@@ -83,6 +84,12 @@ internal sealed partial class DashboardSampler : IHostedService, IDisposable
 
     public void Dispose()
     {
+        // Registered as a singleton and as a hosted service: the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop?.Cancel();
         _stop?.Dispose();
         _scrape.Dispose();
