@@ -43,6 +43,14 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
         return (context, page, errors);
     }
 
+    private string DebugHistory()
+    {
+        using var http = stack.Http(stack.Admin);
+        var text = http.GetStringAsync($"api/dashboard/deployments/{DashboardStack.Deployment}").GetAwaiter().GetResult();
+        var history = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("history");
+        return string.Join("\n", history.EnumerateArray().Where(p => p.GetProperty("qps").GetDouble() > 0).Select(p => p.ToString()));
+    }
+
     private static async Task ShotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardStack.ScreenshotDirectory, name + ".png"), FullPage = true });
 
@@ -82,10 +90,15 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
         using var control = new ControlClient(stack.Control.Url, stack.Reader);
         await Poll.UntilOrFailAsync(async () => (await control.GetAsync(DashboardStack.Deployment)).Status.Canary is { ReadyReplicas: > 0 }, Deadline,
             () => "no canary of v2 became ready", TimeSpan.FromMilliseconds(200));
-        await stack.LoadAsync(10);
+        await stack.LoadAsync(30);
         await page.GotoAsync(new Uri(stack.Control.Url, $"dashboard/#/deployments/{DashboardStack.Deployment}").ToString());
         var rollout = page.Locator("section.rollout");
         await rollout.Locator("td", new() { HasText = "v2" }).First.WaitForAsync();
+        // Canary and stable figures side by side, from the requests just sent (both revisions got some of them).
+        await Poll.UntilOrFailAsync(async () => await stack.LoadAsync(10) == 10
+            && (await rollout.Locator("td.canary-p99").InnerTextAsync()).EndsWith(" ms", StringComparison.Ordinal)
+            && (await rollout.Locator("td.stable-p99").InnerTextAsync()).EndsWith(" ms", StringComparison.Ordinal), Deadline, () => "no canary/stable p99 shown: " + rollout.InnerTextAsync().GetAwaiter().GetResult() + "\n" + DebugHistory(), TimeSpan.FromMilliseconds(500));
+        Assert.Equal("0 %", await rollout.Locator("td.canary-errors").InnerTextAsync());
         Assert.Contains("Autoscaler", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await page.Locator("main svg.chart path.line").CountAsync() >= 2, "the autoscaler and replica charts are drawn");
         await ShotAsync(page, "deployments");
@@ -169,11 +182,11 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
         await page.Locator("main table").WaitForAsync();
         Assert.Contains(DashboardStack.Xss, await page.Locator("main table").InnerTextAsync(), StringComparison.Ordinal);
         await NoXssRanAsync(page);
+        await ShotAsync(page, "payloads");
         await page.Locator("#payload-filter select[name=status]").SelectOptionAsync("error");
         await page.Locator("#payload-filter button[type=submit]").ClickAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = "req-2", Exact = true }).WaitForAsync();
         Assert.Equal(1, await page.Locator("main table tbody tr").CountAsync());
-        await ShotAsync(page, "payloads");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 

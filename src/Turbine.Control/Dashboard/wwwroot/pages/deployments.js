@@ -54,7 +54,16 @@ async function deploymentDetail(app, name, ctx) {
 function view(d, readOnly, openLogs, reload) {
   const st = d.status || {};
   const hist = d.history || [];
-  const latest = hist[hist.length - 1] || {};
+  // Canary vs stable over the last minute of samples: error rate weighted by requests, p99 the worst interval's.
+  const recent = hist.filter(p => t(p) >= (hist.length ? t(hist[hist.length - 1]) : 0) - 60000);
+  const side = (qps, err, p99) => {
+    const busy = recent.filter(p => p[err] !== null && p[err] !== undefined);
+    const weight = busy.reduce((a, p) => a + (qps(p) || 0), 0);
+    const p99s = recent.map(p => p[p99]).filter(v => v !== null && v !== undefined);
+    return { err: busy.length === 0 ? null : weight > 0 ? busy.reduce((a, p) => a + (qps(p) || 0) * p[err], 0) / weight : 0, p99: p99s.length ? Math.max(...p99s) : null };
+  };
+  const canaryFigures = side(p => p.canaryQps, 'canaryErrorRate', 'canaryP99Ms');
+  const stableFigures = side(p => p.qps - (p.canaryQps || 0), 'stableErrorRate', 'stableP99Ms');
   const out = [];
   out.push(h('div', { class: 'grid' },
     h('section', { class: 'card' }, h('h2', {}, 'Status'), kv([
@@ -82,8 +91,8 @@ function view(d, readOnly, openLogs, reload) {
     table(['', 'Stable', 'Canary'], [
       h('tr', {}, h('th', {}, 'Version'), h('td', {}, st.stable ? 'v' + st.stable.version : '–'), h('td', {}, st.canary ? 'v' + st.canary.version : '–')),
       h('tr', {}, h('th', {}, 'Traffic'), h('td', {}, st.stable ? st.stable.trafficPercent + ' %' : '–'), h('td', {}, st.canary ? st.canary.trafficPercent + ' %' : '–')),
-      h('tr', {}, h('th', {}, 'Error rate'), h('td', { class: 'num' }, pct(latest.stableErrorRate)), h('td', { class: 'num' }, pct(latest.canaryErrorRate))),
-      h('tr', {}, h('th', {}, 'p99 latency'), h('td', { class: 'num' }, latest.stableP99Ms != null ? num(latest.stableP99Ms) + ' ms' : '–'), h('td', { class: 'num' }, latest.canaryP99Ms != null ? num(latest.canaryP99Ms) + ' ms' : '–')),
+      h('tr', {}, h('th', {}, 'Error rate (last minute)'), h('td', { class: 'num stable-errors' }, pct(stableFigures.err)), h('td', { class: 'num canary-errors' }, pct(canaryFigures.err))),
+      h('tr', {}, h('th', {}, 'p99 latency (worst interval, last minute)'), h('td', { class: 'num stable-p99' }, stableFigures.p99 != null ? num(stableFigures.p99) + ' ms' : '–'), h('td', { class: 'num canary-p99' }, canaryFigures.p99 != null ? num(canaryFigures.p99) + ' ms' : '–')),
     ]),
     h('div', { class: 'row' },
       h('button', { class: 'primary', type: 'button', disabled: readOnly || noRollout, onclick: () => cmd('promote', 'Promote') }, 'Promote canary'),

@@ -27,12 +27,16 @@ export async function trafficPage(app, _, ctx) {
     const grid = holder.appendChild(h('div', { class: 'grid' }));
     for (const r of data.rows) {
       const s = r.series;
-      grid.appendChild(h('section', { class: 'card' }, h('h2', {}, r.deployment),
-        legend(['QPS', 'p50 ms', 'p99 ms']),
+      grid.appendChild(h('section', { class: 'card' }, h('h2', {}, `${r.deployment}: requests per second`),
+        legend(['QPS', 'errors per second']),
         lineChart([
           { name: 'QPS', points: s.map(p => [t(p), p.qps]) },
+          { name: 'errors/s', points: s.map(p => [t(p), p.qps * p.errorRate]) }], { label: `request rate of ${r.deployment}` })));
+      grid.appendChild(h('section', { class: 'card' }, h('h2', {}, `${r.deployment}: latency (ms, through the gateway)`),
+        legend(['p50', 'p99']),
+        lineChart([
           { name: 'p50 ms', points: s.map(p => [t(p), p.p50Ms]) },
-          { name: 'p99 ms', points: s.map(p => [t(p), p.p99Ms]) }], { label: `traffic of ${r.deployment}` })));
+          { name: 'p99 ms', points: s.map(p => [t(p), p.p99Ms]) }], { label: `latency of ${r.deployment}` })));
     }
   };
   await render();
