@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Turbine.Client.Registry;
 using Turbine.Control.Dashboard;
+using Microsoft.Extensions.Logging;
 using Turbine.Control.Reconciling;
 
 namespace Turbine.Dashboard.Tests;
@@ -144,11 +145,15 @@ public sealed class DashboardApiTests(DashboardStack stack)
     }
 
     [Fact]
-    public async Task Health_WithoutMonitoring_SaysNotConfigured()
+    public async Task Health_ForwardsTheMonitoringSummaryWithTheCallersToken_AndItsErrors()
     {
         using var http = stack.Http(stack.Reader);
         var health = await JsonAsync(await http.GetAsync("api/dashboard/health/simple"));
-        Assert.False(health.GetProperty("configured").GetBoolean());
+        Assert.Equal(2, health.GetProperty("features").GetArrayLength());
+        Assert.Equal("Bearer " + stack.Reader, stack.Monitoring.LastAuthorization);
+        using var unknown = await http.GetAsync("api/dashboard/health/other");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("no statistics for model 'other'", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,9 +166,30 @@ public sealed class DashboardApiTests(DashboardStack stack)
     }
 }
 
-/// <summary>The sampler's quantile and the options' rules, without the stack.</summary>
+/// <summary>The sampler's quantile, the options' rules, and a bare control host's dashboard, without the stack.</summary>
 public sealed class DashboardUnitTests
 {
+    [Fact]
+    public async Task BareControlHost_DevMode_ServesTheDashboard_WithEmptyStatesForWhatIsNotConfigured()
+    {
+        using var temp = new TempFolder("turbine-dashboard-bare");
+        await using var control = await Turbine.Control.ControlHost.StartAsync(new Turbine.Control.Api.ControlOptions
+        {
+            Port = 0, Dev = true, DataDirectory = temp.Path, ConfigureLogging = b => b.ClearProviders(),
+        });
+        using var http = new HttpClient { BaseAddress = control.Url };
+        var health = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/health/simple")).RootElement;
+        Assert.False(health.GetProperty("configured").GetBoolean());
+        var payloads = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/payloads")).RootElement;
+        Assert.False(payloads.GetProperty("configured").GetBoolean());
+        using var models = await http.GetAsync("api/dashboard/models");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, models.StatusCode);
+        Assert.Contains("no registry configured", await models.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var deployments = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/deployments")).RootElement;
+        Assert.Equal(0, deployments.GetProperty("deployments").GetArrayLength());
+        Assert.Contains("<main id=\"app\"", await http.GetStringAsync("dashboard/"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Quantile_InterpolatesInsideTheBucket()
     {

@@ -191,13 +191,21 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
     }
 
     [Fact]
-    public async Task Health_WithoutMonitoring_ShowsItsEmptyState()
+    public async Task Health_DrawsReferenceVsCurrentPerFeature_FromTheMonitoringSummary()
     {
-        var (context, page, errors) = await OpenAsync(stack.Reader, "#/health");
+        var (context, page, errors) = await OpenAsync(stack.Reader, "#/health/simple");
         await using var _ = context;
-        await page.Locator("main .empty").WaitForAsync();
-        Assert.Contains("Monitoring is not configured", await page.Locator("main .empty").InnerTextAsync(), StringComparison.Ordinal);
+        await page.Locator("section.feature").First.WaitForAsync();
+        Assert.Equal(2, await page.Locator("section.feature").CountAsync());
+        Assert.Contains("drift", await page.Locator("section.feature").First.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(8, await page.Locator("section.feature").First.Locator("rect.bar").CountAsync()); // 4 bins × reference, current
+        Assert.Equal("http://127.0.0.1:1/reports/simple.html", await page.Locator("main a", new() { HasText = "open the HTML report" }).GetAttributeAsync("href"));
         await ShotAsync(page, "health");
-        Assert.True(errors.Count == 0, string.Join("\n", errors));
+
+        // A model monitoring knows nothing about: the service's own message, no crash.
+        await page.GotoAsync(new Uri(stack.Control.Url, "dashboard/#/health/other").ToString());
+        await page.Locator("main .error").WaitForAsync();
+        Assert.Contains("no statistics for model 'other'", await page.Locator("main .error").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(errors.All(e => e.Contains("404", StringComparison.Ordinal)), string.Join("\n", errors)); // the 404 fetch itself is logged by Chromium
     }
 }

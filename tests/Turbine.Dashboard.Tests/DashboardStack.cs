@@ -35,6 +35,8 @@ public sealed class DashboardStack : IAsyncLifetime
 
     public ControlHost Control { get; private set; } = null!;
 
+    public MonitoringStub Monitoring { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public string Reader => Registry.Tokens["reader"];
@@ -80,6 +82,7 @@ public sealed class DashboardStack : IAsyncLifetime
         }
 
         WritePayloads();
+        Monitoring = await MonitoringStub.StartAsync();
         var data = _temp.File("control");
         var quiet = (Action<ILoggingBuilder>)(b => b.SetMinimumLevel(LogLevel.Warning));
         var options = new ControlOptions
@@ -88,7 +91,7 @@ public sealed class DashboardStack : IAsyncLifetime
             RegistryUrl = Registry.Url,
             DataDirectory = data,
             ConfigureLogging = quiet,
-            Dashboard = new DashboardOptions { SampleInterval = TimeSpan.FromMilliseconds(500), PayloadLogDirectory = PayloadDirectory },
+            Dashboard = new DashboardOptions { SampleInterval = TimeSpan.FromMilliseconds(500), PayloadLogDirectory = PayloadDirectory, MonitoringUrl = Monitoring.Url },
         };
         var plane = new ControlPlaneOptions
         {
@@ -127,6 +130,11 @@ public sealed class DashboardStack : IAsyncLifetime
         if (Registry is not null)
         {
             await Registry.DisposeAsync();
+        }
+
+        if (Monitoring is not null)
+        {
+            await Monitoring.DisposeAsync();
         }
 
         _temp.Dispose();
