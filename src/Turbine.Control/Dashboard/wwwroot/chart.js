@@ -21,7 +21,7 @@ function fmt(v) {
 }
 
 // series: [{ name, points: [[timeMs, value|null], ...] }]; returns an <svg> with a legend-friendly class per series.
-export function lineChart(series, { width = 560, height = 180, label = '', step = false } = {}) {
+export function lineChart(series, { width = 560, height = 180, label = '', step = false, endLabel = 'now' } = {}) {
   const pad = { l: 44, r: 10, t: 10, b: 22 };
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label });
   const all = series.flatMap(x => x.points).filter(p => p[1] !== null && p[1] !== undefined && !Number.isNaN(p[1]));
@@ -43,7 +43,7 @@ export function lineChart(series, { width = 560, height = 180, label = '', step 
   svg.appendChild(s('line', { class: 'axis', x1: pad.l, x2: width - pad.r, y1: pad.t + ih, y2: pad.t + ih }));
   const span = (t1 - t0) / 1000;
   svg.appendChild(s('text', { x: pad.l, y: height - 6 }, span > 0 ? `-${Math.round(span)} s` : ''));
-  svg.appendChild(s('text', { x: width - pad.r, y: height - 6, 'text-anchor': 'end' }, 'now'));
+  svg.appendChild(s('text', { x: width - pad.r, y: height - 6, 'text-anchor': 'end' }, endLabel === 'now' ? 'now' : new Date(t1).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')));
   series.forEach((ser, i) => {
     let d = '', prev = null;
     for (const [t, v] of ser.points) {

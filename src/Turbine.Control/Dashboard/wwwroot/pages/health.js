@@ -58,5 +58,5 @@ function render(holder, s) {
   holder.appendChild(h('h2', {}, 'Performance from feedback'));
   if (perf.length === 0) { holder.appendChild(empty('No ground truth received yet.')); return; }
   const metrics = [...new Set(perf.map(p => p.metric))];
-  holder.appendChild(h('div', { class: 'card' }, legend(metrics), lineChart(metrics.map(m => ({ name: m, points: perf.filter(p => p.metric === m).map(p => [new Date(p.at).getTime(), p.value]) })), { label: 'performance over time' })));
+  holder.appendChild(h('div', { class: 'card' }, legend(metrics), lineChart(metrics.map(m => ({ name: m, points: perf.filter(p => p.metric === m).map(p => [new Date(p.at).getTime(), p.value]) })), { label: 'performance over time', endLabel: 'last' })));
 }
