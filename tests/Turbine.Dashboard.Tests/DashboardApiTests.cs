@@ -157,6 +157,28 @@ public sealed class DashboardApiTests(DashboardStack stack)
     }
 
     [Fact]
+    public async Task ModelLimitedToken_SeesOnlyItsModels_DeploymentsPayloadsAndHealth()
+    {
+        // A registry reader token limited to models 'fraud*' (created by the admin through the registry's API).
+        using var admin = new HttpClient { BaseAddress = stack.Registry.Url };
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", stack.Admin);
+        using var body = new StringContent("{\"name\":\"fraud-reader\",\"role\":\"reader\",\"models\":\"fraud*\"}", Encoding.UTF8, "application/json");
+        var created = await JsonAsync(await admin.PostAsync("api/v1/tokens", body));
+        using var http = stack.Http(created.GetProperty("token").GetString());
+
+        var deployments = await JsonAsync(await http.GetAsync("api/dashboard/deployments"));
+        Assert.Equal(0, deployments.GetProperty("deployments").GetArrayLength());
+        using var detail = await http.GetAsync($"api/dashboard/deployments/{DashboardStack.Deployment}");
+        Assert.Equal(HttpStatusCode.Forbidden, detail.StatusCode);
+        var payloads = await JsonAsync(await http.GetAsync("api/dashboard/payloads"));
+        Assert.Equal(0, payloads.GetProperty("records").GetArrayLength());
+        using var health = await http.GetAsync("api/dashboard/health/simple");
+        Assert.Equal(HttpStatusCode.Forbidden, health.StatusCode);
+        using var tryit = await http.GetAsync("api/dashboard/tryit/simple/simple");
+        Assert.Equal(HttpStatusCode.Forbidden, tryit.StatusCode);
+    }
+
+    [Fact]
     public async Task TryIt_UnknownModelOfDeployment_404NamesIt()
     {
         using var http = stack.Http(stack.Writer);

@@ -29,6 +29,7 @@ internal sealed partial class DashboardApi
             return ControlHttp.Json(new { configured = false, message = "no payload-log folder is configured (DashboardOptions.PayloadLogDirectory)", records = Array.Empty<object>() });
         }
 
+        var caller = context.GetCaller();
         var q = context.Request.Query;
         string? model = Text(q["model"]), id = Text(q["id"]), status = Text(q["status"]);
         DateTimeOffset? since = null, until = null;
@@ -78,7 +79,8 @@ internal sealed partial class DashboardApi
             var lines = ReadTail(file, take);
             for (var i = lines.Count - 1; i >= 0 && records.Count < limit; i--)
             {
-                if (Match(lines[i], model, id, status, since, until) is { } node)
+                // A token limited to some models sees only their records.
+                if (Match(lines[i], model, id, status, since, until) is { } node && caller.MayTouch(node["model"]?.GetValueKind() == JsonValueKind.String ? node["model"]!.GetValue<string>() : ""))
                 {
                     records.Add(node);
                 }

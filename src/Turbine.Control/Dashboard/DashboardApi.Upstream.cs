@@ -40,6 +40,12 @@ internal sealed partial class DashboardApi
     private void MapHealth(RouteGroupBuilder api) =>
         api.MapGet("/health/{model}", (string model, HttpContext c) =>
         {
+            var caller = c.GetCaller();
+            if (!caller.MayTouch(model))
+            {
+                return Task.FromResult(ControlHttp.Forbidden($"token '{caller.Name}' is limited to '{caller.Deployments}'; model '{(model.Length > 80 ? model[..80] + "…" : model)}' is outside it"));
+            }
+
             if (options.Dashboard.MonitoringUrl is not { } monitoring)
             {
                 return Task.FromResult(ControlHttp.Json(new { configured = false, message = "no monitoring service is configured (DashboardOptions.MonitoringUrl)" }));

@@ -72,6 +72,13 @@ internal sealed class DashboardUpstreams : IDisposable
                     $"the {service} answered {status} with {(text.Length > 200 ? text[..200] + "…" : text)}");
             }
 
+            if (status is StatusCodes.Status401Unauthorized)
+            {
+                // The browser's own token was accepted here; a 401 from behind means the credentials the dashboard sent on.
+                return ControlHttp.Error(StatusCodes.Status502BadGateway, "upstream_unauthenticated",
+                    $"the {service} refused the credentials the dashboard sent it ({System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 200))}); with a static or dev token, set the control service's --registry-token");
+            }
+
             return new JsonBytesResult(bytes, status);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
