@@ -43,9 +43,13 @@ async function deploymentDetail(app, name, ctx) {
   const render = async () => {
     let d;
     try { d = await api('/api/dashboard/deployments/' + enc(name)); } catch (e) { clear(holder).appendChild(errorBox(e)); return; }
-    if (!ctx.alive) return;
-    holder.querySelectorAll('details[data-replica]').forEach(x => { if (x.open) openLogs.add(x.dataset.replica); else openLogs.delete(x.dataset.replica); });
+    // A refresh keeps what the person was doing: no refresh under an open dialog; open <details> stay open; the
+    // focused control gets the focus back (found again by its tag and text).
+    if (!ctx.alive || document.getElementById('confirm').open) return;
+    holder.querySelectorAll('details[data-key]').forEach(x => { if (x.open) openLogs.add(x.dataset.key); else openLogs.delete(x.dataset.key); });
+    const focused = holder.contains(document.activeElement) ? [document.activeElement.tagName, document.activeElement.textContent] : null;
     clear(holder).append(...view(d, readOnly, openLogs, render));
+    if (focused) [...holder.querySelectorAll(focused[0])].find(el => el.textContent === focused[1])?.focus();
   };
   await render();
   ctx.every(3000, render);
@@ -75,7 +79,7 @@ function view(d, readOnly, openLogs, reload) {
       ['Storage', d.spec.storageUri], ['Format', d.spec.modelFormat], ['Replicas', `${d.spec.minReplicas} – ${d.spec.maxReplicas}`],
       ['Scale metric', d.spec.scaleMetric], ['Scale target', d.spec.scaleTarget ?? 'default'], ['Container concurrency', d.spec.containerConcurrency],
       ['Canary traffic', d.spec.canaryTrafficPercent !== null && d.spec.canaryTrafficPercent !== undefined ? d.spec.canaryTrafficPercent + ' %' : null]]),
-    h('details', {}, h('summary', {}, 'YAML as applied'), h('pre', {}, d.yaml)))));
+    h('details', { dataset: { key: 'yaml' }, open: openLogs.has('yaml') }, h('summary', {}, 'YAML as applied'), h('pre', {}, d.yaml)))));
 
   // Rollout: canary vs stable side by side, and the buttons.
   const ro = st.rollout;
@@ -128,7 +132,7 @@ function view(d, readOnly, openLogs, reload) {
           h('td', {}, rep.id), h('td', {}, badge(rep.state)), h('td', {}, 'v' + rep.version), h('td', { class: 'num' }, rep.pid),
           h('td', { class: 'num' }, rep.httpPort), h('td', { class: 'num' }, rep.grpcPort), h('td', { class: 'num' }, rep.restarts), h('td', {}, when(rep.since)),
           h('td', {}, rep.message ? h('div', {}, rep.message) : null,
-            h('details', { dataset: { replica: rep.id }, open: openLogs.has(rep.id) }, h('summary', {}, `log (last ${r.log.length} lines)`), h('pre', {}, r.log.join('\n') || '(empty)'))));
+            h('details', { dataset: { key: 'log:' + rep.id }, open: openLogs.has('log:' + rep.id) }, h('summary', {}, `log (last ${r.log.length} lines)`), h('pre', {}, r.log.join('\n') || '(empty)'))));
       }))));
 
   out.push(h('div', { class: 'grid' },
