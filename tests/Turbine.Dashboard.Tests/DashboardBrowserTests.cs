@@ -65,6 +65,8 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
     {
         var (context, page, errors) = await OpenAsync(stack.Admin, "#/models");
         await using var _ = context;
+        await page.Locator("a.model-name", new() { HasText = "simple" }).WaitForAsync();
+        await ShotAsync(page, "models-list");
         await page.Locator("a.model-name", new() { HasText = "simple" }).ClickAsync();
         await page.Locator("section.version[data-version='2']").WaitForAsync();
         // The attacker's description, tag and params are text on the page, and nothing ran.
@@ -139,6 +141,9 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
         }
 
         Assert.Contains("Read-only token", await page.Locator("section.rollout").InnerTextAsync(), StringComparison.Ordinal);
+        await page.GotoAsync(new Uri(stack.Control.Url, "dashboard/#/deployments").ToString());
+        await page.Locator("main table a", new() { HasText = DashboardStack.Deployment }).WaitForAsync();
+        await ShotAsync(page, "deployments-list");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
