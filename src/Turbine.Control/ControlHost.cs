@@ -63,6 +63,11 @@ public sealed class ControlHost : IAsyncDisposable
         options.ConfigureLogging?.Invoke(builder.Logging);
         configureServices?.Invoke(builder.Services);
         builder.Services.AddTurbineControl(options);
+        if (options.Dashboard.Enabled)
+        {
+            Dashboard.DashboardEndpoints.AddServices(builder.Services, options);
+        }
+
         var detached = !builder.Services.Any(d => d.ServiceType == typeof(IDeploymentController));
         builder.Services.TryAddSingleton<IDeploymentController, DetachedDeploymentController>();
         ListenOptions? listen = null;
@@ -89,6 +94,11 @@ public sealed class ControlHost : IAsyncDisposable
             configureApp?.Invoke(app);
             app.MapOpenApi();
             new ControlApi(store, controller, options, logger).Map(app);
+            if (options.Dashboard.Enabled)
+            {
+                Dashboard.DashboardEndpoints.Map(app, options);
+            }
+
             app.MapFallback(ctx => ControlHttp.WriteErrorAsync(ctx, StatusCodes.Status404NotFound, "not_found", $"no endpoint for {ctx.Request.Method} {ctx.Request.Path}"));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var url = new Uri($"http://{(address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString())}:{listen!.IPEndPoint!.Port}/");

@@ -86,6 +86,12 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
     /// <summary>The public gateway, once started.</summary>
     public GatewayHost? Gateway => _gateway;
 
+    /// <summary>The local runtime, once started (the dashboard reads replica logs and cold starts from it).</summary>
+    internal LocalProcessRuntime? Runtime => _runtime;
+
+    /// <summary>The traffic plane, once started (the dashboard reads per-revision traffic and model names from it).</summary>
+    internal GatewayTrafficPlane? TrafficPlane => _traffic;
+
     /// <summary>The reconciler, once started.</summary>
     public Reconciler? Reconciler => _reconciler;
 

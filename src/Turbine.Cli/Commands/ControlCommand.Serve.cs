@@ -24,11 +24,13 @@ internal static partial class ControlCommand
         var dev = new Option<bool>("--dev") { Description = "Run without tokens (loopback hosts only)." };
         var maxSpec = new Option<int>("--max-spec-bytes") { Description = "Largest InferenceService accepted by apply (413 above).", DefaultValueFactory = _ => defaults.MaxSpecBytes };
         var plane = new ControlPlaneFlags();
+        var dashboard = new DashboardFlags();
         var command = new Command("serve", "Run the control plane: the control API (OpenAPI at /openapi/v1.json), the public gateway and the reconciler that runs each deployment's replicas.")
         {
             host, port, data, database, registry, tokensFile, dev, maxSpec,
         };
         plane.AddTo(command);
+        dashboard.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -75,6 +77,7 @@ internal static partial class ControlCommand
             try
             {
                 planeOptions = plane.Read(parse, options);
+                options = dashboard.Apply(parse, options, planeOptions);
             }
             catch (UsageException e)
             {
@@ -97,7 +100,7 @@ internal static partial class ControlCommand
 
             if (server.Services.GetService<ControlPlane>()?.Gateway is { } gateway)
             {
-                await Console.Out.WriteLineAsync($"turbine control ready: API on {server.Url} gateway HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress}").ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"turbine control ready: API on {server.Url}{(options.Dashboard.Enabled ? $" dashboard on {server.Url}dashboard/" : "")} gateway HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress}").ConfigureAwait(false);
             }
 
             await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);

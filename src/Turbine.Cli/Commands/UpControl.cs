@@ -47,7 +47,12 @@ internal static class UpControl
     /// <summary>Starts the control API and the plane on <paramref name="gateway"/>; replicas pull from <paramref name="registry"/>; data in <paramref name="dataDirectory"/> (default <c>$TURBINE_HOME/control</c>).</summary>
     public static async Task<ControlHost> StartAsync(int port, AttachedGateway gateway, Uri registry, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken, string? dataDirectory = null)
     {
-        var options = new ControlOptions { Host = "127.0.0.1", Port = port, Dev = true, ConfigureLogging = logging, DataDirectory = dataDirectory ?? ControlOptions.DefaultDataDirectory() };
+        var options = new ControlOptions
+        {
+            Host = "127.0.0.1", Port = port, Dev = true, ConfigureLogging = logging, DataDirectory = dataDirectory ?? ControlOptions.DefaultDataDirectory(),
+            // The dashboard at http://127.0.0.1:8090/dashboard/ reads up's embedded registry (docs/dashboard.md).
+            Dashboard = new Turbine.Control.Dashboard.DashboardOptions { RegistryUrl = registry },
+        };
         Turbine.Server.PortProbe.EnsureFree(options.Host, [(options.Port, "control", "--control-port")]);
         var data = Path.GetFullPath(options.DataDirectory);
         var plane = new ControlPlaneOptions

@@ -138,6 +138,7 @@ internal static class UpGateway
             $"  control:  {control.Url} (dev mode, loopback only; data in {Turbine.Control.Api.ControlOptions.DefaultDataDirectory()}); deployments: "
                 + (deployments.Count == 0 ? "none" : string.Join("; ", deployments.Select(d => $"{d.Name} ({d.Describe()})"))),
             $"  watch:    turbine control get --url {control.Url.ToString().TrimEnd('/')}",
+            $"  browse:   {control.Url}dashboard/ (the web dashboard)",
             $"  try:      curl {http}/v2/models/simple",
             "  stop:     Ctrl+C");
     }

@@ -123,8 +123,8 @@ internal sealed class ControlAuthenticator : IDisposable
             var models = root.TryGetProperty("models", out var m) ? m.GetString() ?? "*" : "*";
             return role switch
             {
-                "reader" => AuthVerdict.Ok(new ControlCaller(name, ControlScope.Read, models)),
-                "writer" or "admin" => AuthVerdict.Ok(new ControlCaller(name, ControlScope.Write, models)),
+                "reader" => AuthVerdict.Ok(new ControlCaller(name, ControlScope.Read, models) { FromRegistry = true }),
+                "writer" or "admin" => AuthVerdict.Ok(new ControlCaller(name, ControlScope.Write, models) { FromRegistry = true }),
                 _ => AuthVerdict.Unauthenticated($"the registry gave the token an unknown role '{role}'"),
             };
         }

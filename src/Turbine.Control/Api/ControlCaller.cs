@@ -9,6 +9,9 @@ public sealed record ControlCaller(string Name, ControlScope Scope, string Deplo
     /// <summary>The caller in dev mode: may do everything.</summary>
     public static ControlCaller Dev { get; } = new("dev", ControlScope.Write, "*");
 
+    /// <summary>True when the registry vouched for the token (so the dashboard may forward it to the registry); false for static tokens and dev mode.</summary>
+    public bool FromRegistry { get; init; }
+
     /// <summary>Whether the caller may touch deployment <paramref name="name"/>.</summary>
     /// <param name="name">The deployment name.</param>
     public bool MayTouch(string name) =>

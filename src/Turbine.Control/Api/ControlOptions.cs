@@ -50,6 +50,9 @@ public sealed record ControlOptions
     /// <summary>The clock for timestamps and the token cache (tests may inject one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>The web dashboard at <c>/dashboard/</c> (docs/dashboard.md).</summary>
+    public Dashboard.DashboardOptions Dashboard { get; init; } = new();
+
     /// <summary>The SQLite file the store opens.</summary>
     public string ResolvedDatabasePath => Path.GetFullPath(DatabasePath ?? Path.Combine(DataDirectory, "control.db"));
 

@@ -21,6 +21,7 @@ public sealed class ControlOptionsValidator : IValidateOptions<ControlOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
+        problems.AddRange(options.Dashboard.Problems());
         if (HostOptionRules.Host(options.Host) is { } host)
         {
             problems.Add(host);

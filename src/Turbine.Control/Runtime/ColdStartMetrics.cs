@@ -14,7 +14,10 @@ internal sealed class ColdStartMetrics : IDisposable
 {
     public const string InstrumentName = "turbine.cold_start.seconds";
 
+    private const int MaxRecentPerDeployment = 20;
+    private const int MaxRecentDeployments = 256;
     private readonly Meter? _owned;
+    private readonly Dictionary<string, List<(DateTimeOffset At, ReplicaColdStart ColdStart)>> _recent = new(StringComparer.Ordinal);
     private readonly Histogram<double> _histogram;
 
     /// <summary>On a meter from <paramref name="meterFactory"/> (which owns it), or on a meter of its own when null.</summary>
@@ -27,13 +30,41 @@ internal sealed class ColdStartMetrics : IDisposable
             "How long a replica took from its start to ready, by phase (fetch, load, warmup, total).");
     }
 
-    public void Record(string deployment, ReplicaColdStart coldStart)
+    public void Record(string deployment, ReplicaColdStart coldStart, DateTimeOffset at = default)
     {
         ArgumentNullException.ThrowIfNull(coldStart);
+        lock (_recent)
+        {
+            if (!_recent.TryGetValue(deployment, out var list))
+            {
+                if (_recent.Count >= MaxRecentDeployments)
+                {
+                    _recent.Remove(_recent.Keys.First());
+                }
+
+                _recent[deployment] = list = [];
+            }
+
+            list.Add((at, coldStart));
+            if (list.Count > MaxRecentPerDeployment)
+            {
+                list.RemoveAt(0);
+            }
+        }
+
         Observe(deployment, "total", coldStart.Total);
         Observe(deployment, "fetch", coldStart.Fetch);
         Observe(deployment, "load", coldStart.Load);
         Observe(deployment, "warmup", coldStart.Warmup);
+    }
+
+    /// <summary>The newest cold starts of <paramref name="deployment"/> (at most 20, oldest first), for the dashboard.</summary>
+    public IReadOnlyList<(DateTimeOffset At, ReplicaColdStart ColdStart)> Recent(string deployment)
+    {
+        lock (_recent)
+        {
+            return _recent.TryGetValue(deployment, out var list) ? [.. list] : [];
+        }
     }
 
     public void Dispose() => _owned?.Dispose();

@@ -54,7 +54,7 @@ public sealed partial class LocalProcessRuntime
         }
 
         var coldStart = await MeasureColdStartAsync(local, cancellationToken).ConfigureAwait(false);
-        _metrics.Record(local.Deployment, coldStart);
+        _metrics.Record(local.Deployment, coldStart, _time.GetUtcNow());
         return new ReplicaProbe(ReplicaProbeState.Ready) { ColdStart = coldStart };
     }
 

@@ -70,6 +70,13 @@ public sealed partial class LocalProcessRuntime : IReplicaRuntime, IAsyncDisposa
     /// <summary>The options in effect.</summary>
     public LocalRuntimeOptions Options => _options;
 
+    /// <summary>The cold starts this runtime measured (the dashboard shows the newest per deployment).</summary>
+    internal ColdStartMetrics ColdStarts => _metrics;
+
+    /// <summary>The newest <paramref name="lines"/> lines of a replica's log file (bounded by <see cref="LocalRuntimeOptions.MaxLogTailBytes"/>); empty when none.</summary>
+    internal IReadOnlyList<string> LogTail(string deployment, string replicaId, int lines) =>
+        ReplicaLogFile.Tail(Path.Combine(FolderOf(deployment, replicaId), ReplicaLogFile.FileName), Math.Clamp(lines, 1, _options.MaxLogTailLines), _options.MaxLogTailBytes);
+
     /// <inheritdoc />
     public async Task<ControlResult<ReplicaProcess>> StartAsync(ReplicaLaunch launch, CancellationToken cancellationToken)
     {

@@ -139,6 +139,16 @@ public sealed class GatewayTrafficPlane : ITrafficPlane, IDisposable
         }
     }
 
+    /// <summary>The model names routed to <paramref name="deployment"/> now; empty when it is not published.</summary>
+    /// <param name="deployment">The deployment name.</param>
+    public IReadOnlyList<string> ModelNames(string deployment)
+    {
+        lock (_lock)
+        {
+            return _published.GetValueOrDefault(deployment) is { } p ? [.. p.Models.Order(StringComparer.Ordinal)] : [];
+        }
+    }
+
     public TrafficSnapshot Snapshot(string deployment)
     {
         ArgumentNullException.ThrowIfNull(deployment);

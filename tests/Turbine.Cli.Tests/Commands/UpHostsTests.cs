@@ -66,6 +66,10 @@ public sealed class UpHostsTests : IDisposable
         Assert.StartsWith($"turbine ready: HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress}", summary, StringComparison.Ordinal);
         Assert.Contains($"  control:  {control.Url} (dev mode", summary, StringComparison.Ordinal);
         Assert.Contains("deployments: simple (1-3 replicas at 4 concurrent requests each)", summary, StringComparison.Ordinal);
+        // The dashboard on the control port reads up's registry (dev mode: no token).
+        Assert.Contains($"  browse:   {control.Url}dashboard/", summary, StringComparison.Ordinal);
+        using var dashboard = new HttpClient { BaseAddress = control.Url, Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Contains("\"name\":\"simple\"", await dashboard.GetStringAsync("api/dashboard/models"), StringComparison.Ordinal);
     }
 
     private const string SimpleJson =
