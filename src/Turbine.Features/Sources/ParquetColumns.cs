@@ -9,14 +9,14 @@ internal static class ParquetColumns
     public static async Task<object?[]> ReadAsync(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct)
     {
         var t = field.ClrType;
-        if (t == typeof(string))
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))
         {
             var buf = new string?[n];
             await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
             return buf;
         }
 
-        if (t == typeof(byte[]))
+        if (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>))
         {
             var buf = new byte[]?[n];
             await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);

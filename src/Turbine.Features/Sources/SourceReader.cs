@@ -45,6 +45,34 @@ public static class SourceReader
         return [path];
     }
 
+    /// <summary>The column names of a single Parquet or CSV file.</summary>
+    public static async Task<IReadOnlyList<string>> ColumnsOfAsync(string file, SourceFormat format, CancellationToken cancellationToken = default)
+    {
+        if (format == SourceFormat.Parquet)
+        {
+            var stream = File.OpenRead(file);
+            await using (stream.ConfigureAwait(false))
+            {
+                try
+                {
+                    var schema = await ParquetReader.ReadSchemaAsync(stream).ConfigureAwait(false);
+                    return schema.GetDataFields().Select(f => f.Name).ToArray();
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+                {
+                    throw new FeatureRepoException($"{Path.GetFileName(file)}: not a readable Parquet file: {e.Message}", e);
+                }
+            }
+        }
+
+        var csv = CsvReader.FromFile(file, new CsvReaderOptions { Separator = ',' });
+        await using (csv.ConfigureAwait(false))
+        {
+            await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            return csv.Headers.ToArray();
+        }
+    }
+
     public static async IAsyncEnumerable<SourceBatch> ReadAsync(string path, SourceFormat format, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var file in Files(path, format))

@@ -1,1 +1,0 @@
-namespace Turbine.Features.Tests;
