@@ -45,6 +45,38 @@ public static class SourceReader
         return [path];
     }
 
+    /// <summary>How many row groups a Parquet source holds in all (for progress); null for CSV.</summary>
+    public static async Task<int?> CountRowGroupsAsync(string path, SourceFormat format, CancellationToken cancellationToken = default)
+    {
+        if (format != SourceFormat.Parquet)
+        {
+            return null;
+        }
+
+        var total = 0;
+        foreach (var file in Files(path, format))
+        {
+            var stream = File.OpenRead(file);
+            await using (stream.ConfigureAwait(false))
+            {
+                try
+                {
+                    var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        total += reader.RowGroupCount;
+                    }
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+                {
+                    throw new FeatureRepoException($"{Path.GetFileName(file)}: not a readable Parquet file: {e.Message}", e);
+                }
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>The column names of a single Parquet or CSV file.</summary>
     public static async Task<IReadOnlyList<string>> ColumnsOfAsync(string file, SourceFormat format, CancellationToken cancellationToken = default)
     {
