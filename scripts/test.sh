@@ -19,6 +19,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+# The feature store tests start redis-server on loopback and check training sets against pandas merge_asof.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+/usr/bin/python3 -c "import pandas" >/dev/null 2>&1 || missing+=(python3-pandas)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     export DEBIAN_FRONTEND=noninteractive
