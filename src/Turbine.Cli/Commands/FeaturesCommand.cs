@@ -189,6 +189,13 @@ internal static class FeaturesCommand
         var redis = RedisOption();
         var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port (Feast's default 6566).", DefaultValueFactory = _ => 6566 };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                r.AddError($"--port must be between 0 and 65535, got {r.GetValueOrDefault<int>()}");
+            }
+        });
         var command = new Command("serve", "Serve Feast's feature-server HTTP API: /get-online-features, /push, /materialize, /materialize-incremental, /health.") { repo, redis, host, port };
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
