@@ -34,20 +34,21 @@ internal static class FeaturesCommand
 
     private static Option<string?> RedisOption() => new("--redis") { Description = "Use this Redis (host:port) as online store instead of the repository's." };
 
-    private static async Task<int> RunAsync(Func<Task<int>> body)
+    private static async Task<int> RunAsync(ParseResult parse, Func<Task<int>> body)
     {
+        var error = parse.InvocationConfiguration.Error;
         try
         {
             return await body().ConfigureAwait(false);
         }
         catch (FeatureRepoException e)
         {
-            await Console.Error.WriteLineAsync("turbine: error: " + e.Message).ConfigureAwait(false);
+            await error.WriteLineAsync("turbine: error: " + e.Message).ConfigureAwait(false);
             return 1;
         }
         catch (OnlineStoreUnavailableException e)
         {
-            await Console.Error.WriteLineAsync("turbine: error: " + e.Message).ConfigureAwait(false);
+            await error.WriteLineAsync("turbine: error: " + e.Message).ConfigureAwait(false);
             return 1;
         }
     }
@@ -57,16 +58,16 @@ internal static class FeaturesCommand
         var repo = RepoOption();
         var force = new Option<bool>("--force") { Description = "Register a breaking change (a feature removed or retyped, entities changed)." };
         var command = new Command("apply", "Validate the definitions and register them as a new version; a breaking change is refused unless --force.") { repo, force };
-        command.SetAction((parse, _) => RunAsync(async () =>
+        command.SetAction((parse, _) => RunAsync(parse, async () =>
         {
             var definitions = FeatureRepoLoader.Load(parse.GetValue(repo)!);
             var result = FeatureRegistry.Apply(definitions, parse.GetValue(force));
             foreach (var change in result.Changes)
             {
-                await Console.Out.WriteLineAsync(change).ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.WriteLineAsync(change).ConfigureAwait(false);
             }
 
-            await Console.Out.WriteLineAsync(result.Changes.Count == 0 ? $"no changes (version {result.Version})" : $"applied version {result.Version}{(result.Forced ? " (forced over: " + string.Join("; ", result.Breaking) + ")" : string.Empty)}").ConfigureAwait(false);
+            await parse.InvocationConfiguration.Output.WriteLineAsync(result.Changes.Count == 0 ? $"no changes (version {result.Version})" : $"applied version {result.Version}{(result.Forced ? " (forced over: " + string.Join("; ", result.Breaking) + ")" : string.Empty)}").ConfigureAwait(false);
             return 0;
         }));
         return command;
@@ -82,7 +83,7 @@ internal static class FeaturesCommand
         var command = incremental
             ? new Command("materialize-incremental", "Load each view's latest values from where the last run ended (or END minus the view's ttl) to END.") { end, repo, redis, views }
             : new Command("materialize", "Load the latest value per entity with event time in [START, END] into the online store (resumable).") { start, end, repo, redis, views };
-        command.SetAction((parse, ct) => RunAsync(async () =>
+        command.SetAction((parse, ct) => RunAsync(parse, async () =>
         {
             var definitions = FeatureRepoLoader.Load(parse.GetValue(repo)!);
             var endTime = Time(parse.GetValue(end)!, "END");
@@ -117,7 +118,7 @@ internal static class FeaturesCommand
                 : await materializer.MaterializeAsync(Time(parse.GetValue(start)!, "START"), endTime, selected, progress, ct).ConfigureAwait(false);
             foreach (var r in results)
             {
-                await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{r.View}: {r.Start:O} .. {r.End:O}: {r.RowsRead:N0} rows read, {r.RowsInWindow:N0} in the window, {r.EntitiesWritten:N0} entities written{(r.RowGroupsSkipped > 0 ? $", resumed after {r.RowGroupsSkipped} row groups" : string.Empty)}")).ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{r.View}: {r.Start:O} .. {r.End:O}: {r.RowsRead:N0} rows read, {r.RowsInWindow:N0} in the window, {r.EntitiesWritten:N0} entities written{(r.RowGroupsSkipped > 0 ? $", resumed after {r.RowGroupsSkipped} row groups" : string.Empty)}")).ConfigureAwait(false);
             }
 
             return 0;
@@ -135,12 +136,12 @@ internal static class FeaturesCommand
         var full = new Option<bool>("--full-feature-names") { Description = "Name columns view__feature." };
         var tsColumn = new Option<string>("--timestamp-column") { Description = "The entity dataframe's time column.", DefaultValueFactory = _ => "event_timestamp" };
         var command = new Command("get-historical", "Build a point-in-time-correct training set: for each entity row at T, each view's latest values at or before T within its ttl.") { repo, entities, features, service, output, full, tsColumn };
-        command.SetAction((parse, ct) => RunAsync(async () =>
+        command.SetAction((parse, ct) => RunAsync(parse, async () =>
         {
             var definitions = FeatureRepoLoader.Load(parse.GetValue(repo)!);
             var plan = parse.GetValue(service) is { } s ? FeatureResolver.ResolveService(definitions, s) : FeatureResolver.Resolve(definitions, parse.GetValue(features) ?? []);
             var result = await HistoricalRetriever.RunAsync(definitions, plan, parse.GetValue(entities)!, parse.GetValue(output)!, parse.GetValue(full), parse.GetValue(tsColumn)!, ct).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"{parse.GetValue(output)}: {result.Rows:N0} rows, columns {string.Join(", ", result.Columns)} ({result.SourceRowsRead:N0} source rows read)").ConfigureAwait(false);
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"{parse.GetValue(output)}: {result.Rows:N0} rows, columns {string.Join(", ", result.Columns)} ({result.SourceRowsRead:N0} source rows read)").ConfigureAwait(false);
             return 0;
         }));
         return command;
@@ -154,7 +155,7 @@ internal static class FeaturesCommand
         var service = new Option<string?>("--feature-service") { Description = "A feature service instead of --features." };
         var entity = new Option<string[]>("--entity") { Description = "name=v1,v2,… (join keys and request data); repeat per column.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("get-online", "Read online features from the store and print Feast's JSON response.") { repo, redis, features, service, entity };
-        command.SetAction((parse, ct) => RunAsync(async () =>
+        command.SetAction((parse, ct) => RunAsync(parse, async () =>
         {
             var definitions = FeatureRepoLoader.Load(parse.GetValue(repo)!);
             var columns = new Dictionary<string, IReadOnlyList<object?>>(StringComparer.Ordinal);
@@ -171,13 +172,13 @@ internal static class FeaturesCommand
 
             await using var store = await OnlineStores.OpenAsync(definitions, parse.GetValue(redis)).ConfigureAwait(false);
             var result = await new OnlineFeatureService(definitions, store).GetAsync(parse.GetValue(features), parse.GetValue(service), columns, false, ct).ConfigureAwait(false);
-            using var stdout = Console.OpenStandardOutput();
-            using (var writer = new System.Text.Json.Utf8JsonWriter(stdout, new System.Text.Json.JsonWriterOptions { Indented = true }))
+            using var buffer = new MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true }))
             {
                 FeastJson.WriteOnlineResponse(writer, result);
             }
 
-            await Console.Out.WriteLineAsync().ConfigureAwait(false);
+            await parse.InvocationConfiguration.Output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
             return 0;
         }));
         return command;
@@ -197,7 +198,7 @@ internal static class FeaturesCommand
             }
         });
         var command = new Command("serve", "Serve Feast's feature-server HTTP API: /get-online-features, /push, /materialize, /materialize-incremental, /health.") { repo, redis, host, port };
-        command.SetAction((parse, ct) => RunAsync(async () =>
+        command.SetAction((parse, ct) => RunAsync(parse, async () =>
         {
             var definitions = FeatureRepoLoader.Load(parse.GetValue(repo)!);
             await using var store = await OnlineStores.OpenAsync(definitions, parse.GetValue(redis)).ConfigureAwait(false);
@@ -206,7 +207,7 @@ internal static class FeaturesCommand
             var app = await FeatureServer.StartAsync(new OnlineFeatureService(definitions, store), url, metrics, cancellationToken: ct).ConfigureAwait(false);
             await using (app.ConfigureAwait(false))
             {
-                await Console.Out.WriteLineAsync($"feature server for project '{definitions.Project}' ({store.Kind}) on {url}").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"feature server for project '{definitions.Project}' ({store.Kind}) on {url}").ConfigureAwait(false);
                 try
                 {
                     await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
