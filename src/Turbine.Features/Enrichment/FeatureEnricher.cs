@@ -35,6 +35,12 @@ public sealed class FeatureEnricher
 
     public IReadOnlyList<string> FeatureOrder { get; }
 
+    /// <summary>The name of the input tensor this enricher builds.</summary>
+    public string InputName => _spec.InputName;
+
+    /// <summary>The request columns the lookup needs: join keys, then request data fields.</summary>
+    public IReadOnlyList<string> EntityColumns => [.. _plan.JoinKeys.Select(k => k.JoinKey), .. _plan.RequestFields.Select(f => f.Name)];
+
     public async Task<EnrichedInput> BuildAsync(IReadOnlyDictionary<string, IReadOnlyList<object?>> entities, CancellationToken cancellationToken = default)
     {
         var served = await _service.GetAsync(_plan, entities, fullFeatureNames: true, cancellationToken).ConfigureAwait(false);
