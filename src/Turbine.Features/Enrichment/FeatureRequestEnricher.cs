@@ -57,7 +57,7 @@ public sealed class FeatureRequestEnricher(IReadOnlyDictionary<string, FeatureEn
         catch (FeatureRepoException e)
         {
             metrics?.BadRequests.Add(1);
-            return InferenceError.InvalidArgument($"model '{request.ModelName}': feature enrichment: {e.Message}");
+            return InferenceError.InvalidArgument($"model '{request.ModelName}': {e.Message}");
         }
         catch (OnlineStoreUnavailableException e)
         {
