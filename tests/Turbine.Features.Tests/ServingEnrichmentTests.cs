@@ -141,4 +141,38 @@ public sealed class ServingEnrichmentTests : IAsyncLifetime
         var plain = await http.InferAsync("iris", [new InferInput("input", [1, 4], "FP32").SetData(Flowers[0])]);
         Assert.Equal(3, plain.GetOutput("probabilities").AsArray<float>().Length);
     }
+
+    /// <summary>The payload log records the feature vector the model was served, not the ids: what training replays.</summary>
+    [Fact]
+    public async Task PayloadLog_RecordsTheServedVector()
+    {
+        var repo = FeatureRepoLoader.Load(_repoFolder.Path);
+        var spec = EnrichmentSpec.Parse("feature_service: iris_v1\ninput: { name: input, datatype: FP32 }\n");
+        var enricher = new FeatureRequestEnricher(new Dictionary<string, FeatureEnricher> { ["iris"] = new(new OnlineFeatureService(repo, _store), spec) });
+        File.AppendAllText(Path.Combine(_models, "iris", "config.pbtxt"), "\nparameters { key: \"payload_log\" value: { string_value: \"all\" } }\n");
+        using var logs = new TempFolder("turbine-payloads");
+        var server = await TurbineServer.StartAsync(
+            new ServerOptions
+            {
+                Engine = new() { ModelRepository = _models, ControlMode = ModelControlMode.Explicit, StartupModels = ["iris"] },
+                HttpPort = 0,
+                GrpcPort = 0,
+                MetricsPort = 0,
+                ShutdownTimeout = TimeSpan.FromSeconds(10),
+                PayloadLogDirectory = logs.Path,
+            },
+            configureServices: s => s.AddSingleton<IRequestEnricher>(enricher));
+        await using (server)
+        {
+            using var http = new TurbineHttpClient(server.HttpAddress);
+            await http.InferAsync("iris", [Ids(2)], options: new InferOptions { RequestId = "served-2" });
+        }
+
+        var record = Directory.EnumerateFiles(logs.Path, "*", SearchOption.AllDirectories).SelectMany(File.ReadAllLines)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).Single(r => r.GetProperty("id").GetString() == "served-2");
+        var input = record.GetProperty("inputs").EnumerateArray().Single();
+        Assert.Equal("input", input.GetProperty("name").GetString());
+        Assert.Equal("[1,4]", input.GetProperty("shape").GetRawText());
+        Assert.Contains("6.7", input.GetRawText(), StringComparison.Ordinal);
+    }
 }
