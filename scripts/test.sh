@@ -21,6 +21,9 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 # The dashboard's browser tests drive Debian's Chromium with Playwright for .NET (no browser download).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The feature store tests start redis-server on loopback and check training sets against pandas merge_asof.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+/usr/bin/python3 -c "import pandas" >/dev/null 2>&1 || missing+=(python3-pandas)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     export DEBIAN_FRONTEND=noninteractive

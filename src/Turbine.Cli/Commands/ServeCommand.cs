@@ -19,6 +19,8 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the models of a repository folder, or from a model registry, over the Open Inference Protocol.") { repository, modelName };
         options.AddTo(command);
         registry.AddTo(command, repository);
+        var features = new FeaturesServeFlags();
+        features.AddTo(command);
         command.Validators.Add(r =>
         {
             var name = r.GetValue(modelName);
@@ -31,8 +33,19 @@ internal static class ServeCommand
                 r.AddError($"--model-name '{name}' cannot be a model name (no '/', '\\', and not '.' or '..')");
             }
         });
-        command.SetAction((parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
+            Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services;
+            try
+            {
+                services = await features.BuildAsync(parse).ConfigureAwait(false);
+            }
+            catch (Turbine.Features.Definitions.FeatureRepoException e)
+            {
+                await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
             var fromRegistry = registry.Read(parse);
             var server = fromRegistry is null
                 ? options.Read(parse, parse.GetValue(repository)!)
@@ -42,12 +55,12 @@ internal static class ServeCommand
                 server = server with { Engine = server.Engine with { ModelName = name } };
             }
 
-            return RunAsync(server, ct);
+            return await RunAsync(server, ct, services).ConfigureAwait(false);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var path = options.Engine.ModelRepository;
         if (options.Registry is null && !Directory.Exists(path) && !File.Exists(path))
@@ -64,7 +77,7 @@ internal static class ServeCommand
         TurbineServer server;
         try
         {
-            server = await TurbineServer.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
+            server = await TurbineServer.StartAsync(options, configureServices: services, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {

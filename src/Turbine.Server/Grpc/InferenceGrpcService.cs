@@ -179,6 +179,13 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
 
             using var request = parsed.Value;
             RequestTracing.Describe(request, httpContext, RequestProtocol.Grpc, received);
+            if (httpContext.RequestServices.GetService(typeof(IRequestEnricher)) is IRequestEnricher enricher && enricher.Enriches(request.ModelName)
+                && await enricher.EnrichAsync(request, cancellationToken).ConfigureAwait(false) is { } enrichError)
+            {
+                engine.RecordRefused(request, enrichError);
+                return (null, enrichError, request.Activity);
+            }
+
             if (sink is not null)
             {
                 // The stream: every response goes to the sink (a decoupled model's many, an ordinary model's one).

@@ -73,6 +73,14 @@ internal static class InferEndpoint
         using var request = parsed.Value;
         RequestTracing.Describe(request, ctx, RequestProtocol.Http, received);
         request.BodyOwner = body;
+        if (ctx.RequestServices.GetService<IRequestEnricher>() is { } enricher && enricher.Enriches(model)
+            && await enricher.EnrichAsync(request, ctx.RequestAborted).ConfigureAwait(false) is { } enrichError)
+        {
+            engine.RecordRefused(request, enrichError);
+            await HttpErrors.WriteAsync(ctx, enrichError).ConfigureAwait(false);
+            return;
+        }
+
         var result = await engine.InferAsync(request, ctx.RequestAborted).ConfigureAwait(false);
         RequestTracing.AddResponseHeader(ctx, request.Activity);
         if (!result.IsOk)

@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using CsvHelper;
+using Parquet;
+using Parquet.Schema;
+using Turbine.Features.Definitions;
+
+namespace Turbine.Features.Sources;
+
+/// <summary>
+/// Streams a Parquet or CSV source (a file, or every matching regular file of a folder in name order) as
+/// <see cref="SourceBatch"/>es holding only the columns asked for, so memory is bounded by one row group whatever
+/// the source's length. A missing column or an unreadable file stops with the file, row group and column.
+/// </summary>
+public static class SourceReader
+{
+    /// <summary>Rows per batch read from a CSV source.</summary>
+    public const int CsvBatchRows = 16_384;
+
+    /// <summary>Largest row group read at once (rows); a larger one is refused rather than exhausting memory.</summary>
+    public const long MaxRowGroupRows = 16_000_000;
+
+    public static IReadOnlyList<string> Files(string path, SourceFormat format)
+    {
+        var ext = format == SourceFormat.Parquet ? ".parquet" : ".csv";
+        if (Directory.Exists(path))
+        {
+            return Directory.EnumerateFiles(path, "*" + ext)
+                .Where(f => new FileInfo(f).LinkTarget is null)
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+        }
+
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FeatureRepoException($"source file '{path}': not found");
+        }
+
+        if (info.LinkTarget is not null)
+        {
+            throw new FeatureRepoException($"source file '{path}': a link, not a regular file");
+        }
+
+        return [path];
+    }
+
+    /// <summary>How many row groups a Parquet source holds in all (for progress); null for CSV.</summary>
+    public static async Task<int?> CountRowGroupsAsync(string path, SourceFormat format, CancellationToken cancellationToken = default)
+    {
+        if (format != SourceFormat.Parquet)
+        {
+            return null;
+        }
+
+        var total = 0;
+        foreach (var file in Files(path, format))
+        {
+            var stream = File.OpenRead(file);
+            await using (stream.ConfigureAwait(false))
+            {
+                try
+                {
+                    var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        total += reader.RowGroupCount;
+                    }
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+                {
+                    throw new FeatureRepoException($"{Path.GetFileName(file)}: not a readable Parquet file: {e.Message}", e);
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The column names of a single Parquet or CSV file.</summary>
+    public static async Task<IReadOnlyList<string>> ColumnsOfAsync(string file, SourceFormat format, CancellationToken cancellationToken = default)
+    {
+        if (format == SourceFormat.Parquet)
+        {
+            var stream = File.OpenRead(file);
+            await using (stream.ConfigureAwait(false))
+            {
+                try
+                {
+                    var schema = await ParquetReader.ReadSchemaAsync(stream).ConfigureAwait(false);
+                    return schema.GetDataFields().Select(f => f.Name).ToArray();
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+                {
+                    throw new FeatureRepoException($"{Path.GetFileName(file)}: not a readable Parquet file: {e.Message}", e);
+                }
+            }
+        }
+
+        var csv = CsvReader.FromFile(file, new CsvReaderOptions { Separator = ',' });
+        await using (csv.ConfigureAwait(false))
+        {
+            await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            return csv.Headers.ToArray();
+        }
+    }
+
+    public static async IAsyncEnumerable<SourceBatch> ReadAsync(string path, SourceFormat format, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var file in Files(path, format))
+        {
+            var batches = format == SourceFormat.Parquet ? ReadParquetAsync(file, columns, cancellationToken) : ReadCsvAsync(file, columns, cancellationToken);
+            await foreach (var batch in batches.ConfigureAwait(false))
+            {
+                yield return batch;
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<SourceBatch> ReadParquetAsync(string file, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var name = Path.GetFileName(file);
+        var stream = File.OpenRead(file);
+        await using (stream.ConfigureAwait(false))
+        {
+            ParquetReader reader;
+            try
+            {
+                reader = await ParquetReader.CreateAsync(stream, cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
+            {
+                throw new FeatureRepoException($"{name}: not a readable Parquet file: {e.Message}", e);
+            }
+
+            await using (reader.ConfigureAwait(false))
+            {
+                var fields = reader.Schema.GetDataFields();
+                var wanted = new List<DataField>();
+                foreach (var c in columns)
+                {
+                    wanted.Add(fields.FirstOrDefault(f => string.Equals(f.Name, c, StringComparison.Ordinal))
+                        ?? throw new FeatureRepoException($"{name}: column '{c}' not found (columns: {string.Join(", ", fields.Select(f => f.Name))})"));
+                }
+
+                long firstRow = 0;
+                for (var g = 0; g < reader.RowGroupCount; g++)
+                {
+                    using var rg = reader.OpenRowGroupReader(g);
+                    if (rg.RowCount > MaxRowGroupRows)
+                    {
+                        throw new FeatureRepoException($"{name}: row group {g}: {rg.RowCount} rows, more than the {MaxRowGroupRows} read at once");
+                    }
+
+                    var n = (int)rg.RowCount;
+                    var data = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                    foreach (var f in wanted)
+                    {
+                        try
+                        {
+                            data[f.Name] = await ParquetColumns.ReadAsync(rg, f, n, ct).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+                        {
+                            throw new FeatureRepoException($"{name}: row group {g}, column '{f.Name}': {e.Message}", e);
+                        }
+                    }
+
+                    yield return new SourceBatch(file, g, firstRow, n, data);
+                    firstRow += n;
+                }
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<SourceBatch> ReadCsvAsync(string file, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var name = Path.GetFileName(file);
+        var csv = CsvReader.FromFile(file, new CsvReaderOptions { Separator = ',', MaxRecordSize = 1 << 20, NullValues = [""] });
+        await using (csv.ConfigureAwait(false))
+        {
+            await csv.ReadHeaderAsync(ct).ConfigureAwait(false);
+            var header = csv.Headers.ToArray();
+            var index = columns.Select(c =>
+            {
+                var i = Array.IndexOf(header, c);
+                return i >= 0 ? i : throw new FeatureRepoException($"{name}: column '{c}' not found (columns: {string.Join(", ", header)})");
+            }).ToArray();
+            var names = columns.ToArray();
+            var group = 0;
+            long firstRow = 0;
+            while (true)
+            {
+                var buffers = names.Select(_ => new object?[CsvBatchRows]).ToArray();
+                var count = 0;
+                while (count < CsvBatchRows && await csv.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    for (var c = 0; c < names.Length; c++)
+                    {
+                        buffers[c][count] = csv.FieldCount > index[c] ? csv.GetStringOrNull(index[c]) : null;
+                    }
+
+                    count++;
+                }
+
+                if (count == 0)
+                {
+                    yield break;
+                }
+
+                var data = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                for (var c = 0; c < names.Length; c++)
+                {
+                    data[names[c]] = count == CsvBatchRows ? buffers[c] : buffers[c][..count];
+                }
+
+                yield return new SourceBatch(file, group++, firstRow, count, data);
+                firstRow += count;
+            }
+        }
+    }
+}
