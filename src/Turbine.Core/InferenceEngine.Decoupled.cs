@@ -83,6 +83,11 @@ public sealed partial class InferenceEngine
         var start = Stopwatch.GetTimestamp();
         StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
+        if (!acquired.IsOk && _manager.Budget is not null)
+        {
+            acquired = await AcquireOnDemandAsync(request.ModelName, request.ModelVersion, acquired, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!acquired.IsOk)
         {
             CompleteFailed(request, received, acquired.Error);

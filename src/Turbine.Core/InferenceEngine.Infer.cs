@@ -29,6 +29,11 @@ public sealed partial class InferenceEngine
         var start = Stopwatch.GetTimestamp();
         var span = StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
+        if (!acquired.IsOk && _manager.Budget is not null)
+        {
+            acquired = await AcquireOnDemandAsync(request.ModelName, request.ModelVersion, acquired, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!acquired.IsOk)
         {
             return Complete(request, received, acquired.Error);
