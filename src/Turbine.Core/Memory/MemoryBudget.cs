@@ -100,10 +100,10 @@ internal sealed class MemoryBudget
 
         try
         {
-            var estimate = Estimate(model, out var measured);
+            var estimate = Estimate(model, out var how);
             if (estimate > BudgetBytes)
             {
-                return Reject(TooBig(model, estimate, measured ? "as measured at its last load" : "its files on disk"));
+                return Reject(TooBig(model, estimate, how));
             }
 
             var room = await MakeRoomAsync(model, estimate, cancellationToken).ConfigureAwait(false);
@@ -149,30 +149,30 @@ internal sealed class MemoryBudget
         $"failed to load '{model}': it needs {bytes} bytes ({how}), more than the whole model memory budget of {BudgetBytes} bytes (--model-memory-budget)");
 
     /// <summary>What a load of the model is expected to cost: its last measured size, else the bytes of its files.</summary>
-    private long Estimate(string model, out bool measured)
+    private long Estimate(string model, out string how)
     {
         var serving = _manager.Serving(model);
+        how = "as measured at its last load";
         if (!serving.IsEmpty)
         {
             // A reload: the new versions replace these, so they need no extra room beyond what they hold now.
-            measured = true;
             return 0;
         }
 
         if (_known.TryGetValue(model, out var known))
         {
-            measured = true;
             return known;
         }
 
-        measured = false;
         var located = _manager.Source.Locate(model);
         if (!located.IsOk)
         {
+            how = "";
             return 0;
         }
 
         var declared = DeclaredInSource(located.Value);
+        how = declared > 0 ? "declared by its memory_bytes parameter" : "the size of its files";
         return declared > 0 ? declared : ProcessMemory.FolderBytes(located.Value.Repository.ModelPath(model));
 
         long DeclaredInSource(Sources.ModelSourceLocation location)
