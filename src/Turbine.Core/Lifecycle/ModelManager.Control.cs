@@ -407,6 +407,7 @@ internal sealed partial class ModelManager
                 loadedVersion.LoadDuration = Stopwatch.GetElapsedTime(loadStarted);
                 if (definition.Backend is not null)
                 {
+                    Memory.ProcessMemory.TrimNativeHeap();
                     loadedVersion.Footprint = new Memory.MemoryFootprint(
                         Math.Max(0, Memory.ProcessMemory.ResidentBytes() - residentBefore),
                         Math.Max(0, GC.GetTotalMemory(false) - managedBefore),

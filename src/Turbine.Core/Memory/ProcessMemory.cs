@@ -1,10 +1,40 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Turbine.Core.Memory;
 
 /// <summary>The process's resident set, read from <c>/proc/self/statm</c> (Linux); the working set elsewhere.</summary>
-internal static class ProcessMemory
+internal static partial class ProcessMemory
 {
+    private static int s_trimUnavailable;
+
+    /// <summary>
+    /// Gives the C heap's free pages back to the system (glibc <c>malloc_trim</c>). A model load frees its temporary
+    /// copies of the weights (the file read, the parsed protobuf) but glibc keeps those pages: its dynamic mmap
+    /// threshold rises after the first large free, so later weight-sized blocks come from the heap and stay resident
+    /// after they are freed. Trimming after each load keeps the process near the weights it really holds. No-op where
+    /// the C library has no <c>malloc_trim</c> (musl, macOS, Windows).
+    /// </summary>
+    public static void TrimNativeHeap()
+    {
+        if (!OperatingSystem.IsLinux() || Volatile.Read(ref s_trimUnavailable) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            Volatile.Write(ref s_trimUnavailable, 1);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
     private static readonly long s_pageSize = Environment.SystemPageSize;
 
     /// <summary>Resident bytes of this process now.</summary>
