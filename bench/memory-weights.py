@@ -3,7 +3,7 @@
 5.3 MB of weights) loaded as N models, and as one model with an instance group of N instances.
 
 Usage: bench/memory-weights.py [MODE...]   modes: copies, instances (default both)
-Env: EXTRA="parameters { ... }" appended to every config (to compare settings in one build), COUNTS="0 1 2 4 8".
+Env: TURBINE_DLL=path/to/turbine.dll (another build, e.g. before a change), EXTRA="parameters { ... }" appended to every config (to compare settings in one build), COUNTS="0 1 2 4 8".
 """
 import os, re, shutil, subprocess, sys, tempfile, time, json, http.client
 import numpy as np
@@ -11,7 +11,7 @@ import onnx
 from onnx import helper, numpy_helper, TensorProto
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-turbine = os.path.join(root, "src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll")
+turbine = os.environ.get("TURBINE_DLL") or os.path.join(root, "src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll")
 modes = sys.argv[1:] or ["copies", "instances"]
 counts = [int(c) for c in os.environ.get("COUNTS", "0 1 2 4 8").split()]
 extra = os.environ.get("EXTRA", "")

@@ -20,7 +20,7 @@ REQUESTS = int(sys.argv[3]) if len(sys.argv) > 3 else 3000
 S = float(sys.argv[4]) if len(sys.argv) > 4 else 1.1
 MB = 1_000_000
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-turbine = os.path.join(root, "src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll")
+turbine = os.environ.get("TURBINE_DLL") or os.path.join(root, "src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll")
 
 work = tempfile.mkdtemp(prefix="turbine-zipf-")
 repo = os.path.join(work, "repo")
