@@ -8,6 +8,37 @@ public sealed partial class InferenceEngine
 {
     private const int OnDemandAttempts = 8;
 
+    /// <summary>
+    /// Under a memory budget, loads a model the source offers but that is not loaded (on demand, shared with concurrent
+    /// callers), so metadata and configuration requests answer for it as they would once it served; null when it is
+    /// loaded (or there is no budget, or the source does not offer it: the caller's own lookup then answers), else why
+    /// the load failed. Completes at once without a budget.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="version">The version asked for, or null for the newest.</param>
+    /// <param name="cancellationToken">Stops this caller's wait (not the shared load).</param>
+    public async ValueTask<InferenceError?> EnsureModelLoadedAsync(string model, long? version, CancellationToken cancellationToken)
+    {
+        if (_manager.Budget is null || !_manager.Serving(model).IsEmpty)
+        {
+            return null;
+        }
+
+        var acquired = _manager.Acquire(model, version);
+        if (!acquired.IsOk)
+        {
+            acquired = await AcquireOnDemandAsync(model, version, acquired, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (acquired.IsOk)
+        {
+            acquired.Value.Release();
+            return null;
+        }
+
+        return acquired.Error.Code == StatusCode.ResourceExhausted ? acquired.Error : null;
+    }
+
     /// <summary>What the model memory budget holds and has done, or null when there is no budget.</summary>
     public MemoryBudgetStatistics? GetMemoryBudgetStatistics() => _manager.Budget?.Snapshot();
 

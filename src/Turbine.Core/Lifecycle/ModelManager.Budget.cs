@@ -67,6 +67,15 @@ internal sealed partial class ModelManager
         }
     }
 
+    /// <summary>After a failed on-demand load: the model is not meant to be loaded unless something serves.</summary>
+    public void ForgetFailedLoad(string model)
+    {
+        if (_models.TryGetValue(model, out var entry) && entry.State.Serving.IsEmpty)
+        {
+            entry.Wanted = false;
+        }
+    }
+
     /// <summary>Why a serving version stays resident, for the repository index.</summary>
     internal static string Residency(LoadedVersion version) =>
         version.Pinned ? "pinned" : version.InFlight > 0 ? "in use" : "recently used";

@@ -77,7 +77,15 @@ internal sealed class MemoryBudget
         try
         {
             Interlocked.Increment(ref _coldLoads);
-            return await _manager.LoadAsync(model, null, CancellationToken.None).ConfigureAwait(false);
+            var error = await _manager.LoadAsync(model, null, CancellationToken.None).ConfigureAwait(false);
+            if (error is not null)
+            {
+                // A request asked for it, nobody else did: a model that fails to load on demand does not make the
+                // server unready (strict readiness) and is not re-read by the poll; the next request tries again.
+                _manager.ForgetFailedLoad(model);
+            }
+
+            return error;
         }
         finally
         {

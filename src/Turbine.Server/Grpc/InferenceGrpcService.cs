@@ -42,12 +42,25 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
         return Task.FromResult(response);
     }
 
-    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
-        Answer(context, request.Version, v => engine.GetModelMetadata(request.Name, v), GrpcResponses.Metadata);
+    public override async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
+        await EnsureLoadedAsync(request.Name, request.Version, context).ConfigureAwait(false) is { } notLoaded
+            ? GrpcErrors.Fail<ModelMetadataResponse>(context, notLoaded)
+            : await Answer(context, request.Version, v => engine.GetModelMetadata(request.Name, v), GrpcResponses.Metadata).ConfigureAwait(false);
 
-    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context) =>
-        Answer(context, request.Version, v => engine.GetModelConfig(request.Name, v),
-            c => new ModelConfigResponse { Config = ModelConfigMessage.From(c) });
+    public override async Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context) =>
+        await EnsureLoadedAsync(request.Name, request.Version, context).ConfigureAwait(false) is { } notLoaded
+            ? GrpcErrors.Fail<ModelConfigResponse>(context, notLoaded)
+            : await Answer(context, request.Version, v => engine.GetModelConfig(request.Name, v),
+                c => new ModelConfigResponse { Config = ModelConfigMessage.From(c) }).ConfigureAwait(false);
+
+    /// <summary>Under a memory budget, a model not loaded loads first; null, or why it cannot (too big for the budget).</summary>
+    private async ValueTask<InferenceError?> EnsureLoadedAsync(string model, string versionText, ServerCallContext context)
+    {
+        var version = GrpcInferRequestReader.ParseVersion(versionText);
+        return version.IsOk
+            ? await engine.EnsureModelLoadedAsync(model, version.Value == 0 ? null : version.Value, context.CancellationToken).ConfigureAwait(false)
+            : null;
+    }
 
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context) =>
         Answer(context, request.Version, v => engine.GetStatistics(request.Name, v), GrpcResponses.Statistics);

@@ -217,4 +217,30 @@ public sealed class MemoryBudgetTests
         Assert.Null(await AddModels.InferGrpcAsync(grpc.Client, 1, 2));
         Assert.Null(await AddModels.InferRestAsync(h.Http, 0, 3));
     }
+
+    [Fact]
+    public async Task MetadataAndConfig_LoadOnDemand_BrokenModelLeavesServerReady()
+    {
+        await using var h = await StartAsync(3, 2 * ModelBytes, root =>
+        {
+            Directory.CreateDirectory(Path.Combine(root, "broken", "1"));
+            File.WriteAllText(Path.Combine(root, "broken", "config.pbtxt"), "name: \"broken\"\nplatform: \"onnxruntime_onnx\"\nnot_a_field: 1\n");
+            File.WriteAllBytes(Path.Combine(root, "broken", "1", "model.onnx"), [1, 2, 3]);
+        });
+        using var grpc = new GrpcTestClient(h.Server.GrpcAddress);
+
+        var (status, metadata) = await h.GetJsonAsync($"/v2/models/{AddModels.Name(0)}");
+        Assert.Equal(200, status);
+        Assert.Equal(AddModels.Name(0), metadata.GetProperty("name").GetString());
+        var config = await grpc.Client.ModelConfigAsync(new Turbine.Protocol.Grpc.ModelConfigRequest { Name = AddModels.Name(1) });
+        Assert.Equal(AddModels.Name(1), config.Config.Name);
+        Assert.Equal([AddModels.Name(0), AddModels.Name(1)], (await ResidentRowsAsync(h)).Select(r => r.GetProperty("name").GetString()!).Order(StringComparer.Ordinal));
+
+        var (inferStatus, error) = await h.PostJsonAsync("/v2/models/broken/infer", AddModels.RestBody(1));
+        Assert.NotEqual(200, inferStatus);
+        Assert.Contains("not_a_field", error.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var (ready, _) = await h.GetJsonAsync("/v2/health/ready");
+        Assert.Equal(200, ready);
+        Assert.Null(await AddModels.InferRestAsync(h.Http, 2, 5));
+    }
 }
