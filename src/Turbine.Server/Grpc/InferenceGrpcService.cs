@@ -199,6 +199,13 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
                 return (null, streamed is null ? null : Cancelled(streamed, message, cancellationToken), request.Activity);
             }
 
+            // Under a memory budget a model not loaded loads first, so the decoupled check below sees its config.
+            if (await engine.EnsureModelLoadedAsync(request.ModelName, request.ModelVersion, cancellationToken).ConfigureAwait(false) is { } notLoaded)
+            {
+                engine.RecordRefused(request, notLoaded);
+                return (null, notLoaded, request.Activity);
+            }
+
             if (engine.IsDecoupled(request))
             {
                 // Triton's check and text (grpc_server.cc ModelInferHandler): one request, one response is not this model's contract.
