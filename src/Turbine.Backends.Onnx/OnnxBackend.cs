@@ -85,7 +85,10 @@ public sealed class OnnxBackend : IBackend
         }
     }
 
-    public IModelInstance CreateInstance(ModelInstanceSpec spec) => OnnxModelInstance.Create(spec);
+    /// <summary>The sessions the CPU instances of one version share (weights once, docs/memory.md).</summary>
+    internal SessionShare Sessions { get; } = new();
+
+    public IModelInstance CreateInstance(ModelInstanceSpec spec) => OnnxModelInstance.Create(spec, Sessions);
 
     private static ImmutableArray<T> Complete<T>(
         ModelConfig config,

@@ -19,20 +19,39 @@ internal sealed class OnnxModelInstance : IModelInstance
     private static readonly byte[] EmptyBuffer = GC.AllocateArray<byte>(8, pinned: true);
 
     private readonly InferenceSession _session;
+    private readonly IDisposable _sessionOwner;
     private readonly RunOptions _runOptions = new();
     private string[] _names = [];
     private OrtValue[] _values = [];
     private MemoryHandle[] _pins = [];
 
-    private OnnxModelInstance(string name, InferenceSession session)
+    private OnnxModelInstance(string name, InferenceSession session, IDisposable sessionOwner)
     {
         Name = name;
         _session = session;
+        _sessionOwner = sessionOwner;
     }
 
     public string Name { get; }
 
-    public static OnnxModelInstance Create(ModelInstanceSpec spec)
+    /// <summary>
+    /// An instance on its own session, or, with <paramref name="sessions"/>, on the session the version's other CPU
+    /// instances use (one copy of the weights; ONNX Runtime's <c>Run</c> is safe to call concurrently on one session),
+    /// unless the config's parameter <c>share_session</c> is <c>false</c>.
+    /// </summary>
+    public static OnnxModelInstance Create(ModelInstanceSpec spec, SessionShare? sessions = null)
+    {
+        if (sessions is not null && SessionShare.Shares(spec))
+        {
+            var lease = sessions.Acquire(spec, CreateSession);
+            return new OnnxModelInstance(spec.InstanceName, lease.Session, lease);
+        }
+
+        var session = CreateSession(spec);
+        return new OnnxModelInstance(spec.InstanceName, session, session);
+    }
+
+    private static InferenceSession CreateSession(ModelInstanceSpec spec)
     {
         var options = OnnxSessionOptions.Build(spec);
         InferenceSession? session = null;
@@ -42,9 +61,9 @@ internal sealed class OnnxModelInstance : IModelInstance
 
             // Every version is checked against the config, not only the one auto-complete read.
             OnnxBackend.Complete(spec.Config, OnnxSignature.FromSession(session));
-            var instance = new OnnxModelInstance(spec.InstanceName, session);
+            var created = session;
             session = null;
-            return instance;
+            return created;
         }
         catch (OnnxRuntimeException e)
         {
@@ -147,7 +166,7 @@ internal sealed class OnnxModelInstance : IModelInstance
 
     public void Dispose()
     {
-        _session.Dispose();
+        _sessionOwner.Dispose();
         _runOptions.Dispose();
     }
 

@@ -35,6 +35,7 @@ internal static class OnnxSessionOptions
             options.InterOpNumThreads = IntParameter(config, "inter_op_thread_count", 1);
             options.ExecutionMode = IntParameter(config, "execution_mode", 0) == 1 ? ExecutionMode.ORT_PARALLEL : ExecutionMode.ORT_SEQUENTIAL;
             options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            options.EnableCpuMemArena = IntParameter(config, "enable_mem_arena", 1) != 0;
             // ORT's thread pools spin while waiting for work by default. In a server they share the cores with the
             // HTTP/gRPC threads (and, on a small machine, with everything else): spinning took 2–4x throughput away
             // from the bench MLP on 2 cores (docs/benchmarks.md). Off unless the config's parameters say otherwise.

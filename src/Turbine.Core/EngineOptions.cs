@@ -42,6 +42,13 @@ public sealed record EngineOptions
     /// </summary>
     public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// The model memory budget in bytes (<c>--model-memory-budget</c>); 0 (default) has none. With one, models load on
+    /// their first request and idle versions are unloaded least recently used first to keep the loaded versions'
+    /// measured footprints within it (docs/memory.md).
+    /// </summary>
+    public long ModelMemoryBudget { get; init; }
+
     /// <summary>Bounds on client-registered system shared memory regions (<c>--max-shm-regions</c>, <c>--max-shm-bytes</c>).</summary>
     public global::Turbine.Core.SharedMemory.SharedMemoryLimits SharedMemory { get; init; } = new();
     /// <summary>

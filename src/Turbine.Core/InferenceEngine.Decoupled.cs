@@ -22,6 +22,12 @@ public sealed partial class InferenceEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(sink);
+        if (_manager.Budget is not null && _manager.Serving(request.ModelName).IsEmpty)
+        {
+            // Not loaded under a memory budget: load it first, so a decoupled model streams all its responses.
+            await EnsureModelLoadedAsync(request.ModelName, request.ModelVersion, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!IsDecoupled(request))
         {
             var result = await InferAsync(request, cancellationToken).ConfigureAwait(false);
@@ -83,6 +89,11 @@ public sealed partial class InferenceEngine
         var start = Stopwatch.GetTimestamp();
         StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
+        if (!acquired.IsOk && _manager.Budget is not null)
+        {
+            acquired = await AcquireOnDemandAsync(request.ModelName, request.ModelVersion, acquired, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!acquired.IsOk)
         {
             CompleteFailed(request, received, acquired.Error);

@@ -13,6 +13,11 @@ public sealed partial class InferenceEngine : IStepRunner
     {
         var start = Stopwatch.GetTimestamp();
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
+        if (!acquired.IsOk && _manager.Budget is not null)
+        {
+            acquired = await AcquireOnDemandAsync(request.ModelName, request.ModelVersion, acquired, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!acquired.IsOk)
         {
             return acquired.Error;

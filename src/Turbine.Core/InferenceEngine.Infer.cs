@@ -21,6 +21,12 @@ public sealed partial class InferenceEngine
     /// </remarks>
     public async ValueTask<Result<InferenceResponse>> InferAsync(InferenceRequest request, CancellationToken cancellationToken)
     {
+        if (_manager.Budget is not null && _manager.Serving(request.ModelName).IsEmpty)
+        {
+            // Not loaded under a memory budget: load it first, so a decoupled model takes its own path below.
+            await EnsureModelLoadedAsync(request.ModelName, request.ModelVersion, cancellationToken).ConfigureAwait(false);
+        }
+
         if (IsDecoupled(request))
         {
             return await InferSingleFromDecoupledAsync(request, cancellationToken).ConfigureAwait(false);
@@ -29,6 +35,11 @@ public sealed partial class InferenceEngine
         var start = Stopwatch.GetTimestamp();
         var span = StartRequest(request, start, out var received);
         var acquired = _manager.Acquire(request.ModelName, request.ModelVersion);
+        if (!acquired.IsOk && _manager.Budget is not null)
+        {
+            acquired = await AcquireOnDemandAsync(request.ModelName, request.ModelVersion, acquired, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!acquired.IsOk)
         {
             return Complete(request, received, acquired.Error);

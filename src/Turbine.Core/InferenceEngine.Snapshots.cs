@@ -19,7 +19,7 @@ public sealed partial class InferenceEngine
             ? _manager.AllServing().OrderBy(v => v.Config.Name, StringComparer.Ordinal).ThenBy(v => v.Version)
             : _manager.Serving(model);
         return [.. versions.Select(v => new ServingVersion(v.Config, v.Version, v.LoadDuration, v.Scheduler.QueueDepth,
-            v.Statistics.Snapshot(v.Config.Name, v.Version)) { WarmupDuration = v.WarmupDuration })];
+            v.Statistics.Snapshot(v.Config.Name, v.Version)) { WarmupDuration = v.WarmupDuration, Footprint = v.Footprint, InFlight = v.InFlight, Pinned = v.Pinned })];
     }
 
     /// <summary>Every model version the engine knows, with its state (no disk access), ordered by model name and version.</summary>

@@ -54,6 +54,11 @@ public sealed partial class InferenceEngine : IAsyncDisposable
             problems.Add("--repository-poll-secs must be positive");
         }
 
+        if (options.ModelMemoryBudget < 0)
+        {
+            problems.Add("--model-memory-budget must not be negative (0 = no budget)");
+        }
+
         if (problems.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", problems), nameof(options));
@@ -70,6 +75,10 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _manager.StepRunner = this;
         _manager.Engine = this;
         _manager.GraphRandom = options.GraphRandom;
+        if (options.ModelMemoryBudget > 0)
+        {
+            _manager.Budget = new Memory.MemoryBudget(_manager, options.ModelMemoryBudget, options.LoadTimeout, options.TimeProvider, logger);
+        }
         Metadata = new ServerMetadata(options.ServerName,
             typeof(InferenceEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
             ServerMetadata.ImplementedExtensions);
@@ -114,6 +123,8 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         {
             ModelControlMode.Explicit when Options.StartupModels.Contains("*") => source.ListModels(),
             ModelControlMode.Explicit => Options.StartupModels,
+            // Under a memory budget models load on their first request; the pinned ones load now.
+            _ when _manager.Budget is { } budget => source.ListModels().Where(budget.IsPinnedInSource),
             _ => source.ListModels(),
         };
         foreach (var model in toLoad.Distinct(StringComparer.Ordinal))

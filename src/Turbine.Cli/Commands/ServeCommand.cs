@@ -47,9 +47,20 @@ internal static class ServeCommand
             }
 
             var fromRegistry = registry.Read(parse);
-            var server = fromRegistry is null
-                ? options.Read(parse, parse.GetValue(repository)!)
-                : options.Read(parse, fromRegistry.RepositoryDirectory) with { Registry = fromRegistry };
+            ServerOptions server;
+            try
+            {
+                server = fromRegistry is null
+                    ? options.Read(parse, parse.GetValue(repository)!)
+                    : options.Read(parse, fromRegistry.RepositoryDirectory) with { Registry = fromRegistry };
+            }
+            catch (InvalidOperationException e)
+            {
+                // The repository's memory_budget file is not readable or not a byte size.
+                await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
             if (parse.GetValue(modelName) is { } name)
             {
                 server = server with { Engine = server.Engine with { ModelName = name } };
@@ -177,6 +188,7 @@ internal sealed class ServeOptions
     private readonly Option<long> _maxModelFile = new("--max-model-file-bytes") { Description = "Largest model file loaded.", DefaultValueFactory = _ => Defaults.Engine.FileLimits.ModelBytes };
     private readonly Option<int> _maxShmRegions = new("--max-shm-regions") { Description = "System shared memory regions mapped at once (0 = extension off).", DefaultValueFactory = _ => Defaults.Engine.SharedMemory.MaxRegions };
     private readonly Option<long> _maxShmBytes = new("--max-shm-bytes") { Description = "Bytes of system shared memory mapped at once, over all regions.", DefaultValueFactory = _ => Defaults.Engine.SharedMemory.MaxBytes };
+    private readonly Option<string?> _memoryBudget = new("--model-memory-budget") { Description = $"Model memory budget in bytes (units K/M/G, Ki/Mi/Gi; 0 = none): models load on their first request and idle ones are unloaded least recently used first to stay within it. Default: the repository's '{Turbine.Core.Memory.MemoryBudgetSetting.FileName}' file, else none (docs/memory.md)." };
     private readonly Option<int> _loadTimeout = new("--model-load-timeout-secs") { Description = "How long one model load (sessions, warmup) may take before it is abandoned, seconds.", DefaultValueFactory = _ => (int)Defaults.Engine.LoadTimeout.TotalSeconds };
     private readonly Option<bool> _strictReadiness = new("--strict-readiness") { Description = "Ready (/v2/health/ready, gRPC ServerReady) only while every model meant to load is READY; false: ready once the server is up (Triton's flag).", DefaultValueFactory = _ => Defaults.Engine.StrictReadiness };
     private readonly Option<bool> _exitOnError = new("--exit-on-error") { Description = "Exit with code 1 when a model meant to load at start-up fails (Triton's flag; Turbine's default is false).", DefaultValueFactory = _ => Defaults.ExitOnError };
@@ -225,6 +237,7 @@ internal sealed class ServeOptions
         }
 
         Rule(_pollSecs, (_, value) => ServerOptionsValidator.CheckPollInterval(TimeSpan.FromSeconds(value)));
+        Rule(_memoryBudget, (_, value) => value is null ? null : Turbine.Core.Memory.MemoryBudgetSetting.TryParse(value, out var problem) is null ? $"--model-memory-budget: {problem}" : null);
         Rule(_loadTimeout, (_, value) => ServerOptionsValidator.CheckLoadTimeout(TimeSpan.FromSeconds(value)));
         Rule(_cacheBytes, (_, value) => ServerOptionsValidator.CheckResponseCacheBytes(value));
         Rule(_maxBody, (_, value) => ServerOptionsValidator.CheckMaxRequestBodyBytes(value));
@@ -287,6 +300,7 @@ internal sealed class ServeOptions
         command.Options.Add(_strictReadiness);
         command.Options.Add(_exitOnError);
         command.Options.Add(_loadTimeout);
+        command.Options.Add(_memoryBudget);
         command.Options.Add(_maxConfigFile);
         command.Options.Add(_maxLabelFile);
         command.Options.Add(_maxWarmupFile);
@@ -319,6 +333,9 @@ internal sealed class ServeOptions
             PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
             SharedMemory = new SharedMemoryLimits { MaxRegions = parse.GetValue(_maxShmRegions), MaxBytes = parse.GetValue(_maxShmBytes) },
             LoadTimeout = TimeSpan.FromSeconds(parse.GetValue(_loadTimeout)),
+            ModelMemoryBudget = parse.GetValue(_memoryBudget) is { } budget
+                ? Turbine.Core.Memory.MemoryBudgetSetting.TryParse(budget, out _) ?? 0
+                : Turbine.Core.Memory.MemoryBudgetSetting.ReadRepositoryDefault(Path.GetFullPath(repository)) ?? 0,
             ResponseCacheBytes = parse.GetValue(_cacheBytes),
             StrictReadiness = parse.GetValue(_strictReadiness),
             FileLimits = new ModelFileLimits

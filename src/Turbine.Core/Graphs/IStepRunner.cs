@@ -14,4 +14,7 @@ internal interface IStepRunner
 
     /// <summary>The config of a serving model version (null = the newest), so a routing step can pick the payload tensors the model takes.</summary>
     Result<Config.ModelConfig> GetModelConfig(string model, long? version);
+
+    /// <summary>Under a memory budget, loads the model if it is not loaded (see <see cref="InferenceEngine.EnsureModelLoadedAsync"/>).</summary>
+    ValueTask<InferenceError?> EnsureModelLoadedAsync(string model, long? version, CancellationToken cancellationToken);
 }

@@ -250,6 +250,11 @@ internal sealed class RoutingGraphScheduler : IScheduler
             return await RunNodeAsync(_graph.Nodes[child], input, run).ConfigureAwait(false);
         }
 
+        if (await _runner.EnsureModelLoadedAsync(step.Model!, null, run.Cancellation).ConfigureAwait(false) is { } notLoaded)
+        {
+            return Wrap(node, step, notLoaded);
+        }
+
         var config = _runner.GetModelConfig(step.Model!, null);
         if (!config.IsOk)
         {

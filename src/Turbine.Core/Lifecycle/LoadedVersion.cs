@@ -16,6 +16,7 @@ internal sealed class LoadedVersion
 
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _refs = 1;
+    private long _lastUsed = System.Diagnostics.Stopwatch.GetTimestamp();
     private IReadOnlyList<string>? _allOutputNames;
     private string? _versionText;
 
@@ -69,6 +70,18 @@ internal sealed class LoadedVersion
     /// <summary>Completes when the last reference is released and the instances are gone.</summary>
     public Task Drained => _drained.Task;
 
+    /// <summary>What the version costs in memory, measured around its load (<see cref="Memory.MemoryFootprint"/>).</summary>
+    public Memory.MemoryFootprint Footprint { get; internal set; }
+
+    /// <summary>True when the config says <c>parameters { key: "pinned" value: { string_value: "true" } }</c>: the memory budget never evicts it.</summary>
+    public bool Pinned => Config.Parameters.TryGetValue("pinned", out var pinned) && string.Equals(pinned.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>When a request last took a reference (<see cref="System.Diagnostics.Stopwatch"/> ticks): the LRU order of eviction.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    /// <summary>Requests holding the version now (the manager's own reference not counted); 0 once released.</summary>
+    public int InFlight => Math.Max(0, Volatile.Read(ref _refs) - 1);
+
     /// <summary>Takes a reference unless the version is already fully released.</summary>
     public bool TryAcquire()
     {
@@ -82,9 +95,34 @@ internal sealed class LoadedVersion
 
             if (Interlocked.CompareExchange(ref _refs, refs + 1, refs) == refs)
             {
+                Volatile.Write(ref _lastUsed, System.Diagnostics.Stopwatch.GetTimestamp());
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// Drops the manager's reference only when no request holds one (the count goes from 1 to 0 atomically, so no
+    /// request can take a reference afterwards), then frees the instances. False, with nothing changed, when a request
+    /// holds the version: the lease that keeps an in-flight version from being evicted under it.
+    /// </summary>
+    public bool TryRetireIdle()
+    {
+        if (Interlocked.CompareExchange(ref _refs, 0, 1) != 1)
+        {
+            return false;
+        }
+
+        try
+        {
+            Scheduler.Dispose();
+        }
+        finally
+        {
+            _drained.TrySetResult();
+        }
+
+        return true;
     }
 
     public void Release()

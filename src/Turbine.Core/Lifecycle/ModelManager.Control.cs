@@ -58,7 +58,12 @@ internal sealed partial class ModelManager
         return null;
     }
 
-    private async Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, ImmutableStack<string> loading, CancellationToken cancellationToken)
+    private Task<InferenceError?> LoadAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, ImmutableStack<string> loading, CancellationToken cancellationToken) =>
+        Budget is { } budget && loading.IsEmpty
+            ? budget.LoadAsync(model, () => LoadCoreAsync(model, configOverrideJson, files, loading, cancellationToken), cancellationToken)
+            : LoadCoreAsync(model, configOverrideJson, files, loading, cancellationToken);
+
+    private async Task<InferenceError?> LoadCoreAsync(string model, string? configOverrideJson, IReadOnlyList<ModelFileOverride>? files, ImmutableStack<string> loading, CancellationToken cancellationToken)
     {
         ModelRepository repository;
         string? overrideRoot = null;
@@ -297,6 +302,12 @@ internal sealed partial class ModelManager
         var present = _source.ListModels();
         foreach (var model in present)
         {
+            if (Budget is not null && !(_models.TryGetValue(model, out var resident) && resident.Wanted))
+            {
+                // Under a memory budget a model loads on its first request; the poll only reloads what is loaded.
+                continue;
+            }
+
             var fingerprint = SourceFolder(model) is { } folder ? ModelRepository.Fingerprint(folder.ModelPath(model)) : "";
             if (_models.TryGetValue(model, out var entry) && entry.LastFolderFingerprint == fingerprint && entry.Wanted)
             {
@@ -390,8 +401,19 @@ internal sealed partial class ModelManager
             try
             {
                 var loadStarted = Stopwatch.GetTimestamp();
+                var residentBefore = definition.Backend is null ? 0 : Memory.ProcessMemory.ResidentBytes();
+                var managedBefore = GC.GetTotalMemory(false);
                 var loadedVersion = LoadVersion(definition, version, fingerprint);
                 loadedVersion.LoadDuration = Stopwatch.GetElapsedTime(loadStarted);
+                if (definition.Backend is not null)
+                {
+                    Memory.ProcessMemory.TrimNativeHeap();
+                    loadedVersion.Footprint = new Memory.MemoryFootprint(
+                        Math.Max(0, Memory.ProcessMemory.ResidentBytes() - residentBefore),
+                        Math.Max(0, GC.GetTotalMemory(false) - managedBefore),
+                        Memory.ProcessMemory.FolderBytes(repository.VersionPath(model, version)),
+                        DeclaredBytes(definition.Config));
+                }
                 loaded.Add(loadedVersion);
                 statuses[version] = new VersionStatus(version, ModelReadyState.Ready, "");
             }
@@ -496,6 +518,13 @@ internal sealed partial class ModelManager
         ManagerLog.LoadFailed(_logger, entry.Name, message);
         return error with { Message = message };
     }
+
+    /// <summary>The size a config declares with <c>parameters { key: "memory_bytes" … }</c> (KServe ModelMesh's declared size), or 0.</summary>
+    internal static long DeclaredBytes(ModelConfig config) =>
+        config.Parameters.TryGetValue("memory_bytes", out var text)
+        && long.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes)
+            ? bytes
+            : 0;
 
     private static string DescribePolicy(ModelVersionPolicy policy) => policy.Kind switch
     {

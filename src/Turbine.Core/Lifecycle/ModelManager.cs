@@ -190,7 +190,12 @@ internal sealed partial class ModelManager : IAsyncDisposable, IModelSourceSink
             {
                 if (!readyOnly || status.State == ModelReadyState.Ready)
                 {
-                    rows.Add(new RepositoryIndexEntry(name, status.Version, status.State, status.Reason));
+                    var loaded = status.State == ModelReadyState.Ready ? state.Serving.FirstOrDefault(v => v.Version == status.Version) : null;
+                    rows.Add(new RepositoryIndexEntry(name, status.Version, status.State, status.Reason)
+                    {
+                        MemoryBytes = loaded?.Footprint.AccountedBytes,
+                        Residency = loaded is null ? null : Residency(loaded),
+                    });
                 }
             }
         }

@@ -19,4 +19,13 @@ public sealed record ServingVersion(ModelConfig Config, long Version, TimeSpan L
 
     /// <summary>The part of <see cref="LoadDuration"/> spent on the config's <c>model_warmup</c> (zero without warm-up).</summary>
     public TimeSpan WarmupDuration { get; init; }
+
+    /// <summary>What the version costs in memory, measured around its load (zeros for a graph).</summary>
+    public Memory.MemoryFootprint Footprint { get; init; }
+
+    /// <summary>Requests holding the version now.</summary>
+    public int InFlight { get; init; }
+
+    /// <summary>True when its config pins it (the memory budget never evicts it).</summary>
+    public bool Pinned { get; init; }
 }

@@ -42,12 +42,25 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
         return Task.FromResult(response);
     }
 
-    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
-        Answer(context, request.Version, v => engine.GetModelMetadata(request.Name, v), GrpcResponses.Metadata);
+    public override async Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
+        await EnsureLoadedAsync(request.Name, request.Version, context).ConfigureAwait(false) is { } notLoaded
+            ? GrpcErrors.Fail<ModelMetadataResponse>(context, notLoaded)
+            : await Answer(context, request.Version, v => engine.GetModelMetadata(request.Name, v), GrpcResponses.Metadata).ConfigureAwait(false);
 
-    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context) =>
-        Answer(context, request.Version, v => engine.GetModelConfig(request.Name, v),
-            c => new ModelConfigResponse { Config = ModelConfigMessage.From(c) });
+    public override async Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context) =>
+        await EnsureLoadedAsync(request.Name, request.Version, context).ConfigureAwait(false) is { } notLoaded
+            ? GrpcErrors.Fail<ModelConfigResponse>(context, notLoaded)
+            : await Answer(context, request.Version, v => engine.GetModelConfig(request.Name, v),
+                c => new ModelConfigResponse { Config = ModelConfigMessage.From(c) }).ConfigureAwait(false);
+
+    /// <summary>Under a memory budget, a model not loaded loads first; null, or why it cannot (too big for the budget).</summary>
+    private async ValueTask<InferenceError?> EnsureLoadedAsync(string model, string versionText, ServerCallContext context)
+    {
+        var version = GrpcInferRequestReader.ParseVersion(versionText);
+        return version.IsOk
+            ? await engine.EnsureModelLoadedAsync(model, version.Value == 0 ? null : version.Value, context.CancellationToken).ConfigureAwait(false)
+            : null;
+    }
 
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context) =>
         Answer(context, request.Version, v => engine.GetStatistics(request.Name, v), GrpcResponses.Statistics);
@@ -191,6 +204,13 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
                 // The stream: every response goes to the sink (a decoupled model's many, an ordinary model's one).
                 var streamed = await engine.InferStreamAsync(request, sink, cancellationToken).ConfigureAwait(false);
                 return (null, streamed is null ? null : Cancelled(streamed, message, cancellationToken), request.Activity);
+            }
+
+            // Under a memory budget a model not loaded loads first, so the decoupled check below sees its config.
+            if (await engine.EnsureModelLoadedAsync(request.ModelName, request.ModelVersion, cancellationToken).ConfigureAwait(false) is { } notLoaded)
+            {
+                engine.RecordRefused(request, notLoaded);
+                return (null, notLoaded, request.Activity);
             }
 
             if (engine.IsDecoupled(request))

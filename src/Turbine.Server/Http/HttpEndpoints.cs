@@ -25,12 +25,14 @@ internal static class HttpEndpoints
 
         foreach (var prefix in new[] { "/v2/models/{model}", "/v2/models/{model}/versions/{version}" })
         {
-            app.MapGet(prefix, ctx => WithModel(ctx, (model, version) =>
+            app.MapGet(prefix, ctx => WithModel(ctx, async (model, version) =>
             {
-                var result = engine.GetModelMetadata(model, version);
-                return result.IsOk
+                var result = await engine.EnsureModelLoadedAsync(model, version, ctx.RequestAborted).ConfigureAwait(false) is { } notLoaded
+                    ? notLoaded
+                    : engine.GetModelMetadata(model, version);
+                await (result.IsOk
                     ? JsonResults.WriteAsync(ctx, w => JsonResults.ModelMetadata(w, result.Value))
-                    : HttpErrors.WriteAsync(ctx, result.Error);
+                    : HttpErrors.WriteAsync(ctx, result.Error)).ConfigureAwait(false);
             }));
             app.MapGet(prefix + "/ready", ctx => WithModel(ctx, (model, version) =>
             {
@@ -50,12 +52,14 @@ internal static class HttpEndpoints
                     w.WriteEndObject();
                 }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
             }));
-            app.MapGet(prefix + "/config", ctx => WithModel(ctx, (model, version) =>
+            app.MapGet(prefix + "/config", ctx => WithModel(ctx, async (model, version) =>
             {
-                var result = engine.GetModelConfig(model, version);
-                return result.IsOk
+                var result = await engine.EnsureModelLoadedAsync(model, version, ctx.RequestAborted).ConfigureAwait(false) is { } notLoaded
+                    ? notLoaded
+                    : engine.GetModelConfig(model, version);
+                await (result.IsOk
                     ? JsonResults.WriteAsync(ctx, w => JsonResults.Config(w, result.Value))
-                    : HttpErrors.WriteAsync(ctx, result.Error);
+                    : HttpErrors.WriteAsync(ctx, result.Error)).ConfigureAwait(false);
             }));
             app.MapGet(prefix + "/stats", ctx => WithModel(ctx, (model, version) => Stats(ctx, engine, model, version)));
             app.MapPost(prefix + "/infer", ctx => WithModel(ctx, (model, version) => InferEndpoint.HandleAsync(ctx, engine, options, model, version)));

@@ -46,7 +46,9 @@ internal static class InferEndpoint
         if (headerLength == 0)
         {
             // Only the raw single-input form needs the config before the engine sees the request.
-            var config = engine.GetModelConfig(model, version);
+            var config = await engine.EnsureModelLoadedAsync(model, version, ctx.RequestAborted).ConfigureAwait(false) is { } notLoaded
+                ? Result<Turbine.Core.Config.ModelConfig>.Fail(notLoaded)
+                : engine.GetModelConfig(model, version);
             parsed = config.IsOk
                 ? InferRequestReader.ReadRawSingleInput(model, version, body, config.Value)
                 : config.Error;

@@ -84,6 +84,16 @@ internal static class JsonResults
                 w.WriteString("reason", row.Reason);
             }
 
+            if (row.MemoryBytes is { } bytes)
+            {
+                w.WriteNumber("memory_bytes", bytes);
+            }
+
+            if (row.Residency is { } residency)
+            {
+                w.WriteString("resident", residency);
+            }
+
             w.WriteEndObject();
         }
 

@@ -41,6 +41,7 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         WriteRequests(w);
         WriteModels(w, snapshots);
         WriteCache(w, snapshots);
+        WriteMemory(w, snapshots);
         w.Family("turbine_payload_log_dropped_total", "counter", "Payload-log records dropped because the log's queue was full (the sinks fell behind); 0 when payload logging is off");
         w.Sample("turbine_payload_log_dropped_total", engine.PayloadLog?.DroppedCount ?? 0);
         WriteProcess(w);
@@ -186,6 +187,50 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         w.Sample("turbine_response_cache_size_bytes", cache.SizeBytes);
         w.Family("turbine_response_cache_entries", "gauge", "Responses held by the server-wide response cache");
         w.Sample("turbine_response_cache_entries", cache.Entries);
+    }
+
+    /// <summary>Each loaded version's measured footprint; with a budget, the budget's state and what it did (labels bounded: none but model/version of loaded versions).</summary>
+    private void WriteMemory(PrometheusText w, List<(ServingVersion Version, ModelStatisticsSnapshot Stats, string Text)> snapshots)
+    {
+        w.Family("turbine_model_memory_bytes", "gauge", "Memory the loaded model version is charged: its declared memory_bytes, else the larger of the resident growth measured around its load and warm-up and its weight bytes");
+        foreach (var (v, _, text) in snapshots)
+        {
+            w.Sample("turbine_model_memory_bytes", v.Footprint.AccountedBytes, "model", v.Model, "version", text);
+        }
+
+        w.Family("turbine_model_memory_native_bytes", "gauge", "Native (non-managed) part of the resident growth measured around the version's load and warm-up");
+        foreach (var (v, _, text) in snapshots)
+        {
+            w.Sample("turbine_model_memory_native_bytes", v.Footprint.NativeBytes, "model", v.Model, "version", text);
+        }
+
+        w.Family("turbine_model_memory_managed_bytes", "gauge", "Managed-heap growth measured around the version's load and warm-up");
+        foreach (var (v, _, text) in snapshots)
+        {
+            w.Sample("turbine_model_memory_managed_bytes", v.Footprint.ManagedBytes, "model", v.Model, "version", text);
+        }
+
+        if (engine.GetMemoryBudgetStatistics() is not { } budget)
+        {
+            return;
+        }
+
+        w.Family("turbine_model_memory_budget_bytes", "gauge", "The model memory budget (--model-memory-budget)");
+        w.Sample("turbine_model_memory_budget_bytes", budget.BudgetBytes);
+        w.Family("turbine_model_memory_resident_bytes", "gauge", "Memory charged to the loaded model versions, against the budget");
+        w.Sample("turbine_model_memory_resident_bytes", budget.ResidentBytes);
+        w.Family("turbine_model_memory_pinned_bytes", "gauge", "Part of the resident bytes held by pinned versions");
+        w.Sample("turbine_model_memory_pinned_bytes", budget.PinnedBytes);
+        w.Family("turbine_model_loads_total", "counter", "Model loads that went through the memory budget (on demand, repository API, poll, registry)");
+        w.Sample("turbine_model_loads_total", budget.Loads);
+        w.Family("turbine_model_cold_loads_total", "counter", "Loads requests waited for (the model was not loaded when they arrived)");
+        w.Sample("turbine_model_cold_loads_total", budget.ColdLoads);
+        w.Family("turbine_model_evictions_total", "counter", "Idle model versions unloaded, least recently used first, to stay within the memory budget");
+        w.Sample("turbine_model_evictions_total", budget.Evictions);
+        w.Family("turbine_model_load_rejections_total", "counter", "Loads refused by the memory budget (model bigger than the budget, or no room freed in time)");
+        w.Sample("turbine_model_load_rejections_total", budget.Rejections);
+        w.Family("turbine_model_cold_load_duration_seconds", "histogram", "How long requests waited for a cold load");
+        w.Histogram("turbine_model_cold_load_duration_seconds", budget.ColdLoadSeconds.Snapshot());
     }
 
     private static void WriteProcess(PrometheusText w)
