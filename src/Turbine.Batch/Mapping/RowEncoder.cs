@@ -40,6 +40,11 @@ internal static class RowEncoder
                 {
                     cell = parsed;
                 }
+                else if (text.AsSpan().TrimStart().StartsWith("[", StringComparison.Ordinal))
+                {
+                    error = $"column '{name}' is not a valid JSON array (input '{spec.Name}')";
+                    return false;
+                }
             }
 
             var before = elements.Count;

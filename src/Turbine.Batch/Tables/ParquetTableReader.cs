@@ -62,7 +62,7 @@ internal sealed class ParquetTableReader : ITableReader
     private static ColumnKind? KindOf(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        return type == typeof(string) ? ColumnKind.String
+        return type == typeof(string) || type == typeof(ReadOnlyMemory<char>) ? ColumnKind.String
             : type == typeof(int) || type == typeof(short) || type == typeof(sbyte) || type == typeof(byte) || type == typeof(ushort) ? ColumnKind.Int32
             : type == typeof(long) || type == typeof(uint) ? ColumnKind.Int64
             : type == typeof(float) ? ColumnKind.Float
