@@ -133,6 +133,11 @@ public sealed class S3BatchStore : IBatchStore, IDisposable
                 Key = location.Key,
                 InputStream = spool,
                 AutoCloseStream = false,
+                ContentType = "application/octet-stream",
+
+                // Plain signed body, as the registry's store: aws-chunked framing is not understood by every
+                // S3-compatible server (s3rver stores it verbatim).
+                UseChunkEncoding = false,
             }, cancellationToken).ConfigureAwait(false);
         }
     }
