@@ -47,6 +47,12 @@ public sealed record BatchJobOptions
     /// <summary>Number of shards (1: no sharding; the run assembles the output itself).</summary>
     public int ShardCount { get; init; } = 1;
 
+    /// <summary>
+    /// With several shards: once this shard is done, assemble the output if every shard is (the last shard of an
+    /// indexed Job to finish does it; assembling again writes the same bytes).
+    /// </summary>
+    public bool MergeWhenComplete { get; init; }
+
     /// <summary>Model input → columns concatenated into it (<c>--map</c>); inputs not named take the column of their name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> InputMap { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 

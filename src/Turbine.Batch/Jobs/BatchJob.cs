@@ -151,6 +151,18 @@ public sealed partial class BatchJob
                 await BatchAssembler.AssembleAsync(_output, _options.Output, _options.EffectiveErrorsPath, outputFormat, CancellationToken.None).ConfigureAwait(false);
                 assembled = true;
             }
+            else if (status == "completed" && _options.MergeWhenComplete)
+            {
+                try
+                {
+                    await BatchAssembler.AssembleAsync(_output, _options.Output, _options.EffectiveErrorsPath, outputFormat, CancellationToken.None).ConfigureAwait(false);
+                    assembled = true;
+                }
+                catch (BatchJobException e)
+                {
+                    message = $"shard {_options.ShardIndex} of {_options.ShardCount} done; not merged yet: {e.Message}";
+                }
+            }
 
             var elapsed = _time.GetElapsedTime(started).TotalSeconds;
             return new BatchSummary

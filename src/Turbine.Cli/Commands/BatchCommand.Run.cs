@@ -53,6 +53,7 @@ internal static partial class BatchCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Start over, discarding an earlier run's manifest." };
         var shardIndex = new Option<int?>("--shard-index") { Description = $"This shard (default ${ShardIndexVariable}, else 0)." };
         var shardCount = new Option<int?>("--shard-count") { Description = $"Number of shards (default ${ShardCountVariable}, else 1)." };
+        var merge = new Option<bool>("--merge") { Description = "With shards: assemble the output when this shard finishes if every shard has (for indexed Jobs)." };
         var format = new Option<string>("--output-format") { Description = "Summary format: text or json.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var progressMode = new Option<string>("--progress") { Description = "Progress: auto (a bar on a terminal, log lines otherwise), bar, log, none.", DefaultValueFactory = _ => "auto" };
@@ -61,7 +62,7 @@ internal static partial class BatchCommand
         {
             model, repository, registry, registryToken, registryCache, url, protocol, token, version, input, output, inputFormat, outputFileFormat, errors,
             keep, id, map, outputColumns, classification, partRows, batchSize, concurrency, maxErrors, retries, resume, overwrite, shardIndex, shardCount,
-            format, progressMode,
+            merge, format, progressMode,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -91,6 +92,7 @@ internal static partial class BatchCommand
                     Overwrite = parse.GetValue(overwrite),
                     ShardIndex = index,
                     ShardCount = count,
+                    MergeWhenComplete = parse.GetValue(merge),
                     ModelReference = parse.GetValue(url) is { } remote ? $"{remote}|{reference}" : reference,
                 };
                 var problems = options.Validate();
