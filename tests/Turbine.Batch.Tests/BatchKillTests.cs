@@ -57,6 +57,43 @@ public sealed class BatchKillTests(BatchFixture fixture) : IClassFixture<BatchFi
         }
     }
 
+    [Fact]
+    public async Task Run_Interrupted_StopsAtAPartBoundaryWithExitCode130AndResumes()
+    {
+        using var folder = new TempFolder("turbine-batch-int");
+        var rows = TestData.SimpleRows(3000, seed: 4);
+        var input = folder.File("in.csv");
+        TestData.WriteSimpleCsv(input, rows);
+        var output = folder.File("out.csv");
+        var manifest = Path.Combine(output + ".parts", "manifest-00000-of-00001.json");
+        string[] args = ["batch", "run", "--model", "simple", "--model-repository", fixture.Repository, "--input", input, "--output", output,
+            "--id-column", "id", "--part-rows", "50", "--batch-size", "2", "--progress", "none", "--output-format", "json"];
+
+        int code;
+        string log;
+        await using (var first = TurbineProcess.Start(args))
+        {
+            await Poll.UntilAsync(() => CommittedParts(manifest) >= 1 || !first.IsRunning, TimeSpan.FromSeconds(60));
+            using (var signal = System.Diagnostics.Process.Start("kill", ["-INT", first.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await signal.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            code = await first.WaitForExitAsync(timeout.Token);
+            log = first.Output;
+        }
+
+        Assert.True(code == 130, log);
+        var summary = JsonDocument.Parse(log.Split('\n').Single(l => l.StartsWith('{'))).RootElement;
+        Assert.Equal("stopped", summary.GetProperty("status").GetString());
+        Assert.Equal(summary.GetProperty("parts_committed").GetInt32(), CommittedParts(manifest));
+        Assert.False(File.Exists(output));
+        var (resumed, resumeLog) = await TurbineProcess.RunAsync([.. args, "--resume"]);
+        Assert.True(resumed == 0, resumeLog);
+        Assert.Equal(3001, File.ReadAllLines(output).Length);
+    }
+
     private static int CommittedParts(string manifest)
     {
         try

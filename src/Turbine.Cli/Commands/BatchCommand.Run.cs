@@ -102,9 +102,11 @@ internal static partial class BatchCommand
                 }
 
                 using var stores = new BatchStores();
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var signals = StopSignals.Register(stop);
                 var target = new ModelTarget(reference, parse.GetValue(repository), parse.GetValue(registry), parse.GetValue(registryToken),
                     parse.GetValue(registryCache)!, parse.GetValue(url), parse.GetValue(protocol)!, InferCommand.ReadToken(parse, token), parse.GetValue(version));
-                var summary = await RunWithModelAsync(target, options, stores, parse.GetValue(progressMode)!, ct).ConfigureAwait(false);
+                var summary = await RunWithModelAsync(target, options, stores, parse.GetValue(progressMode)!, stop.Token).ConfigureAwait(false);
                 WriteSummary(summary, json);
                 return summary.Status == "stopped" ? StoppedExitCode : 0;
             }
