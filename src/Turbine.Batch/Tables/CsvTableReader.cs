@@ -25,7 +25,7 @@ internal sealed class CsvTableReader : ITableReader
 
     public static async Task<CsvTableReader> OpenAsync(Stream stream, int partRows, int maxFieldChars)
     {
-        var parser = CsvReader.Create(stream, new CsvReaderOptions { Separator = ',', MaxRecordSize = maxFieldChars }, false);
+        var parser = CsvReader.Create(stream, new CsvReaderOptions { Separator = ',', MaxRecordSize = maxFieldChars, PoolStrings = false }, false);
         try
         {
             var columns = new List<TableColumn>();
