@@ -67,6 +67,27 @@ public sealed class BatchJobFormatTests(BatchFixture fixture) : IClassFixture<Ba
     }
 
     [Fact]
+    public async Task RunAsync_ParquetInput_ReportsProgressAgainstTheKnownTotal()
+    {
+        using var folder = new TempFolder("turbine-batch");
+        var input = folder.File("in.parquet");
+        await TestData.WriteSimpleParquetAsync(input, TestData.SimpleRows(200, seed: 2), rowGroup: 64);
+        var reports = new List<Jobs.BatchProgress>();
+        var job = new BatchJob(new BatchJobOptions { Input = input, Output = folder.File("out.jsonl") }, Local, Local, fixture.Scorer("simple"));
+
+        await job.RunAsync(new Recorder(reports), CancellationToken.None);
+
+        Assert.Equal([64L, 128, 192, 200], reports.Select(r => r.RowsDone));
+        Assert.All(reports, r => Assert.Equal(200, r.RowsTotal));
+        Assert.Equal([1, 2, 3, 4], reports.Select(r => r.PartsDone));
+    }
+
+    private sealed class Recorder(List<Jobs.BatchProgress> reports) : IProgress<Jobs.BatchProgress>
+    {
+        public void Report(Jobs.BatchProgress value) => reports.Add(value);
+    }
+
+    [Fact]
     public async Task RunAsync_RowsThatDoNotConvert_GoToTheErrorsFileWithRowNumberAndReason()
     {
         using var folder = new TempFolder("turbine-batch");

@@ -33,11 +33,11 @@ public sealed class BatchJobResumeTests(BatchFixture fixture) : IClassFixture<Ba
         var second = await Job(input, folder.File("out.jsonl"), resume: true).RunAsync(null, CancellationToken.None);
 
         Assert.Equal("stopped", first.Status);
-        Assert.Equal(2, first.PartsCommitted);
+        Assert.InRange(first.PartsCommitted, 2, 3); // the part scored while part 2 was committing is committed too
         Assert.False(assembledWhenStopped);
         Assert.Equal("completed", second.Status);
-        Assert.Equal(2, second.PartsSkipped);
-        Assert.Equal(6, second.PartsCommitted);
+        Assert.Equal(first.PartsCommitted, second.PartsSkipped);
+        Assert.Equal(8, second.PartsSkipped + second.PartsCommitted);
         Assert.Equal(await File.ReadAllTextAsync(folder.File("reference.jsonl")), await File.ReadAllTextAsync(folder.File("out.jsonl")));
     }
 

@@ -69,17 +69,12 @@ public sealed partial class BatchJob
             var failed = failedBefore;
             var skipped = 0;
             var committed = 0;
-            long? rowsTotal = null;
-            if (reader is ParquetTableReader && reader.PartCount is { } groups)
-            {
-                rowsTotal = null; // row counts per group are read lazily; the bar shows parts for Parquet
-                _ = groups;
-            }
+            var mine = (int p) => p % _options.ShardCount == _options.ShardIndex;
+            var rowsTotal = reader.RowsIn(p => mine(p) && !manifest.Parts.ContainsKey(p));
 
             // The reader runs ahead by one part: the next part is read and decoded while this one is scored.
             var channel = Channel.CreateBounded<TablePart>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
             using var readerStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            var mine = (int p) => p % _options.ShardCount == _options.ShardIndex;
             var producer = Task.Run(async () =>
             {
                 try
@@ -108,29 +103,42 @@ public sealed partial class BatchJob
 
             var status = "completed";
             string? message = null;
+            async Task CommitPartAsync(TablePart part, object?[][] outputs, SortedDictionary<int, string> errors)
+            {
+                await CommitAsync(manifest, part, mapping, outputFormat, outputs, errors).ConfigureAwait(false);
+                committed++;
+                rowsDone += part.RowCount;
+                rowsScored += part.RowCount - errors.Count;
+                progress?.Report(new BatchProgress(rowsDone, rowsTotal, committed, failed, _time.GetElapsedTime(started)));
+            }
+
+            // A part's commit (its files and the manifest, each flushed to disk) overlaps the scoring of the next part;
+            // commits stay in input order, one at a time.
+            var commit = Task.CompletedTask;
             try
             {
                 await foreach (var part in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 {
                     var result = await ScorePartWithRetriesAsync(scorer, part, failed).ConfigureAwait(false);
-                    await CommitAsync(manifest, part, mapping, outputFormat, result.Outputs, result.Errors).ConfigureAwait(false);
-                    committed++;
-                    rowsDone += part.RowCount;
-                    rowsScored += part.RowCount - result.Errors.Count;
                     failed += result.Errors.Count;
-                    progress?.Report(new BatchProgress(rowsDone, rowsTotal, committed, failed, _time.GetElapsedTime(started)));
-                    if (_options.MaxErrors >= 0 && failed > _options.MaxErrors)
-                    {
-                        throw new BatchJobException($"{failed} rows failed, more than --max-errors {_options.MaxErrors}; see {_options.EffectiveErrorsPath} after 'turbine batch merge', or the part errors in {_options.PartsFolder}");
-                    }
-
+                    await commit.ConfigureAwait(false);
+                    commit = CommitPartAsync(part, result.Outputs, result.Errors);
                     if (stop.IsCancellationRequested)
                     {
+                        await commit.ConfigureAwait(false);
                         status = "stopped";
                         message = "stopped at a part boundary; run again with --resume to continue";
                         break;
                     }
                 }
+
+                await commit.ConfigureAwait(false);
+            }
+            catch
+            {
+                // The committed parts stay committed; a commit in flight finishes before the error is reported.
+                await commit.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
             }
             finally
             {

@@ -14,6 +14,10 @@ public interface ITableReader : IAsyncDisposable
     /// <param name="cancellationToken">Stops reading.</param>
     IAsyncEnumerable<TablePart> ReadPartsAsync(Func<int, bool> wanted, CancellationToken cancellationToken);
 
+    /// <summary>Rows in the parts <paramref name="wanted"/> selects, when the format knows before reading (Parquet), else null.</summary>
+    /// <param name="wanted">Which part numbers count.</param>
+    long? RowsIn(Func<int, bool> wanted);
+
     /// <summary>How many parts the input has; known once <see cref="ReadPartsAsync"/> has run to the end (always for Parquet).</summary>
     int? PartCount { get; }
 }

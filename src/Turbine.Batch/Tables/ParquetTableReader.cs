@@ -26,6 +26,9 @@ internal sealed class ParquetTableReader : ITableReader
 
     public int? PartCount => _reader.RowGroupCount;
 
+    public long? RowsIn(Func<int, bool> wanted) =>
+        Enumerable.Range(0, _reader.RowGroupCount).Where(wanted).Sum(g => _reader.RowGroups[g].RowCount);
+
     /// <summary>Opens <paramref name="stream"/> (seekable; the caller's, disposed with the reader).</summary>
     public static async Task<ParquetTableReader> OpenAsync(Stream stream, CancellationToken cancellationToken)
     {
