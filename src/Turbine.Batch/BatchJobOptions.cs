@@ -68,6 +68,9 @@ public sealed record BatchJobOptions
     /// <summary>Top-k classes per output as "score:index:label" strings (0: raw tensors).</summary>
     public int Classification { get; init; }
 
+    /// <summary>Largest Parquet row group decoded as one part (memory bound). Default 1 000 000.</summary>
+    public int MaxPartRows { get; init; } = 1_000_000;
+
     /// <summary>Longest line / CSV field, characters. Default 64 Mi.</summary>
     public int MaxRowChars { get; init; } = 64 << 20;
 

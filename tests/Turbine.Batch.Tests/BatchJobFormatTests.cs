@@ -190,6 +190,38 @@ public sealed class BatchJobFormatTests(BatchFixture fixture) : IClassFixture<Ba
     }
 
     [Fact]
+    public async Task RunAsync_TopTwoClassesToParquet_WritesAListOfLabelStrings()
+    {
+        using var folder = new TempFolder("turbine-batch");
+        var input = folder.File("iris.jsonl");
+        await File.WriteAllLinesAsync(input, ["{\"id\":7,\"input\":[5.1,3.5,1.4,0.2]}", "{\"id\":8,\"input\":[6.7,3.0,5.2,2.3]}"]);
+        var output = folder.File("out.parquet");
+        var job = new BatchJob(new BatchJobOptions { Input = input, Output = output, IdColumn = "id", Classification = 2 }, Local, Local, fixture.Scorer("iris"));
+
+        await job.RunAsync(null, CancellationToken.None);
+
+        var rows = await TableFiles.ReadAsync(output);
+        Assert.Equal([7L, 8L], rows.Select(r => TableFiles.Long(r["id"])));
+        var classes = rows.Select(r => ((object?[])r["probabilities"]!).Cast<string>().Select(c => c.Split(':')[2]).ToArray()).ToList();
+        Assert.Equal("setosa", classes[0][0]);
+        Assert.Equal("virginica", classes[1][0]);
+        Assert.All(classes, c => Assert.Equal(2, c.Length));
+    }
+
+    [Fact]
+    public async Task RunAsync_ParquetRowGroupLargerThanTheLimit_IsRefusedBeforeDecoding()
+    {
+        using var folder = new TempFolder("turbine-batch");
+        var input = folder.File("in.parquet");
+        await TestData.WriteSimpleParquetAsync(input, TestData.SimpleRows(100, seed: 1), rowGroup: 100);
+        var job = new BatchJob(new BatchJobOptions { Input = input, Output = folder.File("out.csv"), MaxPartRows = 50 }, Local, Local, fixture.Scorer("simple"));
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => job.RunAsync(null, CancellationToken.None));
+
+        Assert.Equal("row group 0 has 100 rows, more than 50 (--max-part-rows); rewrite the file with smaller row groups", e.Message);
+    }
+
+    [Fact]
     public async Task RunAsync_StringColumnIntoBytesInput_RoundTripsTheText()
     {
         using var folder = new TempFolder("turbine-batch");

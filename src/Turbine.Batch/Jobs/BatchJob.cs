@@ -206,7 +206,7 @@ public sealed partial class BatchJob
             {
                 TableFormat.Csv => await CsvTableReader.OpenAsync(stream, _options.PartRows, _options.MaxRowChars).ConfigureAwait(false),
                 TableFormat.JsonLines => await JsonLinesTableReader.OpenAsync(stream, _options.PartRows, _options.MaxRowChars, CancellationToken.None).ConfigureAwait(false),
-                _ => await ParquetTableReader.OpenAsync(stream, CancellationToken.None).ConfigureAwait(false),
+                _ => await ParquetTableReader.OpenAsync(stream, CancellationToken.None, _options.MaxPartRows).ConfigureAwait(false),
             };
 #pragma warning restore CA2000
             return reader;

@@ -13,9 +13,11 @@ internal sealed class ParquetTableReader : ITableReader
     private readonly Stream _stream;
     private readonly ParquetReader _reader;
     private readonly List<(DataField Field, TableColumn Column)> _fields;
+    private readonly int _maxGroupRows;
 
-    private ParquetTableReader(Stream stream, ParquetReader reader, List<(DataField, TableColumn)> fields)
+    private ParquetTableReader(Stream stream, ParquetReader reader, List<(DataField, TableColumn)> fields, int maxGroupRows)
     {
+        _maxGroupRows = maxGroupRows;
         _stream = stream;
         _reader = reader;
         _fields = fields;
@@ -30,7 +32,10 @@ internal sealed class ParquetTableReader : ITableReader
         Enumerable.Range(0, _reader.RowGroupCount).Where(wanted).Sum(g => _reader.RowGroups[g].RowCount);
 
     /// <summary>Opens <paramref name="stream"/> (seekable; the caller's, disposed with the reader).</summary>
-    public static async Task<ParquetTableReader> OpenAsync(Stream stream, CancellationToken cancellationToken)
+    /// <param name="stream">The file.</param>
+    /// <param name="cancellationToken">Stops opening.</param>
+    /// <param name="maxGroupRows">Largest row group decoded (a part is a whole group, so this bounds memory before bytes are read).</param>
+    public static async Task<ParquetTableReader> OpenAsync(Stream stream, CancellationToken cancellationToken, int maxGroupRows = 10_000_000)
     {
         ParquetReader reader;
         try
@@ -59,7 +64,7 @@ internal sealed class ParquetTableReader : ITableReader
             }
         }
 
-        return new ParquetTableReader(stream, reader, fields);
+        return new ParquetTableReader(stream, reader, fields, maxGroupRows);
     }
 
     private static ColumnKind? KindOf(Type type)
@@ -80,7 +85,13 @@ internal sealed class ParquetTableReader : ITableReader
         for (var g = 0; g < _reader.RowGroupCount; g++)
         {
             using var group = _reader.OpenRowGroupReader(g);
-            var rows = checked((int)group.RowCount);
+            if (group.RowCount > _maxGroupRows)
+            {
+                throw new InvalidDataException(
+                    $"row group {g} has {group.RowCount} rows, more than {_maxGroupRows} (--max-part-rows); rewrite the file with smaller row groups");
+            }
+
+            var rows = (int)group.RowCount;
             if (wanted(g))
             {
                 var columns = new object?[_fields.Count][];

@@ -96,7 +96,7 @@ internal static class TableWriter
         ColumnKind.Float => new DataField<float>("element"),
         ColumnKind.Double => new DataField<double>("element"),
         ColumnKind.Bool => new DataField<bool>("element"),
-        _ => new DataField<string>("element"),
+        _ => new DataField("element", typeof(string), isNullable: false),
     };
 
     private static async Task WriteParquetAsync(Stream destination, IReadOnlyList<TableColumn> schema, object?[][] columns, int rows, CancellationToken cancellationToken)

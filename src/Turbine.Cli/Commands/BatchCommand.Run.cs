@@ -45,6 +45,7 @@ internal static partial class BatchCommand
         var outputColumns = new Option<string[]>("--output-column") { Description = "OUTPUT[=COLUMN]: outputs to write and their column names (repeatable; default: every output under its name)." };
         var classification = new Option<int>("--classification") { Description = "Write the top-k classes ('score:index:label') instead of the raw output." };
         var partRows = new Option<int>("--part-rows") { Description = "Rows per part for CSV and JSON Lines (Parquet: one part per row group).", DefaultValueFactory = _ => 10_000 };
+        var maxPartRows = new Option<int>("--max-part-rows") { Description = "Largest Parquet row group accepted (each is decoded whole).", DefaultValueFactory = _ => 1_000_000 };
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per request (default: the model's max_batch_size)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (default: 2 × the model's instances)." };
         var maxErrors = new Option<long>("--max-errors") { Description = "Stop once more rows than this have failed (default: no limit).", DefaultValueFactory = _ => -1 };
@@ -61,7 +62,7 @@ internal static partial class BatchCommand
         var command = new Command("run", "Score a file with a model (in-process, or remote with --url).")
         {
             model, repository, registry, registryToken, registryCache, url, protocol, token, version, input, output, inputFormat, outputFileFormat, errors,
-            keep, id, map, outputColumns, classification, partRows, batchSize, concurrency, maxErrors, retries, resume, overwrite, shardIndex, shardCount,
+            keep, id, map, outputColumns, classification, partRows, maxPartRows, batchSize, concurrency, maxErrors, retries, resume, overwrite, shardIndex, shardCount,
             merge, format, progressMode,
         };
         command.SetAction(async (parse, ct) =>
@@ -84,6 +85,7 @@ internal static partial class BatchCommand
                     OutputColumns = ParseOutputColumns(parse.GetValue(outputColumns) ?? []),
                     Classification = parse.GetValue(classification),
                     PartRows = parse.GetValue(partRows),
+                    MaxPartRows = parse.GetValue(maxPartRows),
                     BatchSize = parse.GetValue(batchSize),
                     Concurrency = parse.GetValue(concurrency),
                     MaxErrors = parse.GetValue(maxErrors),
