@@ -126,6 +126,7 @@ public sealed class BatchJobFormatTests(BatchFixture fixture) : IClassFixture<Ba
         var e = await Assert.ThrowsAsync<BatchJobException>(() => job.RunAsync(null, CancellationToken.None));
 
         Assert.Contains("--max-errors 5", e.Message, StringComparison.Ordinal);
+        Assert.Contains(": column 'INPUT0' holds 'oops', not a JSON array of the 16 values input 'INPUT0' needs ([16])", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(folder.File("out.csv")));
     }
 

@@ -45,6 +45,11 @@ internal static class RowEncoder
                     error = $"column '{name}' is not a valid JSON array (input '{spec.Name}')";
                     return false;
                 }
+                else if (binding.Columns.Length == 1 && !spec.Dims.Contains(-1) && TensorShape.ElementCount(spec.Dims) > 1)
+                {
+                    error = $"column '{name}' holds '{Shorten(text)}', not a JSON array of the {TensorShape.ElementCount(spec.Dims)} values input '{spec.Name}' needs ({TensorShape.Format(spec.Dims)})";
+                    return false;
+                }
             }
 
             var before = elements.Count;

@@ -17,6 +17,13 @@ internal static class ParquetColumns
         var cells = new object?[rows];
         switch (column.Kind)
         {
+            case ColumnKind.String when !field.IsNullable:
+                using (var raw = await group.ReadRawColumnDataBaseAsync(field, cancellationToken).ConfigureAwait(false))
+                {
+                    Array.Copy(RawValues(raw), cells, rows);
+                }
+
+                break;
             case ColumnKind.String:
                 var strings = new string?[rows];
                 await group.ReadAsync(field, strings.AsMemory(), null, cancellationToken).ConfigureAwait(false);
@@ -52,6 +59,19 @@ internal static class ParquetColumns
             using var raw = await group.ReadRawColumnDataBaseAsync(field, cancellationToken).ConfigureAwait(false);
             var values = RawValues(raw);
             FillFromLevels(raw, values, cells, field.IsNullable);
+            return;
+        }
+
+        if (!field.IsNullable)
+        {
+            // A required column: the non-nullable overload (the nullable one's null map is not meaningful without definition levels).
+            var values = new T[cells.Length];
+            await group.ReadAsync(field, values.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < values.Length; i++)
+            {
+                cells[i] = box(values[i]);
+            }
+
             return;
         }
 
