@@ -32,6 +32,7 @@ internal static partial class CliParser
         root.Subcommands.Add(ControlCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
+        root.Subcommands.Add(BatchCommand.Create());
         ApplyConventions(root);
         return root;
     }

@@ -11,7 +11,7 @@ namespace Turbine.Deploy.Tests;
 public sealed partial class HelmChartTests
 {
     public static TheoryData<string> ValuesFiles => new("", "ci/keda-values.yaml", "ci/keda-queue-values.yaml", "ci/hpa-values.yaml",
-        "ci/external-values.yaml", "ci/gpu-values.yaml");
+        "ci/external-values.yaml", "ci/gpu-values.yaml", "ci/batch-values.yaml");
 
     private static string[] Files(string values) => values.Length == 0 ? [] : [values];
 
@@ -162,7 +162,34 @@ public sealed partial class HelmChartTests
         Assert.Equal("models-s3", (string?)init["envFrom"]![0]!["secretRef"]!["name"]);
     }
 
+    [Fact]
+    public async Task Template_Batch_IndexedJobOneShardPerIndexResumingAndMerging()
+    {
+        var objects = Manifests.Objects((await DeployTools.HelmTemplateAsync(["ci/batch-values.yaml"])).Stdout);
+        var job = Manifests.Single(objects, "Job", "-batch");
+        var spec = job["spec"]!;
+        Assert.Equal(("Indexed", 8, 4), ((string?)spec["completionMode"], (int)spec["completions"]!, (int)spec["parallelism"]!));
+        Assert.Equal("Never", (string?)spec["template"]!["spec"]!["restartPolicy"]);
+        var container = Manifests.Container(job);
+        var args = Manifests.Args(container);
+        Assert.Equal(["batch", "run"], args[..2]);
+        Assert.Equal("fraud@production", Manifests.Flag(args, "--model"));
+        Assert.Equal("http://demo-turbine-registry:8080", Manifests.Flag(args, "--registry"));
+        Assert.Equal("8", Manifests.Flag(args, "--shard-count"));
+        Assert.Equal(("s3://transactions/2026-12-05.parquet", "s3://scores/2026-12-05.parquet"), (Manifests.Flag(args, "--input"), Manifests.Flag(args, "--output")));
+        Assert.Contains("--resume", args);
+        Assert.Contains("--merge", args);
+        Assert.Equal("transaction_id", Manifests.Flag(args, "--keep-columns"));
+        Assert.Equal("batch-s3", (string?)container["envFrom"]![0]!["secretRef"]!["name"]);
+        Assert.Equal(true, (bool?)container["securityContext"]!["readOnlyRootFilesystem"]);
+
+        // The flags the chart renders are ones `turbine batch run` accepts.
+        var (code, _, stderr) = await DeployTools.RunAsync("dotnet", [DeployTools.TurbineDll, .. args, "--help"]);
+        Assert.True(code == 0, stderr);
+    }
+
     [Theory]
+    [InlineData("batch.enabled=true", "batch.model is required")]
     [InlineData("server.gpu.count=-1", "server.gpu.count")]
     [InlineData("autoscaling.keda.metric=latency", "autoscaling.keda.metric")]
     [InlineData("server.replicaz=2", "replicaz")]

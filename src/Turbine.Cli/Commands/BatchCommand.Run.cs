@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Turbine.Backends.DotNet;
+using Turbine.Backends.Onnx;
+using Turbine.Batch;
+using Turbine.Batch.Jobs;
+using Turbine.Batch.Mapping;
+using Turbine.Batch.Scoring;
+using Turbine.Batch.Tables;
+using Turbine.Client;
+using Turbine.Core;
+using Turbine.Core.Lifecycle;
+using Turbine.Server.Registry;
+
+namespace Turbine.Cli.Commands;
+
+internal static partial class BatchCommand
+{
+    private static Command CreateRun()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model: a name in --model-repository, a registry reference (fraud@production, fraud:3) with --registry, or a model name on --url.", Required = true };
+        var repository = new Option<string?>("--model-repository") { Description = "Run in-process from this model repository folder." };
+        var registry = new Option<string?>("--registry") { Description = $"Run in-process from this model registry (default ${ModelsCommand.RegistryUrlVariable} for a reference with @ or :)." };
+        var registryToken = new Option<string?>("--registry-token") { Description = $"Registry bearer token (default ${ModelsCommand.RegistryTokenVariable})." };
+        var registryCache = new Option<string>("--registry-cache")
+        {
+            Description = "Local cache of registry artifacts.",
+            DefaultValueFactory = _ => Path.Combine(Environment.GetEnvironmentVariable("TURBINE_HOME")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".turbine"), "registry-cache"),
+        };
+        var url = new Option<string?>("--url", "-u") { Description = "Score remotely on this server or gateway instead of in-process." };
+        var protocol = new Option<string>("--protocol") { Description = "Remote protocol: http or grpc.", DefaultValueFactory = _ => "http" };
+        protocol.AcceptOnlyFromAmong("http", "grpc");
+        var token = InferCommand.TokenOption();
+        var version = new Option<string?>("--model-version") { Description = "Model version (default: the newest ready)." };
+        var input = new Option<string>("--input", "-i") { Description = "Input file: .csv, .jsonl or .parquet, local or s3://bucket/key.", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output file: .csv, .jsonl or .parquet, local or s3://bucket/key.", Required = true };
+        var inputFormat = new Option<string?>("--input-format") { Description = "Input format when the extension does not say: csv, jsonl, parquet." };
+        var outputFileFormat = new Option<string?>("--output-file-format") { Description = "Output format when the extension does not say: csv, jsonl, parquet." };
+        var errors = new Option<string?>("--errors") { Description = "Errors file, JSON Lines {row, error} (default OUTPUT.errors.jsonl)." };
+        var keep = new Option<string[]>("--keep-columns") { Description = "Input columns copied to the output (comma-separated, repeatable).", AllowMultipleArgumentsPerToken = true };
+        var id = new Option<string?>("--id-column") { Description = "An id column copied to the output (when --keep-columns is not given; default: a 'row' column with the row number)." };
+        var map = new Option<string[]>("--map") { Description = "INPUT=COL[,COL...]: columns concatenated into a model input (repeatable; default: the column named like the input)." };
+        var outputColumns = new Option<string[]>("--output-column") { Description = "OUTPUT[=COLUMN]: outputs to write and their column names (repeatable; default: every output under its name)." };
+        var classification = new Option<int>("--classification") { Description = "Write the top-k classes ('score:index:label') instead of the raw output." };
+        var partRows = new Option<int>("--part-rows") { Description = "Rows per part for CSV and JSON Lines (Parquet: one part per row group).", DefaultValueFactory = _ => 10_000 };
+        var maxPartRows = new Option<int>("--max-part-rows") { Description = "Largest Parquet row group accepted (each is decoded whole).", DefaultValueFactory = _ => 1_000_000 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Rows per request (default: the model's max_batch_size)." };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (default: 2 × the model's instances)." };
+        var maxErrors = new Option<long>("--max-errors") { Description = "Stop once more rows than this have failed (default: no limit).", DefaultValueFactory = _ => -1 };
+        var retries = new Option<int>("--part-retries") { Description = "Retries of a part whose requests fail as a whole.", DefaultValueFactory = _ => 3 };
+        var resume = new Option<bool>("--resume") { Description = "Continue an earlier run of this job: committed parts are skipped." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Start over, discarding an earlier run's manifest." };
+        var shardIndex = new Option<int?>("--shard-index") { Description = $"This shard (default ${ShardIndexVariable}, else 0)." };
+        var shardCount = new Option<int?>("--shard-count") { Description = $"Number of shards (default ${ShardCountVariable}, else 1)." };
+        var merge = new Option<bool>("--merge") { Description = "With shards: assemble the output when this shard finishes if every shard has (for indexed Jobs)." };
+        var format = new Option<string>("--output-format") { Description = "Summary format: text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var progressMode = new Option<string>("--progress") { Description = "Progress: auto (a bar on a terminal, log lines otherwise), bar, log, none.", DefaultValueFactory = _ => "auto" };
+        progressMode.AcceptOnlyFromAmong("auto", "bar", "log", "none");
+        var command = new Command("run", "Score a file with a model (in-process, or remote with --url).")
+        {
+            model, repository, registry, registryToken, registryCache, url, protocol, token, version, input, output, inputFormat, outputFileFormat, errors,
+            keep, id, map, outputColumns, classification, partRows, maxPartRows, batchSize, concurrency, maxErrors, retries, resume, overwrite, shardIndex, shardCount,
+            merge, format, progressMode,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var json = parse.GetValue(format) == "json";
+            try
+            {
+                var (index, count) = Shards(parse.GetValue(shardIndex), parse.GetValue(shardCount));
+                var reference = parse.GetValue(model)!;
+                var options = new BatchJobOptions
+                {
+                    Input = parse.GetValue(input)!,
+                    Output = parse.GetValue(output)!,
+                    InputFormat = parse.GetValue(inputFormat) is { } inf ? TableFormats.Resolve(inf, "") : null,
+                    OutputFormat = parse.GetValue(outputFileFormat) is { } outf ? TableFormats.Resolve(outf, "") : null,
+                    ErrorsPath = parse.GetValue(errors),
+                    KeepColumns = (parse.GetValue(keep) ?? []).SelectMany(k => k.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList(),
+                    IdColumn = parse.GetValue(id),
+                    InputMap = ParseMap(parse.GetValue(map) ?? []),
+                    OutputColumns = ParseOutputColumns(parse.GetValue(outputColumns) ?? []),
+                    Classification = parse.GetValue(classification),
+                    PartRows = parse.GetValue(partRows),
+                    MaxPartRows = parse.GetValue(maxPartRows),
+                    BatchSize = parse.GetValue(batchSize),
+                    Concurrency = parse.GetValue(concurrency),
+                    MaxErrors = parse.GetValue(maxErrors),
+                    PartRetries = parse.GetValue(retries),
+                    Resume = parse.GetValue(resume),
+                    Overwrite = parse.GetValue(overwrite),
+                    ShardIndex = index,
+                    ShardCount = count,
+                    MergeWhenComplete = parse.GetValue(merge),
+                    ModelReference = parse.GetValue(url) is { } remote ? $"{remote}|{reference}" : reference,
+                };
+                var problems = options.Validate();
+                if (problems.Count > 0)
+                {
+                    throw new ArgumentException(string.Join("; ", problems));
+                }
+
+                using var stores = new BatchStores();
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var signals = StopSignals.Register(stop);
+                var target = new ModelTarget(reference, parse.GetValue(repository), parse.GetValue(registry), parse.GetValue(registryToken),
+                    parse.GetValue(registryCache)!, parse.GetValue(url), parse.GetValue(protocol)!, InferCommand.ReadToken(parse, token), parse.GetValue(version));
+                var summary = await RunWithModelAsync(target, options, stores, parse.GetValue(progressMode)!, stop.Token).ConfigureAwait(false);
+                WriteSummary(summary, json);
+                return summary.Status == "stopped" ? StoppedExitCode : 0;
+            }
+            catch (BatchSchemaException e)
+            {
+                await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            catch (Exception e) when (e is BatchJobException or BatchScoringException or ArgumentException or IOException or InvalidDataException
+                or InvalidOperationException or HttpRequestException or TurbineClientException or Amazon.Runtime.AmazonServiceException)
+            {
+                await Console.Error.WriteLineAsync($"turbine: error: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    internal static (int Index, int Count) Shards(int? index, int? count)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(ShardIndexVariable);
+        if (index is null && fromEnvironment is { Length: > 0 })
+        {
+            index = int.TryParse(fromEnvironment, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                ? parsed : throw new ArgumentException($"${ShardIndexVariable} '{fromEnvironment}' is not a shard index");
+        }
+
+        if (count is null && Environment.GetEnvironmentVariable(ShardCountVariable) is { Length: > 0 } c)
+        {
+            count = int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                ? parsed : throw new ArgumentException($"${ShardCountVariable} '{c}' is not a shard count");
+        }
+
+        if (index is not null && count is null)
+        {
+            throw new ArgumentException($"a shard index ({index}) needs --shard-count (or ${ShardCountVariable})");
+        }
+
+        return (index ?? 0, count ?? 1);
+    }
+
+    private sealed record ModelTarget(string Reference, string? Repository, string? Registry, string? RegistryToken, string RegistryCache,
+        string? Url, string Protocol, string? Token, string? Version);
+
+    private static async Task<BatchSummary> RunWithModelAsync(ModelTarget target, BatchJobOptions options, BatchStores stores, string progressMode, CancellationToken stop)
+    {
+        if (target.Url is not null)
+        {
+            using var client = InferCommand.CreateClient(target.Protocol, target.Url, target.Token);
+            var scorer = new RemoteScorer(client, target.Reference, target.Version);
+            return await RunJobAsync(options with { Concurrency = options.Concurrency > 0 ? options.Concurrency : 4 }, stores, scorer, progressMode, stop).ConfigureAwait(false);
+        }
+
+        var fromRegistry = target.Registry is not null || target.Reference.Contains('@', StringComparison.Ordinal) || target.Reference.Contains(':', StringComparison.Ordinal);
+        if (target.Repository is not null && fromRegistry && target.Registry is not null)
+        {
+            throw new ArgumentException("give --model-repository or --registry, not both");
+        }
+
+        long? version = target.Version is null ? null
+            : long.TryParse(target.Version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new ArgumentException($"--model-version '{target.Version}' is not a version number");
+        if (target.Repository is not null && !fromRegistry)
+        {
+            if (!Directory.Exists(target.Repository))
+            {
+                throw new ArgumentException($"model repository '{target.Repository}' does not exist");
+            }
+
+            await using var engine = new InferenceEngine(
+                new EngineOptions { ModelRepository = target.Repository, ControlMode = ModelControlMode.Explicit, StartupModels = [target.Reference], ResponseCacheBytes = 0 },
+                [new OnnxBackend(), new DotNetBackend()], NullLogger.Instance);
+            await engine.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            return await RunJobAsync(options, stores, new EngineScorer(engine, target.Reference, version), progressMode, stop).ConfigureAwait(false);
+        }
+
+        if (target.Repository is null && !fromRegistry)
+        {
+            throw new ArgumentException("give --model-repository DIR (in-process), --registry URL with a reference such as fraud@production, or --url (remote)");
+        }
+
+        var registryOptions = new RegistryServingOptions
+        {
+            Url = new Uri(target.Registry ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryUrlVariable) is { Length: > 0 } env ? env : ModelsCommand.DefaultRegistryUrl)),
+            Models = [target.Reference],
+            Token = target.RegistryToken ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryTokenVariable) is { Length: > 0 } t ? t : null),
+            CacheDirectory = Path.GetFullPath(target.RegistryCache),
+        };
+        var name = target.Reference.Split('@', ':')[0];
+        await using var sync = new RegistrySync(registryOptions, TimeProvider.System, NullLogger.Instance);
+        await using var registryEngine = new InferenceEngine(
+            new EngineOptions { ModelRepository = registryOptions.RepositoryDirectory, ControlMode = ModelControlMode.Explicit, ResponseCacheBytes = 0 },
+            [new OnnxBackend(), new DotNetBackend()], NullLogger.Instance, source: sync);
+        await registryEngine.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        return await RunJobAsync(options, stores, new EngineScorer(registryEngine, name, version), progressMode, stop).ConfigureAwait(false);
+    }
+
+    private static async Task<BatchSummary> RunJobAsync(BatchJobOptions options, BatchStores stores, IBatchScorer scorer, string progressMode, CancellationToken stop)
+    {
+        var job = new BatchJob(options, stores.For(options.Input), stores.For(options.Output), scorer);
+        return await BatchProgressView.RunAsync(progressMode, reporter => job.RunAsync(reporter, stop)).ConfigureAwait(false);
+    }
+}
