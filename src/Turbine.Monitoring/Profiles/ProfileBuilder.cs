@@ -21,7 +21,7 @@ public static class ProfileBuilder
     }
 
     /// <summary>Round-trip text of a number used as a category key.</summary>
-    public static string NumberKey(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    public static string NumberKey(double value) => (value == 0 ? 0.0 : value).ToString("R", CultureInfo.InvariantCulture); // -0 and 0 are one value
 
     internal static FeatureProfile Numeric(string name, double[] values, ProfileOptions options)
     {
