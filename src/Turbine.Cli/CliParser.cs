@@ -31,6 +31,7 @@ internal static partial class CliParser
         root.Subcommands.Add(GatewayCommand.Create());
         root.Subcommands.Add(ControlCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
+        root.Subcommands.Add(MonitorCommand.Create());
         ApplyConventions(root);
         return root;
     }
