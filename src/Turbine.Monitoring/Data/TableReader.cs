@@ -204,7 +204,7 @@ public static class TableReader
     private static async Task ReadTextsAsync(ParquetRowGroupReader group, DataField field, Memory<string?> target, TableLimits limits, CancellationToken ct)
     {
         var span = target;
-        if (field.ClrType == typeof(string))
+        if (field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>))
         {
             var values = new string?[target.Length];
             await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
