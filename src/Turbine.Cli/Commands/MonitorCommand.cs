@@ -90,6 +90,13 @@ internal static class MonitorCommand
         var output = new Option<string>("-o", "--output") { Description = "The HTML file to write.", Required = report };
         var registry = RegistryOption();
         var token = TokenOption();
+        share.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is <= 0 or > 1)
+            {
+                r.AddError("--drift-share must be in (0, 1]");
+            }
+        });
         var command = report
             ? new Command("report", "Write a self-contained HTML drift report (inline SVG charts, works offline) of a dataset against the reference profile.") { data, model, profileFile, tests, share, output, registry, token }
             : new Command("drift", "Test a dataset for drift against the reference profile (Evidently's default tests).") { data, model, profileFile, tests, share, json, registry, token };
@@ -107,11 +114,6 @@ internal static class MonitorCommand
                 {
                     r.AddError($"--test '{pair}' must be FEATURE=TEST with TEST one of {string.Join(", ", DriftTestNames.All)}");
                 }
-            }
-
-            if (r.GetValue(share) is <= 0 or > 1)
-            {
-                r.AddError("--drift-share must be in (0, 1]");
             }
         });
         command.SetAction(async (parse, ct) => await RunAsync(parse, async (stdout) =>

@@ -19,6 +19,8 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the models of a repository folder, or from a model registry, over the Open Inference Protocol.") { repository, modelName };
         options.AddTo(command);
         registry.AddTo(command, repository);
+        var monitor = new MonitorServeFlags();
+        monitor.AddTo(command);
         command.Validators.Add(r =>
         {
             var name = r.GetValue(modelName);
@@ -42,7 +44,7 @@ internal static class ServeCommand
                 server = server with { Engine = server.Engine with { ModelName = name } };
             }
 
-            return RunAsync(server, ct);
+            return RunAsync(monitor.Apply(parse, server), ct);
         });
         return command;
     }
