@@ -12,6 +12,9 @@ public sealed class MonitoringPayloadSink(MonitoringService service) : IPayloadS
 {
     public string Name => "monitoring";
 
+    /// <summary>Reads the captured tensors, not the JSON: alone, it spares the payload log the serialization.</summary>
+    public bool UsesJson => false;
+
     public ValueTask WriteAsync(IReadOnlyList<PayloadRecord> records, CancellationToken cancellationToken)
     {
         foreach (var record in records)
