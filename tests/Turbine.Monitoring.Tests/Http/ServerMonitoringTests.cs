@@ -23,6 +23,7 @@ public sealed class ServerMonitoringTests
     {
         using var folder = new TempFolder("turbine-monitor-server");
         SampleRepository.CreateModel(folder.Path, "iris");
+        SampleRepository.CreateModel(folder.Path, "simple");
         File.AppendAllText(Path.Combine(folder.Path, "iris", "config.pbtxt"), "\nparameters { key: \"payload_log\" value: { string_value: \"all\" } }\n");
 
         // Reference: iris-like measurements (sepal/petal length and width); the current traffic is shifted.
@@ -75,5 +76,29 @@ public sealed class ServerMonitoringTests
         var metrics = await metricsClient.GetStringAsync(server.MetricsAddress);
         Assert.Contains("turbine_drift_detected{model=\"iris\",version=\"1\",feature=\"f2\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("turbine_model_performance{model=\"iris\",version=\"1\",metric=\"count\"} 20", metrics, StringComparison.Ordinal);
+
+        // Explain: KernelSHAP through the engine; Σφ = f(x)[target] − mean over the background of f[target].
+        var iris = SampleRepository.TrainIris();
+        float[][] bg = [[5.0f, 3.4f, 1.5f, 0.2f], [5.9f, 2.8f, 4.3f, 1.3f], [6.5f, 3.0f, 5.5f, 1.8f], [5.7f, 2.6f, 3.5f, 1.0f]];
+        float[] x = [6.7f, 3.0f, 5.2f, 2.3f];
+        var explained = await http.PostAsJsonAsync("/v2/models/iris/explain", new { instances = new[] { x }, background = bg });
+        var alibi = await explained.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.True(explained.IsSuccessStatusCode, alibi?.ToJsonString());
+        var target = (int)alibi!["meta"]!["params"]!["target"]!;
+        Assert.Equal(2, target); // virginica
+        var phi = alibi["data"]!["shap_values"]![0]![0]!.AsArray().Select(v => (double)v!).ToArray();
+        var expected = bg.Average(b => iris.PredictProbabilities(b)[target]);
+        Assert.Equal(iris.PredictProbabilities(x)[target] - expected, phi.Sum(), 4);
+        Assert.Equal(expected, (double)alibi["data"]!["expected_value"]![0]!, 4);
+        Assert.Equal(["f0", "f1", "f2", "f3"], alibi["data"]!["feature_names"]!.AsArray().Select(n => (string)n!));
+
+        // Background from the monitoring profile when none is sent.
+        var fromProfile = await http.PostAsJsonAsync("/v2/models/iris/explain", new { instances = new[] { x } });
+        Assert.True(fromProfile.IsSuccessStatusCode, await fromProfile.Content.ReadAsStringAsync());
+
+        // A model that is not one FP32 matrix: a clear 400 naming what applies.
+        var notTabular = await http.PostAsJsonAsync("/v2/models/simple/explain", new { instances = new[] { new[] { 1 } } });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, notTabular.StatusCode);
+        Assert.Contains("explainers that apply to tabular models: kernel_shap", await notTabular.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
