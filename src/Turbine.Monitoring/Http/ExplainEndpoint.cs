@@ -24,7 +24,7 @@ public static class ExplainEndpoint
     public static IEndpointRouteBuilder MapTurbineExplain(this IEndpointRouteBuilder routes, InferenceEngine engine, MonitoringService? monitoring)
     {
         routes.MapPost("/v2/models/{model}/explain", (string model, HttpRequest request, CancellationToken ct) => ExplainAsync(engine, monitoring, model, null, request, ct));
-        routes.MapPost("/v2/models/{model}/versions/{version:long}/explain", (string model, long version, HttpRequest request, CancellationToken ct) => ExplainAsync(engine, monitoring, model, version, request, ct));
+        routes.MapPost("/v2/models/{model}/versions/{version}/explain", (string model, long version, HttpRequest request, CancellationToken ct) => ExplainAsync(engine, monitoring, model, version, request, ct));
         return routes;
     }
 
