@@ -24,6 +24,8 @@ command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 # The feature store tests start redis-server on loopback and check training sets against pandas merge_asof.
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 /usr/bin/python3 -c "import pandas" >/dev/null 2>&1 || missing+=(python3-pandas)
+# The monitoring tests compare every drift statistic with numpy/scipy, and open the HTML report in headless chromium.
+/usr/bin/python3 -c "import scipy" >/dev/null 2>&1 || missing+=(python3-scipy)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     export DEBIAN_FRONTEND=noninteractive

@@ -33,6 +33,7 @@ internal static partial class CliParser
         root.Subcommands.Add(HealthCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(BatchCommand.Create());
+        root.Subcommands.Add(MonitorCommand.Create());
         ApplyConventions(root);
         return root;
     }

@@ -89,6 +89,13 @@ public sealed record ServerOptions
     public Uri? PayloadLogUrl { get; init; }
 
     /// <summary>
+    /// Model monitoring (docs/monitoring.md), composed by the host; null = off. When set, the payload log gets the
+    /// monitoring tap as a sink (monitored models need <c>payload_log: all</c> in their config parameters), the HTTP
+    /// port serves the monitoring API and <c>/metrics</c> includes the monitoring metrics. The host owns and disposes it.
+    /// </summary>
+    public Turbine.Monitoring.Online.MonitoringService? Monitoring { get; init; }
+
+    /// <summary>
     /// Serve models from a model registry instead of a repository folder (<c>--registry</c>); null = off. When set,
     /// the engine serves the registry cache's materialized repository in explicit mode and <see cref="EngineOptions.ModelRepository"/> is not read.
     /// </summary>

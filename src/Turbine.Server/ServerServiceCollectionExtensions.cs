@@ -72,6 +72,11 @@ public static class ServerServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ServerMetrics>();
         services.TryAddSingleton<IGpuStatsReader>(sp => new NvmlGpuStatsReader(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Gpu")));
+        if (options.Monitoring is { } monitoring)
+        {
+            services.TryAddSingleton(monitoring); // owned by the host; /metrics appends its families
+        }
+
         services.TryAddSingleton<MetricsEndpoint>();
         var traceSettings = new TraceSettings(enabled: options.TraceOtlpEndpoint is not null || configureTracing is not null);
         services.TryAddSingleton(traceSettings);
@@ -134,6 +139,11 @@ public static class ServerServiceCollectionExtensions
         if (options.PayloadLogUrl is not null)
         {
             sinks.Add(new HttpPayloadSink(options.PayloadLogUrl, logger: logger));
+        }
+
+        if (options.Monitoring is { } monitoring)
+        {
+            sinks.Add(new Turbine.Monitoring.Online.MonitoringPayloadSink(monitoring));
         }
 
         return sinks.Count == 0 ? null : new PayloadLog(sinks, logger: logger);

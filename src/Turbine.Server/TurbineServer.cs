@@ -193,6 +193,12 @@ public sealed class TurbineServer : IAsyncDisposable
             app.Use((ctx, next) => ManagementAuthMiddleware.InvokeAsync(ctx, () => next(ctx), authorizer));
             HttpEndpoints.Map(app, engine, options);
             SharedMemoryEndpoints.Map(app, engine.SharedMemory);
+            if (options.Monitoring is { } monitoring)
+            {
+                Turbine.Monitoring.Http.MonitoringEndpoints.MapTurbineMonitoring(app, monitoring);
+            }
+
+            Turbine.Monitoring.Http.ExplainEndpoint.MapTurbineExplain(app, engine, options.Monitoring);
             app.MapGet("/v2/logging", ctx => LoggingEndpoint.GetAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             app.MapPost("/v2/logging", ctx => LoggingEndpoint.PostAsync(ctx, logSettings)).WithMetadata(ManagementOperationAttribute.Instance);
             foreach (var tracePath in new[] { "/v2/trace/setting", "/v2/models/{model}/trace/setting" })

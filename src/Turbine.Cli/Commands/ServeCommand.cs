@@ -21,6 +21,8 @@ internal static class ServeCommand
         registry.AddTo(command, repository);
         var features = new FeaturesServeFlags();
         features.AddTo(command);
+        var monitor = new MonitorServeFlags();
+        monitor.AddTo(command);
         command.Validators.Add(r =>
         {
             var name = r.GetValue(modelName);
@@ -66,7 +68,7 @@ internal static class ServeCommand
                 server = server with { Engine = server.Engine with { ModelName = name } };
             }
 
-            return await RunAsync(server, ct, services).ConfigureAwait(false);
+            return await RunAsync(monitor.Apply(parse, server), ct, services).ConfigureAwait(false);
         });
         return command;
     }

@@ -24,6 +24,7 @@ public sealed class PayloadLog : IAsyncDisposable
     private readonly IReadOnlyList<IPayloadSink> _sinks;
     private readonly ILogger _logger;
     private readonly Task _writer;
+    private readonly bool _serialize;
     private readonly ConditionalWeakTable<ModelConfig, PayloadLogSettings> _settings = new();
     private long _dropped;
     private long _accepted;
@@ -34,6 +35,7 @@ public sealed class PayloadLog : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _sinks = sinks;
+        _serialize = sinks.Any(s => s.UsesJson);
         _logger = logger ?? NullLogger.Instance;
         _channel = Channel.CreateBounded<PayloadRecord>(new BoundedChannelOptions(capacity)
         {
@@ -103,7 +105,11 @@ public sealed class PayloadLog : IAsyncDisposable
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var record))
             {
-                record.Json = PayloadJson.Serialize(record);
+                if (_serialize)
+                {
+                    record.Json = PayloadJson.Serialize(record);
+                }
+
                 batch.Add(record);
             }
 

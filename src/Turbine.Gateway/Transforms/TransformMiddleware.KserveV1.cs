@@ -106,18 +106,20 @@ internal sealed partial class TransformMiddleware
         }
     }
 
-    /// <summary>KServe's explain verb: authorised like predict, then 501 until the monitoring work adds explainers.</summary>
-    private static async Task ExplainAsync(HttpContext context, string model)
+    /// <summary>
+    /// KServe's explain verb: authorised like predict, then forwarded as <c>POST /v2/models/{m}/explain</c> (the server's
+    /// KernelSHAP route takes the same <c>{"instances": [[…]]}</c> body and answers in Alibi's shape; docs/explain.md).
+    /// </summary>
+    private Task ExplainAsync(HttpContext context, string model)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             context.Response.Headers.Allow = "POST";
-            await EdgeErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, $"use POST for /v1/models/{model}:explain").ConfigureAwait(false);
-            return;
+            return EdgeErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, $"use POST for /v1/models/{model}:explain");
         }
 
-        await EdgeErrors.WriteAsync(context, StatusCodes.Status501NotImplemented,
-            $"explanations are not available yet: POST /v1/models/{model}:explain needs a model explainer, which Turbine does not provide yet; use /v1/models/{model}:predict for predictions").ConfigureAwait(false);
+        context.Request.Path = $"/v2/models/{Uri.EscapeDataString(model)}/explain";
+        return next(context);
     }
 
     /// <summary>Tells the forwarder the rewritten request has a body (Kestrel said no for the original GET).</summary>

@@ -14,7 +14,7 @@ namespace Turbine.Gateway.Transforms;
 /// Header injection (global and per model) and KServe v1: <c>POST /v1/models/{m}:predict</c> is rewritten into a v2
 /// infer request before the proxy and its answer back into <c>{"predictions": [...]}</c>; <c>GET /v1/models/{m}</c>
 /// becomes the v2 readiness call and answers <c>{"name": m, "ready": bool}</c>; <c>GET /v1/models</c> lists the models
-/// the gateway routes (<c>{"models": [...]}</c>); <c>POST /v1/models/{m}:explain</c> answers 501 until explainers exist.
+/// the gateway routes (<c>{"models": [...]}</c>); <c>POST /v1/models/{m}:explain</c> is forwarded to the server's <c>/v2/models/{m}/explain</c>.
 /// </summary>
 internal sealed partial class TransformMiddleware(RequestDelegate next, IGatewayConfigSource config, IServiceProvider services)
 {

@@ -14,7 +14,8 @@ namespace Turbine.Server.Telemetry;
 /// Nothing here runs on the request path; GPU metrics come from <see cref="IGpuStatsReader"/> when one is registered.
 /// Names and meanings: docs/observability.md.
 /// </summary>
-public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metrics, Turbine.Core.Sources.IModelSource? source = null, IGpuStatsReader? gpus = null)
+public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metrics, Turbine.Core.Sources.IModelSource? source = null, IGpuStatsReader? gpus = null,
+    Turbine.Monitoring.Online.MonitoringService? monitoring = null)
 {
     /// <summary>Upper bounds of the <c>turbine_batch_size</c> buckets (requests per execution).</summary>
     public static readonly long[] BatchBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -45,7 +46,7 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         w.Family("turbine_payload_log_dropped_total", "counter", "Payload-log records dropped because the log's queue was full (the sinks fell behind); 0 when payload logging is off");
         w.Sample("turbine_payload_log_dropped_total", engine.PayloadLog?.DroppedCount ?? 0);
         WriteProcess(w);
-        return w.ToString();
+        return monitoring is null ? w.ToString() : w.ToString() + Turbine.Monitoring.Online.MonitoringMetrics.Render(monitoring);
     }
 
     private void WriteTriton(PrometheusText w, List<(ServingVersion Version, ModelStatisticsSnapshot Stats, string Text)> snapshots)

@@ -6,7 +6,7 @@ namespace Turbine.Gateway.Tests.Transforms;
 
 /// <summary>
 /// Issue 12, item 9 against a real server: <c>{"b64": ...}</c> values through the BYTES identity model (binary
-/// in, base64 back), and <c>:explain</c> refused with 501 after authorisation.
+/// in, base64 back), and <c>:explain</c> forwarded to the server's explainer after authorisation.
 /// </summary>
 [Collection(BackendCollection.Name)]
 public sealed class KserveV1CompatibilityTests(BackendFixture backend) : IAsyncLifetime
@@ -59,14 +59,18 @@ public sealed class KserveV1CompatibilityTests(BackendFixture backend) : IAsyncL
     }
 
     [Fact]
-    public async Task Explain_NotAvailableYet_501WithReason()
+    public async Task Explain_ForwardedToTheServersKernelShap_AlibiShape()
     {
-        var (status, answer, _) = await Bodies.SendAsync(_host.Http, Bodies.Post("/v1/models/iris:explain", "{\"instances\": [[1, 2, 3, 4]]}"));
+        var body = "{\"instances\": [[6.7, 3.0, 5.2, 2.3]], \"background\": [[5.0, 3.4, 1.5, 0.2], [6.5, 3.0, 5.5, 1.8]]}";
+        var (status, answer, _) = await Bodies.SendAsync(_host.Http, Bodies.Post("/v1/models/iris:explain", body));
+        var (noBackground, refusal, _) = await Bodies.SendAsync(_host.Http, Bodies.Post("/v1/models/iris:explain", "{\"instances\": [[1, 2, 3, 4]]}"));
         var (wrongMethod, _, _) = await Bodies.SendAsync(_host.Http, Bodies.Get("/v1/models/iris:explain"));
 
-        Assert.Equal(501, status);
-        Assert.Equal(["error"], answer.EnumerateObject().Select(p => p.Name));
-        Assert.StartsWith("explanations are not available yet: POST /v1/models/iris:explain needs a model explainer", Bodies.Error(answer), StringComparison.Ordinal);
+        Assert.Equal(200, status);
+        Assert.Equal("KernelShap", answer.GetProperty("meta").GetProperty("name").GetString());
+        Assert.Equal(4, answer.GetProperty("data").GetProperty("shap_values")[0][0].GetArrayLength());
+        Assert.Equal(400, noBackground);
+        Assert.StartsWith("explain: no background", Bodies.Error(refusal), StringComparison.Ordinal);
         Assert.Equal(405, wrongMethod);
     }
 
@@ -88,6 +92,6 @@ public sealed class KserveV1CompatibilityTests(BackendFixture backend) : IAsyncL
 
         Assert.Equal(401, none);
         Assert.Equal(403, forbidden);
-        Assert.Equal(501, allowed);
+        Assert.Equal(400, allowed); // authorised, forwarded: the server's explainer refuses the body without instances
     }
 }

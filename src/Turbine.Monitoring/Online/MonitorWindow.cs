@@ -1,0 +1,227 @@
+using Turbine.Monitoring.Data;
+using Turbine.Monitoring.Drift;
+using Turbine.Monitoring.Profiles;
+
+namespace Turbine.Monitoring.Online;
+
+/// <summary>An open or closed tumbling window; used under <see cref="ModelMonitor"/>'s lock only.</summary>
+internal sealed class MonitorWindow
+{
+    private readonly Dictionary<string, List<double>> _numbers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string?>> _texts = new(StringComparer.Ordinal);
+    private readonly List<double> _predictions = [];
+    private readonly Dictionary<string, QualityCounters> _quality = new(StringComparer.Ordinal);
+
+    public MonitorWindow(long id, long version, DateTimeOffset start)
+    {
+        Id = id;
+        Version = version;
+        Start = start;
+    }
+
+    public long Id { get; }
+
+    public long Version { get; }
+
+    public DateTimeOffset Start { get; }
+
+    public DateTimeOffset? End { get; private set; }
+
+    public int Rows { get; private set; }
+
+    public List<(double[] Prediction, double Label)> Labelled { get; } = [];
+
+    public DriftReport? Drift { get; private set; }
+
+    public ColumnDrift? PredictionDrift { get; private set; }
+
+    public QualityCounters Quality(string feature)
+    {
+        if (!_quality.TryGetValue(feature, out var counters))
+        {
+            _quality[feature] = counters = new QualityCounters();
+        }
+
+        return counters;
+    }
+
+    /// <summary>Adds rows [from, from + count) of the observation.</summary>
+    public void Add(Observation o, int from, int count, ReferenceProfile profile, string? predictionOutput)
+    {
+        foreach (var feature in profile.Features)
+        {
+            var quality = Quality(feature.Name);
+            if (o.Numbers.TryGetValue(feature.Name, out var numbers))
+            {
+                AddNumbers(feature, numbers.AsSpan(from, count), quality);
+            }
+            else if (o.Texts.TryGetValue(feature.Name, out var texts))
+            {
+                AddTexts(feature, texts.AsSpan(from, count), quality);
+            }
+            else
+            {
+                quality.Add(QualityIssues.Missing, count);
+                if (feature.Kind == FeatureKind.Numeric)
+                {
+                    Numbers(feature.Name).AddRange(Enumerable.Repeat(double.NaN, count));
+                }
+                else
+                {
+                    Texts(feature.Name).AddRange(Enumerable.Repeat<string?>(null, count));
+                }
+            }
+        }
+
+        for (var r = from; r < from + count && r < o.Predictions.Count; r++)
+        {
+            if (o.Predictions[r].Length > 0)
+            {
+                _predictions.Add(o.Predictions[r][0]);
+            }
+        }
+
+        Rows += count;
+    }
+
+    private void AddNumbers(FeatureProfile feature, ReadOnlySpan<double> values, QualityCounters quality)
+    {
+        if (feature.Kind == FeatureKind.Categorical)
+        {
+            var texts = Texts(feature.Name);
+            foreach (var v in values)
+            {
+                var key = double.IsFinite(v) ? ProfileBuilder.NumberKey(v) : null;
+                texts.Add(key);
+                CountCategory(feature, key, quality, nonFinite: !double.IsFinite(v));
+            }
+
+            return;
+        }
+
+        var list = Numbers(feature.Name);
+        foreach (var v in values)
+        {
+            list.Add(v);
+            if (!double.IsFinite(v))
+            {
+                quality.Add(QualityIssues.NonFinite);
+            }
+            else if (v < feature.Min || v > feature.Max)
+            {
+                quality.Add(QualityIssues.OutOfRange);
+            }
+        }
+    }
+
+    private void AddTexts(FeatureProfile feature, ReadOnlySpan<string?> values, QualityCounters quality)
+    {
+        if (feature.Kind == FeatureKind.Numeric)
+        {
+            var list = Numbers(feature.Name);
+            foreach (var v in values)
+            {
+                if (v is null)
+                {
+                    quality.Add(QualityIssues.Missing);
+                    list.Add(double.NaN);
+                }
+                else if (double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x))
+                {
+                    list.Add(x);
+                }
+                else
+                {
+                    quality.Add(QualityIssues.Type);
+                    list.Add(double.NaN);
+                }
+            }
+
+            return;
+        }
+
+        var texts = Texts(feature.Name);
+        foreach (var v in values)
+        {
+            texts.Add(v);
+            CountCategory(feature, v, quality, nonFinite: false);
+        }
+    }
+
+    private static void CountCategory(FeatureProfile feature, string? value, QualityCounters quality, bool nonFinite)
+    {
+        if (nonFinite)
+        {
+            quality.Add(QualityIssues.NonFinite);
+        }
+        else if (value is null)
+        {
+            quality.Add(QualityIssues.Missing);
+        }
+        else if (feature.OtherCount == 0 && feature.Categories is { } categories && !categories.ContainsKey(value))
+        {
+            quality.Add(QualityIssues.UnseenCategory);
+        }
+    }
+
+    /// <summary>Closes the window: runs the drift tests and frees the raw values.</summary>
+    public void Close(DateTimeOffset end, ReferenceProfile profile, MonitorSettings settings)
+    {
+        End = end;
+        var columns = new List<FeatureColumn>();
+        foreach (var (name, values) in _numbers)
+        {
+            columns.Add(FeatureColumn.Numeric(name, values.ToArray()));
+        }
+
+        foreach (var (name, values) in _texts)
+        {
+            columns.Add(FeatureColumn.Categorical(name, values.ToArray()));
+        }
+
+        Drift = Rows == 0 ? null : DriftDetector.Detect(profile, new FeatureTable(columns), settings.Drift);
+        var predictionName = settings.PredictionOutput ?? "prediction";
+        if (_predictions.Count > 0 && profile.Find(predictionName) is { } reference)
+        {
+            PredictionDrift = DriftDetector.DetectColumn(reference, FeatureColumn.Numeric(predictionName, _predictions.ToArray()), settings.Drift);
+        }
+
+        _numbers.Clear();
+        _texts.Clear();
+        _predictions.Clear();
+    }
+
+    public WindowReport Report(string model, ModelTask task) => new()
+    {
+        Id = Id,
+        Model = model,
+        Version = Version,
+        Start = Start,
+        End = End,
+        Rows = Rows,
+        Drift = Drift,
+        PredictionDrift = PredictionDrift,
+        Quality = _quality.ToDictionary(p => p.Key, p => p.Value.ToDictionary()),
+        Performance = PerformanceMetrics.Compute(task, Labelled),
+    };
+
+    private List<double> Numbers(string name)
+    {
+        if (!_numbers.TryGetValue(name, out var list))
+        {
+            _numbers[name] = list = [];
+        }
+
+        return list;
+    }
+
+    private List<string?> Texts(string name)
+    {
+        if (!_texts.TryGetValue(name, out var list))
+        {
+            _texts[name] = list = [];
+        }
+
+        return list;
+    }
+}
