@@ -27,6 +27,9 @@ public static class MonitoringEndpoints
         routes.MapGet("/v2/models/{model}/monitoring", (string model, long? version) => Report(service, model, version));
         routes.MapGet("/v2/models/{model}/monitoring/report.html", (string model, long? version) => Html(service, model, version));
         routes.MapGet("/v2/monitoring/metrics", () => Results.Text(MonitoringMetrics.Render(service), "text/plain; version=0.0.4"));
+        routes.MapGet(MonitoringSummary.Path, (string model, HttpRequest request) => service.Find(model) is { } monitor
+            ? Results.Json(MonitoringSummary.Build(monitor, model, request), MonitoringJson.Options)
+            : Error(404, $"model '{model}' is not monitored"));
         return routes;
     }
 

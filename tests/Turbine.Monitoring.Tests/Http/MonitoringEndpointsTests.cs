@@ -58,6 +58,23 @@ public sealed class MonitoringEndpointsTests
         var first = report["windows"]![0]!;
         Assert.Equal(4, (double)first["performance"]!["count"]!); // r-0, r-1, r-2, r-3 were in the first window
 
+        // The dashboard's Model-health document, from the same latest window.
+        var summary = await http.GetFromJsonAsync<JsonObject>("/api/v1/monitoring/models/fraud/summary");
+        Assert.Equal("fraud", (string)summary!["model"]!);
+        Assert.Equal(3, (long)summary["version"]!);
+        Assert.Equal((bool)latest["drift"]!["datasetDrift"]!, (bool)summary["datasetDrift"]!);
+        var drifted = latest["drift"]!["features"]!.AsArray().Where(f => f!["skipped"] is null).ToArray();
+        Assert.Equal(drifted.Length, summary["features"]!.AsArray().Count);
+        var feature = summary["features"]![0]!;
+        var source = drifted.Single(f => (string)f!["feature"]! == (string)feature["name"]!)!;
+        Assert.Equal((double)source["score"]!, (double)feature["drift"]!["score"]!);
+        Assert.Equal((string)source["test"]!, (string)feature["drift"]!["method"]!);
+        Assert.Equal(source["distribution"]!["reference"]!.AsArray().Count, feature["reference"]!["counts"]!.AsArray().Count);
+        Assert.Equal((long)latest["rows"]!, (long)summary["quality"]!["rows"]!);
+        Assert.Contains(summary["performance"]!.AsArray(), p => (string)p!["metric"]! == "accuracy");
+        Assert.EndsWith("/v2/models/fraud/monitoring/report.html", (string)summary["reportUrl"]!, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/v1/monitoring/models/other/summary")).StatusCode);
+
         var html = await http.GetStringAsync("/v2/models/fraud/monitoring/report.html");
         Assert.Contains("<svg", html, StringComparison.Ordinal);
         var metrics = await http.GetStringAsync("/v2/monitoring/metrics");
