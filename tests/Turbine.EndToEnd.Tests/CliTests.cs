@@ -320,6 +320,15 @@ public sealed class CliTests : IDisposable
         // Status is the reconciler's last pass: it may trail the gateway, which forwarded as soon as the replica was ready.
         Assert.True(await Poll.UntilAsync(async () => (await control.GetAsync("simple-int8")).Status.ReadyReplicas == 1, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)));
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(home, "control", "replicas")).Length); // replicas/<deployment>/<replica>: both deployments ran one
+
+        // The sample feature store: iris takes flower ids, the server builds the measurements from the online store.
+        await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^  features: iris also takes flower_id \(1-150\)"), TimeSpan.FromSeconds(5));
+        var byId = await client.InferAsync("iris", [new InferInput("flower_id", [2], "INT64").SetData(new long[] { 1, 150 })]);
+        var probabilities = byId.GetOutput("probabilities").AsArray<float>();
+        Assert.Equal([2L, 3L], byId.GetOutput("probabilities").Shape);
+        Assert.Equal(0, Array.IndexOf(probabilities[..3], probabilities[..3].Max()));   // flower 1: setosa
+        Assert.Equal(2, Array.IndexOf(probabilities[3..], probabilities[3..].Max()));   // flower 150: virginica
+        Assert.True(File.Exists(Path.Combine(home, "features", "iris", "feature_store.yaml")));
     }
 
     private async Task<string> CreateRepoAsync()

@@ -41,8 +41,17 @@ internal sealed class FeaturesServeFlags
             return null;
         }
 
-        var repo = FeatureRepoLoader.Load(folder);
-        var store = await OnlineStores.OpenAsync(repo, parse.GetValue(_redis)).ConfigureAwait(false);
+        return await ComposeAsync(FeatureRepoLoader.Load(folder), parse.GetValue(_redis), specs).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The server services that enrich each model of <paramref name="specs"/> (<c>MODEL=FILE</c>) from
+    /// <paramref name="repo"/>'s online store (or <paramref name="redis"/>): what <c>serve --feature-repo</c> and
+    /// <c>turbine up</c> register.
+    /// </summary>
+    public static async Task<Action<IServiceCollection>> ComposeAsync(FeatureRepo repo, string? redis, IEnumerable<string> specs)
+    {
+        var store = await OnlineStores.OpenAsync(repo, redis).ConfigureAwait(false);
         var service = new OnlineFeatureService(repo, store);
         var models = new Dictionary<string, FeatureEnricher>(StringComparer.Ordinal);
         foreach (var spec in specs)

@@ -44,7 +44,8 @@ internal static class UpCommand
 
             await using (registry.ConfigureAwait(false))
             {
-                return await UpGateway.RunAsync(server, registry, parse.GetValue(controlPort), ct).ConfigureAwait(false);
+                var features = await UpFeatures.PrepareAsync(UpFeatures.DefaultFolder(), Console.Out, ct).ConfigureAwait(false);
+                return await UpGateway.RunAsync(server, registry, parse.GetValue(controlPort), features, ct).ConfigureAwait(false);
             }
         });
         return command;

@@ -17,7 +17,8 @@ namespace Turbine.Cli.Commands;
 /// </summary>
 internal static class UpGateway
 {
-    public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, int controlPort, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, int controlPort,
+        (Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> Services, string Summary)? features, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(options.Engine.ModelRepository))
         {
@@ -35,7 +36,8 @@ internal static class UpGateway
 
             // The server's own ready line names its internal ports; the summary below says what to use instead.
             server = await TurbineServer.StartAsync(options with { HttpPort = 0, GrpcPort = 0 },
-                RoleLogging.For(options.LogFormat, hideReady: true, minimum: LogLevel.Trace), cancellationToken: cancellationToken).ConfigureAwait(false);
+                RoleLogging.For(options.LogFormat, hideReady: true, minimum: LogLevel.Trace), configureServices: features?.Services,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
@@ -78,7 +80,7 @@ internal static class UpGateway
             return 1;
         }
 
-        await Console.Out.WriteLineAsync(Summary(gateway, server, registry, control, deployments)).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync(Summary(gateway, server, registry, control, deployments, features?.Summary)).ConfigureAwait(false);
 
         // SIGTERM stops every host: the controller first (it drains and stops its replicas and removes their routes),
         // then the gateway drains, then the server.
@@ -126,11 +128,12 @@ internal static class UpGateway
     /// What runs where, once everything is up: the public endpoints (the gateway's; the server's own ports are internal
     /// and not shown), metrics, the registry and the models. The first line is the one scripts wait for.
     /// </summary>
-    internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry, ControlHost control, IReadOnlyList<UpControl.SampleDeployment> deployments)
+    internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry, ControlHost control, IReadOnlyList<UpControl.SampleDeployment> deployments, string? features = null)
     {
         var models = server.Engine.GetServingVersions().Select(m => m.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var http = gateway.HttpAddress.ToString().TrimEnd('/');
-        return string.Join(Environment.NewLine,
+        string[] lines =
+        [
             $"turbine ready: HTTP on {gateway.HttpAddress} gRPC on {gateway.GrpcAddress} (use these: the gateway in front of the server)",
             $"  metrics:  {server.MetricsAddress} (Prometheus)",
             $"  registry: {registry.Url} (dev mode: no tokens, loopback only; data in {Turbine.Registry.RegistryOptions.DefaultDataDirectory()})",
@@ -139,8 +142,11 @@ internal static class UpGateway
                 + (deployments.Count == 0 ? "none" : string.Join("; ", deployments.Select(d => $"{d.Name} ({d.Describe()})"))),
             $"  watch:    turbine control get --url {control.Url.ToString().TrimEnd('/')}",
             $"  browse:   {control.Url}dashboard/ (the web dashboard)",
+            .. features is null ? Array.Empty<string>() : [features],
             $"  try:      curl {http}/v2/models/simple",
-            "  stop:     Ctrl+C");
+            "  stop:     Ctrl+C",
+        ];
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>One pool with the embedded server (round robin); every model (<c>*</c>) routed to it; no access log.</summary>
