@@ -344,7 +344,7 @@ public sealed partial class ControlPlaneTests : IAsyncLifetime
     private static List<(int Pid, string? State, string? Version)> Replicas(JsonElement status) =>
         [.. status.GetProperty("replicas").EnumerateArray().Select(r => (r.GetProperty("pid").GetInt32(), r.GetProperty("state").GetString(), r.GetProperty("version").GetString()))];
 
-    [GeneratedRegex(@"turbine control ready: API on (\S+) gateway HTTP on (\S+) gRPC on (\S+)")]
+    [GeneratedRegex(@"turbine control ready: API on (\S+) (?:dashboard on \S+ )?gateway HTTP on (\S+) gRPC on (\S+)")]
     private static partial Regex ReadyLine();
 
     /// <summary>A running <c>turbine control serve</c> and its addresses.</summary>
