@@ -45,11 +45,15 @@ internal static partial class ModelsCommand
         var runId = new Option<string?>("--run-id") { Description = "Training run id (lineage)." };
         var parent = new Option<long?>("--parent-version") { Description = "The version this one was derived from (lineage)." };
         var description = new Option<string?>("--description") { Description = "Version description." };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "A reference dataset (the training set: .parquet or .csv) profiled and stored with the new version, as 'turbine monitor baseline' does (docs/monitoring.md).",
+        };
         metric.Validators.Add(r => ValidatePairs(r, numeric: true));
         param.Validators.Add(r => ValidatePairs(r, numeric: false));
         var command = new Command("push", "Upload a model file or folder and register it as the next version; prints the version.")
         {
-            path, name, metric, param, dataset, datasetDigest, repository, commit, runId, parent, description,
+            path, name, metric, param, dataset, datasetDigest, repository, commit, runId, parent, description, reference,
         };
         command.SetAction((parse, ct) => RunAsync(parse, common, async (client, output) =>
         {
@@ -59,6 +63,11 @@ internal static partial class ModelsCommand
                 throw new UsageException($"PATH '{source}' is neither a file nor a folder");
             }
 
+            // The reference profile is built before anything is uploaded, so a bad dataset leaves no version behind.
+            var profile = parse.GetValue(reference) is { } data
+                ? Turbine.Monitoring.Profiles.ProfileBuilder.Build(
+                    await Turbine.Monitoring.Data.TableReader.ReadAsync(data, ct: ct).ConfigureAwait(false), null, Path.GetFileName(data))
+                : null;
             var model = parse.GetValue(name)!;
             if (await client.FindModelAsync(model, ct).ConfigureAwait(false) is null)
             {
@@ -90,6 +99,13 @@ internal static partial class ModelsCommand
                 Params = Pairs(parse.GetValue(param)).ToDictionary(p => p.Key, p => p.Value),
                 Lineage = lineage == new RegistryLineage() ? null : lineage,
             }, ct).ConfigureAwait(false);
+            if (profile is not null)
+            {
+                await Turbine.Monitoring.Registry.ProfileRegistry.SaveAsync(client, $"{version.Model}:{version.Version}", profile, ct).ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync(
+                    $"stored the reference profile of {parse.GetValue(reference)} ({profile.Rows} rows, {profile.Features.Count} features) with {version.Model}:{version.Version}").ConfigureAwait(false);
+            }
+
             output.Pushed(version);
         }, error => UploadProgress(parse.GetValue(path)!, error)));
         return command;

@@ -44,6 +44,34 @@ public sealed class MonitorCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_WithReference_StoresTheProfileWithTheNewVersion_BadReferenceCreatesNoVersion()
+    {
+        var registry = _registry.Url.ToString();
+        var model = Path.Combine(_folder, "iris", "1", "model.onnx");
+        var (pushed, output, error) = await RunAsync("models", "push", model, "--name", "iris_ref", "--reference", Csv("ref.csv", 1, 600, 0), "--registry", registry);
+        Assert.True(pushed == 0, error);
+        Assert.Contains("(600 rows, 3 features) with iris_ref:1", error, StringComparison.Ordinal);
+        using (var client = new RegistryClient(_registry.Url))
+        {
+            Assert.Contains("turbine:reference-profile:begin", await client.GetCardAsync("iris_ref", 1), StringComparison.Ordinal);
+        }
+
+        // The stored profile is the one drift reads: a shifted set drifts against it.
+        var (shifted, shiftedOut, shiftedError) = await RunAsync("monitor", "drift", "--model", "iris_ref:1", "--data", Csv("shifted-ref.csv", 3, 400, 0.4), "--json", "--registry", registry);
+        Assert.True(shifted == 0, shiftedError);
+        Assert.True(JsonDocument.Parse(shiftedOut).RootElement.GetProperty("datasetDrift").GetBoolean());
+
+        // A reference that cannot be read fails the push before anything is uploaded: still one version.
+        var (bad, _, badError) = await RunAsync("models", "push", model, "--name", "iris_ref", "--reference", Path.Combine(_folder, "missing.csv"), "--registry", registry);
+        Assert.Equal(1, bad);
+        Assert.Contains("missing.csv", badError, StringComparison.Ordinal);
+        using (var client = new RegistryClient(_registry.Url))
+        {
+            Assert.Single(await client.ListVersionsAsync("iris_ref"));
+        }
+    }
+
+    [Fact]
     public async Task Baseline_StoresTheProfileWithTheVersion_DriftAndReportReadIt()
     {
         var registry = _registry.Url.ToString();
