@@ -17,6 +17,7 @@ TURBINE="$ROOT/src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll"
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 build_release src/Turbine.Cli
+build_release bench/Turbine.Bench.ProxyFloor
 
 dotnet "$TURBINE" samples create "$WORK/models" >/dev/null
 dotnet "$TURBINE" serve --model-repository "$WORK/models" --http-port 0 --grpc-port 0 --metrics-port 0 >"$WORK/serve.log" 2>&1 &
@@ -44,6 +45,14 @@ dotnet "$TURBINE" gateway --config "$WORK/gateway.yaml" --port "$GPORT" --grpc-p
 PIDS+=("$!")
 wait_ready "$WORK/gateway.log" "turbine gateway ready" "turbine gateway"
 
+# The floor (issue 22): a bare YARP IHttpForwarder to the same server, nothing else.
+FPORT="$(free_port)"
+FGRPC="$(free_port)"
+dotnet "$ROOT/bench/Turbine.Bench.ProxyFloor/bin/Release/net10.0/linux-x64/Turbine.Bench.ProxyFloor.dll" \
+  "$FPORT" "${SERVER_HTTP%/}" "$FGRPC" "${SERVER_GRPC%/}" >"$WORK/floor.log" 2>&1 &
+PIDS+=("$!")
+wait_ready "$WORK/floor.log" "proxy floor ready" "proxy floor"
+
 bench() { # protocol url concurrency -> "throughput p50_us p99_us"
   local extra=(--binary)
   [[ "$1" == grpc ]] && extra=()
@@ -54,14 +63,17 @@ bench() { # protocol url concurrency -> "throughput p50_us p99_us"
 
 printf '%-6s %-5s %-8s %12s %10s %10s\n' protocol conc path "infer/s" "p50 us" "p99 us"
 for proto in $PROTOCOLS; do
-  direct_url="$SERVER_HTTP"; gw_url="http://127.0.0.1:$GPORT"
-  [[ "$proto" == grpc ]] && { direct_url="$SERVER_GRPC"; gw_url="http://127.0.0.1:$GGRPC"; }
+  direct_url="$SERVER_HTTP"; gw_url="http://127.0.0.1:$GPORT"; floor_url="http://127.0.0.1:$FPORT"
+  [[ "$proto" == grpc ]] && { direct_url="$SERVER_GRPC"; gw_url="http://127.0.0.1:$GGRPC"; floor_url="http://127.0.0.1:$FGRPC"; }
   for c in $CONCURRENCY; do
     read -r dt dp50 dp99 derr <<<"$(bench "$proto" "$direct_url" "$c")"
+    read -r ft fp50 fp99 ferr <<<"$(bench "$proto" "$floor_url" "$c")"
     read -r gt gp50 gp99 gerr <<<"$(bench "$proto" "$gw_url" "$c")"
-    [[ "$derr" == 0 && "$gerr" == 0 ]] || { echo "errors: direct $derr, gateway $gerr" >&2; exit 1; }
+    [[ "$derr" == 0 && "$gerr" == 0 && "$ferr" == 0 ]] || { echo "errors: direct $derr, floor $ferr, gateway $gerr" >&2; exit 1; }
     printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f\n' "$proto" "$c" direct "$dt" "$dp50" "$dp99"
+    printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f\n' "$proto" "$c" floor "$ft" "$fp50" "$fp99"
     printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f\n' "$proto" "$c" gateway "$gt" "$gp50" "$gp99"
-    python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} ratio    throughput x{$gt/$dt:.2f}  p50 x{$gp50/$dp50:.2f}  p99 x{$gp99/$dp99:.2f}')"
+    python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} gateway/direct  throughput x{$gt/$dt:.2f}  p50 x{$gp50/$dp50:.2f}  p99 x{$gp99/$dp99:.2f}')"
+    python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} gateway/floor   throughput x{$gt/$ft:.2f}  p50 x{$gp50/$fp50:.2f}  p99 x{$gp99/$fp99:.2f}')"
   done
 done

@@ -1,0 +1,51 @@
+// The gateway floor (issue 22, item 1): the least a reverse proxy in .NET does — YARP's IHttpForwarder sending every
+// request to one destination, nothing else (no routing table, auth, limits, retries, logs). HTTP/1.1 on HTTP_PORT to
+// HTTP_DESTINATION, h2c (gRPC) on GRPC_PORT to GRPC_DESTINATION. Driven by bench/gateway-overhead.sh beside the gateway.
+// Usage: Turbine.Bench.ProxyFloor HTTP_PORT HTTP_DESTINATION GRPC_PORT GRPC_DESTINATION
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Yarp.ReverseProxy.Forwarder;
+
+if (args.Length != 4 || !int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var httpPort)
+    || !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out var grpcPort))
+{
+    await Console.Error.WriteLineAsync("usage: Turbine.Bench.ProxyFloor HTTP_PORT HTTP_DESTINATION GRPC_PORT GRPC_DESTINATION");
+    return 2;
+}
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+builder.Services.AddHttpForwarder();
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Listen(IPAddress.Loopback, httpPort, l => l.Protocols = HttpProtocols.Http1);
+    k.Listen(IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2);
+});
+
+var app = builder.Build();
+using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+{
+    UseProxy = false,
+    AllowAutoRedirect = false,
+    AutomaticDecompression = DecompressionMethods.None,
+    UseCookies = false,
+    EnableMultipleHttp2Connections = true,
+    ConnectTimeout = TimeSpan.FromSeconds(5),
+});
+var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
+var http = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(100) };
+var grpc = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(100), Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+app.Map("/{**path}", async (HttpContext context) =>
+{
+    var isGrpc = context.Connection.LocalPort == grpcPort;
+    var error = await forwarder.SendAsync(context, isGrpc ? args[3] : args[1], invoker, isGrpc ? grpc : http);
+    if (error != ForwarderError.None && !context.Response.HasStarted)
+    {
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+    }
+});
+
+await Console.Out.WriteLineAsync($"proxy floor ready: HTTP on {httpPort} gRPC on {grpcPort}");
+await app.RunAsync();
+return 0;
