@@ -68,7 +68,8 @@ public static class MemoryBudgetSetting
             return null;
         }
 
-        if (info.LinkTarget is not null || !info.Exists || info.Length > MaxFileBytes)
+        // lstat, not FileInfo: a FIFO or a device there would pass FileInfo's checks and block or never end the read.
+        if (!Repository.NativeFiles.TryStat(path, followLinks: false, out var stat) || !stat.IsRegularFile || stat.Size > MaxFileBytes)
         {
             throw new InvalidOperationException($"'{path}': the repository's memory budget must be a regular file of at most {MaxFileBytes} bytes");
         }

@@ -26,7 +26,7 @@ public static class SourceReader
         if (Directory.Exists(path))
         {
             return Directory.EnumerateFiles(path, "*" + ext)
-                .Where(f => new FileInfo(f).LinkTarget is null)
+                .Where(IsRegularFile)
                 .Order(StringComparer.Ordinal)
                 .ToArray();
         }
@@ -42,8 +42,18 @@ public static class SourceReader
             throw new FeatureRepoException($"source file '{path}': a link, not a regular file");
         }
 
+        if (!IsRegularFile(path))
+        {
+            // A FIFO or a device: opening it could block forever or read without end.
+            throw new FeatureRepoException($"source file '{path}': not a regular file");
+        }
+
         return [path];
     }
+
+    /// <summary>lstat says a regular file (no link, FIFO, socket or device).</summary>
+    private static bool IsRegularFile(string path) =>
+        Turbine.Core.Repository.NativeFiles.TryStat(path, followLinks: false, out var stat) && stat.IsRegularFile;
 
     /// <summary>How many row groups a Parquet source holds in all (for progress); null for CSV.</summary>
     public static async Task<int?> CountRowGroupsAsync(string path, SourceFormat format, CancellationToken cancellationToken = default)

@@ -72,5 +72,16 @@ public sealed class MemoryFootprintTests
         File.CreateSymbolicLink(path, "/etc/hostname");
         e = Assert.Throws<InvalidOperationException>(() => MemoryBudgetSetting.ReadRepositoryDefault(folder.Path));
         Assert.Contains("regular file", e.Message, StringComparison.Ordinal);
+
+        // A FIFO passes FileInfo's checks and reading it would wait for a writer forever: refused from lstat.
+        File.Delete(path);
+        using (var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!)
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        e = Assert.Throws<InvalidOperationException>(() => MemoryBudgetSetting.ReadRepositoryDefault(folder.Path));
+        Assert.Contains("regular file", e.Message, StringComparison.Ordinal);
     }
 }
