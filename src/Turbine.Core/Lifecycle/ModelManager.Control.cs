@@ -345,6 +345,13 @@ internal sealed partial class ModelManager
             }
 
             entry.OverrideFolders.Remove(folder);
+            if (versions.All(v => v.Drained.IsCompleted))
+            {
+                // The usual case (a reload released the old version before this): delete now, not on a pool thread.
+                _overrides.Delete(folder);
+                continue;
+            }
+
             _ = Task.WhenAll(versions.Select(v => v.Drained)).ContinueWith(
                 _ => _overrides.Delete(folder), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }

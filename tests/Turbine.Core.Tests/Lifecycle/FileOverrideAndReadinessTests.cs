@@ -33,7 +33,10 @@ public sealed class FileOverrideAndReadinessTests : IDisposable
         Assert.True(engine.IsModelReady("over", 1));
 
         Assert.Null(await engine.LoadModelAsync("over", "{\"backend\":\"onnxruntime\",\"max_batch_size\":8}", [new ModelFileOverride("1/model.onnx", simple)], CancellationToken.None));
-        await WaitUntilAsync(() => !Directory.Exists(first));
+        await Poll.UntilOrFailAsync(
+            () => !Directory.Exists(first),
+            Deadline,
+            () => $"the first override folder outlived the reload; folders now: [{string.Join(", ", Directory.GetDirectories(root))}], serving: [{string.Join(", ", engine.Models.Serving("over").Select(v => $"v{v.Version} in flight {v.InFlight}"))}]");
         var second = Assert.Single(Directory.GetDirectories(root));
         Assert.Contains(engine.GetRepositoryIndex(true), r => r.Name == "over" && r.Version == 1);
 
