@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The gateway's cost on `simple`: `turbine bench` straight at a `turbine serve` vs through a `turbine gateway` in
-# front of it (one pool, one replica, round robin, access log off), REST (binary) and gRPC, closed loop at
-# concurrency 1 and 8; prints throughput and p50/p99 latency per case and the gateway/direct ratios
-# (docs/benchmarks.md). Everything on 127.0.0.1; processes are stopped by PID on exit.
+# The gateway's cost on `simple` (issue 22, item 1): `turbine bench` straight at a `turbine serve`, through the floor
+# (bench/Turbine.Bench.ProxyFloor: a bare YARP IHttpForwarder to one destination), through a plain `turbine gateway`
+# (one pool, one replica, no auth) and through the issue's gateway (API-key auth, one rate limit, a two-replica pool
+# with the default power-of-two-choices policy),
+# REST (binary) and gRPC, closed loop; prints throughput and p50/p99 per case, the ratios to the floor, and CPU per
+# request (µs of CPU / request, from /proc) of the proxy process and of the server process(es) during each case, and
+# the proxy's managed allocation per request (its `dotnet_gc_allocated_bytes_total`, or the floor's
+# /__floor/allocated, read before and after the case ÷ the requests the servers answered in it).
+# Everything on 127.0.0.1; processes are stopped by PID on exit.
 # Environment: CONCURRENCY ("1 8"), PROTOCOLS ("http grpc"), INTERVAL (ms per window, 2000), TRIALS (5),
-# SKIP_BUILD=1 to reuse the Release build.
+# CASES ("direct floor plain full"), SKIP_BUILD=1 to reuse the Release build.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +17,7 @@ CONCURRENCY="${CONCURRENCY:-1 8}"
 PROTOCOLS="${PROTOCOLS:-http grpc}"
 INTERVAL="${INTERVAL:-2000}"
 TRIALS="${TRIALS:-5}"
+CASES="${CASES:-direct floor plain full}"
 TURBINE="$ROOT/src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll"
 
 # shellcheck source=bench/lib.sh
@@ -20,60 +26,130 @@ build_release src/Turbine.Cli
 build_release bench/Turbine.Bench.ProxyFloor
 
 dotnet "$TURBINE" samples create "$WORK/models" >/dev/null
-dotnet "$TURBINE" serve --model-repository "$WORK/models" --http-port 0 --grpc-port 0 --metrics-port 0 >"$WORK/serve.log" 2>&1 &
-PIDS+=("$!")
-wait_ready "$WORK/serve.log" "turbine ready" "turbine serve"
-SERVER_HTTP="$(grep -o 'HTTP on [^ ]*' "$WORK/serve.log" | head -1 | cut -d' ' -f3)"
-SERVER_GRPC="$(grep -o 'gRPC on [^ ]*' "$WORK/serve.log" | head -1 | cut -d' ' -f3)"
+start_server() { # NAME -> sets <NAME>_HTTP, <NAME>_GRPC, <NAME>_PID
+  dotnet "$TURBINE" serve --model-repository "$WORK/models" --http-port 0 --grpc-port 0 --metrics-port 0 >"$WORK/$1.log" 2>&1 &
+  PIDS+=("$!")
+  printf -v "${1}_PID" '%s' "$!"
+  wait_ready "$WORK/$1.log" "turbine ready" "turbine serve ($1)"
+  printf -v "${1}_HTTP" '%s' "$(grep -o 'HTTP on [^ ]*' "$WORK/$1.log" | head -1 | cut -d' ' -f3)"
+  printf -v "${1}_GRPC" '%s' "$(grep -o 'gRPC on [^ ]*' "$WORK/$1.log" | head -1 | cut -d' ' -f3)"
+  printf -v "${1}_METRICS" '%s' "$(grep -o 'metrics on [^ ]*' "$WORK/$1.log" | head -1 | cut -d' ' -f3)"
+}
+start_server S1
+start_server S2
 
-cat >"$WORK/gateway.yaml" <<YAML
+# The API key the full gateway wants (and the generator sends): only its SHA-256 is in the config.
+KEY="bench-key-$RANDOM$RANDOM"
+HASH="sha256:$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"
+cat >"$WORK/plain.yaml" <<YAML
 pools:
   main:
     policy: roundRobin
     replicas:
-      - http: ${SERVER_HTTP%/}
-        grpc: ${SERVER_GRPC%/}
+      - http: ${S1_HTTP%/}
+        grpc: ${S1_GRPC%/}
 models:
   "*":
     pool: main
 accessLog:
   enabled: false
 YAML
-GPORT="$(free_port)"
-GGRPC="$(free_port)"
-dotnet "$TURBINE" gateway --config "$WORK/gateway.yaml" --port "$GPORT" --grpc-port "$GGRPC" >"$WORK/gateway.log" 2>&1 &
-PIDS+=("$!")
-wait_ready "$WORK/gateway.log" "turbine gateway ready" "turbine gateway"
+cat >"$WORK/full.yaml" <<YAML
+pools:
+  main:
+    replicas:
+      - http: ${S1_HTTP%/}
+        grpc: ${S1_GRPC%/}
+      - http: ${S2_HTTP%/}
+        grpc: ${S2_GRPC%/}
+models:
+  "*":
+    pool: main
+auth:
+  apiKeys:
+    - id: bench
+      hash: $HASH
+      operations: [server, metadata, infer]
+rateLimits:
+  perKey: {requests: 1000000, periodSeconds: 1}
+accessLog:
+  enabled: false
+YAML
+start_gateway() { # NAME -> <NAME>_HTTP, <NAME>_GRPC (URLs), <NAME>_PID
+  local port grpc
+  port="$(free_port)"; grpc="$(free_port)"
+  dotnet "$TURBINE" gateway --config "$WORK/$1.yaml" --port "$port" --grpc-port "$grpc" >"$WORK/$1.log" 2>&1 &
+  PIDS+=("$!")
+  printf -v "${1}_PID" '%s' "$!"
+  printf -v "${1}_HTTP" '%s' "http://127.0.0.1:$port"
+  printf -v "${1}_GRPC" '%s' "http://127.0.0.1:$grpc"
+  printf -v "${1}_METRICS" '%s' "http://127.0.0.1:$port/metrics"
+  wait_ready "$WORK/$1.log" "turbine gateway ready" "turbine gateway ($1)"
+}
+start_gateway plain
+start_gateway full
 
-# The floor (issue 22): a bare YARP IHttpForwarder to the same server, nothing else.
-FPORT="$(free_port)"
-FGRPC="$(free_port)"
+FPORT="$(free_port)"; FGRPC="$(free_port)"
 dotnet "$ROOT/bench/Turbine.Bench.ProxyFloor/bin/Release/net10.0/linux-x64/Turbine.Bench.ProxyFloor.dll" \
-  "$FPORT" "${SERVER_HTTP%/}" "$FGRPC" "${SERVER_GRPC%/}" >"$WORK/floor.log" 2>&1 &
+  "$FPORT" "${S1_HTTP%/}" "$FGRPC" "${S1_GRPC%/}" >"$WORK/floor.log" 2>&1 &
 PIDS+=("$!")
+floor_PID="$!"; floor_HTTP="http://127.0.0.1:$FPORT"; floor_GRPC="http://127.0.0.1:$FGRPC"; floor_METRICS="$floor_HTTP/__floor/allocated"
 wait_ready "$WORK/floor.log" "proxy floor ready" "proxy floor"
+direct_PID="$S1_PID"; direct_HTTP="$S1_HTTP"; direct_GRPC="$S1_GRPC"; direct_METRICS="$S1_METRICS"
 
-bench() { # protocol url concurrency -> "throughput p50_us p99_us"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks
+served() { # successful `simple` inferences of both servers
+  local total=0 n
+  for url in "$S1_HTTP" "$S2_HTTP"; do
+    n="$(curl -sf "${url%/}/v2/models/simple/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model_stats"][0]["inference_stats"]["success"]["count"])')"
+    total=$(( total + n ))
+  done
+  echo "$total"
+}
+
+allocated() { # METRICS_URL [token]: the process's managed allocation counter, in bytes
+  local auth=()
+  [[ -n "${2:-}" ]] && auth=(-H "Authorization: Bearer $2")
+  curl -sf "${auth[@]}" "$1" | awk '/^dotnet_gc_allocated_bytes_total /{print $2; found=1} /^[0-9]+$/{print $1; found=1} END{if(!found) print "nan"}'
+}
+
+bench() { # protocol url concurrency [token] -> "throughput p50_us p99_us errors"
   local extra=(--binary)
   [[ "$1" == grpc ]] && extra=()
+  [[ -n "${4:-}" ]] && export TURBINE_TOKEN="$4" || unset TURBINE_TOKEN
   dotnet "$TURBINE" bench -m simple -u "$2" --protocol "$1" "${extra[@]}" --concurrency-range "$3" \
     --measurement-interval "$INTERVAL" --max-trials "$TRIALS" --format json |
     python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["throughput_infer_per_sec"], d["latency_p50_us"], d["latency_p99_us"], d["errors"])'
 }
 
-printf '%-6s %-5s %-8s %12s %10s %10s\n' protocol conc path "infer/s" "p50 us" "p99 us"
+TICK="$(getconf CLK_TCK)"
+declare -A T P50 P99 PCPU SCPU
+printf '%-6s %-5s %-8s %12s %10s %10s %10s %10s %10s\n' protocol conc case "infer/s" "p50 us" "p99 us" "CPU us/r" "srv us/r" "alloc B/r"
 for proto in $PROTOCOLS; do
-  direct_url="$SERVER_HTTP"; gw_url="http://127.0.0.1:$GPORT"; floor_url="http://127.0.0.1:$FPORT"
-  [[ "$proto" == grpc ]] && { direct_url="$SERVER_GRPC"; gw_url="http://127.0.0.1:$GGRPC"; floor_url="http://127.0.0.1:$FGRPC"; }
   for c in $CONCURRENCY; do
-    read -r dt dp50 dp99 derr <<<"$(bench "$proto" "$direct_url" "$c")"
-    read -r ft fp50 fp99 ferr <<<"$(bench "$proto" "$floor_url" "$c")"
-    read -r gt gp50 gp99 gerr <<<"$(bench "$proto" "$gw_url" "$c")"
-    [[ "$derr" == 0 && "$gerr" == 0 && "$ferr" == 0 ]] || { echo "errors: direct $derr, floor $ferr, gateway $gerr" >&2; exit 1; }
-    printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f\n' "$proto" "$c" direct "$dt" "$dp50" "$dp99"
-    printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f\n' "$proto" "$c" floor "$ft" "$fp50" "$fp99"
-    printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f\n' "$proto" "$c" gateway "$gt" "$gp50" "$gp99"
-    python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} gateway/direct  throughput x{$gt/$dt:.2f}  p50 x{$gp50/$dp50:.2f}  p99 x{$gp99/$dp99:.2f}')"
-    python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} gateway/floor   throughput x{$gt/$ft:.2f}  p50 x{$gp50/$fp50:.2f}  p99 x{$gp99/$fp99:.2f}')"
+    for case in $CASES; do
+      pid_var="${case}_PID"; url_var="${case}_HTTP"; [[ "$proto" == grpc ]] && url_var="${case}_GRPC"
+      token=""; [[ "$case" == full ]] && token="$KEY"
+      metrics_var="${case}_METRICS"
+      a0="$(allocated "${!metrics_var}" "$token")"
+      p0="$(cpu_ticks "${!pid_var}")"; s0=$(( $(cpu_ticks "$S1_PID") + $(cpu_ticks "$S2_PID") )); n0="$(served)"
+      read -r t p50 p99 err <<<"$(bench "$proto" "${!url_var}" "$c" "$token")"
+      p1="$(cpu_ticks "${!pid_var}")"; s1=$(( $(cpu_ticks "$S1_PID") + $(cpu_ticks "$S2_PID") )); n1="$(served)"
+      a1="$(allocated "${!metrics_var}" "$token")"
+      [[ "$err" == 0 ]] || { echo "errors in $proto $c $case: $err" >&2; exit 1; }
+      n=$(( n1 - n0 )); (( n > 0 )) || n=1
+      # direct: the "proxy" is the server itself, so its CPU column is the server's.
+      pcpu="$(python3 -c "print(f'{($p1-$p0)/$TICK*1e6/$n:.1f}')")"
+      scpu="$(python3 -c "print(f'{($s1-$s0)/$TICK*1e6/$n:.1f}')")"
+      alloc="$(python3 -c "print(f'{($a1-$a0)/$n:.0f}')")"
+      T[$case]="$t"; P50[$case]="$p50"; P99[$case]="$p99"
+      printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f %10s %10s %10s\n' "$proto" "$c" "$case" "$t" "$p50" "$p99" "$pcpu" "$scpu" "$alloc"
+    done
+    for case in plain full; do
+      [[ -n "${T[$case]:-}" && -n "${T[floor]:-}" ]] || continue
+      python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} {\"$case\"}/floor  throughput x{${T[$case]}/${T[floor]}:.2f}  p50 x{${P50[$case]}/${P50[floor]}:.2f}  p99 x{${P99[$case]}/${P99[floor]}:.2f}')"
+    done
+    unset T P50 P99; declare -A T P50 P99
   done
 done
+

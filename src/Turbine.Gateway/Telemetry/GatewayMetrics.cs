@@ -179,6 +179,7 @@ internal sealed class GatewayMetrics(IGatewayConfigSource config)
         }
 
         activation?.Write(w);
+        ProcessMetrics.Write(w);
         return w.ToString();
     }
 

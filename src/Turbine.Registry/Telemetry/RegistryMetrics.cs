@@ -94,6 +94,7 @@ internal sealed class RegistryMetrics(TimeProvider time)
             }
         }
 
+        ProcessMetrics.Write(w);
         return w.ToString();
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Turbine.Core;
@@ -45,7 +44,7 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         WriteMemory(w, snapshots);
         w.Family("turbine_payload_log_dropped_total", "counter", "Payload-log records dropped because the log's queue was full (the sinks fell behind); 0 when payload logging is off");
         w.Sample("turbine_payload_log_dropped_total", engine.PayloadLog?.DroppedCount ?? 0);
-        WriteProcess(w);
+        ProcessMetrics.Write(w);
         return monitoring is null ? w.ToString() : w.ToString() + Turbine.Monitoring.Online.MonitoringMetrics.Render(monitoring);
     }
 
@@ -232,19 +231,6 @@ public sealed class MetricsEndpoint(InferenceEngine engine, ServerMetrics metric
         w.Sample("turbine_model_load_rejections_total", budget.Rejections);
         w.Family("turbine_model_cold_load_duration_seconds", "histogram", "How long requests waited for a cold load");
         w.Histogram("turbine_model_cold_load_duration_seconds", budget.ColdLoadSeconds.Snapshot());
-    }
-
-    private static void WriteProcess(PrometheusText w)
-    {
-        w.Family("process_cpu_seconds_total", "counter", "Total user and system CPU time of the Turbine process, in seconds");
-        w.Sample("process_cpu_seconds_total", Environment.CpuUsage.TotalTime.TotalSeconds);
-        w.Family("process_resident_memory_bytes", "gauge", "Resident memory (working set) of the Turbine process, in bytes");
-        w.Sample("process_resident_memory_bytes", Environment.WorkingSet);
-        w.Family("process_managed_heap_bytes", "gauge", "Bytes in the .NET managed heap");
-        w.Sample("process_managed_heap_bytes", GC.GetTotalMemory(forceFullCollection: false));
-        w.Family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds");
-        using var self = Process.GetCurrentProcess();
-        w.Sample("process_start_time_seconds", new DateTimeOffset(self.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0);
     }
 
     private static void Counter(PrometheusText w, List<(ServingVersion Version, ModelStatisticsSnapshot Stats, string Text)> snapshots,
