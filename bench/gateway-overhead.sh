@@ -9,7 +9,8 @@
 # /__floor/allocated, read before and after the case ÷ the requests the servers answered in it).
 # Everything on 127.0.0.1; processes are stopped by PID on exit.
 # Environment: CONCURRENCY ("1 8"), PROTOCOLS ("http grpc"), INTERVAL (ms per window, 2000), TRIALS (5),
-# CASES ("direct floor plain full"), SKIP_BUILD=1 to reuse the Release build.
+# CASES ("direct floor plain full"; with BEFORE also "plainbefore fullbefore"), BEFORE (another build's turbine.dll:
+# its gateway runs the same two configurations in the same run), SKIP_BUILD=1 to reuse the Release build.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -75,10 +76,10 @@ rateLimits:
 accessLog:
   enabled: false
 YAML
-start_gateway() { # NAME -> <NAME>_HTTP, <NAME>_GRPC (URLs), <NAME>_PID
+start_gateway() { # NAME [CONFIG] [TURBINE_DLL] -> <NAME>_HTTP, <NAME>_GRPC (URLs), <NAME>_PID
   local port grpc
   port="$(free_port)"; grpc="$(free_port)"
-  dotnet "$TURBINE" gateway --config "$WORK/$1.yaml" --port "$port" --grpc-port "$grpc" >"$WORK/$1.log" 2>&1 &
+  dotnet "${3:-$TURBINE}" gateway --config "$WORK/${2:-$1}.yaml" --port "$port" --grpc-port "$grpc" >"$WORK/$1.log" 2>&1 &
   PIDS+=("$!")
   printf -v "${1}_PID" '%s' "$!"
   printf -v "${1}_HTTP" '%s' "http://127.0.0.1:$port"
@@ -88,6 +89,11 @@ start_gateway() { # NAME -> <NAME>_HTTP, <NAME>_GRPC (URLs), <NAME>_PID
 }
 start_gateway plain
 start_gateway full
+if [[ -n "${BEFORE:-}" ]]; then
+  # Before/after in one run: the same two configurations served by another build's gateway (its turbine.dll).
+  start_gateway plainbefore plain "$BEFORE"
+  start_gateway fullbefore full "$BEFORE"
+fi
 
 FPORT="$(free_port)"; FGRPC="$(free_port)"
 dotnet "$ROOT/bench/Turbine.Bench.ProxyFloor/bin/Release/net10.0/linux-x64/Turbine.Bench.ProxyFloor.dll" \
@@ -129,7 +135,7 @@ for proto in $PROTOCOLS; do
   for c in $CONCURRENCY; do
     for case in $CASES; do
       pid_var="${case}_PID"; url_var="${case}_HTTP"; [[ "$proto" == grpc ]] && url_var="${case}_GRPC"
-      token=""; [[ "$case" == full ]] && token="$KEY"
+      token=""; [[ "$case" == full* ]] && token="$KEY"
       metrics_var="${case}_METRICS"
       a0="$(allocated "${!metrics_var}" "$token")"
       p0="$(cpu_ticks "${!pid_var}")"; s0=$(( $(cpu_ticks "$S1_PID") + $(cpu_ticks "$S2_PID") )); n0="$(served)"
@@ -145,7 +151,7 @@ for proto in $PROTOCOLS; do
       T[$case]="$t"; P50[$case]="$p50"; P99[$case]="$p99"
       printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f %10s %10s %10s\n' "$proto" "$c" "$case" "$t" "$p50" "$p99" "$pcpu" "$scpu" "$alloc"
     done
-    for case in plain full; do
+    for case in plain full plainbefore fullbefore; do
       [[ -n "${T[$case]:-}" && -n "${T[floor]:-}" ]] || continue
       python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} {\"$case\"}/floor  throughput x{${T[$case]}/${T[floor]}:.2f}  p50 x{${P50[$case]}/${P50[floor]}:.2f}  p99 x{${P99[$case]}/${P99[floor]}:.2f}')"
     done

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Turbine.Core.Backends;
 using Turbine.Core.Stats;
@@ -14,7 +13,9 @@ internal sealed class InstancePoolScheduler : IScheduler
 {
     public const string PolicyName = "instance-pool";
 
-    private readonly ConcurrentStack<IModelInstance> _free;
+    // Free instances, lowest slot first (the most recently used stays hot). An array of slots rather than a
+    // ConcurrentStack: taking and returning allocates nothing (the stack allocated a node per request).
+    private readonly IModelInstance?[] _free;
     private readonly IModelInstance[] _all;
     private readonly SemaphoreSlim _available;
     private readonly ModelStatistics _statistics;
@@ -24,7 +25,7 @@ internal sealed class InstancePoolScheduler : IScheduler
     {
         _statistics = statistics;
         _all = [.. instances];
-        _free = new ConcurrentStack<IModelInstance>(_all.Reverse());
+        _free = [.. _all];
         _available = new SemaphoreSlim(_all.Length, _all.Length);
     }
 
@@ -63,13 +64,13 @@ internal sealed class InstancePoolScheduler : IScheduler
 
         var queueNs = ElapsedNs(start);
 #pragma warning disable CA2000 // the instance belongs to the pool and goes back to it below, it is not created here
-        _free.TryPop(out var instance);
+        var instance = TakeFree();
 #pragma warning restore CA2000
         try
         {
             var result = request.Decoupled is { } writer
-                ? ((IDecoupledModelInstance)instance!).ExecuteDecoupled(request.Inputs, request.OutputNames, writer, cancellationToken)
-                : instance!.Execute(request.Inputs, request.OutputNames, cancellationToken);
+                ? ((IDecoupledModelInstance)instance).ExecuteDecoupled(request.Inputs, request.OutputNames, writer, cancellationToken)
+                : instance.Execute(request.Inputs, request.OutputNames, cancellationToken);
             _statistics.RecordExecution(request.BatchSize, result.ComputeInputNs, result.ComputeInferNs, result.ComputeOutputNs);
             return Result<ScheduledExecution>.Ok(new ScheduledExecution(result, queueNs));
         }
@@ -83,8 +84,37 @@ internal sealed class InstancePoolScheduler : IScheduler
         }
         finally
         {
-            _free.Push(instance!);
+            ReturnFree(instance);
             _available.Release();
+        }
+    }
+
+    /// <summary>A free instance: the caller holds a token of <c>_available</c>, so one is free or about to be put back.</summary>
+    private IModelInstance TakeFree()
+    {
+        var spin = default(SpinWait);
+        while (true)
+        {
+            for (var i = 0; i < _free.Length; i++)
+            {
+                if (Volatile.Read(ref _free[i]) is not null && Interlocked.Exchange(ref _free[i], null) is { } instance)
+                {
+                    return instance;
+                }
+            }
+
+            spin.SpinOnce(); // another request took the one we saw; the token we hold guarantees one more
+        }
+    }
+
+    private void ReturnFree(IModelInstance instance)
+    {
+        for (var i = 0; ; i = (i + 1) % _free.Length)
+        {
+            if (Interlocked.CompareExchange(ref _free[i], instance, null) is null)
+            {
+                return;
+            }
         }
     }
 

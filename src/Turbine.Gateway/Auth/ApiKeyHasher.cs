@@ -29,6 +29,25 @@ public static class ApiKeyHasher
     /// <summary>The 32 digest bytes of a well-formed stored hash.</summary>
     internal static byte[] DigestOf(string hash) => Convert.FromHexString(hash.AsSpan(Prefix.Length));
 
-    /// <summary>The 32 digest bytes of a presented key.</summary>
-    internal static byte[] DigestOfKey(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    /// <summary>Writes the 32 digest bytes of a presented key into <paramref name="digest"/> without allocating (keys up to 1 KiB on the stack, longer ones pooled).</summary>
+    internal static void DigestOfKey(ReadOnlySpan<char> key, Span<byte> digest)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(key.Length);
+        byte[]? rented = null;
+        var utf8 = max <= 1024 ? stackalloc byte[1024] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        var n = 0;
+        try
+        {
+            n = Encoding.UTF8.GetBytes(key, utf8);
+            SHA256.HashData(utf8[..n], digest);
+        }
+        finally
+        {
+            utf8[..n].Clear();
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented, clearArray: true); // a credential: leave no copy in the pool
+            }
+        }
+    }
 }

@@ -136,7 +136,8 @@ internal sealed class EdgeAuthenticator
             return null;
         }
 
-        var digest = ApiKeyHasher.DigestOfKey(key);
+        Span<byte> digest = stackalloc byte[32];
+        ApiKeyHasher.DigestOfKey(key, digest);
         CallerGrant? match = null;
         foreach (var (stored, grant) in snapshot.Keys)
         {

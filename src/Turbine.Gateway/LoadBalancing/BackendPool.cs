@@ -43,42 +43,70 @@ internal sealed class BackendPool
     {
         full = false;
         var now = _time.GetTimestamp();
-        var healthy = new List<Replica>(Replicas.Count);
-        var fallback = new List<Replica>(Replicas.Count);
         var limit = Config.MaxConcurrencyPerReplica;
         var atLimit = 0;
-        foreach (var r in Replicas)
+        var healthy = 0;
+        var fallback = 0;
+        var replicas = Replicas;
+        for (var i = 0; i < replicas.Count; i++) // indexed: foreach over the interface would allocate an enumerator
         {
-            if ((grpc && r.Grpc is null) || (exclude is not null && exclude.Contains(r)))
+            switch (Classify(replicas[i], model, grpc, exclude, limit, now))
             {
-                continue;
-            }
-
-            if (limit > 0 && r.Outstanding >= limit)
-            {
-                atLimit++;
-                continue;
-            }
-
-            if (r.Healthy && r.IsModelReady(model) && !r.IsEjected(now))
-            {
-                healthy.Add(r);
-            }
-            else
-            {
-                fallback.Add(r);
+                case Usable.Healthy: healthy++; break;
+                case Usable.Fallback: fallback++; break;
+                case Usable.AtLimit: atLimit++; break;
             }
         }
 
+        if (healthy == replicas.Count)
+        {
+            // The usual case (every replica healthy, none tried yet): pick from the list as it is, allocating nothing.
+            return Policy.Pick(replicas);
+        }
+
         // Every replica unhealthy: try them anyway (the checks may lag) rather than fail for sure.
-        var candidates = healthy.Count > 0 ? healthy : fallback;
-        if (candidates.Count == 0)
+        var wanted = healthy > 0 ? Usable.Healthy : Usable.Fallback;
+        var count = healthy > 0 ? healthy : fallback;
+        if (count == 0)
         {
             full = atLimit > 0;
             return null;
         }
 
-        return Policy.Pick(candidates);
+        var candidates = new Replica[count];
+        var n = 0;
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            if (Classify(replicas[i], model, grpc, exclude, limit, now) == wanted && n < count)
+            {
+                candidates[n++] = replicas[i];
+            }
+        }
+
+        return Policy.Pick(n == count ? candidates : candidates[..n]);
+    }
+
+    private enum Usable
+    {
+        No,
+        AtLimit,
+        Healthy,
+        Fallback,
+    }
+
+    private static Usable Classify(Replica r, string? model, bool grpc, IReadOnlyCollection<Replica>? exclude, int limit, long now)
+    {
+        if ((grpc && r.Grpc is null) || (exclude is not null && exclude.Count > 0 && exclude.Contains(r)))
+        {
+            return Usable.No;
+        }
+
+        if (limit > 0 && r.Outstanding >= limit)
+        {
+            return Usable.AtLimit;
+        }
+
+        return r.Healthy && r.IsModelReady(model) && !r.IsEjected(now) ? Usable.Healthy : Usable.Fallback;
     }
 
     /// <summary>Whether <paramref name="replica"/> is ejected by passive outlier detection now.</summary>

@@ -20,7 +20,15 @@ internal sealed class Replica
         Http = http;
         Grpc = grpc;
         Id = http.ToString().TrimEnd('/');
+        HttpPrefix = http.ToString();
+        GrpcPrefix = grpc?.ToString();
     }
+
+    /// <summary><see cref="Http"/> as the destination prefix the forwarder takes (made once, not per request).</summary>
+    public string HttpPrefix { get; }
+
+    /// <summary><see cref="Grpc"/> as the forwarder's destination prefix, or null.</summary>
+    public string? GrpcPrefix { get; }
 
     /// <summary>The replica's REST base URL without a trailing slash: its identity in metrics and logs.</summary>
     public string Id { get; }

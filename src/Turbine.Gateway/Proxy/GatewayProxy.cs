@@ -109,7 +109,11 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         var grpc = route.GrpcMethod is not null;
-        var (body, overBudget) = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming, _budget).ConfigureAwait(false);
+        // The body is kept in memory only when something needs it again: a retry on another replica, a shadow copy,
+        // a gRPC version rewrite, or the activator holding the request. Otherwise it streams straight through.
+        var keepBody = backendPool.Config.Retry.MaxAttempts > 1 || decision.ShadowPool is not null || backendPool.Activates
+            || (grpc && decision.Version is not null);
+        var (body, overBudget) = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming || !keepBody, _budget).ConfigureAwait(false);
         if (overBudget)
         {
             await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, _budget.Exhausted(), TimeSpan.FromSeconds(1)).ConfigureAwait(false);
@@ -158,8 +162,8 @@ internal sealed partial class GatewayProxy : IDisposable
 
         // The shadow gets the request as the client sent it (before a version rewrite); gRPC: unary ModelInfer only.
         var shadowBody = body;
-        var shadowPath = context.Request.Path + context.Request.QueryString;
         var mirror = decision.ShadowPool is not null && body is not null && info.Model is not null && (!grpc || route.GrpcMethod == "ModelInfer");
+        var shadowPath = mirror ? context.Request.Path + context.Request.QueryString : null;
         if (decision.Version is { } version && string.IsNullOrEmpty(info.Version) && info.Operation == GatewayOperation.Infer)
         {
             if (!grpc)
@@ -277,7 +281,7 @@ internal sealed partial class GatewayProxy : IDisposable
         _metrics.Retry(info.Model ?? "", decision.Pool, info.Retries, served);
         if (mirror)
         {
-            _shadow.Enqueue(new ShadowWork(info.Model!, decision.ShadowPool!, context.Request.Method, shadowPath,
+            _shadow.Enqueue(new ShadowWork(info.Model!, decision.ShadowPool!, context.Request.Method, shadowPath!,
                 context.Request.ContentType, context.Request.Headers["Inference-Header-Content-Length"].FirstOrDefault(),
                 shadowBody!.Value.ToArray(), grpc ? GrpcStatusOf(context) : context.Response.StatusCode, capture is { Truncated: false } ? capture.Captured : null, grpc));
         }
@@ -323,7 +327,7 @@ internal sealed partial class GatewayProxy : IDisposable
         var replayable = a.Body is not null && a.Tried.Count < a.Pool.Config.Retry.MaxAttempts;
         a.State.Hold503 = replayable;
         a.State.Held503 = false;
-        var prefix = (a.Grpc ? replica.Grpc! : replica.Http).ToString();
+        var prefix = a.Grpc ? replica.GrpcPrefix! : replica.HttpPrefix;
         var start = _time.GetTimestamp();
         replica.Begin();
         ForwarderError error;
@@ -490,40 +494,52 @@ internal sealed partial class GatewayProxy : IDisposable
         var lease = budget.LeaseFor(context);
 #pragma warning restore CA2000
         var limit = (int)Math.Min(max, int.MaxValue - 1);
-        var buffer = new MemoryStream();
-        long reserved = 0;
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
-        try
+
+        // Read straight into a pooled array the lease owns (returned when the response ends). The first one is at
+        // most 16 KiB whatever Content-Length says; it doubles (by at most 1 MiB) as bytes arrive, each growth reserved
+        // from the budget before it is rented. Only the reserved capacity of the rented array is used.
+        var buffer = Array.Empty<byte>();
+        var capacity = 0;
+        var length = 0;
+        while (true)
         {
-            int n;
-            while ((n = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+            if (length == capacity)
             {
-                if (buffer.Length + n > reserved)
-                {
-                    var grow = Math.Max(n, Math.Min(reserved, 1L << 20));
-                    if (!lease.TryGrow(grow))
-                    {
-                        return (null, true);
-                    }
-
-                    reserved += grow;
-                }
-
-                buffer.Write(chunk.AsSpan(0, n));
-                if (buffer.Length > limit)
+                if (length > limit)
                 {
                     // Too large to keep: forward what was read, then the rest, without retries.
-                    request.Body = new ReplayStream(buffer.GetBuffer(), (int)buffer.Length, request.Body);
+                    request.Body = new ReplayStream(buffer, length, request.Body);
                     return (null, false);
                 }
+
+                var next = capacity == 0
+                    ? (int)Math.Clamp((request.ContentLength ?? 4095) + 1, 256, 16384) // +1: an exact body ends without a growth
+                    : (int)Math.Min((long)capacity + Math.Min(capacity, 1 << 20), Array.MaxLength);
+                if (!lease.TryGrow(next - capacity))
+                {
+                    return (null, true);
+                }
+
+                buffer = lease.Grow(next, length);
+                capacity = next;
             }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+
+            var n = await request.Body.ReadAsync(buffer.AsMemory(length, capacity - length), context.RequestAborted).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            length += n;
         }
 
-        return (new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length), false);
+        if (length > limit)
+        {
+            request.Body = new ReplayStream(buffer, length, request.Body);
+            return (null, false);
+        }
+
+        return (new ArraySegment<byte>(buffer, 0, length), false);
     }
 
     private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body, ForwardState state)

@@ -14,9 +14,21 @@ internal sealed class RateLimitState : IDisposable
     private readonly PartitionedRateLimiter<(string Id, RateLimitRule? Rule)> _callers;
     private readonly PartitionedRateLimiter<string> _models;
 
+    // The limiter asks its partitioner on every acquire: the bucket options of each rule are made once here, so an
+    // acquire allocates no closure (issue 22's per-request allocations).
+    private readonly Dictionary<RateLimitRule, Func<string, TokenBucketRateLimiterOptions>> _options = new(ReferenceEqualityComparer.Instance);
+
     public RateLimitState(RateLimitConfig config)
     {
         _config = config;
+        foreach (var rule in new[] { config.PerKey, config.Anonymous, config.PerModel }.Concat(config.Keys.Values).Concat(config.Models.Values))
+        {
+            if (rule is not null)
+            {
+                _options.TryAdd(rule, OptionsOf(rule));
+            }
+        }
+
         _callers = PartitionedRateLimiter.Create<(string Id, RateLimitRule? Rule), string>(caller => Partition(caller.Id, caller.Rule));
         _models = PartitionedRateLimiter.Create<string, string>(model => Partition(model, ModelRule(model)));
     }
@@ -71,17 +83,19 @@ internal sealed class RateLimitState : IDisposable
     private RateLimitRule? ModelRule(string model) =>
         _config.Models.TryGetValue(model, out var rule) && rule is not null ? rule : _config.PerModel;
 
-    private static RateLimitPartition<string> Partition(string id, RateLimitRule? rule) =>
+    private RateLimitPartition<string> Partition(string id, RateLimitRule? rule) =>
         rule is null
             ? RateLimitPartition.GetNoLimiter(id)
-            : RateLimitPartition.GetTokenBucketLimiter(id, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = rule.EffectiveBurst,
-                TokensPerPeriod = rule.Requests,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(rule.PeriodSeconds),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
+            : RateLimitPartition.GetTokenBucketLimiter(id, _options.TryGetValue(rule, out var options) ? options : OptionsOf(rule));
+
+    private static Func<string, TokenBucketRateLimiterOptions> OptionsOf(RateLimitRule rule) => _ => new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = rule.EffectiveBurst,
+        TokensPerPeriod = rule.Requests,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(rule.PeriodSeconds),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 
     private static RateLimitDecision Refuse(RateLimitLease lease, string who, RateLimitRule rule)
     {

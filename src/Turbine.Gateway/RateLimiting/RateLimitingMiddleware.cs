@@ -20,7 +20,8 @@ internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimit
         }
 
         var info = EdgeRequestInfo.Get(context);
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        // The address is the bucket of anonymous callers only: not made into a string for the others.
+        var address = info.CallerKey is null || info.CallerIdentity is null ? context.Connection.RemoteIpAddress?.ToString() ?? "unknown" : "";
 
         // Management (load/unload, logging) takes a token from the caller's bucket only: it must not spend the
         // model's inference budget, nor be starved by it.

@@ -75,17 +75,19 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
         var lease = budget.LeaseFor(context);
 #pragma warning restore CA2000
         var scanner = new GrpcMessageScanner(modelField, versionField, GrpcMessageGuard.MaxNameBytes);
-        var buffer = new byte[Math.Min(4096, max)];
-        if (!lease.TryGrow(buffer.Length))
+        // A pooled array the lease owns (returned when the response ends); only `capacity` bytes of it are used.
+        var capacity = Math.Min(4096, max);
+        if (!lease.TryGrow(capacity))
         {
             return (null, null, StatusCodes.Status503ServiceUnavailable, budget.Exhausted());
         }
 
+        var buffer = lease.Grow(capacity, 0, classification: true);
         var length = 0;
         var done = false;
         while (!done)
         {
-            if (length == buffer.Length)
+            if (length == capacity)
             {
                 if (length >= max)
                 {
@@ -93,16 +95,17 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
                         $"the first {max} bytes of the request message do not name the model (limits.maxClassificationBytes): write the model and version fields first");
                 }
 
-                var grown = Math.Min(max, buffer.Length * 2);
-                if (!lease.TryGrow(grown - buffer.Length))
+                var grown = Math.Min(max, capacity * 2);
+                if (!lease.TryGrow(grown - capacity))
                 {
                     return (null, null, StatusCodes.Status503ServiceUnavailable, budget.Exhausted());
                 }
 
-                Array.Resize(ref buffer, grown);
+                buffer = lease.Grow(grown, length, classification: true);
+                capacity = grown;
             }
 
-            var n = await body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
+            var n = await body.ReadAsync(buffer.AsMemory(length, capacity - length), context.RequestAborted).ConfigureAwait(false);
             if (n == 0)
             {
                 context.Request.Body = new ReplayStream(buffer, length, body);

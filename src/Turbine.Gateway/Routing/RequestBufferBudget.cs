@@ -56,10 +56,36 @@ internal sealed class RequestBufferBudget(IGatewayConfigSource config)
         $"the gateway is holding its limit of {Limit} request-body bytes in memory (limits.maxBufferedBytes); retry later";
 }
 
-/// <summary>Bytes one request holds of the <see cref="RequestBufferBudget"/>; given back on dispose.</summary>
+/// <summary>
+/// Bytes one request holds of the <see cref="RequestBufferBudget"/>, and the pooled array its replayable body is kept
+/// in (<see cref="Grow"/>); both given back on dispose, when the response has ended.
+/// </summary>
 internal sealed class BufferLease(RequestBufferBudget budget) : IDisposable
 {
     private long _bytes;
+    private byte[]? _body;
+    private byte[]? _classification;
+
+    /// <summary>
+    /// A pooled array of at least <paramref name="size"/> bytes holding the first <paramref name="keep"/> bytes of the
+    /// previous one of the same use (which goes back to the pool): the body kept for retries, or (with
+    /// <paramref name="classification"/>) the start of a gRPC message read to find the model. The caller reserves the
+    /// bytes with <see cref="TryGrow"/> first; the array is valid until the lease is disposed and only the bytes the
+    /// caller wrote mean anything (a pooled array holds old data beyond them).
+    /// </summary>
+    public byte[] Grow(int size, int keep, bool classification = false)
+    {
+        ref var slot = ref classification ? ref _classification : ref _body;
+        var next = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        if (slot is { } previous)
+        {
+            previous.AsSpan(0, keep).CopyTo(next);
+            System.Buffers.ArrayPool<byte>.Shared.Return(previous);
+        }
+
+        slot = next;
+        return next;
+    }
 
     public bool TryGrow(long bytes)
     {
@@ -72,5 +98,17 @@ internal sealed class BufferLease(RequestBufferBudget budget) : IDisposable
         return true;
     }
 
-    public void Dispose() => budget.Release(Interlocked.Exchange(ref _bytes, 0));
+    public void Dispose()
+    {
+        budget.Release(Interlocked.Exchange(ref _bytes, 0));
+        if (Interlocked.Exchange(ref _body, null) is { } body)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(body);
+        }
+
+        if (Interlocked.Exchange(ref _classification, null) is { } start)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(start);
+        }
+    }
 }
