@@ -15,7 +15,6 @@ namespace Turbine.Bench.Micro;
 /// The ratio of each pair comes from the same run.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class EnsembleBenchmarks
 {
     private const int Concurrency = 8;

@@ -20,9 +20,10 @@ namespace Turbine.Bench.Micro;
 /// <summary>
 /// One <c>simple</c> request (two INT32 [1,16] inputs) through each front end's codec and a real engine (ONNX Runtime,
 /// sample repository in a temp directory). The *Only benchmarks split the gRPC path into its stages.
+/// Allocation budgets (issue 22): what each path allocates today plus a margin of at most 48 B (less than one object), so
+/// any new per-request object fails the run; lower them with every reduction (docs/benchmarks.md, P7).
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class InferPathBenchmarks
 {
     private string _repository = "";
@@ -99,6 +100,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC, whole path: parse the message, read it, infer, build the response message, serialize it.</summary>
     [Benchmark(Baseline = true)]
+    [AllocationBudget(5248)]
     public async Task<int> Grpc()
     {
         var message = ModelInferRequest.Parser.ParseFrom(_grpcMessage);
@@ -112,6 +114,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC stage: ModelInferRequest.Parser.ParseFrom only.</summary>
     [Benchmark]
+    [AllocationBudget(1792)]
     public ModelInferRequest GrpcParseOnly() => ModelInferRequest.Parser.ParseFrom(_grpcMessage);
 
     /// <summary>Attribution of the parse: the empty messages a simple request parses into (request, two input tensors).</summary>
@@ -126,6 +129,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC stage: GrpcInferRequestReader.Read (+ dispose) on an already parsed message.</summary>
     [Benchmark]
+    [AllocationBudget(512)]
     public int GrpcReadOnly()
     {
         using var request = Ok(GrpcInferRequestReader.Read(_parsed));
@@ -134,6 +138,7 @@ public class InferPathBenchmarks
 
     /// <summary>Engine stage: InferenceEngine.InferAsync on a pre-built request (request object included).</summary>
     [Benchmark]
+    [AllocationBudget(2176)]
     public async Task<int> EngineInferOnly()
     {
         using var request = SimpleRequest();
@@ -143,6 +148,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC stage: GrpcResponses.Infer + serialize into a reused buffer writer.</summary>
     [Benchmark]
+    [AllocationBudget(1216)]
     public int GrpcResponseOnly()
     {
         var reply = GrpcResponses.Infer(_response);
@@ -153,10 +159,12 @@ public class InferPathBenchmarks
 
     /// <summary>REST JSON: RequestBody.ReadAsync over a memory stream, InferRequestReader.Read, infer, InferResponseWriter.</summary>
     [Benchmark]
+    [AllocationBudget(3456)]
     public Task<long> RestJson() => RestAsync(_json, null);
 
     /// <summary>REST binary tensor extension (inputs and outputs binary).</summary>
     [Benchmark]
+    [AllocationBudget(3904)]
     public Task<long> RestBinary() => RestAsync(_binary, _binaryHeaderLength);
 
     private async Task<long> RestAsync(byte[] body, int? headerLength)
@@ -187,7 +195,6 @@ public class InferPathBenchmarks
 
 /// <summary>JsonTensorReader on the 'data' array of 1,024 FP32 values.</summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class JsonTensorReaderBenchmarks
 {
     private static readonly long[] Shape = [1, 1024];

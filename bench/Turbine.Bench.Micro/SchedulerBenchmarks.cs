@@ -14,7 +14,6 @@ namespace Turbine.Bench.Micro;
 /// concurrent requests that the dynamic batcher combines into one batch (concatenate + split).
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class SchedulerBenchmarks
 {
     private const int Concurrent = 8;
