@@ -30,6 +30,7 @@ internal sealed partial class DashboardApi(
         api.MapGet("/traffic", (Func<HttpContext, Task<IResult>>)TrafficAsync);
         MapRegistry(api);
         MapTryIt(api);
+        MapExplain(api);
         MapHealth(api);
         MapPayloads(api);
     }
@@ -43,7 +44,7 @@ internal sealed partial class DashboardApi(
             options.Dev,
             upstreams.Registry is not null,
             options.Dashboard.MonitoringUrl is not null,
-            options.Dashboard.PayloadLogDirectory is not null,
+            HasPayloadSources,
             plane()?.Gateway?.HttpAddress?.ToString()));
     }
 
