@@ -175,16 +175,63 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
         await sum.WaitForAsync();
         Assert.Equal("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]", await sum.InnerTextAsync());
         Assert.Equal("[-1,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14]", await page.Locator("tr[data-output='OUTPUT1'] td.output-data").InnerTextAsync());
+        // simple is not tabular: no Explain button, a note saying why.
+        Assert.Equal(0, await page.Locator("#tryit-explain").CountAsync());
+        Assert.Contains("No explanation for simple: KernelSHAP explains tabular models", await page.Locator("p.explain-note").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("it has 2 inputs", await page.Locator("p.explain-note").InnerTextAsync(), StringComparison.Ordinal);
         await ShotAsync(page, "tryit");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task TryIt_Iris_ExplainButton_DrawsTheShapValues_TheySumToPredictionMinusExpected()
+    {
+        var (context, page, errors) = await OpenAsync(stack.Writer, $"#/tryit/{DashboardStack.IrisDeployment}/iris");
+        await using var _ = context;
+        await page.Locator("textarea[data-input='input']").FillAsync("[6.1,2.8,4.7,1.2]");
+        await page.Locator("#tryit-form button[type=submit]").ClickAsync();
+        await page.Locator("tr[data-output='probabilities'] td.output-data").WaitForAsync();
+        await page.Locator("#tryit-explain").ClickAsync();
+        var section = page.Locator("section.explanation");
+        await section.WaitForAsync();
+        Assert.Equal(4, await section.Locator("tbody tr").CountAsync());
+        foreach (var feature in new[] { "sepal_length", "sepal_width", "petal_length", "petal_width" })
+        {
+            Assert.Equal(1, await section.Locator($"tr[data-feature='{feature}']").CountAsync());
+        }
+
+        Assert.Equal(4, await section.Locator("svg.contributions rect.bar").CountAsync());
+        var phi = new List<double>();
+        foreach (var cell in await section.Locator("td.shap").AllAsync())
+        {
+            phi.Add(double.Parse((await cell.GetAttributeAsync("data-value"))!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var totals = section.Locator("p[data-expected]");
+        var expected = double.Parse((await totals.GetAttributeAsync("data-expected"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var prediction = double.Parse((await totals.GetAttributeAsync("data-prediction"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var model = Turbine.Samples.SampleRepository.TrainIris();
+        float[] x = [6.1f, 2.8f, 4.7f, 1.2f];
+        Assert.Equal(model.PredictProbabilities(x).Max(), prediction, 3);
+        Assert.Equal(prediction - expected, phi.Sum(), 4);
+        Assert.Contains("reference profile of iris:1 in the registry", await section.InnerTextAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "tryit-explain");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
     [Fact]
     public async Task Payloads_XssModelName_IsShownAsText_AndFiltersWork()
     {
+        // The iris replica's own payload log is read beside the configured folder, its records marked with the replica.
+        Assert.Equal(2, await stack.LoadIrisAsync(2));
         var (context, page, errors) = await OpenAsync(stack.Reader, "#/payloads");
         await using var _ = context;
-        await page.Locator("main table").WaitForAsync();
+        await Poll.UntilOrFailAsync(async () =>
+        {
+            await page.Locator("#payload-filter button[type=submit]").ClickAsync();
+            await page.Locator("main table").WaitForAsync();
+            return await page.Locator("main table td.served-by", new() { HasText = "iris · " }).CountAsync() > 0;
+        }, Deadline, () => "no record of the iris replica's payload log", TimeSpan.FromMilliseconds(300));
         Assert.Contains(DashboardStack.Xss, await page.Locator("main table").InnerTextAsync(), StringComparison.Ordinal);
         await NoXssRanAsync(page);
         await ShotAsync(page, "payloads");
