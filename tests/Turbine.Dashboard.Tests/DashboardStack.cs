@@ -16,6 +16,7 @@ namespace Turbine.Dashboard.Tests;
 
 /// <summary>
 /// One real stack for the dashboard tests: a registry with reader and writer tokens holding the sample <c>simple</c>
+/// (and <c>iris</c>, deployed too, with its reference profile in the registry card for try-it explanations)
 /// model (v1 in Production, v2 registered; attacker-style metadata), a control service that accepts the registry's
 /// tokens, its gateway and a deployment <c>simple</c> from <c>registry://simple@production</c> with one ready
 /// <c>turbine serve</c> replica, a payload-log folder with a record whose model name is an XSS payload, and headless
