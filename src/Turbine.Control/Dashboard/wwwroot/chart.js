@@ -56,6 +56,13 @@ export function lineChart(series, { width = 560, height = 180, label = '', step 
     const path = s('path', { class: `line s${i % 4}`, d });
     path.appendChild(s('title', {}, ser.name));
     svg.appendChild(path);
+    // A lone point (one monitoring window, a gap on both sides) has no line to draw: mark it.
+    const valid = ser.points.filter(p => p[1] !== null && p[1] !== undefined && !Number.isNaN(p[1]));
+    if (valid.length === 1) {
+      const dot = s('circle', { class: `dot s${i % 4}`, cx: x(valid[0][0]), cy: y(valid[0][1]), r: 3.5 });
+      dot.appendChild(s('title', {}, `${ser.name}: ${fmt(valid[0][1])}`));
+      svg.appendChild(dot);
+    }
   });
   return svg;
 }
