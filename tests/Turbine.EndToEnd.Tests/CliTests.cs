@@ -362,6 +362,23 @@ public sealed class CliTests : IDisposable
             Assert.Contains("turbine:reference-profile:begin", await registry.GetCardAsync("iris", 1), StringComparison.Ordinal);
         }
 
+        // Try-it reaches the embedded server's own models through the gateway (pseudo-deployment _gateway), and iris is
+        // explained with the server's monitoring profile as background (its feature names too).
+        var me = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("api/dashboard/me")).RootElement;
+        var gatewayModels = me.GetProperty("gatewayModels").EnumerateArray().Select(m => m.GetString()).ToList();
+        Assert.Contains("iris", gatewayModels);
+        Assert.DoesNotContain("simple", gatewayModels); // served by its deployment
+        Assert.Contains("\"name\":\"iris\"", await dashboard.GetStringAsync("api/dashboard/tryit/_gateway/iris"), StringComparison.Ordinal);
+        using (var explainBody = new StringContent("{\"instances\":[[6.1,2.8,4.7,1.2]]}", Encoding.UTF8, "application/json"))
+        {
+            using var explained = await dashboard.PostAsync("api/dashboard/tryit/_gateway/iris/explain", explainBody);
+            var text = await explained.Content.ReadAsStringAsync();
+            Assert.True(explained.IsSuccessStatusCode, text);
+            var data = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("data");
+            Assert.Equal(Turbine.Samples.SampleRepository.IrisFeatureNames, data.GetProperty("feature_names").EnumerateArray().Select(n => n.GetString()!));
+            Assert.Equal(4, data.GetProperty("shap_values")[0][0].GetArrayLength());
+        }
+
         // The payload browser reads the embedded server's payload log (on by default under up).
         await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^  payloads: \S+dashboard/#/payloads"), TimeSpan.FromSeconds(5));
         var payloads = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("api/dashboard/payloads?model=iris&limit=200")).RootElement;

@@ -57,14 +57,18 @@ internal static class UpControl
     /// <param name="dataDirectory">The control data folder; null = <c>$TURBINE_HOME/control</c>.</param>
     /// <param name="monitoringUrl">The monitoring API the dashboard reads (the embedded server's HTTP address), or null.</param>
     /// <param name="payloadLogDirectory">The embedded server's payload-log folder, or null.</param>
+    /// <param name="gatewayModels">The embedded server's models that no sample deployment serves (try-it offers them through the gateway).</param>
     public static async Task<ControlHost> StartAsync(int port, AttachedGateway gateway, Uri registry, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken,
-        string? dataDirectory = null, Uri? monitoringUrl = null, string? payloadLogDirectory = null)
+        string? dataDirectory = null, Uri? monitoringUrl = null, string? payloadLogDirectory = null, IReadOnlyList<string>? gatewayModels = null)
     {
         var options = new ControlOptions
         {
             Host = "127.0.0.1", Port = port, Dev = true, ConfigureLogging = logging, DataDirectory = dataDirectory ?? ControlOptions.DefaultDataDirectory(),
             // The dashboard at http://127.0.0.1:8090/dashboard/ reads up's embedded registry (docs/dashboard.md).
-            Dashboard = new Turbine.Control.Dashboard.DashboardOptions { RegistryUrl = registry, MonitoringUrl = monitoringUrl, PayloadLogDirectory = payloadLogDirectory },
+            Dashboard = new Turbine.Control.Dashboard.DashboardOptions
+            {
+                RegistryUrl = registry, MonitoringUrl = monitoringUrl, PayloadLogDirectory = payloadLogDirectory, GatewayModels = gatewayModels ?? [],
+            },
         };
         Turbine.Server.PortProbe.EnsureFree(options.Host, [(options.Port, "control", "--control-port")]);
         var data = Path.GetFullPath(options.DataDirectory);

@@ -109,8 +109,11 @@ internal static class UpGateway
         {
             await Console.Out.WriteLineAsync("turbine up: starting the controller").ConfigureAwait(false);
             // The dashboard's Model-health page reads the embedded server's monitoring API; its payload browser the server's folder.
+            // Try-it reaches the embedded server's own models (iris, …) through the gateway's catch-all route.
+            var embedded = server.Engine.GetServingVersions().Select(m => m.Model).Distinct(StringComparer.Ordinal)
+                .Where(m => !UpControl.Samples.Any(s => s.Model == m)).Order(StringComparer.Ordinal).ToList();
             control = await UpControl.StartAsync(port, gateway, registry.Url, RoleLogging.For(options.LogFormat, hideReady: true), cancellationToken,
-                monitoringUrl: options.Monitoring is null ? null : server.HttpAddress, payloadLogDirectory: options.PayloadLogDirectory).ConfigureAwait(false);
+                monitoringUrl: options.Monitoring is null ? null : server.HttpAddress, payloadLogDirectory: options.PayloadLogDirectory, gatewayModels: embedded).ConfigureAwait(false);
             using var client = new ControlClient(control.Url, token: null);
             var models = server.Engine.GetServingVersions().Select(m => m.Model).ToHashSet(StringComparer.Ordinal);
             var deployments = await UpControl.DeclareSamplesAsync(client, models, Console.Out, cancellationToken).ConfigureAwait(false);

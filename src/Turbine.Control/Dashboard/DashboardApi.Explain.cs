@@ -34,9 +34,9 @@ internal sealed partial class DashboardApi
     private async Task<IResult> ExplainAsync(HttpContext context, string deployment, string model, byte[] body)
     {
         var caller = context.GetCaller();
-        if (!caller.MayTouch(deployment))
+        if (!MayTry(caller, deployment, model))
         {
-            return ControlHttp.Forbidden($"token '{caller.Name}' is limited to '{caller.Deployments}'; '{deployment}' is outside it");
+            return ControlHttp.Forbidden($"token '{caller.Name}' is limited to '{caller.Deployments}'; '{(deployment == DashboardOptions.GatewayDeployment ? model : deployment)}' is outside it");
         }
 
         if (!ModelsOf(deployment).Contains(model, StringComparer.Ordinal))

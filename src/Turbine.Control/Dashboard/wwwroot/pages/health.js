@@ -11,7 +11,7 @@ export async function healthPage(app, [model], ctx) {
     app.appendChild(empty('Monitoring is not configured for this control service, so there is no drift, data-quality or performance data to show yet. Point the dashboard at a monitoring service (DashboardOptions.MonitoringUrl) to fill this page.'));
     return;
   }
-  const names = await modelNames();
+  const names = [...new Set([...(await modelNames()), ...(ctx.me.gatewayModels || [])])].sort();
   if (model && !names.includes(model)) names.unshift(model); // a model served outside a deployment (e.g. up's embedded server)
   const select = h('select', { id: 'health-model', 'aria-label': 'Model' }, h('option', { value: '' }, '— choose a model —'), names.map(n => h('option', { value: n, selected: n === model }, n)));
   select.addEventListener('change', () => { location.hash = '#/health/' + enc(select.value); });

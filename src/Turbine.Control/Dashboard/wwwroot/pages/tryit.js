@@ -42,10 +42,11 @@ function explanationView(x, answer) {
 export async function tryitPage(app, [deployment, model], ctx) {
   app.appendChild(h('h1', {}, 'Try it'));
   const list = (await api('/api/dashboard/deployments')).deployments;
-  const targets = list.flatMap(d => (d.models || []).map(m => ({ d: d.name, m })));
+  // Models the gateway routes outside any deployment (turbine up's embedded server) come under the pseudo-deployment _gateway.
+  const targets = list.flatMap(d => (d.models || []).map(m => ({ d: d.name, m }))).concat((ctx.me.gatewayModels || []).map(m => ({ d: '_gateway', m })));
   if (targets.length === 0) { app.appendChild(empty('No deployment routes a model yet, so there is nothing to send a request to.')); return; }
   const select = h('select', { id: 'tryit-target', 'aria-label': 'Deployment and model' }, h('option', { value: '' }, '— choose —'),
-    targets.map(x => h('option', { value: `${x.d}/${x.m}`, selected: x.d === deployment && x.m === model }, `${x.d} · ${x.m}`)));
+    targets.map(x => h('option', { value: `${x.d}/${x.m}`, selected: x.d === deployment && x.m === model }, x.d === '_gateway' ? `gateway · ${x.m}` : `${x.d} · ${x.m}`)));
   select.addEventListener('change', () => { const [d, m] = select.value.split('/'); location.hash = `#/tryit/${enc(d)}/${enc(m)}`; });
   app.appendChild(h('div', { class: 'row' }, h('label', {}, 'Deployment · model', select)));
   if (!deployment || !model) return;
