@@ -283,6 +283,27 @@ public sealed class DashboardUnitTests
     }
 
     [Fact]
+    public async Task GatewayModels_ListedInMe_TryItChecksTheListBeforeTheGateway()
+    {
+        using var temp = new TempFolder("turbine-dashboard-gateway-models");
+        await using var control = await Turbine.Control.ControlHost.StartAsync(new Turbine.Control.Api.ControlOptions
+        {
+            Port = 0, Dev = true, DataDirectory = temp.Path, ConfigureLogging = b => b.ClearProviders(),
+            Dashboard = new DashboardOptions { GatewayModels = ["iris"] },
+        });
+        using var http = new HttpClient { BaseAddress = control.Url };
+        var me = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/me")).RootElement;
+        Assert.Equal(["iris"], me.GetProperty("gatewayModels").EnumerateArray().Select(m => m.GetString()));
+        using var other = await http.GetAsync("api/dashboard/tryit/_gateway/other");
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Contains("does not route a model named 'other'", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var body = new StringContent("{\"instances\":[[1,2,3,4]]}", Encoding.UTF8, "application/json");
+        using var noGateway = await http.PostAsync("api/dashboard/tryit/_gateway/iris/explain", body);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, noGateway.StatusCode); // listed, but this host runs no gateway
+        Assert.Contains("GatewayModels", Assert.Single(new DashboardOptions { GatewayModels = ["a\nb"] }.Problems()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Quantile_InterpolatesInsideTheBucket()
     {
         var window = new WindowTraffic(100, 0, [1, 2, 4], [50, 40, 10, 0]);
