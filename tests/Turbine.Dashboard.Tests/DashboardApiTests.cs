@@ -304,6 +304,31 @@ public sealed class DashboardUnitTests
     }
 
     [Fact]
+    public async Task Payloads_AFifoNamedLikeALogFile_IsSkipped_TheCallDoesNotHang()
+    {
+        using var temp = new TempFolder("turbine-dashboard-fifo");
+        var folder = temp.File("payloads");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, Turbine.Core.Payloads.FilePayloadSink.FilePrefix + "20260131T120000Z-0001" + Turbine.Core.Payloads.FilePayloadSink.FileExtension),
+            "{\"id\":\"req-1\",\"model\":\"m\",\"start\":\"2026-01-31T12:00:00Z\",\"status\":\"ok\"}\n");
+        var fifo = Path.Combine(folder, Turbine.Core.Payloads.FilePayloadSink.FilePrefix + "20260131T130000Z-0002" + Turbine.Core.Payloads.FilePayloadSink.FileExtension);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        await using var control = await Turbine.Control.ControlHost.StartAsync(new Turbine.Control.Api.ControlOptions
+        {
+            Port = 0, Dev = true, DataDirectory = temp.File("control"), ConfigureLogging = b => b.ClearProviders(),
+            Dashboard = new DashboardOptions { PayloadLogDirectory = folder },
+        });
+        using var http = new HttpClient { BaseAddress = control.Url, Timeout = TimeSpan.FromSeconds(20) };
+        var payloads = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/payloads")).RootElement;
+        Assert.Equal(["req-1"], payloads.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public void Quantile_InterpolatesInsideTheBucket()
     {
         var window = new WindowTraffic(100, 0, [1, 2, 4], [50, 40, 10, 0]);

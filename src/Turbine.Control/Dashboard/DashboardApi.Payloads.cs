@@ -206,10 +206,19 @@ internal sealed partial class DashboardApi
         return node;
     }
 
-    /// <summary>The complete lines in the last <paramref name="bytes"/> bytes of <paramref name="path"/>.</summary>
+    /// <summary>
+    /// The complete lines in the last <paramref name="bytes"/> bytes of <paramref name="path"/>; none unless it is a regular
+    /// file when opened (opened without following a link and without blocking, so a FIFO planted there cannot hang the call).
+    /// </summary>
     private static List<string> ReadTail(string path, long bytes)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var handle = Turbine.Core.Repository.NativeFiles.OpenReadNoFollow(path);
+        if (handle is null || !Turbine.Core.Repository.NativeFiles.TryStat(handle, out var stat) || !stat.IsRegularFile)
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(handle, FileAccess.Read);
         var start = Math.Max(0, stream.Length - bytes);
         stream.Seek(start, SeekOrigin.Begin);
         using var reader = new StreamReader(stream, Encoding.UTF8);
