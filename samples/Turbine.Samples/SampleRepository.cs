@@ -40,6 +40,16 @@ public static class SampleRepository
     /// <summary>Trains the iris classifier exactly as the <c>iris</c> sample does (deterministic).</summary>
     public static IrisModel TrainIris() => IrisModel.Train(IrisDataSet.Load());
 
+    /// <summary>The iris model's input columns, in input order (the names the sample feature repository uses).</summary>
+    public static IReadOnlyList<string> IrisFeatureNames { get; } = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+
+    /// <summary>The iris sample's training data: one row of <see cref="IrisFeatureNames"/> (cm) per flower, and its class index (150 rows).</summary>
+    public static (float[][] Rows, int[] Labels) IrisTrainingData()
+    {
+        var data = IrisDataSet.Load();
+        return (data.Features, data.Labels);
+    }
+
     private static void Write(string repositoryDirectory, SampleModel model)
     {
         var modelDirectory = Path.Combine(repositoryDirectory, model.Name);

@@ -133,7 +133,8 @@ public sealed class DashboardApiTests(DashboardStack stack)
     public async Task Payloads_FilterByIdAndStatus_SkipsBadLines()
     {
         using var http = stack.Http(stack.Reader);
-        var all = await JsonAsync(await http.GetAsync("api/dashboard/payloads"));
+        // The configured folder's records (the iris replica's own log holds today's, newer ones: before 2026-02 keeps them out).
+        var all = await JsonAsync(await http.GetAsync("api/dashboard/payloads?until=2026-02-01T00:00:00Z"));
         Assert.Equal(["req-3", "req-2", "req-1"], all.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         var errors = await JsonAsync(await http.GetAsync("api/dashboard/payloads?status=error"));
         Assert.Equal(["req-2"], errors.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
@@ -179,6 +180,75 @@ public sealed class DashboardApiTests(DashboardStack stack)
     }
 
     [Fact]
+    public async Task Payloads_ReadEachReplicasOwnPayloadLog_MergedNewestFirstWithTheConfiguredFolder()
+    {
+        Assert.Equal(3, await stack.LoadIrisAsync(3));
+        using var http = stack.Http(stack.Reader);
+        JsonElement found = default;
+        await Poll.UntilOrFailAsync(async () => (found = (await JsonAsync(await http.GetAsync("api/dashboard/payloads?model=iris&id=iris-2"))).GetProperty("records")).GetArrayLength() == 1,
+            TimeSpan.FromSeconds(30), () => "the iris replica's payload record never showed: " + found, TimeSpan.FromMilliseconds(200));
+        var record = found[0];
+        Assert.Equal("iris", record.GetProperty("deployment").GetString());
+        Assert.Equal("ok", record.GetProperty("status").GetString());
+        var replica = record.GetProperty("replica").GetString()!;
+        using (var control = new Turbine.Control.Api.ControlClient(stack.Control.Url, stack.Reader))
+        {
+            Assert.Equal(replica, Assert.Single((await control.GetAsync("iris")).Status.Replicas).Id);
+        }
+
+        Assert.True(Directory.Exists(Path.Combine(stack.ControlDataDirectory, "replicas", "iris", replica, "payloads")));
+
+        // One list over every source, newest first: the replica's records of today before the configured folder's of 2026-01-31.
+        var all = (await JsonAsync(await http.GetAsync("api/dashboard/payloads?limit=200"))).GetProperty("records").EnumerateArray().ToList();
+        var starts = all.Select(r => DateTimeOffset.Parse(r.GetProperty("start").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(starts.OrderByDescending(t => t), starts);
+        Assert.Contains(all, r => r.GetProperty("id").GetString() == "iris-2");
+        Assert.Contains(all, r => r.GetProperty("id").GetString() == "req-1" && !r.TryGetProperty("deployment", out _));
+
+        // Filtered to one deployment: only its replicas' folders are read.
+        var iris = (await JsonAsync(await http.GetAsync("api/dashboard/payloads?deployment=iris&limit=200"))).GetProperty("records").EnumerateArray().ToList();
+        Assert.NotEmpty(iris);
+        Assert.All(iris, r => Assert.Equal("iris", r.GetProperty("deployment").GetString()));
+    }
+
+    [Fact]
+    public async Task Explain_Iris_BackgroundFromTheRegistryProfile_SumsToPredictionMinusExpected_SimpleGetsTheServers400()
+    {
+        using var http = stack.Http(stack.Writer);
+        float[] x = [6.1f, 2.8f, 4.7f, 1.2f];
+        using var body = new StringContent(JsonSerializer.Serialize(new { instances = new[] { x } }), Encoding.UTF8, "application/json");
+        var answer = await JsonAsync(await http.PostAsync("api/dashboard/tryit/iris/iris/explain", body));
+        var data = answer.GetProperty("data");
+        Assert.Equal(["sepal_length", "sepal_width", "petal_length", "petal_width"], data.GetProperty("feature_names").EnumerateArray().Select(n => n.GetString()));
+        Assert.Contains("reference profile of iris:1 in the registry", answer.GetProperty("turbine").GetProperty("background").GetString(), StringComparison.Ordinal);
+        var phi = data.GetProperty("shap_values")[0][0].EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var target = answer.GetProperty("meta").GetProperty("params").GetProperty("target").GetInt32();
+
+        // Independently: the iris model in C#, the background the profile gives, Σφ = f(x)[target] − mean f(background)[target].
+        var model = Turbine.Samples.SampleRepository.TrainIris();
+        Assert.Equal(model.Predict(x), target);
+        var background = DashboardApi.BackgroundFrom(DashboardStack.IrisProfile())!;
+        Assert.Equal(DashboardApi.BackgroundRows, background.Length);
+        var expected = background.Average(b => (double)model.PredictProbabilities([.. b.Select(v => (float)v)])[target]);
+        Assert.Equal(model.PredictProbabilities(x)[target] - expected, phi.Sum(), 3);
+        Assert.Equal(expected, data.GetProperty("expected_value")[0].GetDouble(), 3);
+
+        // A model that is not tabular: the server's 400 names the explainers that apply; a read token may not explain.
+        using var simpleBody = new StringContent("{\"instances\":[[1,2]]}", Encoding.UTF8, "application/json");
+        using var simple = await http.PostAsync("api/dashboard/tryit/simple/simple/explain", simpleBody);
+        Assert.Equal(HttpStatusCode.BadRequest, simple.StatusCode);
+        Assert.Contains("explainers that apply to tabular models: kernel_shap", await simple.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var reader = stack.Http(stack.Reader);
+        using var readBody = new StringContent("{\"instances\":[[1,2,3,4]]}", Encoding.UTF8, "application/json");
+        using var refused = await reader.PostAsync("api/dashboard/tryit/iris/iris/explain", readBody);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        using var badBody = new StringContent("{\"rows\":1}", Encoding.UTF8, "application/json");
+        using var bad = await http.PostAsync("api/dashboard/tryit/iris/iris/explain", badBody);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("needs \\\"instances\\\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TryIt_UnknownModelOfDeployment_404NamesIt()
     {
         using var http = stack.Http(stack.Writer);
@@ -210,6 +280,52 @@ public sealed class DashboardUnitTests
         var deployments = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/deployments")).RootElement;
         Assert.Equal(0, deployments.GetProperty("deployments").GetArrayLength());
         Assert.Contains("<main id=\"app\"", await http.GetStringAsync("dashboard/"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GatewayModels_ListedInMe_TryItChecksTheListBeforeTheGateway()
+    {
+        using var temp = new TempFolder("turbine-dashboard-gateway-models");
+        await using var control = await Turbine.Control.ControlHost.StartAsync(new Turbine.Control.Api.ControlOptions
+        {
+            Port = 0, Dev = true, DataDirectory = temp.Path, ConfigureLogging = b => b.ClearProviders(),
+            Dashboard = new DashboardOptions { GatewayModels = ["iris"] },
+        });
+        using var http = new HttpClient { BaseAddress = control.Url };
+        var me = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/me")).RootElement;
+        Assert.Equal(["iris"], me.GetProperty("gatewayModels").EnumerateArray().Select(m => m.GetString()));
+        using var other = await http.GetAsync("api/dashboard/tryit/_gateway/other");
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Contains("does not route a model named 'other'", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var body = new StringContent("{\"instances\":[[1,2,3,4]]}", Encoding.UTF8, "application/json");
+        using var noGateway = await http.PostAsync("api/dashboard/tryit/_gateway/iris/explain", body);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, noGateway.StatusCode); // listed, but this host runs no gateway
+        Assert.Contains("GatewayModels", Assert.Single(new DashboardOptions { GatewayModels = ["a\nb"] }.Problems()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Payloads_AFifoNamedLikeALogFile_IsSkipped_TheCallDoesNotHang()
+    {
+        using var temp = new TempFolder("turbine-dashboard-fifo");
+        var folder = temp.File("payloads");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, Turbine.Core.Payloads.FilePayloadSink.FilePrefix + "20260131T120000Z-0001" + Turbine.Core.Payloads.FilePayloadSink.FileExtension),
+            "{\"id\":\"req-1\",\"model\":\"m\",\"start\":\"2026-01-31T12:00:00Z\",\"status\":\"ok\"}\n");
+        var fifo = Path.Combine(folder, Turbine.Core.Payloads.FilePayloadSink.FilePrefix + "20260131T130000Z-0002" + Turbine.Core.Payloads.FilePayloadSink.FileExtension);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        await using var control = await Turbine.Control.ControlHost.StartAsync(new Turbine.Control.Api.ControlOptions
+        {
+            Port = 0, Dev = true, DataDirectory = temp.File("control"), ConfigureLogging = b => b.ClearProviders(),
+            Dashboard = new DashboardOptions { PayloadLogDirectory = folder },
+        });
+        using var http = new HttpClient { BaseAddress = control.Url, Timeout = TimeSpan.FromSeconds(20) };
+        var payloads = JsonDocument.Parse(await http.GetStringAsync("api/dashboard/payloads")).RootElement;
+        Assert.Equal(["req-1"], payloads.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Turbine.Client.Registry;
 using Turbine.Control.Api;
+using Turbine.Samples;
 
 namespace Turbine.Dashboard.Tests;
 
@@ -175,16 +177,63 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
         await sum.WaitForAsync();
         Assert.Equal("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]", await sum.InnerTextAsync());
         Assert.Equal("[-1,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14]", await page.Locator("tr[data-output='OUTPUT1'] td.output-data").InnerTextAsync());
+        // simple is not tabular: no Explain button, a note saying why.
+        Assert.Equal(0, await page.Locator("#tryit-explain").CountAsync());
+        Assert.Contains("No explanation for simple: KernelSHAP explains tabular models", await page.Locator("p.explain-note").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("it has 2 inputs", await page.Locator("p.explain-note").InnerTextAsync(), StringComparison.Ordinal);
         await ShotAsync(page, "tryit");
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task TryIt_Iris_ExplainButton_DrawsTheShapValues_TheySumToPredictionMinusExpected()
+    {
+        var (context, page, errors) = await OpenAsync(stack.Writer, $"#/tryit/{DashboardStack.IrisDeployment}/iris");
+        await using var _ = context;
+        await page.Locator("textarea[data-input='input']").FillAsync("[6.1,2.8,4.7,1.2]");
+        await page.Locator("#tryit-form button[type=submit]").ClickAsync();
+        await page.Locator("tr[data-output='probabilities'] td.output-data").WaitForAsync();
+        await page.Locator("#tryit-explain").ClickAsync();
+        var section = page.Locator("section.explanation");
+        await section.WaitForAsync();
+        Assert.Equal(4, await section.Locator("tbody tr").CountAsync());
+        foreach (var feature in new[] { "sepal_length", "sepal_width", "petal_length", "petal_width" })
+        {
+            Assert.Equal(1, await section.Locator($"tr[data-feature='{feature}']").CountAsync());
+        }
+
+        Assert.Equal(4, await section.Locator("svg.contributions rect.bar").CountAsync());
+        var phi = new List<double>();
+        foreach (var cell in await section.Locator("td.shap").AllAsync())
+        {
+            phi.Add(double.Parse((await cell.GetAttributeAsync("data-value"))!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var totals = section.Locator("p[data-expected]");
+        var expected = double.Parse((await totals.GetAttributeAsync("data-expected"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var prediction = double.Parse((await totals.GetAttributeAsync("data-prediction"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var model = Turbine.Samples.SampleRepository.TrainIris();
+        float[] x = [6.1f, 2.8f, 4.7f, 1.2f];
+        Assert.Equal(model.PredictProbabilities(x).Max(), prediction, 3);
+        Assert.Equal(prediction - expected, phi.Sum(), 4);
+        Assert.Contains("reference profile of iris:1 in the registry", await section.InnerTextAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "tryit-explain");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
     [Fact]
     public async Task Payloads_XssModelName_IsShownAsText_AndFiltersWork()
     {
+        // The iris replica's own payload log is read beside the configured folder, its records marked with the replica.
+        Assert.Equal(2, await stack.LoadIrisAsync(2));
         var (context, page, errors) = await OpenAsync(stack.Reader, "#/payloads");
         await using var _ = context;
-        await page.Locator("main table").WaitForAsync();
+        await Poll.UntilOrFailAsync(async () =>
+        {
+            await page.Locator("#payload-filter button[type=submit]").ClickAsync();
+            await page.Locator("main table").WaitForAsync();
+            return await page.Locator("main table td.served-by", new() { HasText = "iris · " }).CountAsync() > 0;
+        }, Deadline, () => "no record of the iris replica's payload log", TimeSpan.FromMilliseconds(300));
         Assert.Contains(DashboardStack.Xss, await page.Locator("main table").InnerTextAsync(), StringComparison.Ordinal);
         await NoXssRanAsync(page);
         await ShotAsync(page, "payloads");
@@ -192,6 +241,71 @@ public sealed class DashboardBrowserTests(DashboardStack stack)
         await page.Locator("#payload-filter button[type=submit]").ClickAsync();
         await page.GetByRole(AriaRole.Cell, new() { Name = "req-2", Exact = true }).WaitForAsync();
         Assert.Equal(1, await page.Locator("main table tbody tr").CountAsync());
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task Health_RealMonitoredServer_IrisWithShiftedPetals_ShowsDriftQualityAndAccuracy()
+    {
+        // A real server monitoring iris against its training data's profile (as turbine up does), and a control host
+        // whose dashboard reads that server's monitoring API.
+        using var temp = new TempFolder("turbine-dashboard-health");
+        SampleRepository.CreateModel(temp.Path, "iris");
+        File.AppendAllText(Path.Combine(temp.Path, "iris", "config.pbtxt"), "\nparameters { key: \"payload_log\" value: { string_value: \"all\" } }\n");
+        await using var monitoring = new Turbine.Monitoring.Online.MonitoringService();
+        monitoring.Configure("iris", new Turbine.Monitoring.Online.MonitorSettings { Profile = DashboardStack.IrisProfile(), WindowRows = 100 });
+        await using var server = await Turbine.Server.TurbineServer.StartAsync(new Turbine.Server.ServerOptions
+        {
+            Engine = new() { ModelRepository = temp.Path },
+            HttpPort = 0, GrpcPort = 0, MetricsPort = 0, ShutdownTimeout = TimeSpan.FromSeconds(5), Monitoring = monitoring,
+        }, l => l.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        await using var control = await Turbine.Control.ControlHost.StartAsync(new ControlOptions
+        {
+            Port = 0, Dev = true, DataDirectory = temp.File("control"), ConfigureLogging = b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning),
+            Dashboard = new Turbine.Control.Dashboard.DashboardOptions { MonitoringUrl = server.HttpAddress },
+        });
+
+        // 128 training flowers of every class, petal length shifted by +1.5 cm; then their true labels as feedback.
+        var (rows, labels) = SampleRepository.IrisTrainingData();
+        var order = Enumerable.Range(0, 128).Select(i => i * 7 % rows.Length).ToArray();
+        using var http = new HttpClient { BaseAddress = server.HttpAddress };
+        for (var b = 0; b < 2; b++)
+        {
+            var data = order.Skip(b * 64).Take(64).SelectMany(i => rows[i].Select((v, j) => j == 2 ? v + 1.5f : v));
+            var body = $"{{\"id\":\"h{b}\",\"inputs\":[{{\"name\":\"input\",\"shape\":[64,4],\"datatype\":\"FP32\",\"data\":[{string.Join(",", data.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}]}}]}}";
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var answer = await http.PostAsync("v2/models/iris/infer", content);
+            Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+        }
+
+        await server.Engine.PayloadLog!.FlushAsync(TimeSpan.FromSeconds(30));
+        await monitoring.FlushAsync(TimeSpan.FromSeconds(30));
+        var feedback = System.Text.Json.JsonSerializer.Serialize(Enumerable.Range(0, 2).Select(b => new { id = $"h{b}", labels = order.Skip(b * 64).Take(64).Select(i => labels[i]).ToArray() }));
+        using (var content = new StringContent(feedback, System.Text.Encoding.UTF8, "application/json"))
+        {
+            using var joined = await http.PostAsync("v2/models/iris/feedback", content);
+            Assert.Contains("\"joined\":2", await joined.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var context = await stack.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1360, Height = 900 } });
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") { errors.Add(m.Text); } };
+        await page.GotoAsync(new Uri(control.Url, "dashboard/#/health/iris").ToString());
+        await page.Locator("section.feature").First.WaitForAsync();
+        Assert.Equal(4, await page.Locator("section.feature").CountAsync());
+        var petal = page.Locator("section.feature", new() { HasText = "petal_length" });
+        Assert.Contains("drift", await petal.Locator(".badge").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("stable", await page.Locator("section.feature", new() { HasText = "sepal_width" }).Locator(".badge").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await petal.Locator("rect.bar").CountAsync() >= 4);
+        Assert.Contains(server.HttpAddress.ToString().TrimEnd('/'), await page.Locator("main a", new() { HasText = "open the HTML report" }).GetAttributeAsync("href") ?? "", StringComparison.Ordinal);
+        Assert.Contains("% of the features drifted", await page.Locator(".dataset-drift").InnerTextAsync(), StringComparison.Ordinal);
+        // Accuracy and the other metrics from the feedback: one closed window, so one marked point per metric.
+        await page.Locator("main svg.chart circle.dot").First.WaitForAsync();
+        Assert.Contains("accuracy", await page.Locator("main .legend").Last.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("iris", await page.Locator("#health-model").InputValueAsync());
+        await ShotAsync(page, "health-iris");
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 

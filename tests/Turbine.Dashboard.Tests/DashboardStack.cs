@@ -16,6 +16,7 @@ namespace Turbine.Dashboard.Tests;
 
 /// <summary>
 /// One real stack for the dashboard tests: a registry with reader and writer tokens holding the sample <c>simple</c>
+/// (and <c>iris</c>, deployed too, with its reference profile in the registry card for try-it explanations)
 /// model (v1 in Production, v2 registered; attacker-style metadata), a control service that accepts the registry's
 /// tokens, its gateway and a deployment <c>simple</c> from <c>registry://simple@production</c> with one ready
 /// <c>turbine serve</c> replica, a payload-log folder with a record whose model name is an XSS payload, and headless
@@ -27,6 +28,9 @@ public sealed class DashboardStack : IAsyncLifetime
     public const string Xss = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
 
     public const string Deployment = "simple";
+
+    /// <summary>A tabular deployment (the iris sample, its reference profile in the registry card, payload_log all) for try-it explanations and replica payload logs.</summary>
+    public const string IrisDeployment = "iris";
 
     private readonly TempFolder _temp = new("turbine-dashboard-test");
     private IPlaywright? _playwright;
@@ -47,6 +51,9 @@ public sealed class DashboardStack : IAsyncLifetime
     public string Admin => Registry.Tokens["admin"];
 
     public string PayloadDirectory => _temp.File("payloads");
+
+    /// <summary>The control service's data folder (its runtime's replica folders are under <c>replicas/</c>).</summary>
+    public string ControlDataDirectory => _temp.File("control");
 
     public Uri Gateway => ((ControlPlane)Control.Services.GetService(typeof(ControlPlane))!).Gateway!.HttpAddress;
 
@@ -81,6 +88,7 @@ public sealed class DashboardStack : IAsyncLifetime
             });
         }
 
+        await RegisterIrisAsync(repository);
         WritePayloads();
         Monitoring = await MonitoringStub.StartAsync();
         var data = _temp.File("control");
@@ -104,9 +112,13 @@ public sealed class DashboardStack : IAsyncLifetime
         using (var control = new ControlClient(Control.Url, Writer))
         {
             await control.ApplyAsync(SpecYaml);
-            DeploymentResponse? last = null;
-            await Poll.UntilOrFailAsync(async () => (last = await control.GetAsync(Deployment)).Status.ReadyReplicas > 0, TimeSpan.FromSeconds(90),
-                () => $"the deployment never turned ready: {last?.Status.Phase} {last?.Status.Message}", TimeSpan.FromMilliseconds(200));
+            await control.ApplyAsync(IrisSpecYaml);
+            foreach (var name in new[] { Deployment, IrisDeployment })
+            {
+                DeploymentResponse? last = null;
+                await Poll.UntilOrFailAsync(async () => (last = await control.GetAsync(name)).Status.ReadyReplicas > 0, TimeSpan.FromSeconds(90),
+                    () => $"the deployment {name} never turned ready: {last?.Status.Phase} {last?.Status.Message}", TimeSpan.FromMilliseconds(200));
+            }
         }
 
         _playwright = await Playwright.CreateAsync();
@@ -158,6 +170,58 @@ public sealed class DashboardStack : IAsyncLifetime
                 name: onnx
               storageUri: registry://simple@production
         """;
+
+    private const string IrisSpecYaml = """
+        apiVersion: serving.kserve.io/v1beta1
+        kind: InferenceService
+        metadata:
+          name: iris
+        spec:
+          predictor:
+            minReplicas: 1
+            maxReplicas: 1
+            model:
+              modelFormat:
+                name: onnx
+              storageUri: registry://iris@production
+        """;
+
+    /// <summary>The iris sample's reference profile (its training data), as <c>turbine up</c> stores it.</summary>
+    public static Turbine.Monitoring.Profiles.ReferenceProfile IrisProfile()
+    {
+        var (rows, _) = SampleRepository.IrisTrainingData();
+        var columns = SampleRepository.IrisFeatureNames.Select((name, j) => Turbine.Monitoring.Data.FeatureColumn.Numeric(name, [.. rows.Select(r => (double)r[j])])).ToList();
+        return Turbine.Monitoring.Profiles.ProfileBuilder.Build(new Turbine.Monitoring.Data.FeatureTable(columns));
+    }
+
+    /// <summary>iris v1 in Production, logging its payloads, with its reference profile in the version's card.</summary>
+    private async Task RegisterIrisAsync(string repository)
+    {
+        SampleRepository.CreateModel(repository, "iris");
+        File.AppendAllText(Path.Combine(repository, "iris", "config.pbtxt"), "\nparameters { key: \"payload_log\" value: { string_value: \"all\" } }\n");
+        using var client = new RegistryClient(Registry.Url, Admin);
+        await client.CreateModelAsync(new NewRegisteredModel { Name = "iris", Description = "iris classifier" });
+        var artifact = await client.UploadAsync(Path.Combine(repository, "iris"));
+        await client.CreateVersionAsync("iris", new NewModelVersion { Artifact = artifact, Description = "trained on the iris sample" });
+        await client.TransitionStageAsync("iris", 1, "Production");
+        await Turbine.Monitoring.Registry.ProfileRegistry.SaveAsync(client, "iris:1", IrisProfile());
+    }
+
+    /// <summary>Sends <paramref name="count"/> one-row iris inferences through the gateway with ids <c>iris-N</c>; returns how many answered 200.</summary>
+    public async Task<int> LoadIrisAsync(int count)
+    {
+        using var http = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        var ok = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var body = "{\"id\":\"iris-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\",\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[5.1,3.5,1.4,0.2]}]}";
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync("v2/models/iris/infer", content);
+            ok += response.IsSuccessStatusCode ? 1 : 0;
+        }
+
+        return ok;
+    }
 
     /// <summary>A JSON inference request for <c>simple</c>: INPUT0 = 0..15, INPUT1 = ones.</summary>
     public const string SimpleRequest =

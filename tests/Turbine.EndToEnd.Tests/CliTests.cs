@@ -330,6 +330,59 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, Array.IndexOf(probabilities[..3], probabilities[..3].Max()));   // flower 1: setosa
         Assert.Equal(2, Array.IndexOf(probabilities[3..], probabilities[3..].Max()));   // flower 150: virginica
         Assert.True(File.Exists(Path.Combine(home, "features", "iris", "feature_store.yaml")));
+
+        // Monitoring: the embedded server monitors iris against its training data's profile (also stored with iris v1 in
+        // the registry), and the dashboard under up reads it with no flag: two batches of 64 rows close a 100-row window.
+        await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^  health:   \S+dashboard/#/health/iris \(iris monitored against its training data"), TimeSpan.FromSeconds(5));
+        Assert.True(File.Exists(Path.Combine(home, "monitoring", "iris-profile.json")));
+        Assert.Contains("\"payload_log\"", File.ReadAllText(Path.Combine(home, "models", "iris", "config.pbtxt")), StringComparison.Ordinal);
+        var (training, _) = Turbine.Samples.SampleRepository.IrisTrainingData();
+        var spread = Enumerable.Range(0, 128).Select(i => training[i * 7 % training.Length]).ToArray(); // the file is sorted by class: take every class
+        foreach (var start in new[] { 0, 64 })
+        {
+            var batch = spread.Skip(start).Take(64).SelectMany(r => r).ToArray();
+            var answer = await client.InferAsync("iris", [new InferInput("input", [64, 4], "FP32").SetData(batch)]);
+            Assert.Equal([64L, 3L], answer.GetOutput("probabilities").Shape);
+        }
+
+        using var dashboard = new HttpClient { BaseAddress = new Uri(controlLine.Groups[1].Value), Timeout = TimeSpan.FromSeconds(30) };
+        System.Text.Json.JsonElement health = default;
+        await Poll.UntilOrFailAsync(async () =>
+        {
+            using var response = await dashboard.GetAsync("api/dashboard/health/iris");
+            health = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            return response.IsSuccessStatusCode && health.TryGetProperty("quality", out _);
+        }, TimeSpan.FromSeconds(30), () => "the dashboard's monitoring summary for iris never showed a closed window: " + health, TimeSpan.FromMilliseconds(200));
+        Assert.Equal("iris", health.GetProperty("model").GetString());
+        Assert.Equal(Turbine.Samples.SampleRepository.IrisFeatureNames, health.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("name").GetString()!));
+        Assert.Equal(100, health.GetProperty("quality").GetProperty("rows").GetInt32());
+        Assert.False(health.GetProperty("datasetDrift").GetBoolean()); // the training data against its own profile
+        using (var registry = new Turbine.Client.Registry.RegistryClient(new Uri(registryLine.Groups[1].Value)))
+        {
+            Assert.Contains("turbine:reference-profile:begin", await registry.GetCardAsync("iris", 1), StringComparison.Ordinal);
+        }
+
+        // Try-it reaches the embedded server's own models through the gateway (pseudo-deployment _gateway), and iris is
+        // explained with the server's monitoring profile as background (its feature names too).
+        var me = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("api/dashboard/me")).RootElement;
+        var gatewayModels = me.GetProperty("gatewayModels").EnumerateArray().Select(m => m.GetString()).ToList();
+        Assert.Contains("iris", gatewayModels);
+        Assert.DoesNotContain("simple", gatewayModels); // served by its deployment
+        Assert.Contains("\"name\":\"iris\"", await dashboard.GetStringAsync("api/dashboard/tryit/_gateway/iris"), StringComparison.Ordinal);
+        using (var explainBody = new StringContent("{\"instances\":[[6.1,2.8,4.7,1.2]]}", Encoding.UTF8, "application/json"))
+        {
+            using var explained = await dashboard.PostAsync("api/dashboard/tryit/_gateway/iris/explain", explainBody);
+            var text = await explained.Content.ReadAsStringAsync();
+            Assert.True(explained.IsSuccessStatusCode, text);
+            var data = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("data");
+            Assert.Equal(Turbine.Samples.SampleRepository.IrisFeatureNames, data.GetProperty("feature_names").EnumerateArray().Select(n => n.GetString()!));
+            Assert.Equal(4, data.GetProperty("shap_values")[0][0].GetArrayLength());
+        }
+
+        // The payload browser reads the embedded server's payload log (on by default under up).
+        await server.WaitForLineAsync(new System.Text.RegularExpressions.Regex(@"^  payloads: \S+dashboard/#/payloads"), TimeSpan.FromSeconds(5));
+        var payloads = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("api/dashboard/payloads?model=iris&limit=200")).RootElement;
+        Assert.True(payloads.GetProperty("records").EnumerateArray().Count(r => r.GetProperty("status").GetString() == "ok") >= 2, payloads.ToString());
     }
 
     private async Task<string> CreateRepoAsync()

@@ -28,14 +28,20 @@ internal static class UpCommand
         command.SetAction(async (parse, ct) =>
         {
             var path = Path.GetFullPath(parse.GetValue(repository)!);
+            var createdNow = false;
             if (!Directory.Exists(path) || !Directory.EnumerateDirectories(path).Any())
             {
                 Console.WriteLine($"turbine up: first run: building the sample models in {path} (takes a while once)");
                 var (created, _) = SamplesCommand.CreateSamples(path, overwrite: false, Console.Out);
                 Console.WriteLine($"turbine up: created {created.Count} sample model(s)");
+                createdNow = true;
             }
 
+            // Before the registry registers the samples: iris logs its tensors for the monitoring tap.
+            await UpMonitoring.EnsurePayloadLogAsync(path, createdNow, Console.Out).ConfigureAwait(false);
             var server = options.Read(parse, path);
+            // The payload browser and the monitoring tap read the embedded server's payload log: on by default under up.
+            server = server with { PayloadLogDirectory = server.PayloadLogDirectory ?? UpMonitoring.DefaultPayloadFolder() };
             var registry = await StartRegistryAsync(parse.GetValue(registryPort), path, server.LogFormat, ct).ConfigureAwait(false);
             if (registry is null)
             {
@@ -45,7 +51,18 @@ internal static class UpCommand
             await using (registry.ConfigureAwait(false))
             {
                 var features = await UpFeatures.PrepareAsync(UpFeatures.DefaultFolder(), Console.Out, ct).ConfigureAwait(false);
-                return await UpGateway.RunAsync(server, registry, parse.GetValue(controlPort), features, ct).ConfigureAwait(false);
+                var monitoring = await UpMonitoring.PrepareAsync(path, UpMonitoring.DefaultFolder(), registry.Url, Console.Out, ct).ConfigureAwait(false);
+                try
+                {
+                    return await UpGateway.RunAsync(server with { Monitoring = monitoring?.Service }, registry, parse.GetValue(controlPort), features, monitoring?.ProfilePath, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (monitoring is { } m)
+                    {
+                        await m.Service.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
             }
         });
         return command;

@@ -44,14 +44,31 @@ internal static class UpControl
         return port;
     }
 
-    /// <summary>Starts the control API and the plane on <paramref name="gateway"/>; replicas pull from <paramref name="registry"/>; data in <paramref name="dataDirectory"/> (default <c>$TURBINE_HOME/control</c>).</summary>
-    public static async Task<ControlHost> StartAsync(int port, AttachedGateway gateway, Uri registry, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken, string? dataDirectory = null)
+    /// <summary>
+    /// Starts the control API and the plane on <paramref name="gateway"/>; replicas pull from <paramref name="registry"/>; data in
+    /// <paramref name="dataDirectory"/> (default <c>$TURBINE_HOME/control</c>). The dashboard's Model-health page reads
+    /// <paramref name="monitoringUrl"/> and its payload browser <paramref name="payloadLogDirectory"/> beside the replicas' own payload logs.
+    /// </summary>
+    /// <param name="port">The control API's port (0 = a free one).</param>
+    /// <param name="gateway">The gateway the plane attaches to.</param>
+    /// <param name="registry">The embedded registry.</param>
+    /// <param name="logging">How the control host logs.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="dataDirectory">The control data folder; null = <c>$TURBINE_HOME/control</c>.</param>
+    /// <param name="monitoringUrl">The monitoring API the dashboard reads (the embedded server's HTTP address), or null.</param>
+    /// <param name="payloadLogDirectory">The embedded server's payload-log folder, or null.</param>
+    /// <param name="gatewayModels">The embedded server's models that no sample deployment serves (try-it offers them through the gateway).</param>
+    public static async Task<ControlHost> StartAsync(int port, AttachedGateway gateway, Uri registry, Action<ILoggingBuilder>? logging, CancellationToken cancellationToken,
+        string? dataDirectory = null, Uri? monitoringUrl = null, string? payloadLogDirectory = null, IReadOnlyList<string>? gatewayModels = null)
     {
         var options = new ControlOptions
         {
             Host = "127.0.0.1", Port = port, Dev = true, ConfigureLogging = logging, DataDirectory = dataDirectory ?? ControlOptions.DefaultDataDirectory(),
             // The dashboard at http://127.0.0.1:8090/dashboard/ reads up's embedded registry (docs/dashboard.md).
-            Dashboard = new Turbine.Control.Dashboard.DashboardOptions { RegistryUrl = registry },
+            Dashboard = new Turbine.Control.Dashboard.DashboardOptions
+            {
+                RegistryUrl = registry, MonitoringUrl = monitoringUrl, PayloadLogDirectory = payloadLogDirectory, GatewayModels = gatewayModels ?? [],
+            },
         };
         Turbine.Server.PortProbe.EnsureFree(options.Host, [(options.Port, "control", "--control-port")]);
         var data = Path.GetFullPath(options.DataDirectory);

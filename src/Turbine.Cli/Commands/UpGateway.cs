@@ -18,7 +18,7 @@ namespace Turbine.Cli.Commands;
 internal static class UpGateway
 {
     public static async Task<int> RunAsync(ServerOptions options, Turbine.Registry.RegistryServer registry, int controlPort,
-        (Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> Services, string Summary)? features, CancellationToken cancellationToken)
+        (Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> Services, string Summary)? features, string? monitoringProfile, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(options.Engine.ModelRepository))
         {
@@ -72,7 +72,7 @@ internal static class UpGateway
             return code;
         }
 
-        var (control, deployments) = await StartControlAsync(controlPort, new AttachedGateway(gateway, source), registry, server, options.LogFormat, cancellationToken).ConfigureAwait(false);
+        var (control, deployments) = await StartControlAsync(controlPort, new AttachedGateway(gateway, source), registry, server, options, cancellationToken).ConfigureAwait(false);
         if (control is null)
         {
             await gateway.DisposeAsync().ConfigureAwait(false);
@@ -80,7 +80,15 @@ internal static class UpGateway
             return 1;
         }
 
-        await Console.Out.WriteLineAsync(Summary(gateway, server, registry, control, deployments, features?.Summary)).ConfigureAwait(false);
+        string?[] extra =
+        [
+            features?.Summary,
+            monitoringProfile is null ? null
+                : $"  health:   {control.Url}dashboard/#/health/{UpMonitoring.Model} ({UpMonitoring.Model} monitored against its training data's profile {monitoringProfile}; a report per {UpMonitoring.WindowRows} rows or {UpMonitoring.WindowDuration.TotalSeconds:0} s)",
+            options.PayloadLogDirectory is null ? null
+                : $"  payloads: {control.Url}dashboard/#/payloads (the server's payload log in {options.PayloadLogDirectory} and each replica's)",
+        ];
+        await Console.Out.WriteLineAsync(Summary(gateway, server, registry, control, deployments, [.. extra.OfType<string>()])).ConfigureAwait(false);
 
         // SIGTERM stops every host: the controller first (it drains and stops its replicas and removes their routes),
         // then the gateway drains, then the server.
@@ -94,13 +102,18 @@ internal static class UpGateway
 
     /// <summary>The controller on the gateway with the sample deployments declared, or null (after a one-line error) when it cannot start.</summary>
     private static async Task<(ControlHost? Control, IReadOnlyList<UpControl.SampleDeployment> Deployments)> StartControlAsync(
-        int port, AttachedGateway gateway, Turbine.Registry.RegistryServer registry, TurbineServer server, Turbine.Server.Logging.LogFormat format, CancellationToken cancellationToken)
+        int port, AttachedGateway gateway, Turbine.Registry.RegistryServer registry, TurbineServer server, ServerOptions options, CancellationToken cancellationToken)
     {
         ControlHost? control = null;
         try
         {
             await Console.Out.WriteLineAsync("turbine up: starting the controller").ConfigureAwait(false);
-            control = await UpControl.StartAsync(port, gateway, registry.Url, RoleLogging.For(format, hideReady: true), cancellationToken).ConfigureAwait(false);
+            // The dashboard's Model-health page reads the embedded server's monitoring API; its payload browser the server's folder.
+            // Try-it reaches the embedded server's own models (iris, …) through the gateway's catch-all route.
+            var embedded = server.Engine.GetServingVersions().Select(m => m.Model).Distinct(StringComparer.Ordinal)
+                .Where(m => !UpControl.Samples.Any(s => s.Model == m)).Order(StringComparer.Ordinal).ToList();
+            control = await UpControl.StartAsync(port, gateway, registry.Url, RoleLogging.For(options.LogFormat, hideReady: true), cancellationToken,
+                monitoringUrl: options.Monitoring is null ? null : server.HttpAddress, payloadLogDirectory: options.PayloadLogDirectory, gatewayModels: embedded).ConfigureAwait(false);
             using var client = new ControlClient(control.Url, token: null);
             var models = server.Engine.GetServingVersions().Select(m => m.Model).ToHashSet(StringComparer.Ordinal);
             var deployments = await UpControl.DeclareSamplesAsync(client, models, Console.Out, cancellationToken).ConfigureAwait(false);
@@ -128,7 +141,7 @@ internal static class UpGateway
     /// What runs where, once everything is up: the public endpoints (the gateway's; the server's own ports are internal
     /// and not shown), metrics, the registry and the models. The first line is the one scripts wait for.
     /// </summary>
-    internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry, ControlHost control, IReadOnlyList<UpControl.SampleDeployment> deployments, string? features = null)
+    internal static string Summary(GatewayHost gateway, TurbineServer server, Turbine.Registry.RegistryServer registry, ControlHost control, IReadOnlyList<UpControl.SampleDeployment> deployments, IReadOnlyList<string>? extra = null)
     {
         var models = server.Engine.GetServingVersions().Select(m => m.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var http = gateway.HttpAddress.ToString().TrimEnd('/');
@@ -142,7 +155,7 @@ internal static class UpGateway
                 + (deployments.Count == 0 ? "none" : string.Join("; ", deployments.Select(d => $"{d.Name} ({d.Describe()})"))),
             $"  watch:    turbine control get --url {control.Url.ToString().TrimEnd('/')}",
             $"  browse:   {control.Url}dashboard/ (the web dashboard)",
-            .. features is null ? Array.Empty<string>() : [features],
+            .. extra ?? [],
             $"  try:      curl {http}/v2/models/simple",
             "  stop:     Ctrl+C",
         ];

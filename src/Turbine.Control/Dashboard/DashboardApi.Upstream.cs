@@ -69,9 +69,9 @@ internal sealed partial class DashboardApi
     private Task<IResult> GatewayAsync(HttpContext context, string deployment, string model, HttpMethod method, string suffix, byte[]? body)
     {
         var caller = context.GetCaller();
-        if (!caller.MayTouch(deployment))
+        if (!MayTry(caller, deployment, model))
         {
-            return Task.FromResult(ControlHttp.Forbidden($"token '{caller.Name}' is limited to '{caller.Deployments}'; '{deployment}' is outside it"));
+            return Task.FromResult(ControlHttp.Forbidden($"token '{caller.Name}' is limited to '{caller.Deployments}'; '{(deployment == DashboardOptions.GatewayDeployment ? model : deployment)}' is outside it"));
         }
 
         if (!ModelsOf(deployment).Contains(model, StringComparer.Ordinal))

@@ -30,6 +30,7 @@ internal sealed partial class DashboardApi(
         api.MapGet("/traffic", (Func<HttpContext, Task<IResult>>)TrafficAsync);
         MapRegistry(api);
         MapTryIt(api);
+        MapExplain(api);
         MapHealth(api);
         MapPayloads(api);
     }
@@ -43,8 +44,9 @@ internal sealed partial class DashboardApi(
             options.Dev,
             upstreams.Registry is not null,
             options.Dashboard.MonitoringUrl is not null,
-            options.Dashboard.PayloadLogDirectory is not null,
-            plane()?.Gateway?.HttpAddress?.ToString()));
+            HasPayloadSources,
+            plane()?.Gateway?.HttpAddress?.ToString(),
+            [.. options.Dashboard.GatewayModels.Where(caller.MayTouch)]));
     }
 
     private async Task<IResult> ListAsync(HttpContext context)
@@ -133,7 +135,13 @@ internal sealed partial class DashboardApi(
         return ControlHttp.Json(new { intervalSeconds = options.Dashboard.SampleInterval.TotalSeconds, rows });
     }
 
-    private IReadOnlyList<string> ModelsOf(string deployment) => plane()?.TrafficPlane?.ModelNames(deployment) ?? [];
+    private IReadOnlyList<string> ModelsOf(string deployment) => deployment == DashboardOptions.GatewayDeployment
+        ? options.Dashboard.GatewayModels
+        : plane()?.TrafficPlane?.ModelNames(deployment) ?? [];
+
+    /// <summary>Whether <paramref name="caller"/> may use try-it on <paramref name="model"/> of <paramref name="deployment"/> (a gateway model: by the model's name).</summary>
+    private static bool MayTry(ControlCaller caller, string deployment, string model) =>
+        deployment == DashboardOptions.GatewayDeployment ? caller.MayTouch(model) : caller.MayTouch(deployment);
 
     /// <summary>The Authorization header to send to the registry or monitoring for this caller (see <see cref="DashboardOptions.RegistryToken"/>).</summary>
     private string? UpstreamAuthorization(HttpContext context) =>

@@ -24,6 +24,15 @@ public sealed record DashboardOptions
     /// <summary>The payload-log folder (<c>serve --payload-log-dir</c>) the payload browser reads; null = the page says none is configured.</summary>
     public string? PayloadLogDirectory { get; init; }
 
+    /// <summary>
+    /// Models the gateway routes outside any deployment (<c>turbine up</c>'s embedded server, behind its catch-all route):
+    /// try-it offers them under the pseudo-deployment <see cref="GatewayDeployment"/> and Model health lists them. Default none; at most 1024.
+    /// </summary>
+    public IReadOnlyList<string> GatewayModels { get; init; } = [];
+
+    /// <summary>The name try-it uses for <see cref="GatewayModels"/>: not a DNS-1123 label, so no deployment can have it.</summary>
+    public const string GatewayDeployment = "_gateway";
+
     /// <summary>How often the sampler records autoscaler and traffic figures. Default 2 s; 250 ms to 60 s.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -66,6 +75,11 @@ public sealed record DashboardOptions
         if (UpstreamTimeout <= TimeSpan.Zero || UpstreamTimeout > TimeSpan.FromMinutes(10))
         {
             problems.Add($"dashboard: UpstreamTimeout must be above 0 and at most 10 minutes, got {UpstreamTimeout}");
+        }
+
+        if (GatewayModels is null || GatewayModels.Count > 1024 || GatewayModels.Any(m => string.IsNullOrEmpty(m) || m.Length > 256 || m.Any(char.IsControl)))
+        {
+            problems.Add("dashboard: GatewayModels must hold at most 1024 model names of 1 to 256 characters without control characters");
         }
 
         foreach (var (name, url) in new[] { ("RegistryUrl", RegistryUrl), ("MonitoringUrl", MonitoringUrl) })

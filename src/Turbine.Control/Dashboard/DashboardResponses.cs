@@ -5,7 +5,7 @@ using Turbine.Control.Storage;
 namespace Turbine.Control.Dashboard;
 
 /// <summary><c>GET /api/dashboard/me</c>: who the token is and what the dashboard can reach.</summary>
-public sealed record DashboardMe(string Name, string Scope, bool Dev, bool Registry, bool Monitoring, bool PayloadLog, string? Gateway);
+public sealed record DashboardMe(string Name, string Scope, bool Dev, bool Registry, bool Monitoring, bool PayloadLog, string? Gateway, IReadOnlyList<string> GatewayModels);
 
 /// <summary>One row of the Deployments page.</summary>
 public sealed record DashboardDeploymentSummary(

@@ -30,6 +30,16 @@ internal sealed class DashboardUpstreams : IDisposable
     /// <summary>Sends one request to <paramref name="target"/> and answers with its status and JSON body (bounded), or a JSON error naming <paramref name="service"/>.</summary>
     public async Task<IResult> ForwardAsync(string service, HttpMethod method, Uri target, string? authorization, byte[]? body, CancellationToken cancellationToken)
     {
+        var answer = await SendAsync(service, method, target, authorization, body, cancellationToken).ConfigureAwait(false);
+        return answer.Error ?? new JsonBytesResult(answer.Body!, answer.Status);
+    }
+
+    /// <summary>
+    /// Sends one request to <paramref name="target"/>: its status and JSON body (bounded), or in <see cref="UpstreamAnswer.Error"/>
+    /// the JSON error to answer with (unreachable, slow, too large, not JSON, or a 401 from behind).
+    /// </summary>
+    public async Task<UpstreamAnswer> SendAsync(string service, HttpMethod method, Uri target, string? authorization, byte[]? body, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(method, target);
         if (authorization is not null)
         {
@@ -49,49 +59,51 @@ internal sealed class DashboardUpstreams : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             if (response.Content.Headers.ContentLength > _options.MaxUpstreamBytes)
             {
-                return TooLarge(service);
+                return Failed(TooLarge(service));
             }
 
             var bytes = await ReadBoundedAsync(response.Content, _options.MaxUpstreamBytes, deadline.Token).ConfigureAwait(false);
             if (bytes is null)
             {
-                return TooLarge(service);
+                return Failed(TooLarge(service));
             }
 
             var status = (int)response.StatusCode;
             var json = response.Content.Headers.ContentType?.MediaType is { } type && type.Contains("json", StringComparison.OrdinalIgnoreCase);
             if (status == StatusCodes.Status204NoContent)
             {
-                return ControlHttp.Json(new { ok = true });
+                return Failed(ControlHttp.Json(new { ok = true }));
             }
 
             if (!json)
             {
                 var text = System.Text.Encoding.UTF8.GetString(bytes);
-                return ControlHttp.Error(response.IsSuccessStatusCode ? StatusCodes.Status502BadGateway : status, "upstream",
-                    $"the {service} answered {status} with {(text.Length > 200 ? text[..200] + "…" : text)}");
+                return Failed(ControlHttp.Error(response.IsSuccessStatusCode ? StatusCodes.Status502BadGateway : status, "upstream",
+                    $"the {service} answered {status} with {(text.Length > 200 ? text[..200] + "…" : text)}"));
             }
 
             if (status is StatusCodes.Status401Unauthorized)
             {
                 // The browser's own token was accepted here; a 401 from behind means the credentials the dashboard sent on.
-                return ControlHttp.Error(StatusCodes.Status502BadGateway, "upstream_unauthenticated",
-                    $"the {service} refused the credentials the dashboard sent it ({System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 200))}); with a static or dev token, set the control service's --registry-token");
+                return Failed(ControlHttp.Error(StatusCodes.Status502BadGateway, "upstream_unauthenticated",
+                    $"the {service} refused the credentials the dashboard sent it ({System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 200))}); with a static or dev token, set the control service's --registry-token"));
             }
 
-            return new JsonBytesResult(bytes, status);
+            return new UpstreamAnswer(status, bytes, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ControlHttp.Error(StatusCodes.Status504GatewayTimeout, "upstream_timeout",
-                $"the {service} at {target.GetLeftPart(UriPartial.Authority)} did not answer within {_options.UpstreamTimeout.TotalSeconds} s");
+            return Failed(ControlHttp.Error(StatusCodes.Status504GatewayTimeout, "upstream_timeout",
+                $"the {service} at {target.GetLeftPart(UriPartial.Authority)} did not answer within {_options.UpstreamTimeout.TotalSeconds} s"));
         }
         catch (HttpRequestException e)
         {
-            return ControlHttp.Error(StatusCodes.Status502BadGateway, "upstream_unreachable",
-                $"cannot reach the {service} at {target.GetLeftPart(UriPartial.Authority)}: {e.Message}");
+            return Failed(ControlHttp.Error(StatusCodes.Status502BadGateway, "upstream_unreachable",
+                $"cannot reach the {service} at {target.GetLeftPart(UriPartial.Authority)}: {e.Message}"));
         }
     }
+
+    private static UpstreamAnswer Failed(IResult error) => new(0, null, error);
 
     /// <summary>The body, or null when it passes <paramref name="max"/> bytes.</summary>
     private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, int max, CancellationToken cancellationToken)
@@ -121,8 +133,14 @@ internal sealed class DashboardUpstreams : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    /// <summary>An upstream's JSON answer (<see cref="Status"/>, <see cref="Body"/>), or the <see cref="Error"/> to answer with instead.</summary>
+    /// <param name="Status">The upstream's status code (0 with an error).</param>
+    /// <param name="Body">The upstream's JSON body (null with an error).</param>
+    /// <param name="Error">The JSON error to answer the browser with, or null when the upstream answered JSON.</param>
+    internal sealed record UpstreamAnswer(int Status, byte[]? Body, IResult? Error);
+
     /// <summary>Upstream JSON written as is with the upstream's status.</summary>
-    private sealed class JsonBytesResult(byte[] bytes, int status) : IResult
+    internal sealed class JsonBytesResult(byte[] bytes, int status) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {

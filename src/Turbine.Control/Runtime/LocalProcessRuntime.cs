@@ -183,6 +183,9 @@ public sealed partial class LocalProcessRuntime : IReplicaRuntime, IAsyncDisposa
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The subfolder of a replica's folder its payload log is written to (<c>serve --payload-log-dir</c>).</summary>
+    public const string PayloadFolderName = "payloads";
+
     /// <summary>The marker of a replica: <c>deployment/replica</c>.</summary>
     internal static string MarkerOf(string deployment, string replicaId) => deployment + "/" + replicaId;
 
@@ -410,6 +413,9 @@ public sealed partial class LocalProcessRuntime : IReplicaRuntime, IAsyncDisposa
             "--metrics-port", metrics.ToString(CultureInfo.InvariantCulture),
             "--strict-readiness", "true",
             "--exit-on-error", _options.ExitOnLoadFailure ? "true" : "false",
+            // Each replica's payload log (models opt in with their payload_log parameter) in its own folder: the
+            // dashboard's payload browser reads every replica's (docs/dashboard.md, "Payloads").
+            "--payload-log-dir", Path.Combine(FolderOf(launch.Deployment, launch.ReplicaId), PayloadFolderName),
             .. _options.ExtraServeArguments,
         ];
         foreach (var part in serve)

@@ -11,7 +11,7 @@ public sealed record LocalRuntimeOptions
     public static readonly IReadOnlyList<string> ReservedFlags =
     [
         "--host", "--http-port", "--grpc-port", "--metrics-port", "--model-repository", "--registry", "--model",
-        "--registry-cache", "--registry-token", "--strict-readiness", "--exit-on-error", "--management-token",
+        "--registry-cache", "--registry-token", "--strict-readiness", "--exit-on-error", "--management-token", "--payload-log-dir",
     ];
 
     /// <summary>

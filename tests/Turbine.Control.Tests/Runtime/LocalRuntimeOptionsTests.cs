@@ -44,6 +44,7 @@ public sealed class LocalRuntimeOptionsTests
     [InlineData("--http-port")]
     [InlineData("--host=0.0.0.0")]
     [InlineData("--registry-token")]
+    [InlineData("--payload-log-dir=/tmp/shared")]
     public void Validate_ExtraArgumentTheRuntimeSets_Refused(string argument)
     {
         var problem = Assert.Single((Valid with { ExtraServeArguments = ["--exit-timeout-secs", "5", argument] }).Validate());

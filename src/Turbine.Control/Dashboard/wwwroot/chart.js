@@ -56,6 +56,13 @@ export function lineChart(series, { width = 560, height = 180, label = '', step 
     const path = s('path', { class: `line s${i % 4}`, d });
     path.appendChild(s('title', {}, ser.name));
     svg.appendChild(path);
+    // A lone point (one monitoring window, a gap on both sides) has no line to draw: mark it.
+    const valid = ser.points.filter(p => p[1] !== null && p[1] !== undefined && !Number.isNaN(p[1]));
+    if (valid.length === 1) {
+      const dot = s('circle', { class: `dot s${i % 4}`, cx: x(valid[0][0]), cy: y(valid[0][1]), r: 3.5 });
+      dot.appendChild(s('title', {}, `${ser.name}: ${fmt(valid[0][1])}`));
+      svg.appendChild(dot);
+    }
   });
   return svg;
 }
@@ -97,4 +104,25 @@ export function legend(names) {
   div.className = 'legend';
   names.forEach((n, i) => { const sp = document.createElement('span'); sp.className = 's' + (i % 4); sp.textContent = n; div.appendChild(sp); });
   return div;
+}
+
+// Signed contributions as horizontal bars around a zero line (SHAP values): rows: [{ label, value }]; positive bars
+// take class s1, negative s0.
+export function contributionChart(rows, { width = 560, label = '' } = {}) {
+  const pad = { l: 120, r: 60, t: 6, b: 6 }, rh = 22;
+  const height = pad.t + pad.b + rh * Math.max(1, rows.length);
+  const svg = s('svg', { class: 'chart contributions', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label });
+  const iw = width - pad.l - pad.r;
+  const m = Math.max(1e-12, ...rows.map(r => Math.abs(r.value)));
+  const zero = pad.l + iw / 2;
+  rows.forEach((r, i) => {
+    const y = pad.t + i * rh, w = (Math.abs(r.value) / m) * (iw / 2);
+    svg.appendChild(s('text', { x: pad.l - 6, y: y + rh / 2 + 3, 'text-anchor': 'end' }, String(r.label).slice(0, 20)));
+    const bar = s('rect', { class: `bar ${r.value >= 0 ? 's1' : 's0'}`, x: r.value >= 0 ? zero : zero - w, y: y + 4, width: Math.max(0.5, w), height: rh - 8 });
+    bar.appendChild(s('title', {}, `${r.label}: ${fmt(r.value)}`));
+    svg.appendChild(bar);
+    svg.appendChild(s('text', { x: r.value >= 0 ? zero + w + 4 : zero - w - 4, y: y + rh / 2 + 3, 'text-anchor': r.value >= 0 ? 'start' : 'end' }, r.value.toPrecision(3)));
+  });
+  svg.appendChild(s('line', { class: 'axis', x1: zero, x2: zero, y1: pad.t, y2: height - pad.b }));
+  return svg;
 }

@@ -11,7 +11,8 @@ export async function healthPage(app, [model], ctx) {
     app.appendChild(empty('Monitoring is not configured for this control service, so there is no drift, data-quality or performance data to show yet. Point the dashboard at a monitoring service (DashboardOptions.MonitoringUrl) to fill this page.'));
     return;
   }
-  const names = await modelNames();
+  const names = [...new Set([...(await modelNames()), ...(ctx.me.gatewayModels || [])])].sort();
+  if (model && !names.includes(model)) names.unshift(model); // a model served outside a deployment (e.g. up's embedded server)
   const select = h('select', { id: 'health-model', 'aria-label': 'Model' }, h('option', { value: '' }, '— choose a model —'), names.map(n => h('option', { value: n, selected: n === model }, n)));
   select.addEventListener('change', () => { location.hash = '#/health/' + enc(select.value); });
   app.appendChild(h('div', { class: 'row' }, h('label', {}, 'Model', select)));
@@ -34,6 +35,8 @@ function render(holder, s) {
   holder.appendChild(h('div', { class: 'card' }, kv([
     ['Window', s.window ? `${when(s.window.from)} → ${when(s.window.to)}` : null],
     ['Rows', s.quality ? num(s.quality.rows, 0) : null],
+    ['Dataset drift', typeof s.datasetDrift === 'boolean' ? h('span', { class: 'dataset-drift' }, badge(s.datasetDrift ? 'drift' : 'stable', s.datasetDrift ? 'bad' : 'ok'),
+      typeof s.driftShare === 'number' ? ` ${num(s.driftShare * 100, 0)} % of the features drifted` : '') : null],
     ['Full report', s.reportUrl ? safeLink(s.reportUrl, 'open the HTML report') : null]])));
   const features = s.features || [];
   holder.appendChild(h('h2', {}, 'Drift per feature'));
