@@ -46,7 +46,7 @@ public sealed partial class InferenceEngine
         }
 
         var version = acquired.Value;
-        var payload = _payloadLog is not null ? SamplePayload(version.Config) : null;
+        var payload = _payloadLog is not null && !request.ExcludeFromPayloadLog ? SamplePayload(version.Config) : null;
         var handedOver = false;
         ShmBinding.OutputRegions? outputRegions = null;
         try

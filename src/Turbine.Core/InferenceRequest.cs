@@ -56,6 +56,12 @@ public sealed class InferenceRequest : IDisposable
     /// </summary>
     public Activity? Activity { get; internal set; }
 
+    /// <summary>
+    /// True for the server's own requests (an explanation's perturbed rows): not written to the payload log, so they
+    /// never reach the monitoring tap that reads it or the windows a drift test compares.
+    /// </summary>
+    public bool ExcludeFromPayloadLog { get; set; }
+
     /// <summary>Memory the inputs point into (a pooled request body), released with the request.</summary>
     public IDisposable? BodyOwner { get; set; }
 

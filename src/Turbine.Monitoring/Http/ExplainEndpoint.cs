@@ -77,7 +77,8 @@ public static class ExplainEndpoint
         string? failure = null;
         async Task<double[][]> RunAsync(double[][] rows, CancellationToken token)
         {
-            using var infer = new InferenceRequest(model, version);
+            // The perturbed rows are the server's own: kept out of the payload log and so out of the drift windows.
+            using var infer = new InferenceRequest(model, version) { ExcludeFromPayloadLog = true };
             var bytes = new byte[rows.Length * features * 4];
             for (var r = 0; r < rows.Length; r++)
             {

@@ -77,6 +77,26 @@ public sealed class PayloadLogEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task InferAsync_ExcludedRequests_NotLoggedOthersAre()
+    {
+        var sink = new MemorySink();
+        var log = new PayloadLog([sink]);
+        await using var engine = await StartAsync(log, Params("all"));
+
+        // Even ids are the server's own requests (an explanation's perturbed rows), odd ids a client's.
+        await SendAsync(engine, 20, 2, i =>
+        {
+            var request = TestEngine.Simple();
+            request.ExcludeFromPayloadLog = i % 2 == 0;
+            return request;
+        });
+        await log.FlushAsync(TimeSpan.FromSeconds(30));
+
+        var ids = sink.Records.Select(r => r.GetProperty("id").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Enumerable.Range(0, 20).Where(i => i % 2 == 1).Select(i => "req-" + i).Order(StringComparer.Ordinal), ids);
+    }
+
+    [Fact]
     public async Task InferAsync_SinkBlocked_RequestsCompleteAndDropsAreCounted()
     {
         var sink = new MemorySink(blocked: true);
