@@ -15,7 +15,7 @@ namespace Turbine.Features.Materialization;
 /// the run got; a rerun of the same window resumes after it. A malformed source stops with the file, row group and
 /// column; everything written before is complete row groups, so the store stays consistent.
 /// </summary>
-public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvider? time = null)
+public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvider? time = null, SourceStorage? storage = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -71,7 +71,7 @@ public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvi
         var skipped = 0;
         var fileIndex = -1;
         string? currentFile = null;
-        await foreach (var batch in SourceReader.ReadAsync(source.Path, source.Format, columns, ct).ConfigureAwait(false))
+        await foreach (var batch in SourceReader.ReadAsync(source, columns, storage, ct).ConfigureAwait(false))
         {
             if (batch.File != currentFile)
             {
@@ -144,7 +144,7 @@ public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvi
             }
 
             WriteState(view.Name, state = (state ?? new MaterializeState()) with { Checkpoint = new Checkpoint(start, end, fileIndex, batch.RowGroup) });
-            progress?.Report(new MaterializeProgress(view.Name, Path.GetFileName(batch.File), batch.RowGroup, read, written, resume is not null));
+            progress?.Report(new MaterializeProgress(view.Name, SourceReader.Display(batch.File), batch.RowGroup, read, written, resume is not null));
         }
 
         // Done: the window counts as materialized; the checkpoint is cleared.

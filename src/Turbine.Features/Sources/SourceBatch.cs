@@ -7,5 +7,5 @@ namespace Turbine.Features.Sources;
 public sealed record SourceBatch(string File, int RowGroup, long FirstRow, int Count, IReadOnlyDictionary<string, object?[]> Columns)
 {
     /// <summary>Where a value of this batch came from, for error messages.</summary>
-    public string Where(string column, int row) => $"{Path.GetFileName(File)}: row group {RowGroup}, column '{column}', row {FirstRow + row}";
+    public string Where(string column, int row) => $"{SourceReader.Display(File)}: row group {RowGroup}, column '{column}', row {FirstRow + row}";
 }
