@@ -3,10 +3,10 @@ using Parquet.Schema;
 
 namespace Turbine.Features.Sources;
 
-/// <summary>Reads one Parquet column of a row group as boxed values, whatever its CLR type.</summary>
+/// <summary>Reads one Parquet column of a row group into a typed array (<c>T[]</c>, or <c>T?[]</c> when nullable; strings and bytes as arrays of references).</summary>
 internal static class ParquetColumns
 {
-    public static async Task<object?[]> ReadAsync(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct)
+    public static async Task<Array> ReadAsync(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct)
     {
         var t = field.ClrType;
         if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))
@@ -38,29 +38,18 @@ internal static class ParquetColumns
         };
     }
 
-    private static async Task<object?[]> Read<T>(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct)
+    private static async Task<Array> Read<T>(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct)
         where T : struct
     {
-        var result = new object?[n];
         if (field.IsNullable)
         {
-            var buf = new T?[n];
-            await rg.ReadAsync<T>(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
-            for (var i = 0; i < n; i++)
-            {
-                result[i] = buf[i];
-            }
-        }
-        else
-        {
-            var buf = new T[n];
-            await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
-            for (var i = 0; i < n; i++)
-            {
-                result[i] = buf[i];
-            }
+            var nullable = new T?[n];
+            await rg.ReadAsync<T>(field, nullable.AsMemory(), null, ct).ConfigureAwait(false);
+            return nullable;
         }
 
-        return result;
+        var buf = new T[n];
+        await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
+        return buf;
     }
 }

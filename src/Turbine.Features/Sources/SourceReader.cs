@@ -183,7 +183,7 @@ public static class SourceReader
                     }
 
                     var n = (int)rg.RowCount;
-                    var data = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                    var data = new Dictionary<string, Array>(StringComparer.Ordinal);
                     foreach (var f in wanted)
                     {
                         try
@@ -221,7 +221,7 @@ public static class SourceReader
             long firstRow = 0;
             while (true)
             {
-                var buffers = names.Select(_ => new object?[CsvBatchRows]).ToArray();
+                var buffers = names.Select(_ => new string?[CsvBatchRows]).ToArray();
                 var count = 0;
                 while (count < CsvBatchRows && await csv.ReadAsync(ct).ConfigureAwait(false))
                 {
@@ -238,7 +238,7 @@ public static class SourceReader
                     yield break;
                 }
 
-                var data = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                var data = new Dictionary<string, Array>(StringComparer.Ordinal);
                 for (var c = 0; c < names.Length; c++)
                 {
                     data[names[c]] = count == CsvBatchRows ? buffers[c] : buffers[c][..count];
