@@ -5,6 +5,8 @@ namespace Turbine.Features.Sources;
 /// <see cref="SourceReader.CsvBatchRows"/> CSV rows. <see cref="Raw"/> holds each column as read (Parquet: typed
 /// arrays such as <c>long[]</c>, <c>double?[]</c>, <c>DateTime[]</c>, <c>string?[]</c>; CSV: strings), which the
 /// materializer reads without boxing; <see cref="Columns"/> is the same data as boxed values, made on first use.
+/// The arrays of a Parquet batch are reused for the next row group of the same file: copy what is kept past the
+/// next batch.
 /// </summary>
 public sealed class SourceBatch(string file, int rowGroup, long firstRow, int count, IReadOnlyDictionary<string, Array> raw)
 {

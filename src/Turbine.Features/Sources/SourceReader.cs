@@ -174,6 +174,7 @@ public static class SourceReader
                 }
 
                 long firstRow = 0;
+                var buffers = new Dictionary<string, Array>(StringComparer.Ordinal);
                 for (var g = 0; g < reader.RowGroupCount; g++)
                 {
                     using var rg = reader.OpenRowGroupReader(g);
@@ -188,7 +189,7 @@ public static class SourceReader
                     {
                         try
                         {
-                            data[f.Name] = await ParquetColumns.ReadAsync(rg, f, n, ct).ConfigureAwait(false);
+                            data[f.Name] = buffers[f.Name] = await ParquetColumns.ReadAsync(rg, f, n, buffers.GetValueOrDefault(f.Name), ct).ConfigureAwait(false);
                         }
                         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
                         {
