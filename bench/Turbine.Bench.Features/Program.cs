@@ -87,7 +87,7 @@ if (Directory.Exists(Path.Combine(root, ".turbine")))
     Directory.Delete(Path.Combine(root, ".turbine"), recursive: true);
 }
 
-Console.WriteLine($"generated {rows:N0} rows x 12 columns for {entities:N0} entities in {sw.Elapsed.TotalSeconds:F1} s ({bytes / 1e6:F0} MB of Parquet)");
+Console.WriteLine($"{(generate ? "generated" : "reusing")} {rows:N0} rows x 12 columns for {entities:N0} entities ({sw.Elapsed.TotalSeconds:F1} s) ({bytes / 1e6:F0} MB of Parquet)");
 
 var repo = FeatureRepoLoader.Load(root);
 var redisPort = FreePort();
