@@ -1,6 +1,8 @@
 using Turbine.Features.Definitions;
+using Turbine.Features.Historical;
 using Turbine.Features.Materialization;
 using Turbine.Features.Online;
+using Turbine.Features.Serving;
 using Turbine.Features.Sources;
 using Turbine.Features.Values;
 
@@ -116,5 +118,47 @@ public sealed class MaterializeEncodingTests
         Assert.Equal(dumps[0], dumps[1]);
         Assert.Equal(dumps[0], dumps[2]);
         Assert.Equal("none", dumps[0][37]);
+    }
+
+    [Fact]
+    public async Task MaterializeAndHistorical_SeveralEqualRowGroups_ReusedArraysKeepEachGroupsValues()
+    {
+        // Three row groups of 100 rows in one file (their column arrays are reused from group to group): users
+        // g*100+i, spend g*1000+i, null in group 1 at even rows (stale values from group 0 would show there).
+        var t0 = RepoBuilder.T0;
+        using var folder = RepoBuilder.Create();
+        var schema = new Parquet.Schema.ParquetSchema(
+            new Parquet.Schema.DataField<long>("user_id"), new Parquet.Schema.DataField<DateTime>("event_timestamp"), new Parquet.Schema.DataField<DateTime>("created"),
+            new Parquet.Schema.DataField<double?>("spend"), new Parquet.Schema.DataField<long>("orders"), new Parquet.Schema.DataField<string>("tier"));
+        await using (var stream = File.Create(folder.File("data/user_stats.parquet")))
+        {
+            await using var writer = await Parquet.ParquetWriter.CreateAsync(schema, stream);
+            var fields = schema.GetDataFields();
+            for (var g = 0; g < 3; g++)
+            {
+                using var rg = writer.CreateRowGroup();
+                var times = Enumerable.Repeat(t0.AddMinutes(10 + g), 100).ToArray();
+                await rg.WriteAsync<long>(fields[0], Enumerable.Range(0, 100).Select(i => (long)((g * 100) + i)).ToArray().AsMemory());
+                await rg.WriteAsync<DateTime>(fields[1], times.AsMemory());
+                await rg.WriteAsync<DateTime>(fields[2], times.AsMemory());
+                await rg.WriteAsync<double>(fields[3], Enumerable.Range(0, 100).Select(i => g == 1 && i % 2 == 0 ? null : (double?)((g * 1000) + i)).ToArray().AsMemory());
+                await rg.WriteAsync<long>(fields[4], Enumerable.Range(0, 100).Select(i => (long)g).ToArray().AsMemory());
+                await rg.WriteAsync(fields[5], Enumerable.Range(0, 100).Select(i => $"g{g}").ToArray(), null);
+            }
+        }
+
+        var repo = FeatureRepoLoader.Load(folder.Path);
+        await using var store = new SqliteOnlineStore(repo.OnlineStore.Path!, repo.Project);
+        var result = (await new Materializer(repo, store).MaterializeAsync(t0, t0.AddHours(1)))[0];
+        Assert.Equal(300, result.EntitiesWritten);
+        var keys = new long[] { 0, 99, 100, 101, 250 }.Select(u => FeastCodec.SerializeEntityKey([("user_id", (object)u)])).ToArray();
+        var records = await store.ReadAsync("user_stats", ["spend", "tier"], keys);
+        Assert.Equal(["0|g0", "99|g0", "|g1", "1001|g1", "2050|g2"], records.Select(r => $"{r!.Values[0]}|{r.Values[1]}"));
+
+        await File.WriteAllTextAsync(folder.File("entities.csv"), "user_id,event_timestamp,amount\n0,2026-01-01T00:30:00Z,1\n100,2026-01-01T00:30:00Z,1\n101,2026-01-01T00:30:00Z,1\n250,2026-01-01T00:30:00Z,1\n");
+        await HistoricalRetriever.RunAsync(repo, FeatureResolver.Resolve(repo, ["user_stats:spend", "user_stats:tier"]), folder.File("entities.csv"), folder.File("train.parquet"), false);
+        var train = await RepoBuilder.ReadAllAsync(folder.File("train.parquet"));
+        Assert.Equal([0.0, null, 1001.0, 2050.0], train["spend"].Select(v => (double?)v));
+        Assert.Equal(["g0", "g1", "g1", "g2"], train["tier"].Select(v => (string?)v));
     }
 }
