@@ -15,9 +15,15 @@ using Turbine.Features.Serving;
 using Turbine.Features.Sources;
 using Turbine.Features.Values;
 
+// A third argument "materialize" (with a fourth, a folder) runs only the materialization, on the source generated into
+// that folder by an earlier run (or generated there now and kept), in a process that did not generate it, and reports
+// the process's peak resident set (VmHWM): the before/after comparison in docs/benchmarks.md.
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000_000;
 var entities = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
-var root = Path.Combine(Path.GetTempPath(), "turbine-bench-features-" + Guid.NewGuid().ToString("N")[..8]);
+var materializeOnly = args.Length > 2 && args[2] == "materialize";
+var keep = args.Length > 3 ? Path.GetFullPath(args[3]) : null;
+var root = keep ?? Path.Combine(Path.GetTempPath(), "turbine-bench-features-" + Guid.NewGuid().ToString("N")[..8]);
+var generate = !Directory.Exists(Path.Combine(root, "data", "src"));
 Directory.CreateDirectory(Path.Combine(root, "data"));
 var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 File.WriteAllText(Path.Combine(root, "feature_store.yaml"), $"""
@@ -41,7 +47,7 @@ var sw = Stopwatch.StartNew();
 var random = new Random(18);
 Directory.CreateDirectory(Path.Combine(root, "data", "src"));
 const int perFile = 250_000;
-for (var file = 0; file * perFile < rows; file++)
+for (var file = 0; generate && file * perFile < rows; file++)
 {
     var n = Math.Min(perFile, rows - (file * perFile));
     var columns = new List<TableColumn>
@@ -69,7 +75,19 @@ for (var file = 0; file * perFile < rows; file++)
 
 GC.Collect();
 var bytes = Directory.EnumerateFiles(Path.Combine(root, "data", "src")).Sum(f => new FileInfo(f).Length);
-Console.WriteLine($"generated {rows:N0} rows x 12 columns for {entities:N0} entities in {sw.Elapsed.TotalSeconds:F1} s ({bytes / 1e6:F0} MB of Parquet)");
+if (generate && materializeOnly)
+{
+    Console.WriteLine($"generated the source in {root}; run again to materialize it in a fresh process");
+    return;
+}
+
+File.Delete(Path.Combine(root, "data", "online.db"));
+if (Directory.Exists(Path.Combine(root, ".turbine")))
+{
+    Directory.Delete(Path.Combine(root, ".turbine"), recursive: true);
+}
+
+Console.WriteLine($"{(generate ? "generated" : "reusing")} {rows:N0} rows x 12 columns for {entities:N0} entities ({sw.Elapsed.TotalSeconds:F1} s) ({bytes / 1e6:F0} MB of Parquet)");
 
 var repo = FeatureRepoLoader.Load(root);
 var redisPort = FreePort();
@@ -102,6 +120,17 @@ foreach (var store in new IOnlineStore[] { sqlite, redisStore })
     await sampler;
     Console.WriteLine($"materialize {store.Kind}: {result.RowsRead:N0} rows in {seconds:F1} s = {result.RowsRead / seconds:N0} rows/s, {result.EntitiesWritten:N0} entity writes, peak working set {peak / 1e6:F0} MB (before {before / 1e6:F0} MB)");
     File.Delete(Path.Combine(root, ".turbine", "materialize", "stats.json"));
+    if (materializeOnly)
+    {
+        var hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        Console.WriteLine($"  process peak resident set so far: {hwm[6..].Trim()}");
+    }
+}
+
+if (materializeOnly)
+{
+    redis.Kill();
+    return;
 }
 
 var features = Enumerable.Range(0, 10).Select(i => "stats:f" + i).ToArray();
@@ -131,7 +160,10 @@ foreach (var store in new IOnlineStore[] { sqlite, redisStore })
 }
 
 redis.Kill();
-Directory.Delete(root, recursive: true);
+if (keep is null)
+{
+    Directory.Delete(root, recursive: true);
+}
 
 static async Task<(double P50, double P99, double Mean)> Measure<T>(int iterations, Func<Task<T>> call)
 {

@@ -129,10 +129,10 @@ internal static class FeaturesCommand
     private static Command Historical()
     {
         var repo = RepoOption();
-        var entities = new Option<string>("--entities") { Description = "Entity dataframe (Parquet or CSV): join keys, event_timestamp, request data.", Required = true };
+        var entities = new Option<string>("--entities") { Description = "Entity dataframe (Parquet or CSV, a local file or s3://bucket/key): join keys, event_timestamp, request data.", Required = true };
         var features = new Option<string[]>("--features") { Description = "Feature references (view or view:feature).", AllowMultipleArgumentsPerToken = true };
         var service = new Option<string?>("--feature-service") { Description = "A feature service instead of --features." };
-        var output = new Option<string>("-o", "--output") { Description = "Output Parquet file.", Required = true };
+        var output = new Option<string>("-o", "--output") { Description = "Output Parquet file (local, or s3://bucket/key: uploaded whole once written).", Required = true };
         var full = new Option<bool>("--full-feature-names") { Description = "Name columns view__feature." };
         var tsColumn = new Option<string>("--timestamp-column") { Description = "The entity dataframe's time column.", DefaultValueFactory = _ => "event_timestamp" };
         var command = new Command("get-historical", "Build a point-in-time-correct training set: for each entity row at T, each view's latest values at or before T within its ttl.") { repo, entities, features, service, output, full, tsColumn };
@@ -140,7 +140,7 @@ internal static class FeaturesCommand
         {
             var definitions = FeatureRepoLoader.Load(parse.GetValue(repo)!);
             var plan = parse.GetValue(service) is { } s ? FeatureResolver.ResolveService(definitions, s) : FeatureResolver.Resolve(definitions, parse.GetValue(features) ?? []);
-            var result = await HistoricalRetriever.RunAsync(definitions, plan, parse.GetValue(entities)!, parse.GetValue(output)!, parse.GetValue(full), parse.GetValue(tsColumn)!, ct).ConfigureAwait(false);
+            var result = await HistoricalRetriever.RunAsync(definitions, plan, parse.GetValue(entities)!, parse.GetValue(output)!, parse.GetValue(full), parse.GetValue(tsColumn)!, cancellationToken: ct).ConfigureAwait(false);
             await parse.InvocationConfiguration.Output.WriteLineAsync($"{parse.GetValue(output)}: {result.Rows:N0} rows, columns {string.Join(", ", result.Columns)} ({result.SourceRowsRead:N0} source rows read)").ConfigureAwait(false);
             return 0;
         }));

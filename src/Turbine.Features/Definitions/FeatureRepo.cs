@@ -3,8 +3,12 @@ namespace Turbine.Features.Definitions;
 /// <summary>An entity: what features are keyed by (a user, a merchant), with its join key column and type.</summary>
 public sealed record EntityDefinition(string Name, string JoinKey, FeatureType Type, string? Description);
 
-/// <summary>Where a feature view's rows come from: a Parquet or CSV file (or a folder of them) under the repository.</summary>
-public sealed record SourceDefinition(string Name, SourceFormat Format, string Path, string TimestampField, string? CreatedTimestampColumn);
+/// <summary>Where a feature view's rows come from: a Parquet or CSV file (or a folder of them) under the repository, or an s3:// object or prefix.</summary>
+public sealed record SourceDefinition(string Name, SourceFormat Format, string Path, string TimestampField, string? CreatedTimestampColumn)
+{
+    /// <summary>The S3 endpoint of an s3:// source (Feast's <c>s3_endpoint_override</c>); null: the AWS variables.</summary>
+    public string? S3EndpointOverride { get; init; }
+}
 
 /// <summary>The format of a <see cref="SourceDefinition"/>.</summary>
 public enum SourceFormat

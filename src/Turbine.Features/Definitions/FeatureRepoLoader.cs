@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Turbine.Features.Sources;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -121,10 +122,17 @@ public static partial class FeatureRepoLoader
                     "csv" => SourceFormat.Csv,
                     var other => throw new FeatureRepoException($"{file}: source '{name}': type '{other}': expected parquet or csv"),
                 };
-                var path = InsideRoot(root, file, $"source '{name}' path", s.Path ?? throw new FeatureRepoException($"{file}: source '{name}': 'path' is required"), mustExist: false);
+                var declared = s.Path ?? throw new FeatureRepoException($"{file}: source '{name}': 'path' is required");
+                var path = SourceStorage.IsS3(declared) ? CheckS3(file, name, declared) : InsideRoot(root, file, $"source '{name}' path", declared, mustExist: false);
+                if (s.S3EndpointOverride is { } endpoint && (!SourceStorage.IsS3(declared) || !Uri.TryCreate(endpoint, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")))
+                {
+                    throw new FeatureRepoException($"{file}: source '{name}': s3_endpoint_override '{endpoint}': expected an http(s) URL, on an s3:// source");
+                }
+
                 Add(sources, file, "source", name, new SourceDefinition(name, format, path,
                     CheckName(file, $"source '{name}' timestamp_field", s.TimestampField ?? "event_timestamp"),
-                    s.CreatedTimestampColumn is null ? null : CheckName(file, $"source '{name}' created_timestamp_column", s.CreatedTimestampColumn)));
+                    s.CreatedTimestampColumn is null ? null : CheckName(file, $"source '{name}' created_timestamp_column", s.CreatedTimestampColumn))
+                { S3EndpointOverride = s.S3EndpointOverride });
             }
 
             foreach (var fv in y.FeatureViews ?? [])
@@ -247,6 +255,18 @@ public static partial class FeatureRepoLoader
 
         var seconds = n * (m.Groups[2].Value switch { "m" => 60, "h" => 3600, "d" => 86400, "w" => 604800, _ => 1 });
         return seconds is >= 0 and < 3.2e9 ? TimeSpan.FromSeconds(seconds) : throw new FeatureRepoException($"{file}: {what}: ttl '{text}' is out of range");
+    }
+
+    private static string CheckS3(string file, string name, string path)
+    {
+        try
+        {
+            return Turbine.Batch.Storage.S3Location.Parse(path).ToString();
+        }
+        catch (ArgumentException e)
+        {
+            throw new FeatureRepoException($"{file}: source '{name}' path: {e.Message}", e);
+        }
     }
 
     private static string InsideRoot(string root, string file, string what, string path, bool mustExist)

@@ -37,6 +37,7 @@ internal sealed class SourceYaml
     public string? Path { get; set; }
     public string? TimestampField { get; set; }
     public string? CreatedTimestampColumn { get; set; }
+    public string? S3EndpointOverride { get; set; }
 }
 
 internal sealed class FieldYaml

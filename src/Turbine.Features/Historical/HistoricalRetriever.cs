@@ -21,21 +21,21 @@ public static class HistoricalRetriever
     public const int MaxEntityRows = 20_000_000;
 
     public static async Task<HistoricalResult> RunAsync(FeatureRepo repo, FeaturePlan plan, string entityPath, string outputPath, bool fullFeatureNames,
-        string timestampColumn = "event_timestamp", CancellationToken cancellationToken = default)
+        string timestampColumn = "event_timestamp", SourceStorage? storage = null, CancellationToken cancellationToken = default)
     {
         var format = entityPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? SourceFormat.Csv : SourceFormat.Parquet;
-        var entityColumns = await SourceReader.ColumnsOfAsync(entityPath, format, cancellationToken).ConfigureAwait(false);
+        var entityColumns = await SourceReader.ColumnsOfAsync(entityPath, format, storage, cancellationToken).ConfigureAwait(false);
         foreach (var required in plan.JoinKeys.Select(k => k.JoinKey).Append(timestampColumn).Concat(plan.RequestFields.Select(f => f.Name)))
         {
             if (!entityColumns.Contains(required, StringComparer.Ordinal))
             {
-                throw new FeatureRepoException($"entity dataframe {Path.GetFileName(entityPath)}: column '{required}' is required (columns: {string.Join(", ", entityColumns)})");
+                throw new FeatureRepoException($"entity dataframe {SourceReader.Display(entityPath)}: column '{required}' is required (columns: {string.Join(", ", entityColumns)})");
             }
         }
 
         // The entity rows, whole (bounded by MaxEntityRows).
         var raw = entityColumns.ToDictionary(c => c, _ => new List<object?>(), StringComparer.Ordinal);
-        await foreach (var batch in SourceReader.ReadAsync(entityPath, format, entityColumns, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in SourceReader.ReadAsync(entityPath, format, entityColumns, storage, null, cancellationToken).ConfigureAwait(false))
         {
             foreach (var c in entityColumns)
             {
@@ -61,7 +61,7 @@ public static class HistoricalRetriever
         long sourceRows = 0;
         foreach (var view in plan.Views)
         {
-            var (values, read) = await JoinViewAsync(repo, view, typedKeys, times, cancellationToken).ConfigureAwait(false);
+            var (values, read) = await JoinViewAsync(repo, view, typedKeys, times, storage, cancellationToken).ConfigureAwait(false);
             viewValues[view.Name] = values;
             sourceRows += read;
         }
@@ -89,7 +89,15 @@ public static class HistoricalRetriever
             throw new FeatureRepoException($"output column '{duplicate.Key}' appears twice: use full feature names (--full-feature-names)");
         }
 
-        await ParquetTable.WriteAsync(outputPath, output, cancellationToken).ConfigureAwait(false);
+        if (SourceStorage.IsS3(outputPath))
+        {
+            await (storage ?? SourceStorage.Default).WriteAsync(outputPath, local => ParquetTable.WriteAsync(local, output, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await ParquetTable.WriteAsync(outputPath, output, cancellationToken).ConfigureAwait(false);
+        }
+
         return new HistoricalResult(rows, output.Select(c => c.Name).ToArray(), sourceRows);
     }
 
@@ -124,7 +132,7 @@ public static class HistoricalRetriever
         return result;
     }
 
-    private static async Task<(object?[][] Values, long Read)> JoinViewAsync(FeatureRepo repo, FeatureViewDefinition view, Dictionary<string, object?[]> keys, DateTime[] times, CancellationToken ct)
+    private static async Task<(object?[][] Values, long Read)> JoinViewAsync(FeatureRepo repo, FeatureViewDefinition view, Dictionary<string, object?[]> keys, DateTime[] times, SourceStorage? storage, CancellationToken ct)
     {
         var source = repo.Sources[view.Source];
         var joinKeys = repo.EntitiesOf(view);
@@ -161,7 +169,7 @@ public static class HistoricalRetriever
         var columns = joinKeys.Select(j => j.JoinKey).Append(source.TimestampField).Concat(source.CreatedTimestampColumn is { } c ? [c] : []).Concat(view.Features.Select(f => f.Name)).Distinct(StringComparer.Ordinal).ToArray();
         long read = 0;
         var keyParts = new object?[joinKeys.Count];
-        await foreach (var batch in SourceReader.ReadAsync(source.Path, source.Format, columns, ct).ConfigureAwait(false))
+        await foreach (var batch in SourceReader.ReadAsync(source, columns, storage, ct).ConfigureAwait(false))
         {
             read += batch.Count;
             for (var i = 0; i < batch.Count; i++)

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using Turbine.Features.Definitions;
-using Turbine.Features.Historical;
 using Turbine.Features.Online;
 using Turbine.Features.Sources;
-using Turbine.Features.Values;
 
 namespace Turbine.Features.Materialization;
 
@@ -15,7 +13,7 @@ namespace Turbine.Features.Materialization;
 /// the run got; a rerun of the same window resumes after it. A malformed source stops with the file, row group and
 /// column; everything written before is complete row groups, so the store stays consistent.
 /// </summary>
-public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvider? time = null)
+public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvider? time = null, SourceStorage? storage = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -65,13 +63,14 @@ public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvi
         var joinKeys = repo.EntitiesOf(view);
         var featureNames = view.Features.Select(f => f.Name).ToArray();
         var columns = joinKeys.Select(j => j.JoinKey).Append(source.TimestampField).Concat(source.CreatedTimestampColumn is { } c ? [c] : []).Concat(featureNames).Distinct(StringComparer.Ordinal).ToArray();
+        var reducer = new BatchReducer(view, source, joinKeys, repo.EntityKeySerializationVersion);
         var state = ReadState(view.Name);
         var resume = state?.Checkpoint is { } cp && cp.Start == start && cp.End == end ? cp : null;
         long read = 0, inWindow = 0, written = 0;
         var skipped = 0;
         var fileIndex = -1;
         string? currentFile = null;
-        await foreach (var batch in SourceReader.ReadAsync(source.Path, source.Format, columns, ct).ConfigureAwait(false))
+        await foreach (var batch in SourceReader.ReadAsync(source, columns, storage, ct).ConfigureAwait(false))
         {
             if (batch.File != currentFile)
             {
@@ -86,65 +85,15 @@ public sealed class Materializer(FeatureRepo repo, IOnlineStore store, TimeProvi
             }
 
             read += batch.Count;
-            var latest = new Dictionary<string, (byte[] Key, DateTime Event, DateTime Created, int Row)>(StringComparer.Ordinal);
-            var keyValues = new (string, object)[joinKeys.Count];
-            for (var i = 0; i < batch.Count; i++)
+            var (entities, rowsInWindow) = reducer.Reduce(batch, start.Ticks, end.Ticks);
+            inWindow += rowsInWindow;
+            if (entities.Count > 0)
             {
-                var e = batch.Columns[source.TimestampField][i] is { } t ? HistoricalRetriever.Coerce(() => FeatureValues.ToUtc(t), batch.Where(source.TimestampField, i)) : throw new FeatureRepoException($"{batch.Where(source.TimestampField, i)}: no timestamp");
-                if (e < start || e > end)
-                {
-                    continue;
-                }
-
-                inWindow++;
-                var created = source.CreatedTimestampColumn is { } cc && batch.Columns[cc][i] is { } ct2 ? HistoricalRetriever.Coerce(() => FeatureValues.ToUtc(ct2), batch.Where(cc, i)) : DateTime.MinValue;
-                var missing = false;
-                for (var j = 0; j < joinKeys.Count; j++)
-                {
-                    var jk = joinKeys[j];
-                    var v = HistoricalRetriever.Coerce(() => FeatureValues.Coerce(batch.Columns[jk.JoinKey][i], jk.Type), batch.Where(jk.JoinKey, i));
-                    if (v is null)
-                    {
-                        missing = true;
-                        break;
-                    }
-
-                    keyValues[j] = (jk.JoinKey, v);
-                }
-
-                if (missing)
-                {
-                    continue;
-                }
-
-                var key = FeastCodec.SerializeEntityKey(keyValues, repo.EntityKeySerializationVersion);
-                var hex = Convert.ToHexString(key);
-                if (!latest.TryGetValue(hex, out var best) || e > best.Event || (e == best.Event && created >= best.Created))
-                {
-                    latest[hex] = (key, e, created, i);
-                }
-            }
-
-            var rows = new List<OnlineRow>(latest.Count);
-            foreach (var (key, e, created, i) in latest.Values)
-            {
-                var values = new object?[featureNames.Length];
-                for (var f = 0; f < values.Length; f++)
-                {
-                    var feature = view.Features[f];
-                    values[f] = HistoricalRetriever.Coerce(() => FeatureValues.Coerce(batch.Columns[feature.Name][i], feature.Type), batch.Where(feature.Name, i));
-                }
-
-                rows.Add(new OnlineRow(key, e, created, values));
-            }
-
-            if (rows.Count > 0)
-            {
-                written += await store.WriteAsync(view.Name, featureNames, rows, ct).ConfigureAwait(false);
+                written += await store.WriteEncodedAsync(view.Name, featureNames, entities, ct).ConfigureAwait(false);
             }
 
             WriteState(view.Name, state = (state ?? new MaterializeState()) with { Checkpoint = new Checkpoint(start, end, fileIndex, batch.RowGroup) });
-            progress?.Report(new MaterializeProgress(view.Name, Path.GetFileName(batch.File), batch.RowGroup, read, written, resume is not null));
+            progress?.Report(new MaterializeProgress(view.Name, SourceReader.Display(batch.File), batch.RowGroup, read, written, resume is not null));
         }
 
         // Done: the window counts as materialized; the checkpoint is cleared.

@@ -19,6 +19,9 @@ public interface IOnlineStore : IAsyncDisposable
     /// <summary>Writes rows of <paramref name="view"/> (features named by <paramref name="features"/>), keeping stored rows that are newer; returns how many were written.</summary>
     Task<int> WriteAsync(string view, IReadOnlyList<string> features, IReadOnlyList<OnlineRow> rows, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="WriteAsync"/>, for rows already encoded (the materializer's path: no boxed values); <paramref name="rows"/> may be reused once this completes.</summary>
+    Task<int> WriteEncodedAsync(string view, IReadOnlyList<string> features, EncodedRows rows, CancellationToken cancellationToken = default);
+
     /// <summary>Reads <paramref name="features"/> of <paramref name="view"/> for each key; null where the entity has no row.</summary>
     Task<OnlineRecord?[]> ReadAsync(string view, IReadOnlyList<string> features, IReadOnlyList<byte[]> entityKeys, CancellationToken cancellationToken = default);
 }

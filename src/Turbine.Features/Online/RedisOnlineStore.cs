@@ -48,40 +48,63 @@ public sealed class RedisOnlineStore : IOnlineStore
         return key;
     }
 
-    public async Task<int> WriteAsync(string view, IReadOnlyList<string> features, IReadOnlyList<OnlineRow> rows, CancellationToken cancellationToken = default)
+    public Task<int> WriteAsync(string view, IReadOnlyList<string> features, IReadOnlyList<OnlineRow> rows, CancellationToken cancellationToken = default) =>
+        WriteEncodedAsync(view, features, EncodedRows.From(rows, features.Count), cancellationToken);
+
+    /// <summary>
+    /// Two pipelined rounds per batch, each sent as one Redis batch: HGET of every entity's <c>_ts:view</c>, then
+    /// HSET (and EXPIRE) of the entities whose stored time is not newer. Values go out as slices of the encoded
+    /// buffer, not copied per value.
+    /// </summary>
+    public async Task<int> WriteEncodedAsync(string view, IReadOnlyList<string> features, EncodedRows rows, CancellationToken cancellationToken = default)
     {
         var db = _redis.GetDatabase();
         RedisValue tsField = FeastCodec.TimestampField(view);
         var fields = features.Select(f => (RedisValue)FeastCodec.FeatureField(view, f)).ToArray();
         try
         {
-            var keys = rows.Select(r => (RedisKey)Key(r.EntityKey)).ToArray();
-            var previous = await Task.WhenAll(keys.Select(k => db.HashGetAsync(k, tsField))).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var writes = new List<Task>();
+            var keys = new RedisKey[rows.Count];
+            var previous = new Task<RedisValue>[rows.Count];
+            var reads = db.CreateBatch();
             for (var i = 0; i < rows.Count; i++)
             {
-                // As Feast: skip a row whose event time is not after the stored one (seconds; ties keep the newer write).
-                if (previous[i].HasValue && FeastCodec.DecodeTimestamp((byte[])previous[i]!) > rows[i].EventTime)
+                keys[i] = Key(rows.Key(i));
+                previous[i] = reads.HashGetAsync(keys[i], tsField);
+            }
+
+            reads.Execute();
+            var stamps = await Task.WhenAll(previous).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var writes = new List<Task>(rows.Count);
+            var batch = db.CreateBatch();
+            var written = 0;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                // As Feast: skip a row whose event time is not after the stored one (ties keep the newer write).
+                var stored = stamps[i];
+                if (stored.HasValue && FeastCodec.DecodeTimestamp((byte[])stored!) > rows.EventTime(i))
                 {
                     continue;
                 }
 
                 var entries = new HashEntry[fields.Length + 1];
-                entries[0] = new HashEntry(tsField, FeastCodec.EncodeTimestamp(rows[i].EventTime));
+                entries[0] = new HashEntry(tsField, FeastCodec.EncodeTimestamp(rows.EventTime(i)));
                 for (var f = 0; f < fields.Length; f++)
                 {
-                    entries[f + 1] = new HashEntry(fields[f], FeastCodec.EncodeValue(rows[i].Values[f]));
+                    entries[f + 1] = new HashEntry(fields[f], rows.ValueMemory(i, f));
                 }
 
-                writes.Add(db.HashSetAsync(keys[i], entries));
+                writes.Add(batch.HashSetAsync(keys[i], entries));
                 if (_keyTtlSeconds is { } ttl)
                 {
-                    writes.Add(db.KeyExpireAsync(keys[i], TimeSpan.FromSeconds(ttl)));
+                    writes.Add(batch.KeyExpireAsync(keys[i], TimeSpan.FromSeconds(ttl)));
                 }
+
+                written++;
             }
 
+            batch.Execute();
             await Task.WhenAll(writes).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return writes.Count / (_keyTtlSeconds is null ? 1 : 2);
+            return written;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -34,6 +34,9 @@ public sealed class SqliteOnlineStore : IOnlineStore
 
     private string Table(string view) => "\"" + _project + "_" + view + "\"";
 
+    private string CreateTableSql(string view) =>
+        $"CREATE TABLE IF NOT EXISTS {Table(view)} (entity_key BLOB PRIMARY KEY, event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID";
+
     private async Task EnsureTableAsync(SqliteConnection connection, string view, CancellationToken ct)
     {
         if (_tables.ContainsKey(view))
@@ -42,46 +45,87 @@ public sealed class SqliteOnlineStore : IOnlineStore
         }
 
         using var create = connection.CreateCommand();
-        create.CommandText = $"CREATE TABLE IF NOT EXISTS {Table(view)} (entity_key BLOB PRIMARY KEY, event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL, vals BLOB NOT NULL) WITHOUT ROWID";
+        create.CommandText = CreateTableSql(view);
         await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         _tables[view] = true;
     }
 
-    public async Task<int> WriteAsync(string view, IReadOnlyList<string> features, IReadOnlyList<OnlineRow> rows, CancellationToken cancellationToken = default)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await EnsureTableAsync(connection, view, cancellationToken).ConfigureAwait(false);
-            var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (tx.ConfigureAwait(false))
-            {
-                using var upsert = connection.CreateCommand();
-                upsert.Transaction = tx;
-                upsert.CommandText = $"""
-                    INSERT INTO {Table(view)} (entity_key, event_ts, created_ts, vals) VALUES ($k, $e, $c, $v)
-                    ON CONFLICT(entity_key) DO UPDATE SET event_ts = excluded.event_ts, created_ts = excluded.created_ts, vals = excluded.vals
-                    WHERE excluded.event_ts > event_ts OR (excluded.event_ts = event_ts AND excluded.created_ts >= created_ts)
-                    """;
-                var k = upsert.Parameters.Add("$k", SqliteType.Blob);
-                var e = upsert.Parameters.Add("$e", SqliteType.Integer);
-                var c = upsert.Parameters.Add("$c", SqliteType.Integer);
-                var v = upsert.Parameters.Add("$v", SqliteType.Blob);
-                var written = 0;
-                foreach (var row in rows)
-                {
-                    k.Value = row.EntityKey;
-                    e.Value = row.EventTime.Ticks;
-                    c.Value = row.Created.Ticks;
-                    v.Value = EncodeValues(features, row.Values);
-                    written += await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+    public Task<int> WriteAsync(string view, IReadOnlyList<string> features, IReadOnlyList<OnlineRow> rows, CancellationToken cancellationToken = default) =>
+        WriteEncodedAsync(view, features, EncodedRows.From(rows, features.Count), cancellationToken);
 
-                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return written;
-            }
+    /// <summary>
+    /// One transaction, one prepared upsert executed per row (SQLite is in-process and synchronous: the async
+    /// wrappers would only add a task per row), each row's blob built from the encoded values in one allocation.
+    /// </summary>
+    public Task<int> WriteEncodedAsync(string view, IReadOnlyList<string> features, EncodedRows rows, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(WriteEncoded(view, features, rows));
+    }
+
+    private int WriteEncoded(string view, IReadOnlyList<string> features, EncodedRows rows)
+    {
+        var names = features.Select(f => Encoding.UTF8.GetBytes(f)).ToArray();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        if (!_tables.ContainsKey(view))
+        {
+            using var create = connection.CreateCommand();
+            create.CommandText = CreateTableSql(view);
+            create.ExecuteNonQuery();
+            _tables[view] = true;
         }
+
+        using var tx = connection.BeginTransaction();
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = tx;
+        upsert.CommandText = $"""
+            INSERT INTO {Table(view)} (entity_key, event_ts, created_ts, vals) VALUES ($k, $e, $c, $v)
+            ON CONFLICT(entity_key) DO UPDATE SET event_ts = excluded.event_ts, created_ts = excluded.created_ts, vals = excluded.vals
+            WHERE excluded.event_ts > event_ts OR (excluded.event_ts = event_ts AND excluded.created_ts >= created_ts)
+            """;
+        var k = upsert.Parameters.Add("$k", SqliteType.Blob);
+        var e = upsert.Parameters.Add("$e", SqliteType.Integer);
+        var c = upsert.Parameters.Add("$c", SqliteType.Integer);
+        var v = upsert.Parameters.Add("$v", SqliteType.Blob);
+        upsert.Prepare();
+        var written = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            k.Value = rows.Key(r);
+            e.Value = rows.EventTicks(r);
+            c.Value = rows.CreatedTicks(r);
+            v.Value = EncodeValues(names, rows, r);
+            written += upsert.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        return written;
+    }
+
+    /// <summary>[u16 name length][name][u32 value length][feast.types.Value] per feature.</summary>
+    private static byte[] EncodeValues(byte[][] names, EncodedRows rows, int row)
+    {
+        var size = 0;
+        for (var f = 0; f < names.Length; f++)
+        {
+            size += 6 + names[f].Length + rows.Value(row, f).Length;
+        }
+
+        var blob = new byte[size];
+        var span = blob.AsSpan();
+        for (var f = 0; f < names.Length; f++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)names[f].Length);
+            names[f].CopyTo(span[2..]);
+            span = span[(2 + names[f].Length)..];
+            var value = rows.Value(row, f);
+            BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)value.Length);
+            value.CopyTo(span[4..]);
+            span = span[(4 + value.Length)..];
+        }
+
+        return blob;
     }
 
     public async Task<OnlineRecord?[]> ReadAsync(string view, IReadOnlyList<string> features, IReadOnlyList<byte[]> entityKeys, CancellationToken cancellationToken = default)
@@ -132,29 +176,10 @@ public sealed class SqliteOnlineStore : IOnlineStore
         return result;
     }
 
-    /// <summary>[u16 name length][name][u32 value length][feast.types.Value] per feature.</summary>
-    internal static byte[] EncodeValues(IReadOnlyList<string> features, object?[] values)
-    {
-        using var ms = new MemoryStream(32 * features.Count);
-        Span<byte> header = stackalloc byte[4];
-        for (var i = 0; i < features.Count; i++)
-        {
-            var name = Encoding.UTF8.GetBytes(features[i]);
-            BinaryPrimitives.WriteUInt16LittleEndian(header, (ushort)name.Length);
-            ms.Write(header[..2]);
-            ms.Write(name);
-            var value = FeastCodec.EncodeValue(values[i]);
-            BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)value.Length);
-            ms.Write(header);
-            ms.Write(value);
-        }
-
-        return ms.ToArray();
-    }
-
     internal static object?[] DecodeValues(ReadOnlySpan<byte> blob, IReadOnlyList<string> features)
     {
         var result = new object?[features.Count];
+        Span<byte> scratch = stackalloc byte[256];
         while (blob.Length >= 6)
         {
             var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(blob);
@@ -163,7 +188,7 @@ public sealed class SqliteOnlineStore : IOnlineStore
             var value = blob.Slice(6 + nameLength, valueLength);
             for (var i = 0; i < features.Count; i++)
             {
-                if (name.Length == Encoding.UTF8.GetByteCount(features[i]) && Encoding.UTF8.GetString(name) == features[i])
+                if (Matches(name, features[i], scratch))
                 {
                     result[i] = FeastCodec.DecodeValue(value);
                 }
@@ -173,6 +198,17 @@ public sealed class SqliteOnlineStore : IOnlineStore
         }
 
         return result;
+    }
+
+    /// <summary>Whether the UTF-8 <paramref name="name"/> is <paramref name="feature"/>, without allocating.</summary>
+    private static bool Matches(ReadOnlySpan<byte> name, string feature, Span<byte> scratch)
+    {
+        if (name.Length > scratch.Length || Encoding.UTF8.GetMaxByteCount(feature.Length) > scratch.Length)
+        {
+            return name.SequenceEqual(Encoding.UTF8.GetBytes(feature));
+        }
+
+        return Encoding.UTF8.TryGetBytes(feature, scratch, out var n) && name.SequenceEqual(scratch[..n]);
     }
 
     public ValueTask DisposeAsync()

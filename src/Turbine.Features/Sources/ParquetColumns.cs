@@ -3,64 +3,66 @@ using Parquet.Schema;
 
 namespace Turbine.Features.Sources;
 
-/// <summary>Reads one Parquet column of a row group as boxed values, whatever its CLR type.</summary>
+/// <summary>
+/// Reads one Parquet column of a row group into a typed array (<c>T[]</c>, or <c>T?[]</c> when nullable; strings and
+/// bytes as arrays of references), reusing the previous row group's array when it has the same type and length, so
+/// that a file's row groups do not each allocate their columns anew on the Large Object Heap.
+/// </summary>
 internal static class ParquetColumns
 {
-    public static async Task<object?[]> ReadAsync(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct)
+    public static async Task<Array> ReadAsync(ParquetRowGroupReader rg, DataField field, int n, Array? reuse, CancellationToken ct)
     {
+        if (reuse is not null && reuse.Length == n)
+        {
+            Array.Clear(reuse);
+        }
+        else
+        {
+            reuse = null;
+        }
+
         var t = field.ClrType;
         if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))
         {
-            var buf = new string?[n];
+            var buf = reuse as string?[] ?? new string?[n];
             await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
             return buf;
         }
 
         if (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>))
         {
-            var buf = new byte[]?[n];
+            var buf = reuse as byte[]?[] ?? new byte[]?[n];
             await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
             return buf;
         }
 
         return t switch
         {
-            _ when t == typeof(long) => await Read<long>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(int) => await Read<int>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(short) => await Read<short>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(double) => await Read<double>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(float) => await Read<float>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(bool) => await Read<bool>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(DateTime) => await Read<DateTime>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(DateTimeOffset) => await Read<DateTimeOffset>(rg, field, n, ct).ConfigureAwait(false),
-            _ when t == typeof(decimal) => await Read<decimal>(rg, field, n, ct).ConfigureAwait(false),
+            _ when t == typeof(long) => await Read<long>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(int) => await Read<int>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(short) => await Read<short>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(double) => await Read<double>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(float) => await Read<float>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(bool) => await Read<bool>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(DateTime) => await Read<DateTime>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(DateTimeOffset) => await Read<DateTimeOffset>(rg, field, n, reuse, ct).ConfigureAwait(false),
+            _ when t == typeof(decimal) => await Read<decimal>(rg, field, n, reuse, ct).ConfigureAwait(false),
             _ => throw new NotSupportedException($"Parquet type {t.Name} is not supported"),
         };
     }
 
-    private static async Task<object?[]> Read<T>(ParquetRowGroupReader rg, DataField field, int n, CancellationToken ct)
+    private static async Task<Array> Read<T>(ParquetRowGroupReader rg, DataField field, int n, Array? reuse, CancellationToken ct)
         where T : struct
     {
-        var result = new object?[n];
         if (field.IsNullable)
         {
-            var buf = new T?[n];
-            await rg.ReadAsync<T>(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
-            for (var i = 0; i < n; i++)
-            {
-                result[i] = buf[i];
-            }
-        }
-        else
-        {
-            var buf = new T[n];
-            await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
-            for (var i = 0; i < n; i++)
-            {
-                result[i] = buf[i];
-            }
+            var nullable = reuse as T?[] ?? new T?[n];
+            await rg.ReadAsync<T>(field, nullable.AsMemory(), null, ct).ConfigureAwait(false);
+            return nullable;
         }
 
-        return result;
+        var buf = reuse as T[] ?? new T[n];
+        await rg.ReadAsync(field, buf.AsMemory(), null, ct).ConfigureAwait(false);
+        return buf;
     }
 }

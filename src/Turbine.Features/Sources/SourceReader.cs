@@ -55,10 +55,10 @@ public static class SourceReader
     private static bool IsRegularFile(string path) =>
         Turbine.Core.Repository.NativeFiles.TryStat(path, followLinks: false, out var stat) && stat.IsRegularFile;
 
-    /// <summary>How many row groups a Parquet source holds in all (for progress); null for CSV.</summary>
+    /// <summary>How many row groups a Parquet source holds in all (for progress); null for CSV and for S3 (not downloaded twice).</summary>
     public static async Task<int?> CountRowGroupsAsync(string path, SourceFormat format, CancellationToken cancellationToken = default)
     {
-        if (format != SourceFormat.Parquet)
+        if (format != SourceFormat.Parquet || SourceStorage.IsS3(path))
         {
             return null;
         }
@@ -87,13 +87,19 @@ public static class SourceReader
         return total;
     }
 
-    /// <summary>The column names of a single Parquet or CSV file.</summary>
-    public static async Task<IReadOnlyList<string>> ColumnsOfAsync(string file, SourceFormat format, CancellationToken cancellationToken = default)
+    /// <summary>The column names of a single Parquet or CSV file (a local path or an s3:// object).</summary>
+    public static Task<IReadOnlyList<string>> ColumnsOfAsync(string file, SourceFormat format, CancellationToken cancellationToken = default) =>
+        ColumnsOfAsync(file, format, null, cancellationToken);
+
+    /// <summary>The column names of a single Parquet or CSV file (a local path or an s3:// object read through <paramref name="storage"/>).</summary>
+    public static async Task<IReadOnlyList<string>> ColumnsOfAsync(string file, SourceFormat format, SourceStorage? storage, CancellationToken cancellationToken = default)
     {
-        if (format == SourceFormat.Parquet)
+        storage ??= SourceStorage.Default;
+        var name = Display(file);
+        var stream = await storage.OpenAsync(file, format == SourceFormat.Parquet, null, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            var stream = File.OpenRead(file);
-            await using (stream.ConfigureAwait(false))
+            if (format == SourceFormat.Parquet)
             {
                 try
                 {
@@ -102,36 +108,50 @@ public static class SourceReader
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
                 {
-                    throw new FeatureRepoException($"{Path.GetFileName(file)}: not a readable Parquet file: {e.Message}", e);
+                    throw new FeatureRepoException($"{name}: not a readable Parquet file: {e.Message}", e);
+                }
+            }
+
+            var csv = CsvReader.Create(new StreamReader(stream, leaveOpen: true), new CsvReaderOptions { Separator = ',' }, leaveOpen: false);
+            await using (csv.ConfigureAwait(false))
+            {
+                await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                return csv.Headers.ToArray();
+            }
+        }
+    }
+
+    /// <summary>A file's name for messages: the file name of a local path, the whole URI of an S3 object.</summary>
+    internal static string Display(string file) => SourceStorage.IsS3(file) ? file : Path.GetFileName(file);
+
+    public static IAsyncEnumerable<SourceBatch> ReadAsync(string path, SourceFormat format, IReadOnlyCollection<string> columns, CancellationToken cancellationToken = default) =>
+        ReadAsync(path, format, columns, null, null, cancellationToken);
+
+    /// <summary>Streams a source's batches; <paramref name="storage"/> (default: <see cref="SourceStorage.Default"/>) reads s3:// paths.</summary>
+    public static IAsyncEnumerable<SourceBatch> ReadAsync(SourceDefinition source, IReadOnlyCollection<string> columns, SourceStorage? storage, CancellationToken cancellationToken = default) =>
+        ReadAsync(source.Path, source.Format, columns, storage, source.S3EndpointOverride, cancellationToken);
+
+    public static async IAsyncEnumerable<SourceBatch> ReadAsync(string path, SourceFormat format, IReadOnlyCollection<string> columns, SourceStorage? storage, string? endpointOverride,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        storage ??= SourceStorage.Default;
+        foreach (var file in await storage.FilesAsync(path, format, endpointOverride, cancellationToken).ConfigureAwait(false))
+        {
+            var stream = await storage.OpenAsync(file, format == SourceFormat.Parquet, endpointOverride, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var batches = format == SourceFormat.Parquet ? ReadParquetAsync(file, stream, columns, cancellationToken) : ReadCsvAsync(file, stream, columns, cancellationToken);
+                await foreach (var batch in batches.ConfigureAwait(false))
+                {
+                    yield return batch;
                 }
             }
         }
-
-        var csv = CsvReader.FromFile(file, new CsvReaderOptions { Separator = ',' });
-        await using (csv.ConfigureAwait(false))
-        {
-            await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-            return csv.Headers.ToArray();
-        }
     }
 
-    public static async IAsyncEnumerable<SourceBatch> ReadAsync(string path, SourceFormat format, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private static async IAsyncEnumerable<SourceBatch> ReadParquetAsync(string file, Stream stream, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken ct)
     {
-        foreach (var file in Files(path, format))
-        {
-            var batches = format == SourceFormat.Parquet ? ReadParquetAsync(file, columns, cancellationToken) : ReadCsvAsync(file, columns, cancellationToken);
-            await foreach (var batch in batches.ConfigureAwait(false))
-            {
-                yield return batch;
-            }
-        }
-    }
-
-    private static async IAsyncEnumerable<SourceBatch> ReadParquetAsync(string file, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var name = Path.GetFileName(file);
-        var stream = File.OpenRead(file);
-        await using (stream.ConfigureAwait(false))
+        var name = Display(file);
         {
             ParquetReader reader;
             try
@@ -154,6 +174,7 @@ public static class SourceReader
                 }
 
                 long firstRow = 0;
+                var buffers = new Dictionary<string, Array>(StringComparer.Ordinal);
                 for (var g = 0; g < reader.RowGroupCount; g++)
                 {
                     using var rg = reader.OpenRowGroupReader(g);
@@ -163,12 +184,12 @@ public static class SourceReader
                     }
 
                     var n = (int)rg.RowCount;
-                    var data = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                    var data = new Dictionary<string, Array>(StringComparer.Ordinal);
                     foreach (var f in wanted)
                     {
                         try
                         {
-                            data[f.Name] = await ParquetColumns.ReadAsync(rg, f, n, ct).ConfigureAwait(false);
+                            data[f.Name] = buffers[f.Name] = await ParquetColumns.ReadAsync(rg, f, n, buffers.GetValueOrDefault(f.Name), ct).ConfigureAwait(false);
                         }
                         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
                         {
@@ -183,10 +204,10 @@ public static class SourceReader
         }
     }
 
-    private static async IAsyncEnumerable<SourceBatch> ReadCsvAsync(string file, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SourceBatch> ReadCsvAsync(string file, Stream stream, IReadOnlyCollection<string> columns, [EnumeratorCancellation] CancellationToken ct)
     {
-        var name = Path.GetFileName(file);
-        var csv = CsvReader.FromFile(file, new CsvReaderOptions { Separator = ',', MaxRecordSize = 1 << 20, NullValues = [""] });
+        var name = Display(file);
+        var csv = CsvReader.Create(new StreamReader(stream, leaveOpen: true), new CsvReaderOptions { Separator = ',', MaxRecordSize = 1 << 20, NullValues = [""] }, leaveOpen: false);
         await using (csv.ConfigureAwait(false))
         {
             await csv.ReadHeaderAsync(ct).ConfigureAwait(false);
@@ -201,7 +222,7 @@ public static class SourceReader
             long firstRow = 0;
             while (true)
             {
-                var buffers = names.Select(_ => new object?[CsvBatchRows]).ToArray();
+                var buffers = names.Select(_ => new string?[CsvBatchRows]).ToArray();
                 var count = 0;
                 while (count < CsvBatchRows && await csv.ReadAsync(ct).ConfigureAwait(false))
                 {
@@ -218,7 +239,7 @@ public static class SourceReader
                     yield break;
                 }
 
-                var data = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+                var data = new Dictionary<string, Array>(StringComparer.Ordinal);
                 for (var c = 0; c < names.Length; c++)
                 {
                     data[names[c]] = count == CsvBatchRows ? buffers[c] : buffers[c][..count];

@@ -235,29 +235,49 @@ public static class FeastCodec
         return ms.ToArray();
     }
 
-    /// <summary>Reads a <c>google.protobuf.Timestamp</c> message.</summary>
+    /// <summary>Reads a <c>google.protobuf.Timestamp</c> message (without allocating).</summary>
     public static DateTime DecodeTimestamp(ReadOnlySpan<byte> bytes)
     {
         long seconds = 0;
-        var nanos = 0;
-        using var input = new CodedInputStream(bytes.ToArray());
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        long nanos = 0;
+        var p = 0;
+        while (p < bytes.Length)
         {
-            switch (WireFormat.GetTagFieldNumber(tag))
+            var tag = ReadVarint(bytes, ref p);
+            switch (tag)
             {
-                case 1:
-                    seconds = input.ReadInt64();
+                case 0x08: // seconds, varint
+                    seconds = (long)ReadVarint(bytes, ref p);
                     break;
-                case 2:
-                    nanos = input.ReadInt32();
+                case 0x10: // nanos, varint
+                    nanos = (int)ReadVarint(bytes, ref p);
                     break;
                 default:
-                    input.SkipLastField();
-                    break;
+                    throw new InvalidDataException($"google.protobuf.Timestamp: unexpected tag {tag}");
             }
         }
 
         return DateTime.UnixEpoch.AddTicks((seconds * TimeSpan.TicksPerSecond) + (nanos / 100));
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> bytes, ref int p)
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (p >= bytes.Length)
+            {
+                throw new InvalidDataException("truncated varint");
+            }
+
+            var b = bytes[p++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return result;
+            }
+        }
+
+        throw new InvalidDataException("varint longer than 10 bytes");
     }
 }
