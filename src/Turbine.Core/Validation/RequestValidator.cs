@@ -161,13 +161,14 @@ internal static class RequestValidator
     private static InferenceError? CheckShape(ModelConfig config, string name, string kind, ImmutableArray<long> dims, long[] shape, ref long batch)
     {
         ReadOnlySpan<long> rest = shape;
-        var expected = config.MaxBatchSize > 0 ? TensorShape.Format([-1, .. dims]) : TensorShape.Format(dims.AsSpan());
+        // Formatted only for an error message: every request used to build it (a StringBuilder and strings per input).
+        string Expected() => config.MaxBatchSize > 0 ? TensorShape.Format([-1, .. dims]) : TensorShape.Format(dims.AsSpan());
         if (config.MaxBatchSize > 0)
         {
             if (shape.Length == 0)
             {
                 return InferenceError.InvalidArgument(
-                    $"{kind} '{name}' for model '{config.Name}': expected shape {expected}, got [] (the first dimension is the batch size)");
+                    $"{kind} '{name}' for model '{config.Name}': expected shape {Expected()}, got [] (the first dimension is the batch size)");
             }
 
             var b = shape[0];
@@ -199,7 +200,7 @@ internal static class RequestValidator
         if (!TensorShape.Matches(dims.AsSpan(), rest))
         {
             return InferenceError.InvalidArgument(
-                $"{kind} '{name}' for model '{config.Name}': expected shape {expected}, got {TensorShape.Format(shape)}");
+                $"{kind} '{name}' for model '{config.Name}': expected shape {Expected()}, got {TensorShape.Format(shape)}");
         }
 
         return null;

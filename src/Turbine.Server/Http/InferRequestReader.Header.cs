@@ -10,10 +10,10 @@ internal static partial class InferRequestReader
         ReadOnlySpan<byte> json,
         InferenceRequest request,
         out List<(int Input, long Size)> binarySizes,
-        out Dictionary<int, (int Start, int Length)> dataRanges)
+        out Dictionary<int, (int Start, int Length)>? dataRanges)
     {
         binarySizes = [];
-        dataRanges = [];
+        dataRanges = null; // made on the first JSON 'data' (a binary request never needs it)
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         try
         {
@@ -39,7 +39,7 @@ internal static partial class InferRequestReader
                 else if (reader.ValueTextEquals("inputs"u8))
                 {
                     reader.Read();
-                    error = ReadInputs(ref reader, request, binarySizes, dataRanges);
+                    error = ReadInputs(ref reader, request, binarySizes, ref dataRanges);
                     sawInputs = true;
                 }
                 else if (reader.ValueTextEquals("outputs"u8))
@@ -109,7 +109,7 @@ internal static partial class InferRequestReader
         parameters = new Dictionary<string, InferParameter>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = JsonNames.Get(ref reader); // known names (binary_data_output, priority, …) are shared strings
             reader.Read();
             var error = ReadParameterValue(ref reader, owner, name, ref parameters);
             if (error is not null)
@@ -153,7 +153,7 @@ internal static partial class InferRequestReader
         ref Utf8JsonReader reader,
         InferenceRequest request,
         List<(int Input, long Size)> binarySizes,
-        Dictionary<int, (int Start, int Length)> dataRanges)
+        ref Dictionary<int, (int Start, int Length)>? dataRanges)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -177,7 +177,8 @@ internal static partial class InferRequestReader
             (int Start, int Length)? data = null;
 
             // Property names are matched in place (no string per property); the label is built only for errors.
-            string Label() => name is null ? $"inputs[{index}]" : $"input '{name}'";
+            // (A local function never turned into a delegate: its captures live in a struct, nothing is allocated.)
+            string Label() => InputLabel(index, name);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("name"u8))
@@ -204,7 +205,7 @@ internal static partial class InferRequestReader
                 else if (reader.ValueTextEquals("shape"u8))
                 {
                     reader.Read();
-                    var shapeError = ReadShape(ref reader, Label(), out shape);
+                    var shapeError = ReadShape(ref reader, index, name, out shape);
                     if (shapeError is not null)
                     {
                         return shapeError;
@@ -213,7 +214,7 @@ internal static partial class InferRequestReader
                 else if (reader.ValueTextEquals("parameters"u8))
                 {
                     reader.Read();
-                    var pError = ReadInputParameters(ref reader, Label, out parameters, out binarySize);
+                    var pError = ReadInputParameters(ref reader, index, name, out parameters, out binarySize);
                     if (pError is not null)
                     {
                         return pError;
@@ -261,7 +262,7 @@ internal static partial class InferRequestReader
             }
             else if (data is { } range)
             {
-                dataRanges[index] = range;
+                (dataRanges ??= [])[index] = range;
             }
 
             request.Inputs.Add(new InferenceTensor(name, dataType, shape, ReadOnlyMemory<byte>.Empty) { Parameters = parameters });
@@ -270,26 +271,39 @@ internal static partial class InferRequestReader
         return null;
     }
 
-    private static InferenceError? ReadShape(ref Utf8JsonReader reader, string label, out long[]? shape)
+    private static string InputLabel(int index, string? name) => name is null ? $"inputs[{index}]" : $"input '{name}'";
+
+    private static InferenceError? ReadShape(ref Utf8JsonReader reader, int index, string? name, out long[]? shape)
     {
         shape = null;
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            return InferenceError.InvalidArgument($"{label}: 'shape' must be an array of integers, got a JSON {reader.TokenType}");
+            return InferenceError.InvalidArgument($"{InputLabel(index, name)}: 'shape' must be an array of integers, got a JSON {reader.TokenType}");
         }
 
-        var dims = new List<long>(4);
+        // Up to 8 dimensions on the stack, then a growing array: only the final shape is allocated.
+        Span<long> first = stackalloc long[8];
+        var dims = first;
+        long[]? grown = null;
+        var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var d) || d < 0)
             {
-                return InferenceError.InvalidArgument($"{label}: 'shape' must hold non-negative integers");
+                return InferenceError.InvalidArgument($"{InputLabel(index, name)}: 'shape' must hold non-negative integers");
             }
 
-            dims.Add(d);
+            if (count == dims.Length)
+            {
+                grown = new long[dims.Length * 2];
+                dims.CopyTo(grown);
+                dims = grown;
+            }
+
+            dims[count++] = d;
         }
 
-        shape = [.. dims];
+        shape = dims[..count].ToArray();
         return null;
     }
 
@@ -365,14 +379,14 @@ internal static partial class InferRequestReader
     /// An input's parameters: <c>binary_data_size</c> is read directly (the common case allocates nothing); any
     /// other parameter goes into a dictionary.
     /// </summary>
-    private static InferenceError? ReadInputParameters(ref Utf8JsonReader reader, Func<string> label,
+    private static InferenceError? ReadInputParameters(ref Utf8JsonReader reader, int index, string? inputName,
         out Dictionary<string, InferParameter>? parameters, out long? binarySize)
     {
         parameters = null;
         binarySize = null;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            return InferenceError.InvalidArgument($"{label()} 'parameters' must be a JSON object, got {reader.TokenType}");
+            return InferenceError.InvalidArgument($"{InputLabel(index, inputName)} 'parameters' must be a JSON object, got {reader.TokenType}");
         }
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -390,16 +404,16 @@ internal static partial class InferRequestReader
                         JsonTokenType.False => "false",
                         _ => $"a JSON {reader.TokenType}",
                     };
-                    return InferenceError.InvalidArgument($"{label()}: binary_data_size must be a non-negative integer, got {text}");
+                    return InferenceError.InvalidArgument($"{InputLabel(index, inputName)}: binary_data_size must be a non-negative integer, got {text}");
                 }
 
                 binarySize = size;
                 continue;
             }
 
-            var name = reader.GetString()!;
+            var name = JsonNames.Get(ref reader); // known names (binary_data_output, priority, …) are shared strings
             reader.Read();
-            var error = ReadParameterValue(ref reader, label(), name, ref parameters);
+            var error = ReadParameterValue(ref reader, InputLabel(index, inputName), name, ref parameters);
             if (error is not null)
             {
                 return error;

@@ -123,7 +123,7 @@ internal static partial class InferRequestReader
         ReadOnlyMemory<byte> json,
         ReadOnlyMemory<byte> binary,
         List<(int Input, long Size)> binarySizes,
-        Dictionary<int, (int Start, int Length)> dataRanges)
+        Dictionary<int, (int Start, int Length)>? dataRanges)
     {
         long total = 0;
         var overflow = false;
@@ -167,7 +167,7 @@ internal static partial class InferRequestReader
                 tensor = new InferenceTensor(meta.Name, meta.DataType, meta.Shape, binary.Slice(offset, size)) { Parameters = meta.Parameters };
                 offset += size;
             }
-            else if (dataRanges.TryGetValue(i, out var range))
+            else if (dataRanges is not null && dataRanges.TryGetValue(i, out var range))
             {
                 var converted = JsonTensorReader.Read(json.Span.Slice(range.Start, range.Length), meta.Name, meta.DataType, meta.Shape);
                 if (!converted.IsOk)

@@ -41,7 +41,7 @@ internal sealed class RequestBody : IDisposable
     /// message names <paramref name="limitName"/>), <see cref="StatusCode.Unavailable"/> when the server-wide budget is
     /// spent (503), <see cref="StatusCode.InvalidArgument"/> for bad compressed data or bad chunked framing (400).
     /// </summary>
-    public static async Task<Result<RequestBody>> ReadAsync(HttpRequest request, long limit, string limitName,
+    public static async ValueTask<Result<RequestBody>> ReadAsync(HttpRequest request, long limit, string limitName,
         RequestBodyBudget budget, CancellationToken cancellationToken)
     {
         var maxLength = (int)Math.Min(limit, Array.MaxLength);
