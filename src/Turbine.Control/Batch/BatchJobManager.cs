@@ -79,10 +79,10 @@ internal sealed partial class BatchJobManager : IAsyncDisposable
                 return (null, (503, "unavailable", "the control plane is stopping"));
             }
 
-            if (_jobs.Values.Any(j => !j.View.IsFinished && (SameFile(j.Options.Output, options.Output) || SameFile(j.Options.Output, options.Input))))
+            if (_jobs.Values.Any(j => !j.View.IsFinished && (SameFile(j.Options.Output, options.Output) || SameFile(j.Options.Output, options.Input) || SameFile(j.Options.Input, options.Output))))
             {
                 entry.Dispose();
-                return (null, (409, "conflict", $"a running or queued job already writes '{request.Output}' (or reads what it writes); cancel it or wait"));
+                return (null, (409, "conflict", $"a running or queued job already writes '{request.Output}', writes this job's input, or reads what this job would write; cancel it or wait"));
             }
 
             var active = _jobs.Values.Count(j => !j.View.IsFinished);
@@ -193,9 +193,10 @@ internal sealed partial class BatchJobManager : IAsyncDisposable
         _paths.Resolve("output", request.Output + ".parts");
         var errors = request.Errors is null ? null : _paths.Resolve("errors", request.Errors);
         _paths.Resolve("errors", errors is null ? request.Output + ".errors.jsonl" : request.Errors);
-        if (input == output)
+        var errorsPath = errors ?? output + ".errors.jsonl";
+        if (input == output || input == errorsPath || output == errorsPath)
         {
-            throw new ArgumentException("'input' and 'output' are the same file");
+            throw new ArgumentException("'input', 'output' and 'errors' must be three different files");
         }
 
         var options = new BatchJobOptions

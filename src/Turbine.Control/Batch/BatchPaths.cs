@@ -43,7 +43,12 @@ internal sealed class BatchPaths(string root, IReadOnlyList<string> s3Prefixes)
         }
 
         var full = Path.GetFullPath(Path.Combine(Root, value));
-        if (full != Root && !full.StartsWith(Root + "/", StringComparison.Ordinal))
+        if (full == Root)
+        {
+            throw new ArgumentException($"'{field}' '{value}' names the batch folder itself; give a file in it");
+        }
+
+        if (!full.StartsWith(Root + "/", StringComparison.Ordinal))
         {
             throw new ArgumentException($"'{field}' '{value}' is outside the batch folder; give a path relative to it");
         }

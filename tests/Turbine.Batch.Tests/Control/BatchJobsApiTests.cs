@@ -92,6 +92,10 @@ public sealed class BatchJobsApiTests(BatchFixture fixture) : IClassFixture<Batc
         Assert.Equal(0, control.Opener.Opened);
         var outside = await Assert.ThrowsAsync<ControlClientException>(() => writer.SubmitBatchJobAsync(new BatchJobRequest { Model = "simple", Input = "in.csv", Output = "../escape.csv" }));
         Assert.Contains("outside the batch folder", outside.Message, StringComparison.Ordinal);
+        var overInput = await Assert.ThrowsAsync<ControlClientException>(() => writer.SubmitBatchJobAsync(new BatchJobRequest { Model = "simple", Input = "in.csv", Output = "out.csv", Errors = "in.csv" }));
+        Assert.Contains("three different files", overInput.Message, StringComparison.Ordinal);
+        var folderItself = await Assert.ThrowsAsync<ControlClientException>(() => writer.SubmitBatchJobAsync(new BatchJobRequest { Model = "simple", Input = "in.csv", Output = "." }));
+        Assert.Contains("names the batch folder itself", folderItself.Message, StringComparison.Ordinal);
         Assert.Empty((await writer.ListBatchJobsAsync()).Jobs);
     }
 
