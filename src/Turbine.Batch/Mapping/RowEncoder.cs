@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Turbine.Batch.Scoring;
 using Turbine.Batch.Tables;
 using Turbine.Core.Tensors;
 
@@ -22,6 +23,12 @@ internal static class RowEncoder
     {
         encoded = default;
         var spec = binding.Spec;
+        if (binding.Columns.Length == 1 && TryEncodeTyped(part.Columns[binding.Columns[0]][row], spec, out encoded))
+        {
+            error = null;
+            return true;
+        }
+
         var elements = new List<object?>();
         long[]? nestedShape = null;
         for (var i = 0; i < binding.Columns.Length; i++)
@@ -52,6 +59,7 @@ internal static class RowEncoder
                 }
             }
 
+            cell = JsonValues.Boxed(cell);
             var before = elements.Count;
             if (!TryFlatten(cell, elements, out var shape, 0))
             {
@@ -77,6 +85,55 @@ internal static class RowEncoder
 
         encoded = new EncodedRow(data, rowShape);
         error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// The fast path for a typed float/double list (Parquet lists of stored tensors) into an FP32 or FP64 input of a fixed
+    /// element count: one conversion loop, no boxing. False (the general path decides, with its errors) otherwise.
+    /// </summary>
+    private static bool TryEncodeTyped(object? cell, TensorSpec spec, out EncodedRow encoded)
+    {
+        encoded = default;
+        if (cell is not (float[] or double[]) || spec.DataType is not (TensorDataType.FP32 or TensorDataType.FP64) || spec.Dims.Contains(-1))
+        {
+            return false;
+        }
+
+        var count = cell is float[] f ? f.Length : ((double[])cell).Length;
+        if (TensorShape.ElementCount(spec.Dims) != count)
+        {
+            return false;
+        }
+
+        var data = new byte[count * spec.DataType.ElementSize()];
+        switch (cell, spec.DataType)
+        {
+            case (float[] floats, TensorDataType.FP32):
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()).CopyTo(data);
+                break;
+            case (double[] doubles, TensorDataType.FP64):
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(doubles.AsSpan()).CopyTo(data);
+                break;
+            case (float[] floats, _):
+                var asDoubles = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(data.AsSpan());
+                for (var i = 0; i < floats.Length; i++)
+                {
+                    asDoubles[i] = floats[i];
+                }
+
+                break;
+            case (double[] doubles, _):
+                var asFloats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data.AsSpan());
+                for (var i = 0; i < doubles.Length; i++)
+                {
+                    asFloats[i] = (float)doubles[i];
+                }
+
+                break;
+        }
+
+        encoded = new EncodedRow(data, [.. spec.Dims]);
         return true;
     }
 

@@ -1,49 +1,88 @@
+using Turbine.Core.Repository;
+
 namespace Turbine.Batch.Storage;
 
 /// <summary>Local files: atomic writes through a temporary file in the same folder, flushed to disk, then renamed.</summary>
 internal sealed class LocalBatchStore : IBatchStore
 {
+    /// <summary>Largest manifest read as text (a manifest lists one line per part).</summary>
+    internal const int MaxTextBytes = 256 << 20;
+
     public Task<Stream> OpenReadAsync(string path, bool seekable, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(OpenRegular(path));
 
-    private static FileStream OpenRegular(string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> only when lstat says it is a regular file: a link, FIFO, socket, device or folder
+    /// is refused before it is opened (a FIFO would block the job forever, a device read without end), and the open
+    /// itself neither follows a link nor blocks, then checks it got the same regular file (no swap in between).
+    /// </summary>
+    internal static FileStream OpenRegular(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        var before = Stat(path);
+        var handle = NativeFiles.OpenReadNoFollow(path);
+        if (handle is null)
+        {
+            throw new IOException($"'{path}' cannot be opened (it vanished or was replaced by a link)");
+        }
+
+        try
+        {
+            if (!NativeFiles.TryStat(handle, out var after) || !after.IsRegularFile || !after.SameFile(before))
+            {
+                throw new IOException($"'{path}' was replaced while it was opened (no longer the regular file first seen)");
+            }
+
+            return new FileStream(handle, FileAccess.Read, bufferSize: 1 << 16);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>lstat of <paramref name="path"/>, which must be a regular file (not a link to one); a clear error otherwise.</summary>
+    private static NativeFiles.FileStat Stat(string path)
+    {
+        if (!NativeFiles.TryStat(path, followLinks: false, out var stat))
         {
             throw new FileNotFoundException($"'{path}' does not exist", path);
         }
 
-        if (info.LinkTarget is not null && new FileInfo(info.ResolveLinkTarget(true)!.FullName) is { Exists: false })
+        if (!stat.IsRegularFile)
         {
-            throw new IOException($"'{path}' is a dangling link");
+            var kind = stat.IsSymbolicLink ? "a symbolic link" : stat.IsDirectory ? "a folder" : "a FIFO, socket or device";
+            throw new IOException($"'{path}' is {kind}, not a regular file; batch jobs read regular files only");
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        if (!stream.CanSeek || !IsRegular(path))
-        {
-            stream.Dispose();
-            throw new IOException($"'{path}' is not a regular file");
-        }
-
-        return stream;
-    }
-
-    private static bool IsRegular(string path)
-    {
-        // FIFOs and devices report a zero length and cannot be told apart portably; refuse what FileInfo does not call a file.
-        var target = new FileInfo(path).LinkTarget is null ? path : new FileInfo(path).ResolveLinkTarget(true)!.FullName;
-        return (File.GetAttributes(target) & (FileAttributes.Device | FileAttributes.Directory)) == 0;
+        return stat;
     }
 
     public Task<string> IdentityAsync(string path, CancellationToken cancellationToken)
     {
-        var info = new FileInfo(path);
-        return Task.FromResult(info.Exists ? $"{Path.GetFullPath(path)}|{info.Length}|{info.LastWriteTimeUtc.Ticks}" : throw new FileNotFoundException($"'{path}' does not exist", path));
+        var stat = Stat(path);
+        return Task.FromResult($"{Path.GetFullPath(path)}|{stat.Size}|{File.GetLastWriteTimeUtc(path).Ticks}");
     }
 
-    public async Task<string?> ReadTextAsync(string path, CancellationToken cancellationToken) =>
-        File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false) : null;
+    public async Task<string?> ReadTextAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!NativeFiles.TryStat(path, followLinks: false, out _))
+        {
+            return null;
+        }
+
+        var stream = OpenRegular(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (stream.Length > MaxTextBytes)
+            {
+                throw new IOException($"'{path}' is {stream.Length} bytes, more than the {MaxTextBytes} a manifest may have");
+            }
+
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+            return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
     {

@@ -79,6 +79,9 @@ internal static class JsonValues
             case double d:
                 WriteDouble(writer, d);
                 break;
+            case float[] or double[]:
+                Write(writer, Boxed(value));
+                break;
             case object?[] list:
                 writer.WriteStartArray();
                 foreach (var item in list)
@@ -93,6 +96,17 @@ internal static class JsonValues
                 break;
         }
     }
+
+    /// <summary>
+    /// A list cell as <c>object?[]</c>: Parquet float/double lists without nulls are read as typed arrays (no boxing per
+    /// element on the scoring path); slower paths (writing kept columns) box them here.
+    /// </summary>
+    public static object? Boxed(object? cell) => cell switch
+    {
+        float[] f => Array.ConvertAll(f, v => (object?)(double)v),
+        double[] d => Array.ConvertAll(d, v => (object?)v),
+        _ => cell,
+    };
 
     private static void WriteDouble(Utf8JsonWriter writer, double d)
     {

@@ -118,6 +118,11 @@ internal static class ParquetColumns
     private static async Task<object?[]> ReadListAsync(ParquetRowGroupReader group, DataField field, ColumnKind element, int rows, CancellationToken cancellationToken)
     {
         using var raw = await group.ReadRawColumnDataBaseAsync(field, cancellationToken).ConfigureAwait(false);
+        if (TypedList(raw, rows) is { } typed)
+        {
+            return typed;
+        }
+
         var values = RawValues(raw);
         var definitions = raw.DefinitionLevels;
         var repetitions = raw.RepetitionLevels;
@@ -169,6 +174,57 @@ internal static class ParquetColumns
         }
 
         _ = element;
+        return cells;
+    }
+
+    /// <summary>
+    /// A float or double list column whose every row holds a non-empty list without nulls (the common shape of stored
+    /// tensors: embeddings, preprocessed images) as one typed array per row, skipping the per-element boxing; null when
+    /// the column has another type or any null or empty entry (the general path handles it).
+    /// </summary>
+    private static object?[]? TypedList(RawColumnData raw, int rows)
+    {
+        var definitions = raw.DefinitionLevels;
+        var repetitions = raw.RepetitionLevels;
+        if (raw is not (RawColumnData<float> or RawColumnData<double>) || definitions.Length == 0)
+        {
+            return null;
+        }
+
+        var maxDefinition = 0;
+        foreach (var d in definitions)
+        {
+            maxDefinition = Math.Max(maxDefinition, d);
+        }
+
+        var count = raw is RawColumnData<float> f ? f.Values.Length : ((RawColumnData<double>)raw).Values.Length;
+        if (maxDefinition == 0 || count != definitions.Length || definitions.ContainsAnyExcept(maxDefinition))
+        {
+            return null;
+        }
+
+        var starts = new List<int>(rows + 1);
+        for (var i = 0; i < repetitions.Length; i++)
+        {
+            if (repetitions[i] == 0)
+            {
+                starts.Add(i);
+            }
+        }
+
+        if (starts.Count != rows)
+        {
+            return null;
+        }
+
+        starts.Add(repetitions.Length);
+        var cells = new object?[rows];
+        for (var r = 0; r < rows; r++)
+        {
+            var range = new Range(starts[r], starts[r + 1]);
+            cells[r] = raw is RawColumnData<float> floats ? floats.Values[range].ToArray() : ((RawColumnData<double>)raw).Values[range].ToArray();
+        }
+
         return cells;
     }
 }

@@ -158,7 +158,7 @@ internal static class TableWriter
         var repetitions = new List<int>();
         foreach (var cell in cells)
         {
-            var list = cell as object?[];
+            var list = JsonValues.Boxed(cell) as object?[];
             if (list is null || list.Length == 0)
             {
                 definitions.Add(list is null ? 0 : 1);

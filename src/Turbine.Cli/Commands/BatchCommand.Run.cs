@@ -162,48 +162,95 @@ internal static partial class BatchCommand
             return await RunJobAsync(options with { Concurrency = options.Concurrency > 0 ? options.Concurrency : 4 }, stores, scorer, progressMode, stop).ConfigureAwait(false);
         }
 
-        var fromRegistry = target.Registry is not null || target.Reference.Contains('@', StringComparison.Ordinal) || target.Reference.Contains(':', StringComparison.Ordinal);
-        if (target.Repository is not null && fromRegistry && target.Registry is not null)
+        await using var lease = await OpenInProcessAsync(target.Reference, target.Version, target.Repository, target.Registry, target.RegistryToken, target.RegistryCache).ConfigureAwait(false);
+        return await RunJobAsync(options, stores, lease.Scorer, progressMode, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads <paramref name="reference"/> in an engine of its own: from <paramref name="repository"/>, or from the
+    /// registry for a reference with <c>@</c> or <c>:</c> (pulled into <paramref name="registryCache"/> as
+    /// <c>turbine serve --registry</c> does). Shared by <c>batch run</c> and the control plane's job API.
+    /// </summary>
+    internal static async Task<Turbine.Control.Batch.BatchScorerLease> OpenInProcessAsync(
+        string reference, string? versionText, string? repository, string? registry, string? registryToken, string registryCache)
+    {
+        var fromRegistry = registry is not null || reference.Contains('@', StringComparison.Ordinal) || reference.Contains(':', StringComparison.Ordinal);
+        if (repository is not null && fromRegistry && registry is not null)
         {
             throw new ArgumentException("give --model-repository or --registry, not both");
         }
 
-        long? version = target.Version is null ? null
-            : long.TryParse(target.Version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
-            : throw new ArgumentException($"--model-version '{target.Version}' is not a version number");
-        if (target.Repository is not null && !fromRegistry)
+        long? version = versionText is null ? null
+            : long.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new ArgumentException($"--model-version '{versionText}' is not a version number");
+        if (repository is not null && !fromRegistry)
         {
-            if (!Directory.Exists(target.Repository))
+            if (!Directory.Exists(repository))
             {
-                throw new ArgumentException($"model repository '{target.Repository}' does not exist");
+                throw new ArgumentException($"model repository '{repository}' does not exist");
             }
 
-            await using var engine = new InferenceEngine(
-                new EngineOptions { ModelRepository = target.Repository, ControlMode = ModelControlMode.Explicit, StartupModels = [target.Reference], ResponseCacheBytes = 0 },
+            var engine = new InferenceEngine(
+                new EngineOptions { ModelRepository = repository, ControlMode = ModelControlMode.Explicit, StartupModels = [reference], ResponseCacheBytes = 0 },
                 [new OnnxBackend(), new DotNetBackend()], NullLogger.Instance);
-            await engine.StartAsync(CancellationToken.None).ConfigureAwait(false);
-            return await RunJobAsync(options, stores, new EngineScorer(engine, target.Reference, version), progressMode, stop).ConfigureAwait(false);
+            try
+            {
+                await engine.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                await engine.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            return new Turbine.Control.Batch.BatchScorerLease(new EngineScorer(engine, reference, version), engine);
         }
 
-        if (target.Repository is null && !fromRegistry)
+        if (repository is null && !fromRegistry)
         {
             throw new ArgumentException("give --model-repository DIR (in-process), --registry URL with a reference such as fraud@production, or --url (remote)");
         }
 
         var registryOptions = new RegistryServingOptions
         {
-            Url = new Uri(target.Registry ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryUrlVariable) is { Length: > 0 } env ? env : ModelsCommand.DefaultRegistryUrl)),
-            Models = [target.Reference],
-            Token = target.RegistryToken ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryTokenVariable) is { Length: > 0 } t ? t : null),
-            CacheDirectory = Path.GetFullPath(target.RegistryCache),
+            Url = new Uri(registry ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryUrlVariable) is { Length: > 0 } env ? env : ModelsCommand.DefaultRegistryUrl)),
+            Models = [reference],
+            Token = registryToken ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryTokenVariable) is { Length: > 0 } t ? t : null),
+            CacheDirectory = Path.GetFullPath(registryCache),
         };
-        var name = target.Reference.Split('@', ':')[0];
-        await using var sync = new RegistrySync(registryOptions, TimeProvider.System, NullLogger.Instance);
-        await using var registryEngine = new InferenceEngine(
-            new EngineOptions { ModelRepository = registryOptions.RepositoryDirectory, ControlMode = ModelControlMode.Explicit, ResponseCacheBytes = 0 },
-            [new OnnxBackend(), new DotNetBackend()], NullLogger.Instance, source: sync);
-        await registryEngine.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        return await RunJobAsync(options, stores, new EngineScorer(registryEngine, name, version), progressMode, stop).ConfigureAwait(false);
+        var name = reference.Split('@', ':')[0];
+        var owner = new EngineAndSync(new RegistrySync(registryOptions, TimeProvider.System, NullLogger.Instance));
+        try
+        {
+            owner.Engine = new InferenceEngine(
+                new EngineOptions { ModelRepository = registryOptions.RepositoryDirectory, ControlMode = ModelControlMode.Explicit, ResponseCacheBytes = 0 },
+                [new OnnxBackend(), new DotNetBackend()], NullLogger.Instance, source: owner.Sync);
+            await owner.Engine.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            return new Turbine.Control.Batch.BatchScorerLease(new EngineScorer(owner.Engine, name, version), owner);
+        }
+        catch
+        {
+            await owner.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A registry-fed engine and its sync, disposed engine first.</summary>
+    private sealed class EngineAndSync(RegistrySync sync) : IAsyncDisposable
+    {
+        public RegistrySync Sync { get; } = sync;
+
+        public InferenceEngine? Engine { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Engine is not null)
+            {
+                await Engine.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await Sync.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static async Task<BatchSummary> RunJobAsync(BatchJobOptions options, BatchStores stores, IBatchScorer scorer, string progressMode, CancellationToken stop)

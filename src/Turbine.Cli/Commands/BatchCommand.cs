@@ -29,6 +29,9 @@ internal static partial class BatchCommand
         var command = new Command("batch", "Score whole files with a model: resumable, sharded batch inference.");
         command.Subcommands.Add(CreateRun());
         command.Subcommands.Add(CreateMerge());
+        command.Subcommands.Add(CreateSubmit());
+        command.Subcommands.Add(CreateStatus());
+        command.Subcommands.Add(CreateCancel());
         return command;
     }
 
@@ -70,44 +73,9 @@ internal static partial class BatchCommand
         public void Dispose() => _s3?.Dispose();
     }
 
-    internal static Dictionary<string, IReadOnlyList<string>> ParseMap(IEnumerable<string> specs)
-    {
-        var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var spec in specs)
-        {
-            var eq = spec.IndexOf('=', StringComparison.Ordinal);
-            var columns = eq > 0 ? spec[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
-            if (eq <= 0 || columns.Length == 0)
-            {
-                throw new ArgumentException($"--map '{spec}' must be INPUT=COLUMN[,COLUMN...]");
-            }
+    internal static Dictionary<string, IReadOnlyList<string>> ParseMap(IEnumerable<string> specs) => BatchOptionText.ParseMap(specs);
 
-            if (!map.TryAdd(spec[..eq], columns))
-            {
-                throw new ArgumentException($"--map names input '{spec[..eq]}' twice");
-            }
-        }
-
-        return map;
-    }
-
-    internal static List<KeyValuePair<string, string>> ParseOutputColumns(IEnumerable<string> specs)
-    {
-        var list = new List<KeyValuePair<string, string>>();
-        foreach (var spec in specs)
-        {
-            var eq = spec.IndexOf('=', StringComparison.Ordinal);
-            var (output, column) = eq < 0 ? (spec, spec) : (spec[..eq], spec[(eq + 1)..]);
-            if (output.Length == 0 || column.Length == 0)
-            {
-                throw new ArgumentException($"--output-column '{spec}' must be OUTPUT or OUTPUT=COLUMN");
-            }
-
-            list.Add(new(output, column));
-        }
-
-        return list;
-    }
+    internal static List<KeyValuePair<string, string>> ParseOutputColumns(IEnumerable<string> specs) => BatchOptionText.ParseOutputColumns(specs);
 
     internal static void WriteSummary(BatchSummary summary, bool json)
     {

@@ -25,12 +25,14 @@ internal static partial class ControlCommand
         var maxSpec = new Option<int>("--max-spec-bytes") { Description = "Largest InferenceService accepted by apply (413 above).", DefaultValueFactory = _ => defaults.MaxSpecBytes };
         var plane = new ControlPlaneFlags();
         var dashboard = new DashboardFlags();
+        var batch = new BatchJobFlags();
         var command = new Command("serve", "Run the control plane: the control API (OpenAPI at /openapi/v1.json), the public gateway and the reconciler that runs each deployment's replicas.")
         {
             host, port, data, database, registry, tokensFile, dev, maxSpec,
         };
         plane.AddTo(command);
         dashboard.AddTo(command);
+        batch.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -74,10 +76,12 @@ internal static partial class ControlCommand
             }
 
             ControlPlaneOptions planeOptions;
+            Action<IServiceCollection> batchServices;
             try
             {
                 planeOptions = plane.Read(parse, options);
                 options = dashboard.Apply(parse, options, planeOptions);
+                batchServices = batch.Services(parse, options.DataDirectory);
             }
             catch (UsageException e)
             {
@@ -90,7 +94,15 @@ internal static partial class ControlCommand
             {
                 // The integrator's seam (tests) or the real plane: gateway, runtime, resolver and reconciler in this process.
                 var services = configureServices ?? (s => ControlPlane.Register(s, planeOptions, options.DataDirectory));
-                server = await ControlHost.StartAsync(options, services, configureServices is null ? ControlPlane.MapMetrics : null, ct).ConfigureAwait(false);
+                server = await ControlHost.StartAsync(options, s => { services(s); batchServices(s); }, app =>
+                {
+                    if (configureServices is null)
+                    {
+                        ControlPlane.MapMetrics(app);
+                    }
+
+                    Turbine.Control.Batch.BatchJobsApi.Map(app);
+                }, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ArgumentException or IOException or System.Data.Common.DbException or UnauthorizedAccessException or InvalidOperationException)
             {

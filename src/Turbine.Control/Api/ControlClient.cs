@@ -11,7 +11,7 @@ namespace Turbine.Control.Api;
 /// A typed client of the control API (what <c>turbine control</c> uses): one method per endpoint, every call bounded by a
 /// timeout; refusals come back as <see cref="ControlClientException"/> with the server's code and diagnostics.
 /// </summary>
-public sealed class ControlClient : IDisposable
+public sealed partial class ControlClient : IDisposable
 {
     /// <summary>Largest answer read (a list of many deployments with their YAML stays far below).</summary>
     public const long MaxResponseBytes = 64L * 1024 * 1024;
