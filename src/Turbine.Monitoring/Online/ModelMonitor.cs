@@ -53,15 +53,17 @@ public sealed class ModelMonitor
     /// <summary>Adds an observed request; returns the names of features seen for the first time that the profile lacks.</summary>
     public IReadOnlyList<string> Observe(Observation o)
     {
-        var fresh = new List<string>();
+        List<string>? fresh = null;
         lock (_gate)
         {
-            foreach (var name in o.Numbers.Keys.Concat(o.Texts.Keys))
+            foreach (var name in o.Numbers.Keys)
             {
-                if (Settings.Profile.Find(name) is null && _unknownFeatures.Count < 1024 && _unknownFeatures.Add(name))
-                {
-                    fresh.Add(name);
-                }
+                NoteUnknown(name, ref fresh);
+            }
+
+            foreach (var name in o.Texts.Keys)
+            {
+                NoteUnknown(name, ref fresh);
             }
 
             var state = State(o.Version);
@@ -87,13 +89,22 @@ public sealed class ModelMonitor
             }
 
             Interlocked.Add(ref _observedRows, o.Rows);
-            if (Settings.LabelCapacity > 0 && o.Predictions.Count > 0)
+            // Only requests with a client-given id can be joined to labels: the others are not kept.
+            if (Settings.LabelCapacity > 0 && o.Predictions.Count > 0 && o.RequestId.Length > 0 && !_served.ContainsKey(o.RequestId))
             {
-                Remember(o.RequestId, new Served(first, o.Predictions.ToArray()));
+                Remember(o.RequestId, new Served(first, o.Predictions as double[][] ?? [.. o.Predictions]));
             }
         }
 
-        return fresh;
+        return fresh ?? (IReadOnlyList<string>)[];
+    }
+
+    private void NoteUnknown(string name, ref List<string>? fresh)
+    {
+        if (_unknownFeatures.Count < 1024 && !_unknownFeatures.Contains(name) && Settings.Profile.Find(name) is null && _unknownFeatures.Add(name))
+        {
+            (fresh ??= []).Add(name);
+        }
     }
 
     /// <summary>Joins labels (one per row of the request) to the request's predictions; late labels update their original window.</summary>
