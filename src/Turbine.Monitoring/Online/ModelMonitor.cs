@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Turbine.Monitoring.Online;
 
 /// <summary>
@@ -27,7 +29,11 @@ public sealed class ModelMonitor
         Model = model;
         Settings = settings;
         _time = time ?? TimeProvider.System;
+        FeatureNames = settings.Profile.Features.Select(f => f.Name).ToFrozenSet(StringComparer.Ordinal);
     }
+
+    /// <summary>The profile's feature names (the tap's decoder and the unknown-feature check look names up here).</summary>
+    internal FrozenSet<string> FeatureNames { get; }
 
     public string Model { get; }
 
@@ -101,7 +107,7 @@ public sealed class ModelMonitor
 
     private void NoteUnknown(string name, ref List<string>? fresh)
     {
-        if (_unknownFeatures.Count < 1024 && !_unknownFeatures.Contains(name) && Settings.Profile.Find(name) is null && _unknownFeatures.Add(name))
+        if (!FeatureNames.Contains(name) && _unknownFeatures.Count < 1024 && _unknownFeatures.Add(name))
         {
             (fresh ??= []).Add(name);
         }
@@ -166,8 +172,27 @@ public sealed class ModelMonitor
     }
 
     /// <summary>The latest closed window (of <paramref name="version"/>, or of any version), or null.</summary>
-    public WindowReport? Latest(long? version = null) =>
-        Windows(version).Where(w => w.End is not null).OrderBy(w => w.End).ThenBy(w => w.Id).LastOrDefault();
+    public WindowReport? Latest(long? version = null)
+    {
+        Tick();
+        lock (_gate)
+        {
+            // Only the chosen window is reported: the drift tests of the others do not run for this.
+            return _versions.Where(v => version is null || v.Key == version).SelectMany(v => v.Value.Closed)
+                .OrderBy(w => w.End).ThenBy(w => w.Id).LastOrDefault()?.Report(Model, Settings.Task);
+        }
+    }
+
+    /// <summary>The latest closed window of each version (what <c>/metrics</c> exports), oldest version first.</summary>
+    public IReadOnlyList<WindowReport> LatestPerVersion()
+    {
+        Tick();
+        lock (_gate)
+        {
+            return _versions.Values.Where(v => v.Closed.Count > 0).Select(v => v.Closed.Last()).OrderBy(w => w.Id)
+                .Select(w => w.Report(Model, Settings.Task)).ToArray();
+        }
+    }
 
     /// <summary>Closes the open windows now (tests, shutdown, an explicit report).</summary>
     public void CloseOpenWindows()

@@ -31,9 +31,28 @@ internal sealed class MonitorWindow
 
     public List<(double[] Prediction, double Label)> Labelled { get; } = [];
 
-    public DriftReport? Drift { get; private set; }
+    private DriftReport? _drift;
+    private ColumnDrift? _predictionDrift;
+    private (ReferenceProfile Profile, MonitorSettings Settings)? _untested;
 
-    public ColumnDrift? PredictionDrift { get; private set; }
+    /// <summary>The drift tests of a closed window, run on first read (see <see cref="Close"/>).</summary>
+    public DriftReport? Drift
+    {
+        get
+        {
+            RunDriftTests();
+            return _drift;
+        }
+    }
+
+    public ColumnDrift? PredictionDrift
+    {
+        get
+        {
+            RunDriftTests();
+            return _predictionDrift;
+        }
+    }
 
     public QualityCounters Quality(string feature)
     {
@@ -48,8 +67,10 @@ internal sealed class MonitorWindow
     /// <summary>Adds rows [from, from + count) of the observation.</summary>
     public void Add(Observation o, int from, int count, ReferenceProfile profile, string? predictionOutput)
     {
-        foreach (var feature in profile.Features)
+        var features = profile.Features;
+        for (var f = 0; f < features.Count; f++)
         {
+            var feature = features[f];
             var quality = Quality(feature.Name);
             if (o.Numbers.TryGetValue(feature.Name, out var numbers))
             {
@@ -164,10 +185,27 @@ internal sealed class MonitorWindow
         }
     }
 
-    /// <summary>Closes the window: runs the drift tests and frees the raw values.</summary>
+    /// <summary>
+    /// Closes the window. The drift tests run when its drift is first read (a report, a metrics scrape), not here: at
+    /// high request rates most windows close unread, and a closed window keeps its raw values only until then (at most
+    /// <see cref="MonitorSettings.MaxWindows"/> windows are kept).
+    /// </summary>
     public void Close(DateTimeOffset end, ReferenceProfile profile, MonitorSettings settings)
     {
         End = end;
+        _untested = (profile, settings);
+    }
+
+    /// <summary>Runs the drift tests of a closed window once and frees the raw values.</summary>
+    private void RunDriftTests()
+    {
+        if (_untested is not { } pending)
+        {
+            return;
+        }
+
+        _untested = null;
+        var (profile, settings) = pending;
         var columns = new List<FeatureColumn>();
         foreach (var (name, values) in _numbers)
         {
@@ -179,11 +217,11 @@ internal sealed class MonitorWindow
             columns.Add(FeatureColumn.Categorical(name, values.ToArray()));
         }
 
-        Drift = Rows == 0 ? null : DriftDetector.Detect(profile, new FeatureTable(columns), settings.Drift);
+        _drift = Rows == 0 ? null : DriftDetector.Detect(profile, new FeatureTable(columns), settings.Drift);
         var predictionName = settings.PredictionOutput ?? "prediction";
         if (_predictions.Count > 0 && profile.Find(predictionName) is { } reference)
         {
-            PredictionDrift = DriftDetector.DetectColumn(reference, FeatureColumn.Numeric(predictionName, _predictions.ToArray()), settings.Drift);
+            _predictionDrift = DriftDetector.DetectColumn(reference, FeatureColumn.Numeric(predictionName, _predictions.ToArray()), settings.Drift);
         }
 
         _numbers.Clear();

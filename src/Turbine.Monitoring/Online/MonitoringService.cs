@@ -158,7 +158,7 @@ public sealed partial class MonitoringService : IAsyncDisposable
                     if (_models.TryGetValue(model, out var monitor))
                     {
                         var observation = pending.Observation
-                            ?? TensorObservations.FromCapture(pending.Capture!, monitor.Settings.Profile, monitor.Settings.PredictionOutput);
+                            ?? TensorObservations.FromCapture(pending.Capture!, monitor);
                         foreach (var name in monitor.Observe(observation))
                         {
                             LogUnknownFeature(_logger, model, name);

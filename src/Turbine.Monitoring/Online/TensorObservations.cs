@@ -22,20 +22,20 @@ public static class TensorObservations
     {
         var inputs = (record.Inputs ?? []).Select(View).ToArray();
         var output = record.Outputs?.FirstOrDefault(o => predictionOutput is null || o.Name == predictionOutput);
-        return Build(record.RequestId, record.Model, record.Version, record.End, inputs, output is null ? null : View(output), null, profile);
+        return Build(record.RequestId, record.Model, record.Version, record.End, inputs, output is null ? null : View(output), null, profile, null);
     }
 
     /// <summary>The tap's capture as an observation (the background reader; the capture's buffers are read, not kept).</summary>
-    internal static Observation FromCapture(TapCapture capture, ReferenceProfile profile, string? predictionOutput)
+    internal static Observation FromCapture(TapCapture capture, ModelMonitor monitor)
     {
-        _ = predictionOutput; // the tap chose the output when it copied
         var inputs = new TensorView[capture.Inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
         {
             inputs[i] = View(capture.Inputs[i]);
         }
 
-        return Build(capture.RequestId, capture.Model, capture.Version, capture.Time, inputs, capture.Output is { } o ? View(o) : null, capture.Problem, profile);
+        return Build(capture.RequestId, capture.Model, capture.Version, capture.Time, inputs, capture.Output is { } o ? View(o) : null, capture.Problem,
+            monitor.Settings.Profile, monitor.FeatureNames);
     }
 
     private static TensorView View(PayloadTensor t) =>
@@ -46,8 +46,10 @@ public static class TensorObservations
         new(t.Name, t.DataType, t.Rank, t.Dim0, t.Dim1, t.Data, t.Elements, t.Copied ? null : "too large to monitor", null);
 
     private static Observation Build(string requestId, string model, long version, DateTimeOffset time, TensorView[] inputs, TensorView? output,
-        string? problem, ReferenceProfile profile)
+        string? problem, ReferenceProfile profile, IReadOnlySet<string>? names)
     {
+        bool Known(string name) => names?.Contains(name) ?? profile.Find(name) is not null;
+
         List<string>? problems = problem is null ? null : [problem];
         var numbers = new Dictionary<string, double[]>(StringComparer.Ordinal);
         Dictionary<string, string?[]>? texts = null;
@@ -62,7 +64,7 @@ public static class TensorObservations
                 continue;
             }
 
-            if (profile.Find(input.Name) is null)
+            if (!Known(input.Name))
             {
                 unnamed ??= input;
                 unnamedCount++;
@@ -88,12 +90,13 @@ public static class TensorObservations
 
         if (unnamedCount > 0)
         {
-            var rest = new List<string>(profile.Features.Count);
-            foreach (var f in profile.Features)
+            var features = profile.Features;
+            var rest = new List<string>(features.Count);
+            for (var f = 0; f < features.Count; f++)
             {
-                if (!numbers.ContainsKey(f.Name) && texts?.ContainsKey(f.Name) != true)
+                if (!numbers.ContainsKey(features[f].Name) && texts?.ContainsKey(features[f].Name) != true)
                 {
-                    rest.Add(f.Name);
+                    rest.Add(features[f].Name);
                 }
             }
 
@@ -108,7 +111,7 @@ public static class TensorObservations
                 // Named inputs the profile does not list: reported by the monitor once (as unknown features).
                 foreach (var input in inputs)
                 {
-                    if (input.Unusable is null && profile.Find(input.Name) is null)
+                    if (input.Unusable is null && !Known(input.Name))
                     {
                         numbers.TryAdd(input.Name, new double[Math.Max(rows, 0)]);
                     }
