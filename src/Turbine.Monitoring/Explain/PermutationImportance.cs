@@ -38,8 +38,8 @@ public static class PermutationImportance
     /// <summary>
     /// Permutation importance of every feature with <paramref name="metric"/>: <c>accuracy</c> (the predicted class is
     /// the arg-max of the output vector, or output ≥ 0.5 for a single output; labels are class indices),
-    /// <c>mean_squared_error</c> or <c>mean_absolute_error</c> (of output element <paramref name="target"/>). The
-    /// permuted datasets are concatenated and sent in chunks of <paramref name="batchRows"/> rows.
+    /// <c>mean_squared_error</c> or <c>mean_absolute_error</c> (of output element <paramref name="target"/>). Each
+    /// feature's permuted datasets (all its repeats) are concatenated and sent in chunks of <paramref name="batchRows"/> rows.
     /// </summary>
     public static async Task<PermutationResult> ComputeAsync(RowsPredictor predict, double[][] rows, double[] labels, string metric, int target,
         int repeats = 5, int seed = 1, int batchRows = 4096, CancellationToken ct = default)
@@ -60,34 +60,30 @@ public static class PermutationImportance
         var m = rows[0].Length;
         var baseline = Score(await PredictAsync(predict, rows, batchRows, ct).ConfigureAwait(false), labels, metric, target);
 
-        // Every (feature, repeat) permuted dataset, in one list of rows: the chunks fill the model's batches.
+        // One feature at a time (memory: repeats × rows rows), its repeats in one list: the chunks fill the model's batches.
         var random = new Random(seed);
-        var permuted = new double[m * repeats * n][];
-        for (var j = 0; j < m; j++)
-        {
-            for (var r = 0; r < repeats; r++)
-            {
-                var order = Enumerable.Range(0, n).ToArray();
-                random.Shuffle(order);
-                var offset = ((j * repeats) + r) * n;
-                for (var i = 0; i < n; i++)
-                {
-                    var copy = (double[])rows[i].Clone();
-                    copy[j] = rows[order[i]][j];
-                    permuted[offset + i] = copy;
-                }
-            }
-        }
-
-        var outputs = await PredictAsync(predict, permuted, batchRows, ct).ConfigureAwait(false);
         var loss = metric != Accuracy;
         var samples = new double[m][];
         for (var j = 0; j < m; j++)
         {
+            var permuted = new double[repeats * n][];
+            for (var r = 0; r < repeats; r++)
+            {
+                var order = Enumerable.Range(0, n).ToArray();
+                random.Shuffle(order);
+                for (var i = 0; i < n; i++)
+                {
+                    var copy = (double[])rows[i].Clone();
+                    copy[j] = rows[order[i]][j];
+                    permuted[(r * n) + i] = copy;
+                }
+            }
+
+            var outputs = await PredictAsync(predict, permuted, batchRows, ct).ConfigureAwait(false);
             samples[j] = new double[repeats];
             for (var r = 0; r < repeats; r++)
             {
-                var score = Score(outputs.AsSpan(((j * repeats) + r) * n, n), labels, metric, target);
+                var score = Score(outputs.AsSpan(r * n, n), labels, metric, target);
                 samples[j][r] = loss ? score - baseline : baseline - score;
             }
         }

@@ -16,6 +16,9 @@ public static partial class ExplainEndpoint
     /// <summary>Perturbed rows one permutation request may cause (rows × features × repeats), checked before any is built.</summary>
     public const long MaxPerturbedRows = 1_000_000;
 
+    /// <summary>Values held at once (one feature's repeats: rows × repeats × features), checked before any is built.</summary>
+    public const long MaxPerturbedValues = 4_000_000;
+
     private static async Task<JsonNode> PermutationAsync(TabularModel tabular, MonitoringService? monitoring, JsonNode body, string[] names, CancellationToken ct)
     {
         var rows = Rows(body["instances"], tabular.Features, "instances", MaxPermutationRows);
@@ -35,6 +38,11 @@ public static partial class ExplainEndpoint
         if ((long)rows.Length * tabular.Features * repeats > MaxPerturbedRows)
         {
             throw new FormatException($"{rows.Length} rows × {tabular.Features} features × {repeats} repeats is more than the {MaxPerturbedRows} perturbed rows one request may cause");
+        }
+
+        if ((long)rows.Length * repeats * tabular.Features > MaxPerturbedValues)
+        {
+            throw new FormatException($"{rows.Length} rows × {repeats} repeats of {tabular.Features} values is more than the {MaxPerturbedValues} values one feature's permutations may hold");
         }
 
         var seed = Integer(body["seed"], "seed") ?? 1;
