@@ -220,7 +220,7 @@ public sealed class ModelMonitor
         return state;
     }
 
-    private MonitorWindow NewWindow(long version, DateTimeOffset start) => new(++_nextWindow, version, start);
+    private MonitorWindow NewWindow(long version, DateTimeOffset start) => new(++_nextWindow, version, start, Settings.WindowRows);
 
     private void CloseIfDue(VersionState state, DateTimeOffset now)
     {
@@ -241,6 +241,11 @@ public sealed class ModelMonitor
         var window = state.Open!;
         window.Close(end, Settings.Profile, Settings);
         state.Open = null;
+        if (state.Closed.Count > 0)
+        {
+            state.Closed.Last().DiscardUntested(); // superseded before anyone read its drift
+        }
+
         state.Closed.Enqueue(window);
         while (state.Closed.Count > Settings.MaxWindows)
         {

@@ -12,8 +12,11 @@ internal sealed class MonitorWindow
     private readonly List<double> _predictions = [];
     private readonly Dictionary<string, QualityCounters> _quality = new(StringComparer.Ordinal);
 
-    public MonitorWindow(long id, long version, DateTimeOffset start)
+    private readonly int _capacity;
+
+    public MonitorWindow(long id, long version, DateTimeOffset start, int rows = 0)
     {
+        _capacity = Math.Clamp(rows, 0, 4096);
         Id = id;
         Version = version;
         Start = start;
@@ -196,6 +199,23 @@ internal sealed class MonitorWindow
         _untested = (profile, settings);
     }
 
+    /// <summary>
+    /// A newer window of the version closed before this one's drift was read: its raw values are freed untested (its
+    /// drift stays null; quality and performance are kept), so closed windows do not pile up raw values nobody reads.
+    /// </summary>
+    public void DiscardUntested()
+    {
+        if (_untested is null)
+        {
+            return;
+        }
+
+        _untested = null;
+        _numbers.Clear();
+        _texts.Clear();
+        _predictions.Clear();
+    }
+
     /// <summary>Runs the drift tests of a closed window once and frees the raw values.</summary>
     private void RunDriftTests()
     {
@@ -247,7 +267,7 @@ internal sealed class MonitorWindow
     {
         if (!_numbers.TryGetValue(name, out var list))
         {
-            _numbers[name] = list = [];
+            _numbers[name] = list = new List<double>(_capacity); // sized once: no regrowth garbage
         }
 
         return list;
@@ -257,7 +277,7 @@ internal sealed class MonitorWindow
     {
         if (!_texts.TryGetValue(name, out var list))
         {
-            _texts[name] = list = [];
+            _texts[name] = list = new List<string?>(_capacity);
         }
 
         return list;
