@@ -67,6 +67,12 @@ public sealed partial class InferenceEngine
                 LogPayload(payload, version, request, start, result.IsOk ? result.Value : null, result.IsOk ? null : result.Error);
             }
 
+            // Monitoring: sampled before anything is copied; the tap copies what it needs while the buffers are alive.
+            if (result.IsOk && _tap is not null && _tap.Sample(version.Config.Name, request))
+            {
+                _tap.Observe(version.Config.Name, version.Version, request, result.Value);
+            }
+
             if (result.IsOk && outputRegions?.Write(result.Value) is { } writeError)
             {
                 // The response held the version: disposing it releases that hold (handedOver stays true).

@@ -24,6 +24,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Payloads.PayloadLog? _payloadLog;
     private readonly IRequestObserver? _requestObserver;
+    private readonly IInferenceTap? _tap;
     private readonly CancellationTokenSource _stopping = new();
     private volatile Task? _watcher;
     private int _watching;
@@ -40,8 +41,9 @@ public sealed partial class InferenceEngine : IAsyncDisposable
     /// owns a source it passes (the engine does not dispose it).
     /// </param>
     /// <param name="requestObserver">Told the duration of every inference request once, when it ends (the host's request metrics), or null.</param>
+    /// <param name="tap">Sees sampled answered requests and their responses (monitoring), or null.</param>
     public InferenceEngine(EngineOptions options, IReadOnlyList<IBackend> backends, ILogger logger, Payloads.PayloadLog? payloadLog = null,
-        IModelSource? source = null, IRequestObserver? requestObserver = null)
+        IModelSource? source = null, IRequestObserver? requestObserver = null, IInferenceTap? tap = null)
     {
         var problems = options.FileLimits.Validate().Concat(options.SharedMemory.Validate()).ToList();
         if (options.LoadTimeout <= TimeSpan.Zero)
@@ -68,6 +70,7 @@ public sealed partial class InferenceEngine : IAsyncDisposable
         _logger = logger;
         _payloadLog = payloadLog;
         _requestObserver = requestObserver;
+        _tap = tap;
         SharedMemory = new global::Turbine.Core.SharedMemory.SharedMemoryManager(options.SharedMemory, logger);
         _cache = options.ResponseCacheBytes > 0 ? new Caching.ResponseCache(options.ResponseCacheBytes) : null;
         source ??= new FolderModelSource(options.ModelRepository, options.ControlMode == ModelControlMode.Poll ? options.PollInterval : null, options.TimeProvider, options.ModelName);

@@ -89,9 +89,10 @@ public sealed record ServerOptions
     public Uri? PayloadLogUrl { get; init; }
 
     /// <summary>
-    /// Model monitoring (docs/monitoring.md), composed by the host; null = off. When set, the payload log gets the
-    /// monitoring tap as a sink (monitored models need <c>payload_log: all</c> in their config parameters), the HTTP
-    /// port serves the monitoring API and <c>/metrics</c> includes the monitoring metrics. The host owns and disposes it.
+    /// Model monitoring (docs/monitoring.md), composed by the host; null = off. When set, it is the engine's tap (requests
+    /// of monitored models are sampled and copied on the request path, nothing else is), the HTTP port serves the
+    /// monitoring API, <c>/metrics</c> includes the monitoring metrics, and a server serving from the registry monitors
+    /// each version against the reference profile stored with it. The host owns and disposes it.
     /// </summary>
     public Turbine.Monitoring.Online.MonitoringService? Monitoring { get; init; }
 

@@ -48,8 +48,9 @@ public static class ServerServiceCollectionExtensions
         if (options.Registry is { } registryOptions)
         {
             // Serving from a registry: the registry source decides what loads (created and disposed by the container).
+            // With monitoring, each swapped-in version's reference profile (in its card) is monitored against.
             services.TryAddSingleton<IModelSource>(sp => new RegistrySync(registryOptions, TimeProvider.System,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry")));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Registry"), monitoring: options.Monitoring));
         }
 
         services.TryAddSingleton(sp =>
@@ -61,7 +62,8 @@ public static class ServerServiceCollectionExtensions
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine"),
                 CreatePayloadLog(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Turbine.Payloads")),
                 source: sp.GetService<IModelSource>(),
-                requestObserver: sp.GetRequiredService<ServerMetrics>());
+                requestObserver: sp.GetRequiredService<ServerMetrics>(),
+                tap: options.Monitoring);
         });
         services.TryAddSingleton(new RequestBodyBudget(options.MaxInflightBodyBytes ?? RequestBodyBudget.DefaultLimit()));
         services.TryAddSingleton(new StreamFlow(options.GrpcStreamMaxPending));
@@ -139,11 +141,6 @@ public static class ServerServiceCollectionExtensions
         if (options.PayloadLogUrl is not null)
         {
             sinks.Add(new HttpPayloadSink(options.PayloadLogUrl, logger: logger));
-        }
-
-        if (options.Monitoring is { } monitoring)
-        {
-            sinks.Add(new Turbine.Monitoring.Online.MonitoringPayloadSink(monitoring));
         }
 
         return sinks.Count == 0 ? null : new PayloadLog(sinks, logger: logger);

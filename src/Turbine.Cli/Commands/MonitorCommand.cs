@@ -43,7 +43,9 @@ internal static class MonitorCommand
                 r.AddError("--sample-size must be between 10 and 20000");
             }
         });
-        var command = new Command("baseline", "Profile a reference dataset and store it with a model version in the registry (or a file).") { data, model, output, sageMaker, sample, registry, token };
+        var task = new Option<string?>("--task") { Description = "classification or regression: the metrics a server monitoring against this profile computes from labels (default classification)." };
+        task.AcceptOnlyFromAmong("classification", "regression");
+        var command = new Command("baseline", "Profile a reference dataset and store it with a model version in the registry (or a file).") { data, model, output, sageMaker, sample, task, registry, token };
         command.Validators.Add(r =>
         {
             if (r.GetValue(model) is null && r.GetValue(output) is null)
@@ -55,7 +57,7 @@ internal static class MonitorCommand
         {
             var file = parse.GetValue(data)!;
             var table = await TableReader.ReadAsync(file, ct: ct).ConfigureAwait(false);
-            var profile = ProfileBuilder.Build(table, new ProfileOptions { SampleSize = parse.GetValue(sample) }, Path.GetFileName(file));
+            var profile = ProfileBuilder.Build(table, new ProfileOptions { SampleSize = parse.GetValue(sample) }, Path.GetFileName(file)) with { Task = parse.GetValue(task) };
             if (parse.GetValue(model) is { } reference)
             {
                 using var client = new RegistryClient(new Uri(parse.GetValue(registry)!), parse.GetValue(token));

@@ -16,7 +16,7 @@ internal sealed class MonitorServeFlags
 {
     private readonly Option<string[]> _monitor = new("--monitor")
     {
-        Description = "Monitor a model: MODEL=PROFILE.json (from turbine monitor baseline -o), ':regression' after the path for a regression model (repeatable). The model's config needs payload_log: all.",
+        Description = "Monitor a model: MODEL=PROFILE.json (from turbine monitor baseline -o), ':regression' after the path for a regression model (repeatable). Serving from a registry, versions with a stored profile are monitored without this flag.",
     };
 
     private readonly Option<int> _windowRows = new("--monitor-window-rows") { Description = "Rows per monitoring window (default 1000).", DefaultValueFactory = _ => 1000 };
@@ -72,16 +72,30 @@ internal sealed class MonitorServeFlags
         });
     }
 
-    /// <summary>The options with a <see cref="MonitoringService"/> when <c>--monitor</c> was given (it lives as long as the process).</summary>
+    /// <summary>
+    /// The options with a <see cref="MonitoringService"/> when <c>--monitor</c> was given, or when serving from the
+    /// registry (profiles stored with the versions; off with <c>--no-registry-monitoring</c>). It lives as long as the process.
+    /// </summary>
     public ServerOptions Apply(ParseResult parse, ServerOptions options)
     {
         var specs = parse.GetValue(_monitor) ?? [];
-        if (specs.Length == 0)
+        var fromRegistry = options.Registry is { MonitorProfiles: true };
+        if (specs.Length == 0 && !fromRegistry)
         {
             return options;
         }
 
-        var service = new MonitoringService();
+        var service = new MonitoringService
+        {
+            RegistryDefaults = fromRegistry
+                ? new MonitorDefaults
+                {
+                    WindowRows = parse.GetValue(_windowRows),
+                    WindowDuration = TimeSpan.FromSeconds(parse.GetValue(_windowSecs)),
+                    Sampling = parse.GetValue(_sampling),
+                }
+                : null,
+        };
         foreach (var spec in specs.Select(Parse))
         {
             ReferenceProfile profile;

@@ -17,6 +17,8 @@ internal sealed class RegistryServeFlags
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".turbine"), "registry-cache"),
     };
 
+    private readonly Option<bool> _noMonitoring = new("--no-registry-monitoring") { Description = "Do not monitor served models against the reference profiles stored with their registry versions (monitoring is on by default when a version has one)." };
+
     private readonly Option<int> _pollSecs = new("--registry-poll-secs") { Description = "How often the registry references are resolved again, seconds.", DefaultValueFactory = _ => 5 };
 
     private readonly Option<long> _maxExtractBytes = new("--registry-max-extract-bytes") { Description = "Largest total size of the files one tar artifact may extract to.", DefaultValueFactory = _ => new Turbine.Client.Registry.TarExtractionLimits().MaxBytes };
@@ -38,6 +40,7 @@ internal sealed class RegistryServeFlags
         command.Options.Add(_token);
         command.Options.Add(_cache);
         command.Options.Add(_pollSecs);
+        command.Options.Add(_noMonitoring);
         command.Options.Add(_maxExtractBytes);
         command.Options.Add(_maxExtractEntries);
         command.Validators.Add(r =>
@@ -76,6 +79,7 @@ internal sealed class RegistryServeFlags
             Token = parse.GetValue(_token) ?? (Environment.GetEnvironmentVariable(ModelsCommand.RegistryTokenVariable) is { Length: > 0 } t ? t : null),
             CacheDirectory = Path.GetFullPath(parse.GetValue(_cache)!),
             PollInterval = TimeSpan.FromSeconds(parse.GetValue(_pollSecs)),
+            MonitorProfiles = !parse.GetValue(_noMonitoring),
             Extraction = new Turbine.Client.Registry.TarExtractionLimits { MaxBytes = parse.GetValue(_maxExtractBytes), MaxEntries = parse.GetValue(_maxExtractEntries) },
         };
     }

@@ -71,26 +71,41 @@ public static partial class StatTests
     /// </summary>
     private static double KsInsideProbability(int n1, int n2, long h)
     {
+        // Only the band |i·n2 − j·n1| < h can be non-zero: each row visits j in [lo, hi] (one wider on each side, the
+        // exact test stays inside), and the cells the band leaves on the left are zeroed. The band moves right with i.
         var row = new double[n2 + 1];
         for (var j = 0; j <= n2; j++)
         {
             row[j] = (long)j * n1 < h ? 1 : 0;
         }
 
+        var previousLo = 0;
         for (var i = 1; i <= n1; i++)
         {
-            var left = (long)i * n2 < h ? row[0] : 0; // column 0: only steps in i
-            row[0] = left;
-            for (var j = 1; j <= n2; j++)
+            var centre = (long)i * n2;
+            var lo = (int)Math.Clamp(((centre - h) / n1) - 1, 0, n2);
+            var hi = (int)Math.Clamp(((centre + h) / n1) + 1, 0, n2);
+            for (var j = previousLo; j < lo; j++)
             {
-                if (Math.Abs(((long)i * n2) - ((long)j * n1)) >= h)
+                row[j] = 0;
+            }
+
+            previousLo = lo;
+            if (lo == 0)
+            {
+                row[0] = centre < h ? row[0] : 0; // column 0: only steps in i
+            }
+
+            for (var j = Math.Max(lo, 1); j <= hi; j++)
+            {
+                if (Math.Abs(centre - ((long)j * n1)) >= h)
                 {
                     row[j] = 0;
                     continue;
                 }
 
-                var total = (double)(i + j);
-                row[j] = (row[j] * (i / total)) + (row[j - 1] * (j / total));
+                var inverse = 1.0 / (i + j);
+                row[j] = ((row[j] * i) + (row[j - 1] * j)) * inverse;
             }
         }
 

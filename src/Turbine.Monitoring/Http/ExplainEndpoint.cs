@@ -11,15 +11,23 @@ using Turbine.Monitoring.Online;
 namespace Turbine.Monitoring.Http;
 
 /// <summary>
-/// <c>POST /v2/models/{m}[/versions/{v}]/explain</c> — <c>{"instances": [[…]], "background"?: [[…]], "target"?: k}</c>
-/// → one Alibi KernelShap explanation per instance. The model must take one FP32 matrix [batch, features]; the
+/// <c>POST /v2/models/{m}[/versions/{v}]/explain</c>. <c>"explainer"</c> picks the method: <c>kernel_shap</c> (default;
+/// <c>{"instances": [[…]], "background"?: [[…]], "target"?: k}</c> → one Alibi KernelShap explanation per instance) or
+/// <c>permutation</c> (<c>{"instances": [[…]], "labels": […], "metric"?, "repeats"?, "seed"?, "target"?}</c> → one Alibi
+/// PermutationImportance explanation of the labelled set). The model must take one FP32 matrix [batch, features]; the
 /// perturbed rows go through the engine (its scheduler and dynamic batcher) in batches of the model's max batch size.
-/// The background is the request's, else rows built from the monitoring profile's reference values.
 /// </summary>
-public static class ExplainEndpoint
+public static partial class ExplainEndpoint
 {
     public const int MaxInstances = 16;
     public const int MaxBackgroundRows = 100;
+
+    /// <summary>Explainer names (the <c>"explainer"</c> field).</summary>
+    public const string KernelShapName = "kernel_shap";
+
+    public const string PermutationName = "permutation";
+
+    private const string Applicable = "explainers that apply to tabular models: kernel_shap, permutation";
 
     public static IEndpointRouteBuilder MapTurbineExplain(this IEndpointRouteBuilder routes, InferenceEngine engine, MonitoringService? monitoring)
     {
@@ -43,7 +51,7 @@ public static class ExplainEndpoint
         var features = inputs is [{ Datatype: "FP32", Shape: [.., var k] } input] && k > 0 && input.Shape.Count <= 2 ? (int)k : -1;
         if (features < 1 || metadata.Value.Outputs.Count == 0 || metadata.Value.Outputs[0].Datatype != "FP32")
         {
-            return Error(400, $"model '{model}' is not tabular (explain needs one FP32 input [batch, features] and an FP32 output; it has inputs {string.Join(", ", inputs.Select(i => $"{i.Name} {i.Datatype} [{string.Join(",", i.Shape)}]"))}); explainers that apply to tabular models: kernel_shap");
+            return Error(400, $"model '{model}' is not tabular (explain needs one FP32 input [batch, features] and an FP32 output; it has inputs {string.Join(", ", inputs.Select(i => $"{i.Name} {i.Datatype} [{string.Join(",", i.Shape)}]"))}); {Applicable}");
         }
 
         JsonNode? body;
@@ -59,86 +67,54 @@ public static class ExplainEndpoint
             }
         }
 
-        double[][] instances, background;
+        var explainer = KernelShapName;
+        if (body?["explainer"] is { } named && !(named is JsonValue value && value.TryGetValue(out explainer!) && explainer is KernelShapName or PermutationName))
+        {
+            return Error(400, $"explain: unknown \"explainer\" {named.ToJsonString()}; {Applicable}");
+        }
+
+        var tabular = new TabularModel(engine, model, version, inputs[0].Name, metadata.Value.Outputs[0].Name, features, Math.Max(config.Value!.MaxBatchSize, 1));
+        var names = Enumerable.Range(0, features).Select(j => monitoring?.Find(model)?.Settings.Profile.Features.ElementAtOrDefault(j)?.Name ?? $"f{j}").ToArray();
         try
         {
-            instances = Rows(body?["instances"], features, "instances", MaxInstances);
-            background = body?["background"] is { } given ? Rows(given, features, "background", MaxBackgroundRows) : ProfileBackground(monitoring, model, features);
+            var answer = explainer == PermutationName
+                ? await PermutationAsync(tabular, monitoring, body!, names, ct).ConfigureAwait(false)
+                : await KernelShapAsync(tabular, monitoring, body, names, ct).ConfigureAwait(false);
+            return Results.Text(answer.ToJsonString(), "application/json");
         }
         catch (FormatException e)
         {
             return Error(400, $"explain: {e.Message}");
         }
-
-        var outputName = metadata.Value.Outputs[0].Name;
-        var inputName = inputs[0].Name;
-        var batchRows = Math.Max(config.Value!.MaxBatchSize, 1);
-        var target = (int?)body?["target"];
-        string? failure = null;
-        async Task<double[][]> RunAsync(double[][] rows, CancellationToken token)
+        catch (InferenceFailedException e)
         {
-            // The perturbed rows are the server's own: kept out of the payload log and so out of the drift windows.
-            using var infer = new InferenceRequest(model, version) { ExcludeFromPayloadLog = true };
-            var bytes = new byte[rows.Length * features * 4];
-            for (var r = 0; r < rows.Length; r++)
-            {
-                for (var j = 0; j < features; j++)
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(((r * features) + j) * 4), (float)rows[r][j]);
-                }
-            }
-
-            infer.Inputs.Add(new InferenceTensor(inputName, TensorDataType.FP32, [rows.Length, features], bytes));
-            var result = await engine.InferAsync(infer, token).ConfigureAwait(false);
-            if (!result.IsOk)
-            {
-                failure = result.Error!.Message;
-                throw new InvalidOperationException(failure);
-            }
-
-            using var response = result.Value!;
-            var output = response.Outputs.First(o => o.Name == outputName);
-            var width = (int)(output.ElementCount / rows.Length);
-            var data = output.Data.Span;
-            var result2 = new double[rows.Length][];
-            for (var r = 0; r < rows.Length; r++)
-            {
-                result2[r] = new double[width];
-                for (var c = 0; c < width; c++)
-                {
-                    result2[r][c] = BinaryPrimitives.ReadSingleLittleEndian(data[(((r * width) + c) * 4)..]);
-                }
-            }
-
-            return result2;
+            return Error(503, $"explain: inference failed: {e.Message}");
         }
+    }
 
+    private static async Task<JsonNode> KernelShapAsync(TabularModel tabular, MonitoringService? monitoring, JsonNode? body, string[] names, CancellationToken ct)
+    {
+        var instances = Rows(body?["instances"], tabular.Features, "instances", MaxInstances);
+        var background = body?["background"] is { } given ? Rows(given, tabular.Features, "background", MaxBackgroundRows) : ProfileBackground(monitoring, tabular.Model, tabular.Features);
+        var target = Integer(body?["target"], "target");
         var explanations = new JsonArray();
-        try
+        foreach (var x in instances)
         {
-            foreach (var x in instances)
+            var prediction = (await tabular.PredictAsync([x], ct).ConfigureAwait(false))[0];
+            var index = target ?? Array.IndexOf(prediction, prediction.Max());
+            if (index < 0 || index >= prediction.Length)
             {
-                var prediction = (await RunAsync([x], ct).ConfigureAwait(false))[0];
-                var index = target ?? Array.IndexOf(prediction, prediction.Max());
-                if (index < 0 || index >= prediction.Length)
-                {
-                    return Error(400, $"explain: target {index} is not an output index (the output has {prediction.Length} values per row)");
-                }
-
-                var shap = new KernelShap(async (rows, token) => (await RunAsync(rows, token).ConfigureAwait(false)).Select(p => p[index]).ToArray(), background) { BatchRows = batchRows };
-                var explanation = await shap.ExplainAsync(x, ct).ConfigureAwait(false);
-                var names = Enumerable.Range(0, features).Select(j => monitoring?.Find(model)?.Settings.Profile.Features.ElementAtOrDefault(j)?.Name ?? $"f{j}").ToArray();
-                var alibi = explanation.ToAlibi(names, x, background.Length);
-                alibi["meta"]!["params"]!["target"] = index;
-                explanations.Add(alibi);
+                throw new FormatException($"target {index} is not an output index (the output has {prediction.Length} values per row)");
             }
-        }
-        catch (InvalidOperationException) when (failure is not null)
-        {
-            return Error(503, $"explain: inference failed: {failure}");
+
+            var shap = new KernelShap(async (rows, token) => (await tabular.PredictAsync(rows, token).ConfigureAwait(false)).Select(p => p[index]).ToArray(), background) { BatchRows = tabular.BatchRows };
+            var explanation = await shap.ExplainAsync(x, ct).ConfigureAwait(false);
+            var alibi = explanation.ToAlibi(names, x, background.Length);
+            alibi["meta"]!["params"]!["target"] = index;
+            explanations.Add(alibi);
         }
 
-        return Results.Text(instances.Length == 1 ? explanations[0]!.ToJsonString() : new JsonObject { ["explanations"] = explanations }.ToJsonString(), "application/json");
+        return instances.Length == 1 ? explanations[0]!.DeepClone() : new JsonObject { ["explanations"] = explanations };
     }
 
     private static double[][] Rows(JsonNode? node, int features, string name, int max)
@@ -153,10 +129,15 @@ public static class ExplainEndpoint
             throw new FormatException($"\"{name}\" has {rows.Count} rows, at most {max} are accepted");
         }
 
-        return rows.Select(r => r is JsonArray values && values.Count == features && values.All(v => v is JsonValue)
-            ? values.Select(v => (double)v!).ToArray()
+        return rows.Select(r => r is JsonArray values && values.Count == features && values.All(v => v is JsonValue number && number.TryGetValue<double>(out _))
+            ? values.Select(v => v!.GetValue<double>()).ToArray()
             : throw new FormatException($"each row of \"{name}\" must hold {features} numbers")).ToArray();
     }
+
+    private static int? Integer(JsonNode? node, string name) =>
+        node is null ? null
+        : node is JsonValue value && value.TryGetValue<int>(out var i) ? i
+        : throw new FormatException($"\"{name}\" must be an integer");
 
     private static double[][] ProfileBackground(MonitoringService? monitoring, string model, int features)
     {
@@ -172,4 +153,47 @@ public static class ExplainEndpoint
         var rows = Math.Min(20, samples.Min(s => s.Length));
         return Enumerable.Range(0, rows).Select(r => samples.Select(s => s[(int)((r + 0.5) * s.Length / rows)]).ToArray()).ToArray();
     }
+
+    /// <summary>A tabular model reached through the engine: rows in, each row's output vector back.</summary>
+    private sealed record TabularModel(InferenceEngine Engine, string Model, long? Version, string InputName, string OutputName, int Features, int BatchRows)
+    {
+        /// <summary>One engine request (the caller keeps rows ≤ <see cref="BatchRows"/>); in-process, so the monitoring tap does not observe it.</summary>
+        public async Task<double[][]> PredictAsync(double[][] rows, CancellationToken ct)
+        {
+            using var infer = new InferenceRequest(Model, Version) { ExcludeFromPayloadLog = true }; // the server's own rows: not in the payload log
+            var bytes = new byte[rows.Length * Features * 4];
+            for (var r = 0; r < rows.Length; r++)
+            {
+                for (var j = 0; j < Features; j++)
+                {
+                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(((r * Features) + j) * 4), (float)rows[r][j]);
+                }
+            }
+
+            infer.Inputs.Add(new InferenceTensor(InputName, TensorDataType.FP32, [rows.Length, Features], bytes));
+            var result = await Engine.InferAsync(infer, ct).ConfigureAwait(false);
+            if (!result.IsOk)
+            {
+                throw new InferenceFailedException(result.Error!.Message);
+            }
+
+            using var response = result.Value!;
+            var output = response.Outputs.First(o => o.Name == OutputName);
+            var width = (int)(output.ElementCount / rows.Length);
+            var data = output.Data.Span;
+            var values = new double[rows.Length][];
+            for (var r = 0; r < rows.Length; r++)
+            {
+                values[r] = new double[width];
+                for (var c = 0; c < width; c++)
+                {
+                    values[r][c] = BinaryPrimitives.ReadSingleLittleEndian(data[(((r * width) + c) * 4)..]);
+                }
+            }
+
+            return values;
+        }
+    }
+
+    private sealed class InferenceFailedException(string message) : Exception(message);
 }

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Turbine.Monitoring.Online;
 
 /// <summary>
@@ -27,7 +29,11 @@ public sealed class ModelMonitor
         Model = model;
         Settings = settings;
         _time = time ?? TimeProvider.System;
+        FeatureNames = settings.Profile.Features.Select(f => f.Name).ToFrozenSet(StringComparer.Ordinal);
     }
+
+    /// <summary>The profile's feature names (the tap's decoder and the unknown-feature check look names up here).</summary>
+    internal FrozenSet<string> FeatureNames { get; }
 
     public string Model { get; }
 
@@ -53,15 +59,17 @@ public sealed class ModelMonitor
     /// <summary>Adds an observed request; returns the names of features seen for the first time that the profile lacks.</summary>
     public IReadOnlyList<string> Observe(Observation o)
     {
-        var fresh = new List<string>();
+        List<string>? fresh = null;
         lock (_gate)
         {
-            foreach (var name in o.Numbers.Keys.Concat(o.Texts.Keys))
+            foreach (var name in o.Numbers.Keys)
             {
-                if (Settings.Profile.Find(name) is null && _unknownFeatures.Count < 1024 && _unknownFeatures.Add(name))
-                {
-                    fresh.Add(name);
-                }
+                NoteUnknown(name, ref fresh);
+            }
+
+            foreach (var name in o.Texts.Keys)
+            {
+                NoteUnknown(name, ref fresh);
             }
 
             var state = State(o.Version);
@@ -87,13 +95,22 @@ public sealed class ModelMonitor
             }
 
             Interlocked.Add(ref _observedRows, o.Rows);
-            if (Settings.LabelCapacity > 0 && o.Predictions.Count > 0)
+            // Only requests with a client-given id can be joined to labels: the others are not kept.
+            if (Settings.LabelCapacity > 0 && o.Predictions.Count > 0 && o.RequestId.Length > 0 && !_served.ContainsKey(o.RequestId))
             {
-                Remember(o.RequestId, new Served(first, o.Predictions.ToArray()));
+                Remember(o.RequestId, new Served(first, o.Predictions as double[][] ?? [.. o.Predictions]));
             }
         }
 
-        return fresh;
+        return fresh ?? (IReadOnlyList<string>)[];
+    }
+
+    private void NoteUnknown(string name, ref List<string>? fresh)
+    {
+        if (!FeatureNames.Contains(name) && _unknownFeatures.Count < 1024 && _unknownFeatures.Add(name))
+        {
+            (fresh ??= []).Add(name);
+        }
     }
 
     /// <summary>Joins labels (one per row of the request) to the request's predictions; late labels update their original window.</summary>
@@ -155,8 +172,27 @@ public sealed class ModelMonitor
     }
 
     /// <summary>The latest closed window (of <paramref name="version"/>, or of any version), or null.</summary>
-    public WindowReport? Latest(long? version = null) =>
-        Windows(version).Where(w => w.End is not null).OrderBy(w => w.End).ThenBy(w => w.Id).LastOrDefault();
+    public WindowReport? Latest(long? version = null)
+    {
+        Tick();
+        lock (_gate)
+        {
+            // Only the chosen window is reported: the drift tests of the others do not run for this.
+            return _versions.Where(v => version is null || v.Key == version).SelectMany(v => v.Value.Closed)
+                .OrderBy(w => w.End).ThenBy(w => w.Id).LastOrDefault()?.Report(Model, Settings.Task);
+        }
+    }
+
+    /// <summary>The latest closed window of each version (what <c>/metrics</c> exports), oldest version first.</summary>
+    public IReadOnlyList<WindowReport> LatestPerVersion()
+    {
+        Tick();
+        lock (_gate)
+        {
+            return _versions.Values.Where(v => v.Closed.Count > 0).Select(v => v.Closed.Last()).OrderBy(w => w.Id)
+                .Select(w => w.Report(Model, Settings.Task)).ToArray();
+        }
+    }
 
     /// <summary>Closes the open windows now (tests, shutdown, an explicit report).</summary>
     public void CloseOpenWindows()
@@ -184,7 +220,7 @@ public sealed class ModelMonitor
         return state;
     }
 
-    private MonitorWindow NewWindow(long version, DateTimeOffset start) => new(++_nextWindow, version, start);
+    private MonitorWindow NewWindow(long version, DateTimeOffset start) => new(++_nextWindow, version, start, Settings.WindowRows);
 
     private void CloseIfDue(VersionState state, DateTimeOffset now)
     {
@@ -205,6 +241,11 @@ public sealed class ModelMonitor
         var window = state.Open!;
         window.Close(end, Settings.Profile, Settings);
         state.Open = null;
+        if (state.Closed.Count > 0)
+        {
+            state.Closed.Last().DiscardUntested(); // superseded before anyone read its drift
+        }
+
         state.Closed.Enqueue(window);
         while (state.Closed.Count > Settings.MaxWindows)
         {

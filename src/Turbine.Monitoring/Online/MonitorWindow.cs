@@ -12,8 +12,11 @@ internal sealed class MonitorWindow
     private readonly List<double> _predictions = [];
     private readonly Dictionary<string, QualityCounters> _quality = new(StringComparer.Ordinal);
 
-    public MonitorWindow(long id, long version, DateTimeOffset start)
+    private readonly int _capacity;
+
+    public MonitorWindow(long id, long version, DateTimeOffset start, int rows = 0)
     {
+        _capacity = Math.Clamp(rows, 0, 4096);
         Id = id;
         Version = version;
         Start = start;
@@ -31,9 +34,28 @@ internal sealed class MonitorWindow
 
     public List<(double[] Prediction, double Label)> Labelled { get; } = [];
 
-    public DriftReport? Drift { get; private set; }
+    private DriftReport? _drift;
+    private ColumnDrift? _predictionDrift;
+    private (ReferenceProfile Profile, MonitorSettings Settings)? _untested;
 
-    public ColumnDrift? PredictionDrift { get; private set; }
+    /// <summary>The drift tests of a closed window, run on first read (see <see cref="Close"/>).</summary>
+    public DriftReport? Drift
+    {
+        get
+        {
+            RunDriftTests();
+            return _drift;
+        }
+    }
+
+    public ColumnDrift? PredictionDrift
+    {
+        get
+        {
+            RunDriftTests();
+            return _predictionDrift;
+        }
+    }
 
     public QualityCounters Quality(string feature)
     {
@@ -48,8 +70,10 @@ internal sealed class MonitorWindow
     /// <summary>Adds rows [from, from + count) of the observation.</summary>
     public void Add(Observation o, int from, int count, ReferenceProfile profile, string? predictionOutput)
     {
-        foreach (var feature in profile.Features)
+        var features = profile.Features;
+        for (var f = 0; f < features.Count; f++)
         {
+            var feature = features[f];
             var quality = Quality(feature.Name);
             if (o.Numbers.TryGetValue(feature.Name, out var numbers))
             {
@@ -164,10 +188,44 @@ internal sealed class MonitorWindow
         }
     }
 
-    /// <summary>Closes the window: runs the drift tests and frees the raw values.</summary>
+    /// <summary>
+    /// Closes the window. The drift tests run when its drift is first read (a report, a metrics scrape), not here: at
+    /// high request rates most windows close unread, and a closed window keeps its raw values only until then (at most
+    /// <see cref="MonitorSettings.MaxWindows"/> windows are kept).
+    /// </summary>
     public void Close(DateTimeOffset end, ReferenceProfile profile, MonitorSettings settings)
     {
         End = end;
+        _untested = (profile, settings);
+    }
+
+    /// <summary>
+    /// A newer window of the version closed before this one's drift was read: its raw values are freed untested (its
+    /// drift stays null; quality and performance are kept), so closed windows do not pile up raw values nobody reads.
+    /// </summary>
+    public void DiscardUntested()
+    {
+        if (_untested is null)
+        {
+            return;
+        }
+
+        _untested = null;
+        _numbers.Clear();
+        _texts.Clear();
+        _predictions.Clear();
+    }
+
+    /// <summary>Runs the drift tests of a closed window once and frees the raw values.</summary>
+    private void RunDriftTests()
+    {
+        if (_untested is not { } pending)
+        {
+            return;
+        }
+
+        _untested = null;
+        var (profile, settings) = pending;
         var columns = new List<FeatureColumn>();
         foreach (var (name, values) in _numbers)
         {
@@ -179,11 +237,11 @@ internal sealed class MonitorWindow
             columns.Add(FeatureColumn.Categorical(name, values.ToArray()));
         }
 
-        Drift = Rows == 0 ? null : DriftDetector.Detect(profile, new FeatureTable(columns), settings.Drift);
+        _drift = Rows == 0 ? null : DriftDetector.Detect(profile, new FeatureTable(columns), settings.Drift);
         var predictionName = settings.PredictionOutput ?? "prediction";
         if (_predictions.Count > 0 && profile.Find(predictionName) is { } reference)
         {
-            PredictionDrift = DriftDetector.DetectColumn(reference, FeatureColumn.Numeric(predictionName, _predictions.ToArray()), settings.Drift);
+            _predictionDrift = DriftDetector.DetectColumn(reference, FeatureColumn.Numeric(predictionName, _predictions.ToArray()), settings.Drift);
         }
 
         _numbers.Clear();
@@ -209,7 +267,7 @@ internal sealed class MonitorWindow
     {
         if (!_numbers.TryGetValue(name, out var list))
         {
-            _numbers[name] = list = [];
+            _numbers[name] = list = new List<double>(_capacity); // sized once: no regrowth garbage
         }
 
         return list;
@@ -219,7 +277,7 @@ internal sealed class MonitorWindow
     {
         if (!_texts.TryGetValue(name, out var list))
         {
-            _texts[name] = list = [];
+            _texts[name] = list = new List<string?>(_capacity);
         }
 
         return list;

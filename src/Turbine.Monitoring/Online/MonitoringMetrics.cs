@@ -14,7 +14,7 @@ public static class MonitoringMetrics
     {
         var text = new StringBuilder();
         Header(text, "turbine_drift_score", "gauge", "Score of the feature's drift test in the latest closed window (p-value for ks/chisquare/z, distance otherwise).");
-        var latest = service.Models.SelectMany(m => m.Windows().Where(w => w.End is not null).GroupBy(w => w.Version).Select(g => (Monitor: m, Window: g.Last()))).ToArray();
+        var latest = service.Models.SelectMany(m => m.LatestPerVersion().Select(w => (Monitor: m, Window: w))).ToArray();
         foreach (var (_, w) in latest)
         {
             foreach (var f in w.Drift?.Features ?? [])

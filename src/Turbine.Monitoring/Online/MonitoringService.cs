@@ -20,7 +20,7 @@ public sealed partial class MonitoringService : IAsyncDisposable
     public const int MaxModels = 256;
 
     private readonly ConcurrentDictionary<string, ModelMonitor> _models = new(StringComparer.Ordinal);
-    private readonly Channel<Observation> _channel;
+    private readonly Channel<Pending> _channel;
     private Task _reader;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -41,7 +41,7 @@ public sealed partial class MonitoringService : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        _channel = Channel.CreateBounded<Observation>(new BoundedChannelOptions(capacity)
+        _channel = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: a full channel returns false, nothing waits
             SingleReader = true,
@@ -103,7 +103,7 @@ public sealed partial class MonitoringService : IAsyncDisposable
     /// <summary>Hands an observation to the background reader without waiting; false (and counted) when the channel is full.</summary>
     public bool TryObserve(Observation observation)
     {
-        if (_channel.Writer.TryWrite(observation))
+        if (_channel.Writer.TryWrite(new Pending(observation, null)))
         {
             Interlocked.Increment(ref _accepted);
             return true;
@@ -141,32 +141,48 @@ public sealed partial class MonitoringService : IAsyncDisposable
         await _reader.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Drains the channel; after a drain it rests <see cref="DrainInterval"/> before waiting again, so under load the
+    /// request path's writes find no waiting reader to wake (one wake-up per interval, not one per request).
+    /// </summary>
     private async Task ReadLoopAsync()
     {
         var reader = _channel.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var observation))
+            while (reader.TryRead(out var pending))
             {
+                var model = pending.Observation?.Model ?? pending.Capture!.Model;
                 try
                 {
-                    if (_models.TryGetValue(observation.Model, out var monitor))
+                    if (_models.TryGetValue(model, out var monitor))
                     {
+                        var observation = pending.Observation
+                            ?? TensorObservations.FromCapture(pending.Capture!, monitor);
                         foreach (var name in monitor.Observe(observation))
                         {
-                            LogUnknownFeature(_logger, observation.Model, name);
+                            LogUnknownFeature(_logger, model, name);
                         }
                     }
                 }
                 catch (Exception e)
                 {
-                    LogObserveFailed(_logger, observation.Model, e);
+                    LogObserveFailed(_logger, model, e);
+                }
+                finally
+                {
+                    pending.Capture?.Release();
                 }
 
                 Interlocked.Increment(ref _processed);
             }
+
+            await Task.Delay(DrainInterval).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Rest between drains of the channel (wall-clock, not the injected time: it paces CPU, not windows).</summary>
+    internal static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(5);
 
     [LoggerMessage(EventId = 1901, Level = LogLevel.Warning, Message = "monitoring of '{Model}': input '{Feature}' is not in the reference profile; it is not tested (reported once)")]
     private static partial void LogUnknownFeature(ILogger logger, string model, string feature);

@@ -6,6 +6,9 @@ namespace Turbine.Monitoring.Online;
 /// </summary>
 public sealed class Observation
 {
+    private static readonly Dictionary<string, double[]> NoNumbers = [];
+    private static readonly Dictionary<string, string?[]> NoTexts = [];
+
     public required string RequestId { get; init; }
 
     public required string Model { get; init; }
@@ -17,10 +20,10 @@ public sealed class Observation
     public int Rows { get; init; }
 
     /// <summary>Numeric features: one value per row (NaN = missing).</summary>
-    public IReadOnlyDictionary<string, double[]> Numbers { get; init; } = new Dictionary<string, double[]>();
+    public IReadOnlyDictionary<string, double[]> Numbers { get; init; } = NoNumbers;
 
     /// <summary>Categorical features: one value per row (null = missing).</summary>
-    public IReadOnlyDictionary<string, string?[]> Texts { get; init; } = new Dictionary<string, string?[]>();
+    public IReadOnlyDictionary<string, string?[]> Texts { get; init; } = NoTexts;
 
     /// <summary>The prediction vector of each row (empty when the request failed or outputs were not captured).</summary>
     public IReadOnlyList<double[]> Predictions { get; init; } = [];

@@ -18,6 +18,9 @@ public sealed record ReferenceProfile
     /// <summary>Rows of the reference dataset (decides the tests: ≤ 1000 → p-value tests, above → distances).</summary>
     public long Rows { get; init; }
 
+    /// <summary><c>classification</c> or <c>regression</c> (the metrics computed from labels when the server monitors against this profile); null = classification.</summary>
+    public string? Task { get; init; }
+
     public required IReadOnlyList<FeatureProfile> Features { get; init; }
 
     public FeatureProfile? Find(string name) => Features.FirstOrDefault(f => f.Name == name);

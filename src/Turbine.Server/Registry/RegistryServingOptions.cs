@@ -30,6 +30,12 @@ public sealed record RegistryServingOptions
     /// <summary>Bounds on extracting a tar artifact (<c>--registry-max-extract-bytes</c>, <c>--registry-max-extract-entries</c>).</summary>
     public Turbine.Client.Registry.TarExtractionLimits Extraction { get; init; } = new();
 
+    /// <summary>
+    /// Monitor each served model against the reference profile stored with its version in the registry, when the
+    /// server has monitoring (<see cref="ServerOptions.Monitoring"/>); default true (<c>--no-registry-monitoring</c> turns it off).
+    /// </summary>
+    public bool MonitorProfiles { get; init; } = true;
+
     /// <summary>The Triton-layout repository the engine serves from.</summary>
     public string RepositoryDirectory => Path.Combine(CacheDirectory, "repository");
 }

@@ -34,9 +34,11 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
     private Task? _loop;
     private int _disposed;
 
-    public RegistrySync(RegistryServingOptions options, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null)
+    public RegistrySync(RegistryServingOptions options, TimeProvider time, ILogger logger, Random? random = null, HttpMessageHandler? handler = null,
+        Turbine.Monitoring.Online.MonitoringService? monitoring = null)
     {
         _options = options;
+        _monitoring = options.MonitorProfiles ? monitoring : null;
         _repository = new ModelRepository(options.RepositoryDirectory);
         _time = time;
         _logger = logger;
@@ -299,6 +301,7 @@ internal sealed partial class RegistrySync : IModelSource, IAsyncDisposable
             throw new InvalidDataException($"version {wanted.Version} of '{wanted.Model}' did not load: {error.Message}");
         }
 
+        await UseProfileAsync(wanted.Model, wanted.Version, cancellationToken).ConfigureAwait(false);
         RegistryMaterializer.RemoveOtherVersions(_options.RepositoryDirectory, wanted.Model, wanted.Version);
         var previous = _served.TryGetValue(reference, out var old) ? $"version {old.Version}" : "not served";
         _served[reference] = wanted;

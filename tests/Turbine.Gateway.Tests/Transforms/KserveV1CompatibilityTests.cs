@@ -75,6 +75,27 @@ public sealed class KserveV1CompatibilityTests(BackendFixture backend) : IAsyncL
     }
 
     [Fact]
+    public async Task Explain_Permutation_ForwardedToTheServersBatchedPath_AlibiShape()
+    {
+        var iris = Turbine.Samples.IrisDataSet.Load();
+        var rows = string.Join(",", iris.Features.Select(f => "[" + string.Join(",", f.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]"));
+        var body = $"{{\"explainer\": \"permutation\", \"instances\": [{rows}], \"labels\": [{string.Join(",", iris.Labels)}], \"repeats\": 3}}";
+        var (status, answer, _) = await Bodies.SendAsync(_host.Http, Bodies.Post("/v1/models/iris:explain", body));
+        var (unknown, refusal, _) = await Bodies.SendAsync(_host.Http, Bodies.Post("/v1/models/iris:explain", "{\"explainer\": \"anchors\", \"instances\": [[1, 2, 3, 4]]}"));
+
+        Assert.Equal(200, status);
+        Assert.Equal("PermutationImportance", answer.GetProperty("meta").GetProperty("name").GetString());
+        Assert.Equal("accuracy", answer.GetProperty("data").GetProperty("metric_names")[0].GetString());
+        var importance = answer.GetProperty("data").GetProperty("feature_importance")[0];
+        Assert.Equal(4, importance.GetArrayLength());
+        Assert.Equal(3, importance[2].GetProperty("samples").GetArrayLength());
+        // Iris is told apart by its petals: shuffling petal length or width costs more accuracy than a sepal feature.
+        Assert.True(Math.Max(importance[2].GetProperty("mean").GetDouble(), importance[3].GetProperty("mean").GetDouble()) > importance[1].GetProperty("mean").GetDouble());
+        Assert.Equal(400, unknown);
+        Assert.Contains("explainers that apply to tabular models: kernel_shap, permutation", Bodies.Error(refusal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Explain_BehindAuth_ForbiddenModelRefusedFirst()
     {
         const string key = "explain-key";

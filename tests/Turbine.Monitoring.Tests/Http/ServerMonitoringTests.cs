@@ -13,7 +13,7 @@ using Turbine.Server;
 namespace Turbine.Monitoring.Tests.Http;
 
 /// <summary>
-/// The real server with the iris ONNX model and monitoring on: inference requests flow through the payload-log tap into
+/// The real server with the iris ONNX model and monitoring on: inference requests flow through the engine's tap (no payload log configured) into
 /// windows; feedback joins by request id; the report and /metrics show drift and accuracy.
 /// </summary>
 public sealed class ServerMonitoringTests
@@ -24,7 +24,6 @@ public sealed class ServerMonitoringTests
         using var folder = new TempFolder("turbine-monitor-server");
         SampleRepository.CreateModel(folder.Path, "iris");
         SampleRepository.CreateModel(folder.Path, "simple");
-        File.AppendAllText(Path.Combine(folder.Path, "iris", "config.pbtxt"), "\nparameters { key: \"payload_log\" value: { string_value: \"all\" } }\n");
 
         // Reference: iris-like measurements (sepal/petal length and width); the current traffic is shifted.
         var random = new Random(7);
@@ -54,9 +53,9 @@ public sealed class ServerMonitoringTests
             Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
         }
 
-        await server.Engine.PayloadLog!.FlushAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(server.Engine.PayloadLog); // the engine's tap, not the payload log
         await monitoring.FlushAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(40, monitoring.Find("iris")!.ObservedRows);
+        Assert.Equal(40, monitoring.Find("iris")!.ObservedRows); // explain's in-process rows below are not observed
 
         // Labels: class 2 for every row of the first ten requests; the model predicts from the probabilities output.
         var feedback = await http.PostAsJsonAsync("/v2/models/iris/feedback", Enumerable.Range(0, 10).Select(i => new { id = $"q{i}", labels = new[] { 2, 2 } }).Append(new { id = "unknown", labels = new[] { 1 } }).ToArray());
@@ -95,6 +94,8 @@ public sealed class ServerMonitoringTests
         // Background from the monitoring profile when none is sent.
         var fromProfile = await http.PostAsJsonAsync("/v2/models/iris/explain", new { instances = new[] { x } });
         Assert.True(fromProfile.IsSuccessStatusCode, await fromProfile.Content.ReadAsStringAsync());
+        await monitoring.FlushAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(40, monitoring.Find("iris")!.ObservedRows); // explain's perturbed rows are in-process requests: not observed
 
         // A model that is not one FP32 matrix: a clear 400 naming what applies.
         var notTabular = await http.PostAsJsonAsync("/v2/models/simple/explain", new { instances = new[] { new[] { 1 } } });
