@@ -100,7 +100,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC, whole path: parse the message, read it, infer, build the response message, serialize it.</summary>
     [Benchmark(Baseline = true)]
-    [AllocationBudget(5248)]
+    [AllocationBudget(4864)]
     public async Task<int> Grpc()
     {
         var message = ModelInferRequest.Parser.ParseFrom(_grpcMessage);
@@ -138,7 +138,7 @@ public class InferPathBenchmarks
 
     /// <summary>Engine stage: InferenceEngine.InferAsync on a pre-built request (request object included).</summary>
     [Benchmark]
-    [AllocationBudget(2176)]
+    [AllocationBudget(1824)]
     public async Task<int> EngineInferOnly()
     {
         using var request = SimpleRequest();
@@ -159,12 +159,12 @@ public class InferPathBenchmarks
 
     /// <summary>REST JSON: RequestBody.ReadAsync over a memory stream, InferRequestReader.Read, infer, InferResponseWriter.</summary>
     [Benchmark]
-    [AllocationBudget(3456)]
+    [AllocationBudget(2688)]
     public Task<long> RestJson() => RestAsync(_json, null);
 
     /// <summary>REST binary tensor extension (inputs and outputs binary).</summary>
     [Benchmark]
-    [AllocationBudget(3904)]
+    [AllocationBudget(2848)]
     public Task<long> RestBinary() => RestAsync(_binary, _binaryHeaderLength);
 
     private async Task<long> RestAsync(byte[] body, int? headerLength)

@@ -17,6 +17,8 @@ internal sealed class RateLimitState : IDisposable
     // The limiter asks its partitioner on every acquire: the bucket options of each rule are made once here, so an
     // acquire allocates no closure (issue 22's per-request allocations).
     private readonly Dictionary<RateLimitRule, Func<string, TokenBucketRateLimiterOptions>> _options = new(ReferenceEqualityComparer.Instance);
+    private const int MaxCachedPartitions = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, RateLimitRule? Rule), RateLimitPartition<string>> _partitions = new();
 
     public RateLimitState(RateLimitConfig config)
     {
@@ -83,10 +85,26 @@ internal sealed class RateLimitState : IDisposable
     private RateLimitRule? ModelRule(string model) =>
         _config.Models.TryGetValue(model, out var rule) && rule is not null ? rule : _config.PerModel;
 
-    private RateLimitPartition<string> Partition(string id, RateLimitRule? rule) =>
-        rule is null
+    private RateLimitPartition<string> Partition(string id, RateLimitRule? rule)
+    {
+        // The limiter calls this on every acquire, and GetTokenBucketLimiter wraps the factory in a new closure each
+        // time: the partitions are kept (bounded: ids come from callers and model names; past the cap they are made
+        // per call, as before).
+        if (_partitions.TryGetValue((id, rule), out var cached))
+        {
+            return cached;
+        }
+
+        var made = rule is null
             ? RateLimitPartition.GetNoLimiter(id)
             : RateLimitPartition.GetTokenBucketLimiter(id, _options.TryGetValue(rule, out var options) ? options : OptionsOf(rule));
+        if (_partitions.Count < MaxCachedPartitions)
+        {
+            _partitions.TryAdd((id, rule), made);
+        }
+
+        return made;
+    }
 
     private static Func<string, TokenBucketRateLimiterOptions> OptionsOf(RateLimitRule rule) => _ => new TokenBucketRateLimiterOptions
     {
