@@ -179,6 +179,5 @@ public sealed class GatewayHost : IAsyncDisposable
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Yarp", LogLevel.Warning);
-        logging.AddFilter("Polly", LogLevel.Warning);
     }
 }

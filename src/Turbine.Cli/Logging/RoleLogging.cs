@@ -42,7 +42,7 @@ internal static class RoleLogging
         }
 
         logging.SetMinimumLevel(minimum);
-        foreach (var noisy in new[] { "Microsoft", "Grpc", "Yarp", "Polly" })
+        foreach (var noisy in new[] { "Microsoft", "Grpc", "Yarp" })
         {
             logging.AddFilter(noisy, LogLevel.Warning);
         }

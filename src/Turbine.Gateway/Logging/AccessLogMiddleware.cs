@@ -15,15 +15,17 @@ namespace Turbine.Gateway.Logging;
 /// </summary>
 internal sealed class AccessLogMiddleware(RequestDelegate next, IGatewayConfigSource config, AccessLogWriter writer, AccessLogSampler sampler, TimeProvider time)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        var section = config.Current.AccessLog ?? new AccessLogConfig();
-        if (!section.Enabled || IsExcluded(section, context.Request.Path))
-        {
-            await next(context).ConfigureAwait(false);
-            return;
-        }
+        var section = config.Current.AccessLog ?? DefaultSection;
+        // Off or excluded: hand over without an async frame of our own (no state machine per request).
+        return !section.Enabled || IsExcluded(section, context.Request.Path) ? next(context) : LogAsync(context, section);
+    }
 
+    private static readonly AccessLogConfig DefaultSection = new(); // no section: the defaults (on)
+
+    private async Task LogAsync(HttpContext context, AccessLogConfig section)
+    {
         var started = time.GetTimestamp();
         var timestamp = time.GetUtcNow();
         var request = context.Request;

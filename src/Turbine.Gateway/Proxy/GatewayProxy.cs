@@ -4,8 +4,6 @@ using System.Net;
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 using Turbine.Gateway.Activation;
 using Turbine.Gateway.Configuration;
 using Turbine.Gateway.LoadBalancing;
@@ -18,14 +16,13 @@ namespace Turbine.Gateway.Proxy;
 
 /// <summary>
 /// The last step of the pipeline for proxied requests: traffic policy → pool → balancing policy → YARP's
-/// <see cref="IHttpForwarder"/>, with safe retries on another replica (Polly, within the pool's retry budget),
+/// <see cref="IHttpForwarder"/>, with safe retries on another replica (a zero-delay loop within the pool's retry budget),
 /// passive outlier ejection, shadow copies, metrics and the gateway span.
 /// </summary>
 internal sealed partial class GatewayProxy : IDisposable
 {
     private static readonly ForwarderRequestConfig RestConfig = new() { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower, ActivityTimeout = TimeSpan.FromMinutes(5) };
     private static readonly ForwarderRequestConfig GrpcConfig = new() { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact, ActivityTimeout = TimeSpan.FromMinutes(5) };
-    private static readonly ResiliencePropertyKey<Attempt> AttemptKey = new("turbine.attempt");
 
     private readonly IHttpForwarder _forwarder;
     private readonly PoolRegistry _pools;
@@ -37,7 +34,6 @@ internal sealed partial class GatewayProxy : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly RequestBufferBudget _budget;
     private readonly GatewayActivation _activation;
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BackendPool, ResiliencePipeline<AttemptResult>> _pipelines = [];
 
     public GatewayProxy(IHttpForwarder forwarder, PoolRegistry pools, TrafficRouter router, ShadowMirror shadow, GatewayMetrics metrics, RequestBufferBudget budget, GatewayActivation activation, TimeProvider time, ILogger<GatewayProxy> logger)
     {
@@ -102,7 +98,9 @@ internal sealed partial class GatewayProxy : IDisposable
 
         // The pool's request timeout covers everything from here: the activator's wait, every attempt, the answer.
         var clientAborted = context.RequestAborted;
+#pragma warning disable CA2000 // disposed by the using declaration (the analyzer loses track of it across the attempts' catch)
         using var deadline = RequestDeadline.Start(backendPool.Config.RequestTimeoutMs, _time, clientAborted);
+#pragma warning restore CA2000
         if (deadline is not null)
         {
             context.RequestAborted = deadline.Token;
@@ -208,25 +206,22 @@ internal sealed partial class GatewayProxy : IDisposable
         context.Features.Set(state);
         backendPool.Budget.OnRequest();
         var attempt = new Attempt(context, info, backendPool, grpc, body, state);
-        var resilience = ResilienceContextPool.Shared.Get(context.RequestAborted);
         AttemptResult result;
         try
         {
-            resilience.Properties.Set(AttemptKey, attempt);
-            var outcome = await Pipeline(backendPool).ExecuteOutcomeAsync(static (ctx, self) => self.AttemptAsync(ctx.Properties.GetValue(AttemptKey, null!)), resilience, this).ConfigureAwait(false);
-            if (outcome.Exception is OperationCanceledException && deadline?.TimedOut == true)
+            result = await RunAttemptsAsync(attempt, backendPool, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            if (deadline?.TimedOut != true)
             {
-                result = new AttemptResult(attempt.Tried.LastOrDefault(), false, false, "the request timed out");
+                throw;
             }
-            else
-            {
-                outcome.ThrowIfException();
-                result = outcome.Result!;
-            }
+
+            result = new AttemptResult(attempt.Tried.LastOrDefault(), false, false, "the request timed out");
         }
         finally
         {
-            ResilienceContextPool.Shared.Return(resilience);
             context.Response.Body = originalResponseBody;
         }
 
@@ -300,7 +295,7 @@ internal sealed partial class GatewayProxy : IDisposable
     private static string TimeoutMessage(BackendPool pool) =>
         string.Create(CultureInfo.InvariantCulture, $"the request took longer than pool '{pool.Name}' allows ({pool.Config.RequestTimeoutMs} ms, requestTimeoutMs)");
 
-    private async ValueTask<Outcome<AttemptResult>> AttemptAsync(Attempt a)
+    private async ValueTask<AttemptResult> AttemptAsync(Attempt a)
     {
         var replica = a.Pool.Pick(a.Info.Model, a.Grpc, a.Tried, out var full);
         if (replica is null)
@@ -309,7 +304,7 @@ internal sealed partial class GatewayProxy : IDisposable
                 ? $"every replica of pool '{a.Pool.Name}' is at its concurrency limit ({a.Pool.Config.MaxConcurrencyPerReplica} requests in flight)"
                 : a.Tried.Count > 0 ? $"no replica of pool '{a.Pool.Name}' could take the request ({a.LastFailure})"
                 : $"pool '{a.Pool.Name}' has no replica {(a.Grpc ? "with a gRPC address " : "")}available";
-            return Outcome.FromResult(new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why));
+            return new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why);
         }
 
         if (a.Tried.Count > 0)
@@ -368,12 +363,12 @@ internal sealed partial class GatewayProxy : IDisposable
         {
             a.LastFailure = $"replica {replica.Id} answered 503";
             a.Context.Response.StatusCode = StatusCodes.Status200OK;
-            return Outcome.FromResult(new AttemptResult(replica, true, false, $"every replica tried answered 503 or failed; last: {a.LastFailure}"));
+            return new AttemptResult(replica, true, false, $"every replica tried answered 503 or failed; last: {a.LastFailure}");
         }
 
         if (error == ForwarderError.None)
         {
-            return Outcome.FromResult(new AttemptResult(replica, false, false, null));
+            return new AttemptResult(replica, false, false, null);
         }
 
         a.LastFailure = $"{replica.Id}: {error}{(exception is null ? "" : ": " + exception.Message)}";
@@ -381,28 +376,30 @@ internal sealed partial class GatewayProxy : IDisposable
         // buffered body), depending on which side of the socket noticed the reset first; both are before any response.
         var resetBeforeResponse = error is ForwarderError.Request or ForwarderError.RequestBodyDestination && a.Pool.Config.Retry.Idempotent && IsResetBeforeResponse(exception);
         var retryable = (connectFailure || resetBeforeResponse) && !a.Context.Response.HasStarted && a.Body is not null;
-        return Outcome.FromResult(new AttemptResult(replica, retryable, false,
-            a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}"));
+        return new AttemptResult(replica, retryable, false,
+            a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}");
     }
 
-    private ResiliencePipeline<AttemptResult> Pipeline(BackendPool pool) => _pipelines.GetValue(pool, p =>
+    /// <summary>
+    /// The attempts of one request: again on a replica not tried yet while the answer is retryable, attempts remain
+    /// (<c>retry.maxAttempts</c>) and the pool's retry budget has a token; no delay between attempts. (A plain loop: it
+    /// was a Polly retry pipeline, whose context, state machines and outcome boxes cost ~0.4 KB per request for a
+    /// zero-delay retry of at most ten attempts.)
+    /// </summary>
+    private async ValueTask<AttemptResult> RunAttemptsAsync(Attempt a, BackendPool pool, CancellationToken cancellationToken)
     {
-        if (p.Config.Retry.MaxAttempts <= 1)
+        var max = Math.Max(1, pool.Config.Retry.MaxAttempts);
+        for (var n = 1; ; n++)
         {
-            return ResiliencePipeline<AttemptResult>.Empty;
-        }
-
-        return new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
-            .AddRetry(new RetryStrategyOptions<AttemptResult>
+            var result = await AttemptAsync(a).ConfigureAwait(false);
+            if (!result.Retryable || n >= max || !pool.Budget.TryRetry())
             {
-                MaxRetryAttempts = p.Config.Retry.MaxAttempts - 1,
-                Delay = TimeSpan.Zero,
-                BackoffType = DelayBackoffType.Constant,
-                UseJitter = false,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Retryable: true } && p.Budget.TryRetry()),
-            })
-            .Build();
-    });
+                return result;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
 
     /// <summary>Nothing reached the server: the connection was refused or could not be made.</summary>
     internal static bool IsConnectFailure(Exception? e)
