@@ -52,7 +52,46 @@ internal sealed class FloorService : GRPCInferenceService.GRPCInferenceServiceBa
 {
     private static readonly ModelInferResponse Fixed = CreateFixed();
 
+    private static readonly ModelMetadataResponse Metadata = CreateMetadata();
+    private static readonly ModelConfigResponse Config = CreateConfig();
+
     public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context) => Task.FromResult(Fixed);
+
+    // What `turbine bench` asks before it sends (the shape of the `simple` sample), so the same generator can drive the
+    // floor (the open-loop tail comparison in bench/tail-open-loop.sh).
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) => Task.FromResult(Metadata);
+
+    public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context) => Task.FromResult(Config);
+
+    private static ModelMetadataResponse CreateMetadata()
+    {
+        var metadata = new ModelMetadataResponse { Name = "simple", Platform = "floor" };
+        metadata.Versions.Add("1");
+        foreach (var (list, names) in new[] { (metadata.Inputs, new[] { "INPUT0", "INPUT1" }), (metadata.Outputs, new[] { "OUTPUT0", "OUTPUT1" }) })
+        {
+            foreach (var name in names)
+            {
+                var tensor = new ModelMetadataResponse.Types.TensorMetadata { Name = name, Datatype = "INT32" };
+                tensor.Shape.Add([-1, 16]);
+                list.Add(tensor);
+            }
+        }
+
+        return metadata;
+    }
+
+    private static ModelConfigResponse CreateConfig()
+    {
+        var config = new Turbine.Protocol.Grpc.ModelConfig { Name = "simple", MaxBatchSize = 8 };
+        foreach (var name in new[] { "INPUT0", "INPUT1" })
+        {
+            var input = new Turbine.Protocol.Grpc.ModelInput { Name = name, DataType = Turbine.Protocol.Grpc.DataType.TypeInt32 };
+            input.Dims.Add(16);
+            config.Input.Add(input);
+        }
+
+        return new ModelConfigResponse { Config = config };
+    }
 
     private static ModelInferResponse CreateFixed()
     {
