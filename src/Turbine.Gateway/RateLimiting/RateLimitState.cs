@@ -17,7 +17,7 @@ internal sealed class RateLimitState : IDisposable
     // The limiter asks its partitioner on every acquire: the bucket options of each rule are made once here, so an
     // acquire allocates no closure (issue 22's per-request allocations).
     private readonly Dictionary<RateLimitRule, Func<string, TokenBucketRateLimiterOptions>> _options = new(ReferenceEqualityComparer.Instance);
-    private const int MaxCachedPartitions = 4096;
+    internal const int MaxCachedPartitions = 4096;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, RateLimitRule? Rule), RateLimitPartition<string>> _partitions = new();
 
     public RateLimitState(RateLimitConfig config)
@@ -36,6 +36,9 @@ internal sealed class RateLimitState : IDisposable
     }
 
     public RateLimitConfig Config => _config;
+
+    /// <summary>Partitions kept for reuse (bounded by <see cref="MaxCachedPartitions"/> whatever the callers send).</summary>
+    internal int CachedPartitions => _partitions.Count;
 
     /// <summary>Takes a token for the caller, then for the model; null when both allow the request.</summary>
     /// <param name="callerKey">Key id or JWT subject (picks a <c>keys</c> override); null for anonymous callers.</param>

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http;
+using Microsoft.AspNetCore.Http;
+using Turbine.Gateway.LoadBalancing;
+using Turbine.Gateway.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Turbine.Gateway.Proxy;
+
+/// <summary>One request's attempts on the pool's replicas: forwarding, failure classification, retries.</summary>
+internal sealed partial class GatewayProxy
+{
+    private async ValueTask<AttemptResult> AttemptAsync(Attempt a)
+    {
+        var replica = a.Pool.Pick(a.Info.Model, a.Grpc, a.Tried, out var full);
+        if (replica is null)
+        {
+            var why = full
+                ? $"every replica of pool '{a.Pool.Name}' is at its concurrency limit ({a.Pool.Config.MaxConcurrencyPerReplica} requests in flight)"
+                : a.Tried.Count > 0 ? $"no replica of pool '{a.Pool.Name}' could take the request ({a.LastFailure})"
+                : $"pool '{a.Pool.Name}' has no replica {(a.Grpc ? "with a gRPC address " : "")}available";
+            return new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why);
+        }
+
+        if (a.Tried.Count > 0)
+        {
+            a.Context.Response.Headers.Clear();
+            a.Context.Response.StatusCode = StatusCodes.Status200OK;
+        }
+
+        a.Tried.Add(replica);
+        if (a.Body is { } body)
+        {
+            a.Context.Request.Body = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false);
+        }
+
+        var replayable = a.Body is not null && a.Tried.Count < a.Pool.Config.Retry.MaxAttempts;
+        a.State.Hold503 = replayable;
+        a.State.Held503 = false;
+        var prefix = a.Grpc ? replica.GrpcPrefix! : replica.HttpPrefix;
+        var start = _time.GetTimestamp();
+        replica.Begin();
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(a.Context, prefix, _invoker, a.Grpc ? GrpcConfig : RestConfig, GatewayTransformer.Instance).ConfigureAwait(false);
+        }
+        finally
+        {
+            replica.End();
+        }
+
+        var now = _time.GetTimestamp();
+        var status = a.State.Held503 ? StatusCodes.Status503ServiceUnavailable : a.Context.Response.StatusCode;
+        if (error == ForwarderError.None)
+        {
+            replica.ObserveLatency(_time.GetElapsedTime(start, now).TotalMilliseconds, now, PeakEwmaPolicy.TauTicks(_time));
+        }
+
+        var exception = a.Context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        var connectFailure = error != ForwarderError.None && IsConnectFailure(exception);
+        var failed = connectFailure || (error != ForwarderError.None && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled))
+            || status is StatusCodes.Status502BadGateway or StatusCodes.Status503ServiceUnavailable or StatusCodes.Status504GatewayTimeout;
+        if (failed)
+        {
+            if (a.Pool.RecordFailure(replica))
+            {
+                _metrics.Ejection(a.Pool.Name, replica.Id);
+                LogEjected(_logger, a.Pool.Name, replica.Id, a.Pool.Config.Outlier.EjectionMs);
+            }
+        }
+        else
+        {
+            replica.RecordSuccess();
+        }
+
+        if (a.State.Held503)
+        {
+            a.LastFailure = $"replica {replica.Id} answered 503";
+            a.Context.Response.StatusCode = StatusCodes.Status200OK;
+            return new AttemptResult(replica, true, false, $"every replica tried answered 503 or failed; last: {a.LastFailure}");
+        }
+
+        if (error == ForwarderError.None)
+        {
+            return new AttemptResult(replica, false, false, null);
+        }
+
+        a.LastFailure = $"{replica.Id}: {error}{(exception is null ? "" : ": " + exception.Message)}";
+        // A replica killed mid-request surfaces as Request (reading the response) or RequestBodyDestination (writing the
+        // buffered body), depending on which side of the socket noticed the reset first; both are before any response.
+        var resetBeforeResponse = error is ForwarderError.Request or ForwarderError.RequestBodyDestination && a.Pool.Config.Retry.Idempotent && IsResetBeforeResponse(exception);
+        var retryable = (connectFailure || resetBeforeResponse) && !a.Context.Response.HasStarted && a.Body is not null;
+        return new AttemptResult(replica, retryable, false,
+            a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}");
+    }
+
+    /// <summary>
+    /// The attempts of one request: again on a replica not tried yet while the answer is retryable, attempts remain
+    /// (<c>retry.maxAttempts</c>) and the pool's retry budget has a token; no delay between attempts. (A plain loop: it
+    /// was a Polly retry pipeline, whose context, state machines and outcome boxes cost ~0.4 KB per request for a
+    /// zero-delay retry of at most ten attempts.)
+    /// </summary>
+    private async ValueTask<AttemptResult> RunAttemptsAsync(Attempt a, BackendPool pool, CancellationToken cancellationToken)
+    {
+        var max = Math.Max(1, pool.Config.Retry.MaxAttempts);
+        for (var n = 1; ; n++)
+        {
+            var result = await AttemptAsync(a).ConfigureAwait(false);
+            if (!result.Retryable || n >= max || !pool.Budget.TryRetry())
+            {
+                return result;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Nothing reached the server: the connection was refused or could not be made.</summary>
+    internal static bool IsConnectFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+            {
+                return true;
+            }
+
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The connection closed or reset before any response byte arrived (the server may have started processing).</summary>
+    internal static bool IsResetBeforeResponse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+            {
+                return true;
+            }
+
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted or System.Net.Sockets.SocketError.Shutdown })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body, ForwardState state)
+    {
+        public HttpContext Context { get; } = context;
+
+        public GatewayRequestInfo Info { get; } = info;
+
+        public BackendPool Pool { get; } = pool;
+
+        public bool Grpc { get; } = grpc;
+
+        public ArraySegment<byte>? Body { get; } = body;
+
+        public ForwardState State { get; } = state;
+
+        public List<Replica> Tried { get; } = [];
+
+        public string? LastFailure { get; set; }
+    }
+}
