@@ -10,7 +10,7 @@ namespace Turbine.Bench.RawOrt;
 /// model (ResNet-18, MiniLM, the bench MLP) at the given batch sizes. A leading variable dim is the batch, other
 /// variable dims are SEQUENCE; a fixed leading dim (ResNet-18's 1) stays as it is and BATCH must be 1. INT64 inputs
 /// named like a mask are 1, like token types 0, others token ids (as bench/.models/data/minilm.json); FP32 inputs are
-/// seeded uniform [0,1). Same session options as Turbine gives one CPU instance. Each batch size runs for SECONDS
+/// seeded uniform [0,1); INT32 inputs (the sample `simple`) count 0–15. Same session options as Turbine gives one CPU instance. Each batch size runs for SECONDS
 /// after a warm-up of a tenth of that; reports Run p50/p99 and items/s (batch × runs/s).
 /// </summary>
 internal static class ModelCase
@@ -114,6 +114,8 @@ internal static class ModelCase
                 }
 
                 return OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, count).Select(Value).ToArray(), dims);
+            case TensorElementType.Int32:
+                return OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, count).Select(i => i % 16).ToArray(), dims);
             default:
                 throw new NotSupportedException($"{name}: {metadata.ElementDataType}");
         }

