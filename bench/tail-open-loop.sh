@@ -5,7 +5,12 @@
 # server answering a fixed response). Prints p50, p99 and p99/p50 for each, REPEATS times, and Turbine's p99/p50 over
 # the floor's. On one 2-core machine the generator shares the cores: the floor row shows how much of the tail is the
 # generator's and the machine's. Everything on 127.0.0.1; processes stopped by PID on exit.
-# Environment: FRACTION (0.7), REPEATS (3), INTERVAL (ms per window, 3000), SKIP_BUILD=1 to reuse the Release build.
+# GENERATOR=h2load sends the same rate with h2load instead (a C generator: --rps per connection, so each of CLIENTS
+# connections fires on its own timer, with up to 32 streams in flight per connection so a slow answer does not hold
+# back the next send; prepared gRPC frames; percentiles from its --log-file), closed-loop max with -c8 -m1.
+# Environment: FRACTION (0.7), REPEATS (3), INTERVAL (ms per window, 3000), GENERATOR (turbine | h2load),
+# CLIENTS (h2load connections in the open loop, 8), DURATION (h2load seconds per run, 10), SKIP_BUILD=1 to reuse the
+# Release build.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,8 +35,27 @@ PIDS+=("$!")
 wait_ready "$WORK/floor.log" "grpc floor ready" "grpc floor"
 FLOOR_URL="http://127.0.0.1:$FPORT"
 
+GENERATOR="${GENERATOR:-turbine}"
+CLIENTS="${CLIENTS:-8}"
+DURATION="${DURATION:-10}"
+if [[ "$GENERATOR" == h2load ]]; then
+  ensure_tool h2load nghttp2-client
+  dotnet "$FLOOR" --write-bodies "$WORK"
+fi
+
 bench() { # url mode-args... -> "throughput p50_us p99_us errors"
-  local url="$1"; shift
+  local url="${1%/}"; shift
+  if [[ "$GENERATOR" == h2load ]]; then
+    local mode=(-c8 -m1 -t2)
+    [[ "$1" == --request-rate-range ]] && mode=(-c"$CLIENTS" -m32 -t2 --rps="$(python3 -c "print(max(1, int($2 / $CLIENTS)))")")
+    rm -f "$WORK/h2load.log"
+    timeout $(( DURATION + 30 )) h2load "${mode[@]}" -D"$DURATION" --log-file="$WORK/h2load.log" \
+      --header 'content-type: application/grpc' --header 'te: trailers' -d "$WORK/simple.bin" \
+      "$url/inference.GRPCInferenceService/ModelInfer" >"$WORK/h2load.out"
+    python3 "$ROOT/bench/h2load/summary.py" "$WORK/h2load.out" "$WORK/h2load.log" |
+      awk '{print $2, $3, $5, $8 + $9}'
+    return
+  fi
   dotnet "$TURBINE" bench -m simple -u "$url" --protocol grpc "$@" --measurement-interval "$INTERVAL" --max-trials 4 --format json |
     python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d["throughput_infer_per_sec"], d["latency_p50_us"], d["latency_p99_us"], d["errors"])'
 }
