@@ -89,21 +89,17 @@ await using (var file = File.Create(minilm))
 context.Unload();
 var minilmIo = Inspect("minilm", minilm);
 File.Copy(minilm, ModelFile(repository, "minilm_nb"), overwrite: true);
-WriteConfig(repository, "minilm_nb", $$"""
-    name: "minilm_nb"
-    backend: "onnxruntime"
-    max_batch_size: 32
-    {{Tensors("input", minilmIo.Inputs, batch: true)}}
-    {{Tensors("output", minilmIo.Outputs, batch: true)}}
-    """);
-WriteConfig(repository, "minilm", $$"""
-    name: "minilm"
-    backend: "onnxruntime"
-    max_batch_size: 32
-    {{Tensors("input", minilmIo.Inputs, batch: true)}}
-    {{Tensors("output", minilmIo.Outputs, batch: true)}}
-    dynamic_batching { max_queue_delay_microseconds: 2000 }
-    """);
+foreach (var (name, batching) in new[] { ("minilm", "dynamic_batching { max_queue_delay_microseconds: 2000 }"), ("minilm_nb", "") })
+{
+    WriteConfig(repository, name, $$"""
+        name: "{{name}}"
+        backend: "onnxruntime"
+        max_batch_size: 32
+        {{Tensors("input", minilmIo.Inputs, batch: true)}}
+        {{Tensors("output", minilmIo.Outputs, batch: true)}}
+        {{batching}}
+        """);
+}
 
 // One MiniLM item of sequence 16: [CLS] tokens [SEP], mask 1, token type 0.
 const int Sequence = 16;
