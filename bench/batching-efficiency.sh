@@ -15,6 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEATS="${REPEATS:-3}"; SECONDS_REAL="${SECONDS_REAL:-10}"; SECONDS_SIMPLE="${SECONDS_SIMPLE:-5}"
 C_RESNET="${C_RESNET:-8}"; C_MINILM="${C_MINILM:-16}"; C_SIMPLE="${C_SIMPLE:-16}"; RAW_SECONDS="${RAW_SECONDS:-4}"
 CASES="${CASES:-resnet minilm simple}"
+TWO="${TWO-resnet minilm}"
 OUT="${OUT:-$(mktemp -d /tmp/turbine-batching.XXXXXX)}"
 mkdir -p "$OUT"
 TFM=net10.0/linux-x64
@@ -40,6 +41,11 @@ for m in simple_b simple_nb; do
   sed "s/^name: .*/name: \"$m\"/" "$WORK/samples/simple/config.pbtxt" >"$REPO/$m/config.pbtxt"
 done
 echo 'dynamic_batching { }' >>"$REPO/simple_b/config.pbtxt"
+for m in resnet18_b:resnet18_b2 minilm:minilm2; do  # the two-instance copies
+  mkdir -p "$REPO/${m#*:}"
+  cp -r "$MODELS/repo/${m%%:*}/1" "$REPO/${m#*:}/"
+  { sed "s/^name: .*/name: \"${m#*:}\"/" "$MODELS/repo/${m%%:*}/config.pbtxt"; echo 'instance_group [ { count: 2 kind: KIND_CPU } ]'; } >"$REPO/${m#*:}/config.pbtxt"
+done
 python3 "$ROOT/bench/wrk/model_bodies.py" "$WORK"
 
 HPORT="$(free_port)"
@@ -92,6 +98,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load ave
 declare -A BODY=([resnet]=resnet [minilm]=minilm [simple]=simple)
 declare -A BATCHED=([resnet]=resnet18_b [minilm]=minilm [simple]=simple_b)
 declare -A UNBATCHED=([resnet]=resnet18_nb [minilm]=minilm_nb [simple]=simple_nb)
+declare -A TWOINST=([resnet]=resnet18_b2 [minilm]=minilm2)
 declare -A CONC=([resnet]="$C_RESNET" [minilm]="$C_MINILM" [simple]="$C_SIMPLE")
 declare -A SECS=([resnet]="$SECONDS_REAL" [minilm]="$SECONDS_REAL" [simple]="$SECONDS_SIMPLE")
 # warm-up (JIT, ORT's first runs, the batcher's buffers), not reported
@@ -99,26 +106,33 @@ for c in $CASES; do
   run_case "warm-${BATCHED[$c]}" "${BATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" 3 >/dev/null
   run_case "warm-${UNBATCHED[$c]}" "${UNBATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" 3 >/dev/null
 done
+for c in $TWO; do run_case "warm-${TWOINST[$c]}" "${TWOINST[$c]}" "${BODY[$c]}" "${CONC[$c]}" 3 >/dev/null; done
 for r in $(seq 1 "$REPEATS"); do
   for c in $CASES; do
     run_case "$c-nb-r$r" "${UNBATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" "${SECS[$c]}"
     run_case "$c-b-r$r" "${BATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" "${SECS[$c]}"
   done
+  for c in $TWO; do run_case "$c-two-r$r" "${TWOINST[$c]}" "${BODY[$c]}" "${CONC[$c]}" "${SECS[$c]}"; done
 done
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 
-# raw ORT alone on the machine: batch 1 and every batch size the batcher formed, same session options
-for c in $CASES; do
-  sizes="$(/usr/bin/python3 - "$OUT" "$c" <<'PY'
+# raw ORT alone on the machine: batch 1 and every batch size the batcher formed, same session options; for the
+# two-instance cases two sessions of one intra-op thread each in parallel
+batch_sizes() { # GLOB -> 1 and every batch size formed in the matching results
+  /usr/bin/python3 - "$OUT" "$1" <<'PY'
 import glob, json, sys
 s = {1}
-for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}-b-r*.json"):
+for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}"):
     s |= {int(k) for k in json.load(open(f))["batch_mix"]}
 print(",".join(str(x) for x in sorted(s)))
 PY
-)"
-  for r in $(seq 1 "$REPEATS"); do
-    timeout 900 dotnet "$RAWORT" model "$REPO/${BATCHED[$c]}/1/model.onnx" "$sizes" "$RAW_SECONDS" | tee "$OUT/raw-$c-r$r.txt"
+}
+for r in $(seq 1 "$REPEATS"); do
+  for c in $CASES; do
+    timeout 900 dotnet "$RAWORT" model "$REPO/${BATCHED[$c]}/1/model.onnx" "$(batch_sizes "$c-b-r*.json")" "$RAW_SECONDS" | tee "$OUT/raw-$c-r$r.txt"
+  done
+  for c in $TWO; do
+    timeout 900 dotnet "$RAWORT" model "$REPO/${BATCHED[$c]}/1/model.onnx" "$(batch_sizes "$c-two-r*.json")" "$RAW_SECONDS" - 16 2 | tee "$OUT/raw2-$c-r$r.txt"
   done
 done
 /usr/bin/python3 "$ROOT/bench/batching-efficiency-report.py" "$OUT" $CASES | tee "$OUT/report.md"
