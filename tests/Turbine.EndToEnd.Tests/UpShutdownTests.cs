@@ -39,28 +39,8 @@ public sealed partial class UpShutdownTests : IAsyncLifetime
     [InlineData("SIGINT")]
     public async Task Up_StoppedBySignal_ExitsZeroWithEveryReplicaStopped(string signal)
     {
-        var home = _folder.File("home");
-        // Through env --default-signal=INT: a test runner started as a background job has SIGINT ignored, and a child
-        // inherits that; Ctrl+C in a terminal reaches a process that handles it.
-        await using var up = TurbineProcess.StartExecutable("env", ["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "turbine.dll"),
-            "up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0", "--control-port", "0"],
-            new Dictionary<string, string> { ["TURBINE_HOME"] = home });
-        await up.WaitForReadyAsync(TimeSpan.FromSeconds(180));
-        var controlLine = await up.WaitForLineAsync(ControlLine(), TimeSpan.FromSeconds(10));
-        await up.WaitForLineAsync(StopLine(), TimeSpan.FromSeconds(10));
-
-        // The replicas the controller reports (simple has a ready one: up waited for it) are real serve processes of this home.
-        using var control = new ControlClient(new Uri(controlLine.Groups[1].Value), token: null);
-        var reported = new List<int>();
-        foreach (var name in new[] { "simple", "simple-int8" })
-        {
-            reported.AddRange((await control.GetAsync(name)).Status.Replicas.Select(r => r.Pid));
-        }
-
-        Assert.NotEmpty(reported);
-        var running = ServeChildren();
-        Assert.All(reported, pid => Assert.Contains(pid, running));
-
+        var (up, reported) = await StartUpAsync();
+        await using var _ = up;
         var number = signal == "SIGINT" ? 2 : 15;
         Assert.False(Ignores(up.Pid, number), $"up ignores {signal}: the test cannot send it");
         if (number == 2)
@@ -83,6 +63,59 @@ public sealed partial class UpShutdownTests : IAsyncLifetime
         var left = ServeChildren().Concat(reported.Where(IsAlive)).Distinct().ToList();
         Assert.True(left.Count == 0, $"replicas still running after up exited: {string.Join(", ", left)}; output:\n{up.Output}");
         Assert.Contains($"turbine up: stopping ({signal})", up.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_KilledWithSigkill_ItsReplicasStopByThemselves()
+    {
+        var (up, reported) = await StartUpAsync();
+        await using var _ = up;
+        Assert.Contains("\0--parent-pid\0" + up.Pid.ToString(CultureInfo.InvariantCulture) + "\0", File.ReadAllText($"/proc/{reported[0]}/cmdline"), StringComparison.Ordinal);
+
+        up.Kill();
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await up.WaitForExitAsync(deadline.Token);
+        }
+
+        // Each replica sees its controller gone within a second and stops as on SIGTERM (drain, exit); a loaded machine gets room.
+        Assert.True(await Poll.UntilAsync(() => ServeChildren().Count == 0 && !reported.Any(IsAlive), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100)),
+            $"replicas still running after up was killed: {string.Join(", ", ServeChildren())}; output:\n{up.Output}");
+    }
+
+    /// <summary>Starts <c>turbine up</c> on free ports in this test's home, waits for its summary; the replica pids the controller reports.</summary>
+    private async Task<(TurbineProcess Up, List<int> Replicas)> StartUpAsync()
+    {
+        var home = _folder.File("home");
+        // Through env --default-signal=INT: a test runner started as a background job has SIGINT ignored, and a child
+        // inherits that; Ctrl+C in a terminal reaches a process that handles it.
+        var up = TurbineProcess.StartExecutable("env", ["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "turbine.dll"),
+            "up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0", "--control-port", "0"],
+            new Dictionary<string, string> { ["TURBINE_HOME"] = home });
+        try
+        {
+            await up.WaitForReadyAsync(TimeSpan.FromSeconds(180));
+            var controlLine = await up.WaitForLineAsync(ControlLine(), TimeSpan.FromSeconds(10));
+            await up.WaitForLineAsync(StopLine(), TimeSpan.FromSeconds(10));
+
+            // The replicas the controller reports (simple has a ready one: up waited for it) are real serve processes of this home.
+            using var control = new ControlClient(new Uri(controlLine.Groups[1].Value), token: null);
+            var reported = new List<int>();
+            foreach (var name in new[] { "simple", "simple-int8" })
+            {
+                reported.AddRange((await control.GetAsync(name)).Status.Replicas.Select(r => r.Pid));
+            }
+
+            Assert.NotEmpty(reported);
+            var running = ServeChildren();
+            Assert.All(reported, pid => Assert.Contains(pid, running));
+            return (up, reported);
+        }
+        catch
+        {
+            await up.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Replica processes (<c>turbine.dll serve</c>) whose command line names this test's folder.</summary>
