@@ -155,14 +155,17 @@ public sealed class ControlHost : IAsyncDisposable
 
     private async Task StopCoreAsync()
     {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        try
         {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         }
-
-        // Disposing the container disposes the controller (IAsyncDisposable), which waits for its own stop to finish
-        // whether or not the host waited for it past its shutdown timeout; the store goes after it.
-        await _app.DisposeAsync().ConfigureAwait(false);
+        finally
+        {
+            // Even when the host's stop failed or timed out: disposing the container disposes the controller
+            // (IAsyncDisposable), which waits for its own stop to finish; the store goes after it.
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

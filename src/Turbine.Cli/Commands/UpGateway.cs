@@ -99,9 +99,16 @@ internal static class UpGateway
         var drain = new Turbine.Control.Reconciling.ReconcilerOptions();
         await Console.Out.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"turbine up: stopping ({why}): the controller drains and stops its replicas (at most {(drain.DrainDelay + drain.DrainGrace).TotalSeconds:0.#} s), then the gateway and the server")).ConfigureAwait(false);
-        await control.DisposeAsync().ConfigureAwait(false);
-        await gateway.DisposeAsync().ConfigureAwait(false);
-        await server.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await control.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await gateway.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+
         return 0;
     }
 
