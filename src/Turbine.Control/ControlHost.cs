@@ -23,12 +23,13 @@ namespace Turbine.Control;
 public sealed class ControlHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private int _stopped;
+    private readonly StopOnce _stop = new();
 
     private ControlHost(WebApplication app, Uri url)
     {
         _app = app;
         Url = url;
+        ShutdownRequested = app.Lifetime.ApplicationStopping;
     }
 
     /// <summary>The bound base address, e.g. <c>http://127.0.0.1:8090/</c> (the real port when 0 was asked for).</summary>
@@ -123,24 +124,48 @@ public sealed class ControlHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>
-    /// <param name="cancellationToken">Stops waiting.</param>
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+    /// <summary>
+    /// Signalled when the host is asked to stop (SIGTERM, Ctrl+C, <see cref="StopAsync"/>); the stop itself may still be
+    /// running. A caller that composes several hosts (<c>turbine up</c>) waits for this and stops them in its own order.
+    /// </summary>
+    public CancellationToken ShutdownRequested { get; }
 
-    /// <summary>Stops serving (in-flight requests finish, bounded by the host's shutdown timeout) and disposes the services.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Completes when the host was asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>) and that stop has finished:
+    /// the controller's replicas drained and stopped, the services disposed. The stop is <see cref="StopAsync"/>'s one run.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the stop, once begun, goes on).</param>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (ShutdownRequested.Register(() => requested.TrySetResult()))
         {
-            return;
+            await requested.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        await StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops serving (in-flight requests finish, bounded by the host's shutdown timeout), stops the controller (draining
+    /// and stopping its replicas when it is configured to, bounded by its own deadlines) and disposes the services. Runs
+    /// once: a second or concurrent call waits for the same stop, so no caller returns while replicas are still draining.
+    /// </summary>
+    public Task StopAsync() => _stop.RunAsync(StopCoreAsync);
+
+    private async Task StopCoreAsync()
+    {
+        try
         {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         }
-
-        await _app.DisposeAsync().ConfigureAwait(false);
+        finally
+        {
+            // Even when the host's stop failed or timed out: disposing the container disposes the controller
+            // (IAsyncDisposable), which waits for its own stop to finish; the store goes after it.
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

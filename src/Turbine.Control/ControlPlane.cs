@@ -63,7 +63,7 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
     private LocalProcessRuntime? _runtime;
     private RevisionResolver? _resolver;
     private Reconciler? _reconciler;
-    private int _stopped;
+    private readonly StopOnce _stop = new();
 
     /// <summary>Creates the plane; nothing starts before <see cref="StartAsync"/>.</summary>
     /// <param name="options">The plane's settings.</param>
@@ -154,14 +154,15 @@ public sealed class ControlPlane : IHostedService, IDeploymentController, IAsync
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
 
-    /// <summary>Stops the reconciler (draining replicas when configured), then the gateway unless it was attached. Always finishes.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0)
-        {
-            return;
-        }
+    /// <summary>
+    /// Stops the reconciler (draining replicas when configured), then the gateway unless it was attached. Always finishes
+    /// (every wait is bounded). Runs once: the host's stop and the container's dispose both call it, and the second
+    /// caller waits for the first one's drain instead of returning while replicas still run.
+    /// </summary>
+    public ValueTask DisposeAsync() => new(_stop.RunAsync(StopCoreAsync));
 
+    private async Task StopCoreAsync()
+    {
         if (_reconciler is not null)
         {
             await _reconciler.DisposeAsync().ConfigureAwait(false);

@@ -154,6 +154,15 @@ public sealed partial class TurbineProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends SIGINT, as Ctrl+C in a terminal would (to a process that did not inherit SIGINT ignored).</summary>
+    public void Interrupt()
+    {
+        if (kill(_process.Id, 2) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGINT) failed");
+        }
+    }
+
     /// <summary>SIGKILL: the process dies at once, requests in flight included.</summary>
     public void Kill() => _process.Kill();
 

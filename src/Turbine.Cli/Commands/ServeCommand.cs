@@ -14,9 +14,17 @@ internal static class ServeCommand
     {
         var repository = new Option<string?>("--model-repository") { Description = "Model repository: a Triton repository folder, or one model (a model folder or an .onnx file, as KServe leaves /mnt/models); not with --registry." };
         var modelName = new Option<string?>("--model-name") { Description = "The name a one-model --model-repository (a model folder or an .onnx file) is served under; default the folder's or file's name. KServe's runtime passes the InferenceService's name." };
+        var parentPid = new Option<int?>("--parent-pid") { Description = "Stop (as on SIGTERM) within a second of process PID ending; the controller of turbine up passes its own pid so its replicas never outlive it." };
+        parentPid.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is <= 0)
+            {
+                r.AddError("--parent-pid must be a process id above 0");
+            }
+        });
         var options = new ServeOptions();
         var registry = new RegistryServeFlags();
-        var command = new Command("serve", "Serve the models of a repository folder, or from a model registry, over the Open Inference Protocol.") { repository, modelName };
+        var command = new Command("serve", "Serve the models of a repository folder, or from a model registry, over the Open Inference Protocol.") { repository, modelName, parentPid };
         options.AddTo(command);
         registry.AddTo(command, repository);
         var features = new FeaturesServeFlags();
@@ -68,12 +76,12 @@ internal static class ServeCommand
                 server = server with { Engine = server.Engine with { ModelName = name } };
             }
 
-            return await RunAsync(monitor.Apply(parse, server), ct, services).ConfigureAwait(false);
+            return await RunAsync(monitor.Apply(parse, server), ct, services, parse.GetValue(parentPid)).ConfigureAwait(false);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+    public static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null, int? parentPid = null)
     {
         var path = options.Engine.ModelRepository;
         if (options.Registry is null && !Directory.Exists(path) && !File.Exists(path))
@@ -108,7 +116,11 @@ internal static class ServeCommand
             return 2;
         }
 
-        await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        // With --parent-pid, the parent's end asks for the same stop as SIGTERM.
+        using (parentPid is { } pid ? ParentWatch.Start(pid, server.Lifetime.StopApplication) : null)
+        {
+            await server.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        }
 
         // Every part of the stop is bounded, but a load stuck in a call that cannot be cancelled must not keep the
         // process alive: past the exit timeout (plus a little for unloading) it exits without waiting further.

@@ -75,7 +75,9 @@ internal static class UpControl
         var plane = new ControlPlaneOptions
         {
             Attach = gateway,
-            Runtime = new LocalRuntimeOptions { WorkDirectory = Path.Combine(data, "replicas"), RegistryCacheDirectory = Path.Combine(data, "registry-cache") },
+            // The replicas end with up however up ends (kill -9 included): they pull from up's embedded registry and
+            // nothing but the next up would adopt them (docs/control.md, "Shutdown").
+            Runtime = new LocalRuntimeOptions { WorkDirectory = Path.Combine(data, "replicas"), RegistryCacheDirectory = Path.Combine(data, "registry-cache"), StopWithController = true },
             Resolver = new ResolverOptions { CacheDirectory = Path.Combine(data, "artifacts"), RegistryUrl = registry },
         };
         return await ControlHost.StartAsync(options, s => ControlPlane.Register(s, plane, data), ControlPlane.MapMetrics, cancellationToken).ConfigureAwait(false);

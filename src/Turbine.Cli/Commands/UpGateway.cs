@@ -90,13 +90,25 @@ internal static class UpGateway
         ];
         await Console.Out.WriteLineAsync(Summary(gateway, server, registry, control, deployments, [.. extra.OfType<string>()])).ConfigureAwait(false);
 
-        // SIGTERM stops every host: the controller first (it drains and stops its replicas and removes their routes),
-        // then the gateway drains, then the server.
-        await Task.WhenAny(gateway.WaitForShutdownAsync(CancellationToken.None), server.WaitForShutdownAsync(CancellationToken.None),
-            control.WaitForShutdownAsync(CancellationToken.None)).ConfigureAwait(false);
-        await control.DisposeAsync().ConfigureAwait(false);
-        await gateway.DisposeAsync().ConfigureAwait(false);
-        await server.DisposeAsync().ConfigureAwait(false);
+        // SIGINT or SIGTERM stops every host in order: the controller first (it removes its replicas' routes, drains and
+        // stops them: SIGTERM, then SIGKILL past the drain grace) and up waits for that, then the gateway drains, then the
+        // server. The hosts' own stops are not awaited here: each also sees the signal, and the first to finish used to let
+        // up return (and the process exit) while the controller's drain had not yet signalled a single replica.
+        using var shutdown = new UpShutdown();
+        var why = await shutdown.WaitAsync(("server", server.Lifetime.ApplicationStopping), ("controller", control.ShutdownRequested)).ConfigureAwait(false);
+        var drain = new Turbine.Control.Reconciling.ReconcilerOptions();
+        await Console.Out.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"turbine up: stopping ({why}): the controller drains and stops its replicas (at most {(drain.DrainDelay + drain.DrainGrace).TotalSeconds:0.#} s), then the gateway and the server")).ConfigureAwait(false);
+        try
+        {
+            await control.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await gateway.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+
         return 0;
     }
 

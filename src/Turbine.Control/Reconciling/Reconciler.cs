@@ -33,6 +33,7 @@ public sealed partial class Reconciler : IDeploymentController, IAsyncDisposable
     private readonly Dictionary<string, DeploymentState> _states = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DeploymentStatus> _status = new(StringComparer.Ordinal);
     private Task? _loop;
+    private readonly StopOnce _stop = new();
     private int _disposed;
     private volatile bool _anyStarting;
 
@@ -240,14 +241,16 @@ public sealed partial class Reconciler : IDeploymentController, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the loop; with <see cref="ReconcilerOptions.StopReplicasOnShutdown"/>, drains and stops every replica. Always finishes.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
+    /// <summary>
+    /// Stops the loop; with <see cref="ReconcilerOptions.StopReplicasOnShutdown"/>, drains and stops every replica: each
+    /// gets SIGTERM after <see cref="ReconcilerOptions.DrainDelay"/> and SIGKILL past <see cref="ReconcilerOptions.DrainGrace"/>.
+    /// Always finishes (every wait is bounded). Runs once; a second or concurrent call waits for the same stop.
+    /// </summary>
+    public ValueTask DisposeAsync() => new(_stop.RunAsync(StopCoreAsync));
 
+    private async Task StopCoreAsync()
+    {
+        Volatile.Write(ref _disposed, 1);
         _traffic.ActivationRequested -= Trigger;
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)

@@ -416,6 +416,7 @@ public sealed partial class LocalProcessRuntime : IReplicaRuntime, IAsyncDisposa
             // Each replica's payload log (models opt in with their payload_log parameter) in its own folder: the
             // dashboard's payload browser reads every replica's (docs/dashboard.md, "Payloads").
             "--payload-log-dir", Path.Combine(FolderOf(launch.Deployment, launch.ReplicaId), PayloadFolderName),
+            .. _options.StopWithController ? ["--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
             .. _options.ExtraServeArguments,
         ];
         foreach (var part in serve)

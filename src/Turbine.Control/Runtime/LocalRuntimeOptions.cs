@@ -12,6 +12,7 @@ public sealed record LocalRuntimeOptions
     [
         "--host", "--http-port", "--grpc-port", "--metrics-port", "--model-repository", "--registry", "--model",
         "--registry-cache", "--registry-token", "--strict-readiness", "--exit-on-error", "--management-token", "--payload-log-dir",
+        "--parent-pid",
     ];
 
     /// <summary>
@@ -55,6 +56,14 @@ public sealed record LocalRuntimeOptions
     /// and each probe's message carries the model's state and reason from the server's repository index.
     /// </summary>
     public bool ExitOnLoadFailure { get; init; } = true;
+
+    /// <summary>
+    /// False (the default): replicas outlive a controller killed with <c>kill -9</c> and the next controller adopts them.
+    /// True (<c>turbine up</c>): each replica gets <c>--parent-pid</c> with this process's id and stops by itself, as on
+    /// SIGTERM, within about a second of this process ending however it ends, so a crashed <c>up</c> leaves no replicas
+    /// behind (nothing would adopt them or serve their registry). A graceful stop is the controller's either way.
+    /// </summary>
+    public bool StopWithController { get; init; }
 
     /// <summary>Starts tried per replica when the child cannot bind its ports (fresh ports each time). Default 3; 1 to 10.</summary>
     public int MaxStartAttempts { get; init; } = 3;
