@@ -12,10 +12,19 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
 {
     private readonly ILogger _logger = loggers.CreateLogger("Turbine.Gateway.Auth");
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var info = EdgeRequestInfo.Get(context);
-        var outcome = await authenticator.AuthenticateAsync(context, info).ConfigureAwait(false);
+        var pending = authenticator.AuthenticateAsync(context, info);
+        // API keys (and auth off) decide at once: then no async frame of our own for the request.
+        return pending.IsCompletedSuccessfully ? ContinueAsync(context, info, pending.Result) : AwaitThenContinueAsync(context, info, pending);
+    }
+
+    private async Task AwaitThenContinueAsync(HttpContext context, GatewayRequestInfo info, ValueTask<AuthOutcome> pending) =>
+        await ContinueAsync(context, info, await pending.ConfigureAwait(false)).ConfigureAwait(false);
+
+    private Task ContinueAsync(HttpContext context, GatewayRequestInfo info, AuthOutcome outcome)
+    {
         if (outcome.Grant is { } grant)
         {
             info.CallerKey = grant.CallerKey;
@@ -37,8 +46,7 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
                 guard.AddCheck(model => authenticator.DenyModel(caller, info.Operation, model) is { } reason ? new StreamRefusal(StatusCodes.Status403Forbidden, reason) : null);
             }
 
-            await next(context).ConfigureAwait(false);
-            return;
+            return next(context);
         }
 
         AuthLog.Refused(_logger, context.Request.Method, context.Request.Path.Value ?? "", outcome.Status, outcome.Error!);
@@ -47,7 +55,7 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
             context.Response.Headers.WWWAuthenticate = challenge;
         }
 
-        await EdgeErrors.WriteAsync(context, outcome.Status, outcome.Error!).ConfigureAwait(false);
+        return EdgeErrors.WriteAsync(context, outcome.Status, outcome.Error!);
     }
 
     /// <summary>RFC 6750 challenge: no error code for a missing credential, invalid_token or insufficient_scope otherwise.</summary>

@@ -95,27 +95,6 @@ internal sealed partial class GatewayProxy
             a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}");
     }
 
-    /// <summary>
-    /// The attempts of one request: again on a replica not tried yet while the answer is retryable, attempts remain
-    /// (<c>retry.maxAttempts</c>) and the pool's retry budget has a token; no delay between attempts. (A plain loop: it
-    /// was a Polly retry pipeline, whose context, state machines and outcome boxes cost ~0.4 KB per request for a
-    /// zero-delay retry of at most ten attempts.)
-    /// </summary>
-    private async ValueTask<AttemptResult> RunAttemptsAsync(Attempt a, BackendPool pool, CancellationToken cancellationToken)
-    {
-        var max = Math.Max(1, pool.Config.Retry.MaxAttempts);
-        for (var n = 1; ; n++)
-        {
-            var result = await AttemptAsync(a).ConfigureAwait(false);
-            if (!result.Retryable || n >= max || !pool.Budget.TryRetry())
-            {
-                return result;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-    }
-
     /// <summary>Nothing reached the server: the connection was refused or could not be made.</summary>
     internal static bool IsConnectFailure(Exception? e)
     {
@@ -154,7 +133,8 @@ internal sealed partial class GatewayProxy
         return false;
     }
 
-    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body, ForwardState state)
+    /// <summary>One request's attempts; also its <see cref="ForwardState"/> (the 503 hold the transformer reads).</summary>
+    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body) : ForwardState
     {
         public HttpContext Context { get; } = context;
 
@@ -166,7 +146,7 @@ internal sealed partial class GatewayProxy
 
         public ArraySegment<byte>? Body { get; } = body;
 
-        public ForwardState State { get; } = state;
+        public ForwardState State => this;
 
         public List<Replica> Tried { get; } = [];
 

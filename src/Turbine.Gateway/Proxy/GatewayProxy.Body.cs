@@ -12,7 +12,7 @@ internal sealed partial class GatewayProxy
     /// against the gateway's <see cref="RequestBufferBudget"/>; null when it must stream (too large, client streaming);
     /// OverBudget when the budget is spent.
     /// </summary>
-    private static async Task<(ArraySegment<byte>? Body, bool OverBudget)> BufferAsync(HttpContext context, long max, bool streaming, RequestBufferBudget budget)
+    private static async ValueTask<(ArraySegment<byte>? Body, bool OverBudget)> BufferAsync(HttpContext context, long max, bool streaming, RequestBufferBudget budget)
     {
         if (streaming)
         {

@@ -202,14 +202,27 @@ internal sealed partial class GatewayProxy : IDisposable
         }
 
         using var activity = GatewayTracing.StartForward(context, info.Model, decision.Pool);
-        var state = new ForwardState();
-        context.Features.Set(state);
         backendPool.Budget.OnRequest();
-        var attempt = new Attempt(context, info, backendPool, grpc, body, state);
+        // The attempt is also the request's ForwardState (what the transformer reads): one object, not two.
+        var attempt = new Attempt(context, info, backendPool, grpc, body);
+        var state = attempt;
+        context.Features.Set<ForwardState>(attempt);
         AttemptResult result;
         try
         {
-            result = await RunAttemptsAsync(attempt, backendPool, context.RequestAborted).ConfigureAwait(false);
+            // The attempts, inline (no frame of their own): again on a replica not tried yet while the answer is
+            // retryable, attempts remain (retry.maxAttempts) and the pool's retry budget has a token; no delay between.
+            var maxAttempts = Math.Max(1, backendPool.Config.Retry.MaxAttempts);
+            for (var n = 1; ; n++)
+            {
+                result = await AttemptAsync(attempt).ConfigureAwait(false);
+                if (!result.Retryable || n >= maxAttempts || !backendPool.Budget.TryRetry())
+                {
+                    break;
+                }
+
+                context.RequestAborted.ThrowIfCancellationRequested();
+            }
         }
         catch (OperationCanceledException)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 
 namespace Turbine.Gateway.Routing;
@@ -5,10 +6,24 @@ namespace Turbine.Gateway.Routing;
 /// <summary>Classifies a REST request by method and path (the Open Inference Protocol table, KServe v1 predict, the admin API).</summary>
 internal static class RestClassifier
 {
+    /// <summary>Most model and version names kept (<see cref="Name"/>); past it names are made per request, as before.</summary>
+    internal const int MaxCachedNames = 1024;
+
+    private static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> NameLookup = Names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Names kept for reuse (bounded by <see cref="MaxCachedNames"/> whatever the callers send).</summary>
+    internal static int CachedNames => Names.Count;
+
     public static (RouteKind Kind, GatewayOperation Operation, string? Model, string? Version, string Protocol) Classify(string method, string path, string metricsPath)
     {
         var get = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         var post = HttpMethods.IsPost(method);
+        if (TryClassifyModelPath(path, metricsPath, get, post, out var fast))
+        {
+            return fast;
+        }
+
         if (path.Length > 1)
         {
             path = path.TrimEnd('/');
@@ -75,6 +90,68 @@ internal static class RestClassifier
             default:
                 return (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest");
         }
+    }
+
+    /// <summary>
+    /// The per-request path, <c>/v2/models/{m}[/versions/{v}][/...]</c> in its plain form (no escapes, no empty
+    /// segments, no trailing slash), classified from spans: no split array, no segment strings, and the model and
+    /// version names from a bounded cache. Anything else goes the general way (same answers, see the tests).
+    /// </summary>
+    private static bool TryClassifyModelPath(string path, string metricsPath, bool get, bool post, out (RouteKind, GatewayOperation, string?, string?, string) result)
+    {
+        result = default;
+        const string prefix = "/v2/models/";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal) || path[^1] == '/' || path == metricsPath
+            || path.Contains('%', StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var span = path.AsSpan(prefix.Length);
+        Span<Range> ranges = stackalloc Range[6];
+        var n = span.Split(ranges, '/');
+        if (n == ranges.Length || (n == 1 && span is "stats"))
+        {
+            return false; // longer than any known path (the last range holds the rest), or GET /v2/models/stats
+        }
+
+        var model = Name(span[ranges[0]]);
+        string? version = null;
+        var i = 1;
+        if (n - i >= 2 && span[ranges[i]] is "versions")
+        {
+            version = Name(span[ranges[i + 1]]);
+            i += 2;
+        }
+
+        var rest = n - i;
+        var first = rest > 0 ? span[ranges[i]] : default;
+        result = rest switch
+        {
+            0 when get => (RouteKind.Model, GatewayOperation.Metadata, model, version, "rest"),
+            1 when get && first is "ready" or "config" or "stats" => (RouteKind.Model, GatewayOperation.Metadata, model, version, "rest"),
+            1 when post && first is "infer" => (RouteKind.Model, GatewayOperation.Infer, model, version, "rest"),
+            2 when (get || post) && first is "trace" && span[ranges[i + 1]] is "setting" => (RouteKind.Model, GatewayOperation.Admin, model, version, "rest"),
+            _ => (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest"),
+        };
+        return true;
+    }
+
+    /// <summary>The name's string, from the bounded cache when it was seen before (it was: model names repeat).</summary>
+    private static string Name(ReadOnlySpan<char> name)
+    {
+        if (NameLookup.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+
+        var made = name.ToString();
+        if (Names.Count < MaxCachedNames)
+        {
+            Names.TryAdd(made, made);
+        }
+
+        return made;
     }
 
     private static (RouteKind, GatewayOperation, string?, string?, string) Model(string[] parts, bool get, bool post)
