@@ -42,8 +42,7 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
             // Every later message of the call is authorised on its own, with the same credential.
             if (context.Features.Get<GrpcMessageGuard>() is { } guard)
             {
-                var caller = outcome.Grant;
-                guard.AddCheck(model => authenticator.DenyModel(caller, info.Operation, model) is { } reason ? new StreamRefusal(StatusCodes.Status403Forbidden, reason) : null);
+                AddStreamCheck(guard, authenticator, outcome.Grant, info);
             }
 
             return next(context);
@@ -57,6 +56,13 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
 
         return EdgeErrors.WriteAsync(context, outcome.Status, outcome.Error!);
     }
+
+    /// <summary>
+    /// The check of every later message of a gRPC stream. A method of its own: a lambda capturing the request's
+    /// values in <see cref="ContinueAsync"/> would make its closure on every request, stream or not.
+    /// </summary>
+    private static void AddStreamCheck(GrpcMessageGuard guard, EdgeAuthenticator authenticator, CallerGrant? caller, GatewayRequestInfo info) =>
+        guard.AddCheck(model => authenticator.DenyModel(caller, info.Operation, model) is { } reason ? new StreamRefusal(StatusCodes.Status403Forbidden, reason) : null);
 
     /// <summary>RFC 6750 challenge: no error code for a missing credential, invalid_token or insufficient_scope otherwise.</summary>
     private static string? Challenge(AuthOutcome outcome)

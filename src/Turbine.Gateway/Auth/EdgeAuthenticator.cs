@@ -115,9 +115,11 @@ internal sealed class EdgeAuthenticator
             return null;
         }
 
-        var models = effective.Models;
-        return new ModelVisibility(name => AccessRules.AnyMatch(models, name));
+        return Visibility(effective.Models);
     }
+
+    /// <summary>A method of its own so the closure is made only for a caller limited to some models, not on every call.</summary>
+    private static ModelVisibility Visibility(IReadOnlyList<string> models) => new(name => AccessRules.AnyMatch(models, name));
 
     private static async ValueTask<AuthOutcome> ValidateJwtAsync(AuthSnapshot snapshot, string token, GatewayRequestInfo info, CancellationToken cancellationToken)
     {

@@ -133,9 +133,15 @@ internal sealed partial class GatewayProxy
         return false;
     }
 
-    /// <summary>One request's attempts; also its <see cref="ForwardState"/> (the 503 hold the transformer reads).</summary>
-    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body) : ForwardState
+    /// <summary>
+    /// One request's attempts; also its <see cref="ForwardState"/> (the 503 hold the transformer reads) and the replicas
+    /// it tried (the first one inline: no list for a request that is not retried).
+    /// </summary>
+    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body) : ForwardState, IReadOnlyCollection<Replica>
     {
+        private Replica? _first;
+        private List<Replica>? _more;
+
         public HttpContext Context { get; } = context;
 
         public GatewayRequestInfo Info { get; } = info;
@@ -148,8 +154,44 @@ internal sealed partial class GatewayProxy
 
         public ForwardState State => this;
 
-        public List<Replica> Tried { get; } = [];
+        /// <summary>The replicas tried, in order.</summary>
+        public Attempt Tried => this;
 
         public string? LastFailure { get; set; }
+
+        public int Count => _first is null ? 0 : 1 + (_more?.Count ?? 0);
+
+        public void Add(Replica replica)
+        {
+            if (_first is null)
+            {
+                _first = replica;
+            }
+            else
+            {
+                (_more ??= []).Add(replica);
+            }
+        }
+
+        /// <summary>The replica tried last; null before the first attempt.</summary>
+        public Replica? LastOrDefault() => _more is { Count: > 0 } more ? more[^1] : _first;
+
+        public IEnumerator<Replica> GetEnumerator()
+        {
+            if (_first is not null)
+            {
+                yield return _first;
+            }
+
+            if (_more is not null)
+            {
+                foreach (var replica in _more)
+                {
+                    yield return replica;
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -235,7 +235,10 @@ internal sealed partial class GatewayProxy : IDisposable
         }
         finally
         {
-            context.Response.Body = originalResponseBody;
+            if (capture is not null || filter is not null)
+            {
+                context.Response.Body = originalResponseBody; // only when replaced: setting it may wrap it in a new feature
+            }
         }
 
         if (filter is not null)
