@@ -10,8 +10,14 @@ namespace Turbine.Gateway.Proxy;
 /// <summary>One request's attempts on the pool's replicas: forwarding, failure classification, retries.</summary>
 internal sealed partial class GatewayProxy
 {
-    private async ValueTask<AttemptResult> AttemptAsync(Attempt a)
+    // One attempt is BeginAttempt, YARP's SendAsync awaited in ForwardAsync's own loop (with replica.End() in its
+    // finally), then EndAttempt: no async frame of its own per request (it was an async method whose state machine
+    // box cost ~180 B on every request).
+
+    /// <summary>Picks the replica of the next attempt and prepares the request for it; null (and the failure) when none can take it.</summary>
+    private Replica? BeginAttempt(Attempt a, out AttemptResult failure)
     {
+        failure = default;
         var replica = a.Pool.Pick(a.Info.Model, a.Grpc, a.Tried, out var full);
         if (replica is null)
         {
@@ -19,7 +25,8 @@ internal sealed partial class GatewayProxy
                 ? $"every replica of pool '{a.Pool.Name}' is at its concurrency limit ({a.Pool.Config.MaxConcurrencyPerReplica} requests in flight)"
                 : a.Tried.Count > 0 ? $"no replica of pool '{a.Pool.Name}' could take the request ({a.LastFailure})"
                 : $"pool '{a.Pool.Name}' has no replica {(a.Grpc ? "with a gRPC address " : "")}available";
-            return new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why);
+            failure = new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why);
+            return null;
         }
 
         if (a.Tried.Count > 0)
@@ -37,19 +44,15 @@ internal sealed partial class GatewayProxy
         var replayable = a.Body is not null && a.Tried.Count < a.Pool.Config.Retry.MaxAttempts;
         a.State.Hold503 = replayable;
         a.State.Held503 = false;
-        var prefix = a.Grpc ? replica.GrpcPrefix! : replica.HttpPrefix;
-        var start = _time.GetTimestamp();
-        replica.Begin();
-        ForwarderError error;
-        try
-        {
-            error = await _forwarder.SendAsync(a.Context, prefix, _invoker, a.Grpc ? GrpcConfig : RestConfig, GatewayTransformer.Instance).ConfigureAwait(false);
-        }
-        finally
-        {
-            replica.End();
-        }
+        a.Started = _time.GetTimestamp();
+        replica.Begin(); // ended in ForwardAsync's finally around the forwarder's call
+        return replica;
+    }
 
+    /// <summary>The forwarder's call on <paramref name="replica"/> is over: latency, outlier bookkeeping, and whether to try again.</summary>
+    private AttemptResult EndAttempt(Attempt a, Replica replica, ForwarderError error)
+    {
+        var start = a.Started;
         var now = _time.GetTimestamp();
         var status = a.State.Held503 ? StatusCodes.Status503ServiceUnavailable : a.Context.Response.StatusCode;
         if (error == ForwarderError.None)
@@ -158,6 +161,9 @@ internal sealed partial class GatewayProxy
         public Attempt Tried => this;
 
         public string? LastFailure { get; set; }
+
+        /// <summary>When the current attempt's call to its replica began (a timestamp of the proxy's clock).</summary>
+        public long Started { get; set; }
 
         public int Count => _first is null ? 0 : 1 + (_more?.Count ?? 0);
 

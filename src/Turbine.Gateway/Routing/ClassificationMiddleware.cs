@@ -5,7 +5,7 @@ using Turbine.Gateway.Proxy;
 namespace Turbine.Gateway.Routing;
 
 /// <summary>
-/// Sets <see cref="GatewayRequestInfo"/> and <see cref="GatewayRoute"/> for every request: REST by method and path;
+/// Sets <see cref="GatewayRequestInfo"/> (with its <see cref="GatewayRoute"/>) for every request: REST by method and path;
 /// gRPC by method and the model field of the first message. Only the start of that message is read here (up to
 /// <c>limits.maxClassificationBytes</c>, grown as bytes arrive, never sized from the frame header): enough to find
 /// the model and version fields, which every protobuf encoder writes first. The bytes read are replayed, and the
@@ -17,13 +17,11 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
     public Task InvokeAsync(HttpContext context)
     {
         var info = new GatewayRequestInfo();
-        var route = new GatewayRoute();
         context.Features.Set(info);
-        context.Features.Set(route);
         if (GatewayErrors.IsGrpc(context))
         {
             // The first message is usually in already: then its read completes at once and no frame is kept here.
-            var classified = ClassifyGrpcAsync(context, info, route);
+            var classified = ClassifyGrpcAsync(context, info);
             return classified.IsCompletedSuccessfully
                 ? (classified.Result ? next(context) : Task.CompletedTask)
                 : ThenNextAsync(classified, context);
@@ -31,7 +29,7 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
 
         // REST: classified from the method and path alone, handed on without an async frame of our own.
         var (kind, operation, model, version, protocol) = RestClassifier.Classify(context.Request.Method, context.Request.Path.Value ?? "/", config.Current.Metrics.Path);
-        route.Kind = kind;
+        info.Route.Kind = kind;
         info.Operation = operation;
         info.Model = model;
         info.Version = version;
@@ -48,14 +46,14 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
     }
 
     /// <summary>Classifies a gRPC call; false when it was answered here (an error), true to hand it on.</summary>
-    private async ValueTask<bool> ClassifyGrpcAsync(HttpContext context, GatewayRequestInfo info, GatewayRoute route)
+    private async ValueTask<bool> ClassifyGrpcAsync(HttpContext context, GatewayRequestInfo info)
     {
         info.Protocol = "grpc";
         GrpcBodyLimits.Lift(context); // before the first read of the body (see GrpcBodyLimits)
         var (kind, operation, modelField, versionField, streaming, method) = GrpcClassifier.ClassifyMethod(context.Request.Path.Value ?? "");
-        route.Kind = kind;
-        route.GrpcMethod = method;
-        route.Streaming = streaming;
+        info.Route.Kind = kind;
+        info.Route.GrpcMethod = method;
+        info.Route.Streaming = streaming;
         info.Operation = operation;
         if (modelField > 0)
         {
@@ -78,7 +76,7 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
                 }
 
                 // ModelStatistics without a name asks for every model: server-wide.
-                route.Kind = RouteKind.ServerWide;
+                info.Route.Kind = RouteKind.ServerWide;
             }
         }
 
