@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace Turbine.Gateway.Routing;
 
@@ -157,7 +156,7 @@ internal sealed class GrpcMessageScanner(int modelField, int versionField, int m
                     _capture![_captureGot++] = b;
                     if (_captureGot == _capture.Length)
                     {
-                        SetValue(Encoding.UTF8.GetString(_capture));
+                        SetValue(NameCache.GetUtf8(_capture));
                         _state = State.Tag;
                     }
 

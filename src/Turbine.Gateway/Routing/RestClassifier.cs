@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 
 namespace Turbine.Gateway.Routing;
@@ -6,15 +5,6 @@ namespace Turbine.Gateway.Routing;
 /// <summary>Classifies a REST request by method and path (the Open Inference Protocol table, KServe v1 predict, the admin API).</summary>
 internal static class RestClassifier
 {
-    /// <summary>Most model and version names kept (<see cref="Name"/>); past it names are made per request, as before.</summary>
-    internal const int MaxCachedNames = 1024;
-
-    private static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> NameLookup = Names.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>Names kept for reuse (bounded by <see cref="MaxCachedNames"/> whatever the callers send).</summary>
-    internal static int CachedNames => Names.Count;
-
     public static (RouteKind Kind, GatewayOperation Operation, string? Model, string? Version, string Protocol) Classify(string method, string path, string metricsPath)
     {
         var get = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
@@ -115,12 +105,12 @@ internal static class RestClassifier
             return false; // longer than any known path (the last range holds the rest), or GET /v2/models/stats
         }
 
-        var model = Name(span[ranges[0]]);
+        var model = NameCache.Get(span[ranges[0]]);
         string? version = null;
         var i = 1;
         if (n - i >= 2 && span[ranges[i]] is "versions")
         {
-            version = Name(span[ranges[i + 1]]);
+            version = NameCache.Get(span[ranges[i + 1]]);
             i += 2;
         }
 
@@ -135,23 +125,6 @@ internal static class RestClassifier
             _ => (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest"),
         };
         return true;
-    }
-
-    /// <summary>The name's string, from the bounded cache when it was seen before (it was: model names repeat).</summary>
-    private static string Name(ReadOnlySpan<char> name)
-    {
-        if (NameLookup.TryGetValue(name, out var cached))
-        {
-            return cached;
-        }
-
-        var made = name.ToString();
-        if (Names.Count < MaxCachedNames)
-        {
-            Names.TryAdd(made, made);
-        }
-
-        return made;
     }
 
     private static (RouteKind, GatewayOperation, string?, string?, string) Model(string[] parts, bool get, bool post)
