@@ -39,8 +39,9 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
                 context.Features.Set(visibility);
             }
 
-            // Every later message of the call is authorised on its own, with the same credential.
-            if (context.Features.Get<GrpcMessageGuard>() is { } guard)
+            // Every later message of a client-streaming call is authorised on its own, with the same credential (a
+            // unary call has one message: its guard refuses a second, so no check is made for it).
+            if (context.Features.Get<GrpcMessageGuard>() is { Streaming: true } guard)
             {
                 AddStreamCheck(guard, authenticator, outcome.Grant, info);
             }

@@ -28,8 +28,9 @@ internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimit
         var modelBucket = info.Operation == GatewayOperation.Admin ? null : info.Model;
         if (limiter.TryAcquire(info.CallerKey, info.CallerIdentity, address, modelBucket) is not { } refusal)
         {
-            // Every later message of a gRPC stream takes its own tokens (caller, then the model it names).
-            if (context.Features.Get<GrpcMessageGuard>() is { } guard)
+            // Every later message of a gRPC stream takes its own tokens (caller, then the model it names); a unary
+            // call has one message (its guard refuses a second).
+            if (context.Features.Get<GrpcMessageGuard>() is { Streaming: true } guard)
             {
                 AddStreamCheck(guard, info.CallerKey, info.CallerIdentity, address);
             }

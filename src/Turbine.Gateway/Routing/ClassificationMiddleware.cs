@@ -144,7 +144,7 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
             }
         }
 
-        var guard = new GrpcMessageGuard(new ReplayStream(buffer, length, body), modelField, versionField, scanner.Model, scanner.Version);
+        var guard = new GrpcMessageGuard(new ReplayStream(buffer, length, body), modelField, versionField, scanner.Model, scanner.Version, context.Features.Get<GatewayRequestInfo>()!.Route.Streaming);
         context.Request.Body = guard;
         context.Features.Set(guard);
         return (scanner.Model, scanner.Version, StatusCodes.Status200OK, null);
