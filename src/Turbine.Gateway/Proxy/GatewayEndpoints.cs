@@ -23,7 +23,7 @@ internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, T
         switch (route.Kind)
         {
             case RouteKind.Model or RouteKind.ServerWide:
-                return proxy.ForwardAsync(context, info, route);
+                return proxy.ForwardAsync(context, info);
             case RouteKind.Local:
                 return LocalAsync(context);
             case RouteKind.Admin:

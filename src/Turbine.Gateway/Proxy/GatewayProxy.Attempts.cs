@@ -140,8 +140,13 @@ internal sealed partial class GatewayProxy
     /// One request's attempts; also its <see cref="ForwardState"/> (the 503 hold the transformer reads) and the replicas
     /// it tried (the first one inline: no list for a request that is not retried).
     /// </summary>
-    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body) : ForwardState, IReadOnlyCollection<Replica>
+    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc) : ForwardState, IReadOnlyCollection<Replica>
     {
+        /// <summary>The body kept for replays (null: it streams); a field so the proxy can rewrite it in place.</summary>
+#pragma warning disable CA1051 // a private nested class's field
+        public ArraySegment<byte>? Body;
+#pragma warning restore CA1051
+
         private Replica? _first;
         private List<Replica>? _more;
 
@@ -149,11 +154,11 @@ internal sealed partial class GatewayProxy
 
         public GatewayRequestInfo Info { get; } = info;
 
-        public BackendPool Pool { get; } = pool;
+        /// <summary>The pool the request goes to (the activator may hand over another instance of it).</summary>
+        public BackendPool Pool { get; set; } = pool;
 
         public bool Grpc { get; } = grpc;
 
-        public ArraySegment<byte>? Body { get; } = body;
 
         public ForwardState State => this;
 

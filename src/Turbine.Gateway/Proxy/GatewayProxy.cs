@@ -60,13 +60,13 @@ internal sealed partial class GatewayProxy : IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
-    public async Task ForwardAsync(HttpContext context, GatewayRequestInfo info, GatewayRoute route)
+    public async Task ForwardAsync(HttpContext context, GatewayRequestInfo info)
     {
         var start = _time.GetTimestamp();
         var set = _pools.Current;
         var config = set.Config;
         TrafficDecision decision;
-        if (route.Kind == RouteKind.ServerWide)
+        if (info.Route.Kind == RouteKind.ServerWide)
         {
             var pool = DefaultPool(config);
             if (pool is null)
@@ -109,27 +109,30 @@ internal sealed partial class GatewayProxy : IDisposable
             context.RequestAborted = deadline.Token;
         }
 
-        var grpc = route.GrpcMethod is not null;
+        var grpc = info.Route.GrpcMethod is not null;
         // The body is kept in memory only when something needs it again: a retry on another replica, a shadow copy,
         // a gRPC version rewrite, or the activator holding the request. Otherwise it streams straight through.
         var keepBody = backendPool.Config.Retry.MaxAttempts > 1 || decision.ShadowPool is not null || backendPool.Activates
             || (grpc && decision.Version is not null);
-        var (body, overBudget) = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming || !keepBody, _budget).ConfigureAwait(false);
-        if (overBudget)
+        // The attempt is also the request's ForwardState (what the transformer reads) and holds the kept body and the
+        // pool: one object, and fewer fields in this method's state machine box (which every request allocates).
+        var attempt = new Attempt(context, info, backendPool, grpc);
+        context.Features.Set<ForwardState>(attempt);
+        if (await BufferAsync(context, attempt, backendPool.Config.Retry.MaxBufferBytes, info.Route.Streaming || !keepBody, _budget).ConfigureAwait(false))
         {
             await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, _budget.Exhausted(), TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return;
         }
 
-        if (backendPool.Activates)
+        if (attempt.Pool.Activates)
         {
             // Scaled to zero: hold the request (its body is buffered above) until a replica is added, or refuse it.
-            if (await ActivateAsync(context, info, backendPool, start, deadline, clientAborted).ConfigureAwait(false) is not { } activated)
+            if (await ActivateAsync(context, info, attempt.Pool, start, deadline, clientAborted).ConfigureAwait(false) is not { } activated)
             {
                 return; // answered there, or the client went away
             }
 
-            backendPool = activated;
+            attempt.Pool = activated;
         }
 
         var guard = context.Features.Get<GrpcMessageGuard>();
@@ -140,18 +143,15 @@ internal sealed partial class GatewayProxy : IDisposable
             return;
         }
 
-        var extras = Prepare(context, info, route, shadowPool, targetVersion, ref body);
+        var extras = Prepare(context, info, info.Route, shadowPool, targetVersion, ref attempt.Body);
         using var activity = GatewayTracing.StartForward(context, info.Model, info.Pool);
-        backendPool.Budget.OnRequest();
-        // The attempt is also the request's ForwardState (what the transformer reads): one object, not two.
-        var attempt = new Attempt(context, info, backendPool, grpc, body);
-        context.Features.Set<ForwardState>(attempt);
+        attempt.Pool.Budget.OnRequest();
         AttemptResult result;
         try
         {
             // The attempts, inline (no frame of their own): again on a replica not tried yet while the answer is
             // retryable, attempts remain (retry.maxAttempts) and the pool's retry budget has a token; no delay between.
-            var maxAttempts = Math.Max(1, backendPool.Config.Retry.MaxAttempts);
+            var maxAttempts = Math.Max(1, attempt.Pool.Config.Retry.MaxAttempts);
             for (var n = 1; ; n++)
             {
                 if (BeginAttempt(attempt, out result) is { } replica)
@@ -169,7 +169,7 @@ internal sealed partial class GatewayProxy : IDisposable
                     result = EndAttempt(attempt, replica, error);
                 }
 
-                if (!result.Retryable || n >= maxAttempts || !backendPool.Budget.TryRetry())
+                if (!result.Retryable || n >= maxAttempts || !attempt.Pool.Budget.TryRetry())
                 {
                     break;
                 }
@@ -205,7 +205,7 @@ internal sealed partial class GatewayProxy : IDisposable
         if (deadline?.TimedOut == true)
         {
             // The replica's answer, if any started, is incomplete: cut it rather than end it as if it were whole.
-            LogTimedOut(_logger, info.Model ?? "(server)", info.Pool!, backendPool.Config.RequestTimeoutMs);
+            LogTimedOut(_logger, info.Model ?? "(server)", info.Pool!, attempt.Pool.Config.RequestTimeoutMs);
             if (context.Response.HasStarted)
             {
                 context.Abort();
@@ -213,7 +213,7 @@ internal sealed partial class GatewayProxy : IDisposable
             else
             {
                 context.Response.Clear();
-                await GatewayErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayErrors.GrpcDeadlineExceeded, TimeoutMessage(backendPool)).ConfigureAwait(false);
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayErrors.GrpcDeadlineExceeded, TimeoutMessage(attempt.Pool)).ConfigureAwait(false);
             }
         }
         else if (guard?.Refusal is { } refused && !context.Response.HasStarted)
@@ -241,7 +241,7 @@ internal sealed partial class GatewayProxy : IDisposable
         _metrics.Request(info.Model ?? "", info.Pool!, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, elapsedMs, info.TargetVersion, served);
         var serverFailed = !clientAborted.IsCancellationRequested
             && (deadline?.TimedOut == true || context.Response.StatusCode >= 500 || (result.Failure is not null && !result.Full) || IsServerFailure(grpcStatus));
-        backendPool.Traffic.Record(elapsedMs, serverFailed);
+        attempt.Pool.Traffic.Record(elapsedMs, serverFailed);
         _metrics.Retry(info.Model ?? "", info.Pool!, info.Retries, served);
         if (extras is { ShadowPool: { } shadowTo, Capture: var capture })
         {
