@@ -137,4 +137,30 @@ public static class AllocationProfile
             }
         }
     }
+
+    /// <summary>Prints the fields of every async state machine nested in a type (hoisted locals, awaiters, builder).</summary>
+    /// <param name="args">The type's full name, in Turbine.Gateway.</param>
+    public static int StateMachineFields(string[] args)
+    {
+        var type = args.Length == 1
+            ? new[] { typeof(Turbine.Gateway.GatewayHost).Assembly }.Select(a => a.GetType(args[0])).FirstOrDefault(t => t is not null)
+            : null;
+        if (type is null)
+        {
+            Console.Error.WriteLine("usage: --state-machines Namespace.Type (a type of Turbine.Gateway)");
+            return 2;
+        }
+
+        foreach (var machine in type.GetNestedTypes(BindingFlags.NonPublic).Where(t => t.GetInterface(nameof(System.Runtime.CompilerServices.IAsyncStateMachine)) is not null))
+        {
+            var fields = machine.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{machine.Name}: {fields.Length} fields"));
+            foreach (var field in fields)
+            {
+                Console.WriteLine($"  {field.FieldType.Name,-50} {field.Name}");
+            }
+        }
+
+        return 0;
+    }
 }

@@ -6,6 +6,7 @@
 // (exit code 1) when they allocate more per operation than their budget.
 // --alloc-profile Class.Method [iterations]: where one benchmark's bytes go (sampled by type), in this process.
 // --alloc-trace FILE.nettrace [requests]: the same from another process's trace (dotnet-trace --profile gc-verbose).
+// --state-machines Namespace.Type: the fields of each async method's state machine in that type (what its box holds).
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -20,6 +21,12 @@ if (args.Length > 0 && args[0] == "--alloc-profile")
 if (args.Length > 0 && args[0] == "--alloc-trace")
 {
     return AllocationProfile.SummarizeTrace(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "--state-machines")
+{
+    // The fields (hoisted locals and awaiters) of the async state machines of one assembly's type: what each box holds.
+    return AllocationProfile.StateMachineFields(args[1..]);
 }
 
 var inProcess = args.Contains("--inProcess");

@@ -12,10 +12,19 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
 {
     private readonly ILogger _logger = loggers.CreateLogger("Turbine.Gateway.Auth");
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var info = EdgeRequestInfo.Get(context);
-        var outcome = await authenticator.AuthenticateAsync(context, info).ConfigureAwait(false);
+        var pending = authenticator.AuthenticateAsync(context, info);
+        // API keys (and auth off) decide at once: then no async frame of our own for the request.
+        return pending.IsCompletedSuccessfully ? ContinueAsync(context, info, pending.Result) : AwaitThenContinueAsync(context, info, pending);
+    }
+
+    private async Task AwaitThenContinueAsync(HttpContext context, GatewayRequestInfo info, ValueTask<AuthOutcome> pending) =>
+        await ContinueAsync(context, info, await pending.ConfigureAwait(false)).ConfigureAwait(false);
+
+    private Task ContinueAsync(HttpContext context, GatewayRequestInfo info, AuthOutcome outcome)
+    {
         if (outcome.Grant is { } grant)
         {
             info.CallerKey = grant.CallerKey;
@@ -30,15 +39,14 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
                 context.Features.Set(visibility);
             }
 
-            // Every later message of the call is authorised on its own, with the same credential.
-            if (context.Features.Get<GrpcMessageGuard>() is { } guard)
+            // Every later message of a client-streaming call is authorised on its own, with the same credential (a
+            // unary call has one message: its guard refuses a second, so no check is made for it).
+            if (context.Features.Get<GrpcMessageGuard>() is { Streaming: true } guard)
             {
-                var caller = outcome.Grant;
-                guard.AddCheck(model => authenticator.DenyModel(caller, info.Operation, model) is { } reason ? new StreamRefusal(StatusCodes.Status403Forbidden, reason) : null);
+                AddStreamCheck(guard, authenticator, outcome.Grant, info);
             }
 
-            await next(context).ConfigureAwait(false);
-            return;
+            return next(context);
         }
 
         AuthLog.Refused(_logger, context.Request.Method, context.Request.Path.Value ?? "", outcome.Status, outcome.Error!);
@@ -47,8 +55,15 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next, EdgeAuthent
             context.Response.Headers.WWWAuthenticate = challenge;
         }
 
-        await EdgeErrors.WriteAsync(context, outcome.Status, outcome.Error!).ConfigureAwait(false);
+        return EdgeErrors.WriteAsync(context, outcome.Status, outcome.Error!);
     }
+
+    /// <summary>
+    /// The check of every later message of a gRPC stream. A method of its own: a lambda capturing the request's
+    /// values in <see cref="ContinueAsync"/> would make its closure on every request, stream or not.
+    /// </summary>
+    private static void AddStreamCheck(GrpcMessageGuard guard, EdgeAuthenticator authenticator, CallerGrant? caller, GatewayRequestInfo info) =>
+        guard.AddCheck(model => authenticator.DenyModel(caller, info.Operation, model) is { } reason ? new StreamRefusal(StatusCodes.Status403Forbidden, reason) : null);
 
     /// <summary>RFC 6750 challenge: no error code for a missing credential, invalid_token or insufficient_scope otherwise.</summary>
     private static string? Challenge(AuthOutcome outcome)

@@ -60,16 +60,18 @@ internal sealed class EdgeAuthenticator
                 "missing credential: send 'Authorization: Bearer <API key or JWT>' or 'x-api-key: <API key>'"));
         }
 
-        if (MatchKey(snapshot, credential.Value.Value) is { } keyGrant)
+        // The key is hashed from the header's characters: no string of it is made for an API key.
+        var (source, start, length, isBearer) = credential.Value;
+        if (MatchKey(snapshot, source.AsSpan(start, length)) is { } keyGrant)
         {
             return ValueTask.FromResult(Authorize(snapshot, keyGrant, info));
         }
 
-        if (credential.Value.IsBearer && JwtValidator.LooksLikeJwt(credential.Value.Value))
+        if (isBearer && source.Substring(start, length) is var token && JwtValidator.LooksLikeJwt(token))
         {
             return snapshot.Jwt is null
                 ? ValueTask.FromResult(AuthOutcome.Unauthenticated("JWT bearer tokens are not accepted by this gateway (auth.jwt is not configured)"))
-                : ValidateJwtAsync(snapshot, credential.Value.Value, info, context.RequestAborted);
+                : ValidateJwtAsync(snapshot, token, info, context.RequestAborted);
         }
 
         return ValueTask.FromResult(AuthOutcome.Unauthenticated("invalid API key"));
@@ -113,9 +115,11 @@ internal sealed class EdgeAuthenticator
             return null;
         }
 
-        var models = effective.Models;
-        return new ModelVisibility(name => AccessRules.AnyMatch(models, name));
+        return Visibility(effective.Models);
     }
+
+    /// <summary>A method of its own so the closure is made only for a caller limited to some models, not on every call.</summary>
+    private static ModelVisibility Visibility(IReadOnlyList<string> models) => new(name => AccessRules.AnyMatch(models, name));
 
     private static async ValueTask<AuthOutcome> ValidateJwtAsync(AuthSnapshot snapshot, string token, GatewayRequestInfo info, CancellationToken cancellationToken)
     {
@@ -129,7 +133,7 @@ internal sealed class EdgeAuthenticator
             : AuthOutcome.Allow(grant);
 
     /// <summary>Compares the presented key's digest with every stored digest in constant time (no early exit).</summary>
-    private static CallerGrant? MatchKey(AuthSnapshot snapshot, string key)
+    private static CallerGrant? MatchKey(AuthSnapshot snapshot, ReadOnlySpan<char> key)
     {
         if (snapshot.Keys.Length == 0)
         {
@@ -150,7 +154,8 @@ internal sealed class EdgeAuthenticator
         return match;
     }
 
-    private static ((string Value, bool IsBearer)? Credential, string? Problem) ReadCredential(HttpRequest request)
+    /// <summary>The credential as its place in the header's string (<c>Source[Start..Start+Length]</c>, trimmed), or the problem.</summary>
+    private static ((string Source, int Start, int Length, bool IsBearer)? Credential, string? Problem) ReadCredential(HttpRequest request)
     {
         var authorization = request.Headers.Authorization;
         if (authorization.Count > 1)
@@ -167,8 +172,8 @@ internal sealed class EdgeAuthenticator
                 return (null, $"unsupported authorization scheme '{(space < 0 ? value : value[..space])}'; expected 'Bearer <API key or JWT>'");
             }
 
-            var token = value[BearerPrefix.Length..].Trim();
-            return token.Length == 0 ? (null, "empty bearer credential") : ((token, true), null);
+            var (start, length) = Trimmed(value, BearerPrefix.Length);
+            return length == 0 ? (null, "empty bearer credential") : ((value, start, length, true), null);
         }
 
         var apiKey = request.Headers["x-api-key"];
@@ -179,11 +184,21 @@ internal sealed class EdgeAuthenticator
 
         if (apiKey.Count == 1)
         {
-            var key = (apiKey[0] ?? "").Trim();
-            return key.Length == 0 ? (null, "empty x-api-key header") : ((key, false), null);
+            var key = apiKey[0] ?? "";
+            var (start, length) = Trimmed(key, 0);
+            return length == 0 ? (null, "empty x-api-key header") : ((key, start, length, false), null);
         }
 
         return (null, null);
+    }
+
+    /// <summary>Where <c>value[from..].Trim()</c> lies in <paramref name="value"/>.</summary>
+    private static (int Start, int Length) Trimmed(string value, int from)
+    {
+        var span = value.AsSpan(from);
+        var trimmed = span.TrimStart();
+        var start = from + (span.Length - trimmed.Length);
+        return (start, trimmed.TrimEnd().Length);
     }
 
     private void OnChanged(GatewayConfig config)

@@ -7,4 +7,4 @@ namespace Turbine.Gateway.Proxy;
 /// <param name="Retryable">Safe to try again on another replica (connection refused or 503 held back, body replayable).</param>
 /// <param name="Full">No replica was available because all were at their concurrency limit.</param>
 /// <param name="Failure">Why it failed, for the client's error message; null on success.</param>
-internal sealed record AttemptResult(Replica? Replica, bool Retryable, bool Full, string? Failure);
+internal readonly record struct AttemptResult(Replica? Replica, bool Retryable, bool Full, string? Failure);

@@ -1,7 +1,7 @@
 namespace Turbine.Gateway.Proxy;
 
 /// <summary>Per-attempt state shared between <see cref="GatewayProxy"/> and <see cref="GatewayTransformer"/> (an HttpContext feature).</summary>
-internal sealed class ForwardState
+internal class ForwardState
 {
     /// <summary>This attempt may be retried if the replica answers 503: hold the answer back instead of copying it.</summary>
     public bool Hold503 { get; set; }

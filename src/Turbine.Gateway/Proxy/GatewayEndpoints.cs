@@ -19,11 +19,11 @@ internal sealed class GatewayEndpoints(GatewayProxy proxy, PoolRegistry pools, T
     public Task HandleAsync(HttpContext context)
     {
         var info = context.Features.Get<GatewayRequestInfo>()!;
-        var route = context.Features.Get<GatewayRoute>()!;
+        var route = info.Route;
         switch (route.Kind)
         {
             case RouteKind.Model or RouteKind.ServerWide:
-                return proxy.ForwardAsync(context, info, route);
+                return proxy.ForwardAsync(context, info);
             case RouteKind.Local:
                 return LocalAsync(context);
             case RouteKind.Admin:

@@ -10,8 +10,14 @@ namespace Turbine.Gateway.Proxy;
 /// <summary>One request's attempts on the pool's replicas: forwarding, failure classification, retries.</summary>
 internal sealed partial class GatewayProxy
 {
-    private async ValueTask<AttemptResult> AttemptAsync(Attempt a)
+    // One attempt is BeginAttempt, YARP's SendAsync awaited in ForwardAsync's own loop (with replica.End() in its
+    // finally), then EndAttempt: no async frame of its own per request (it was an async method whose state machine
+    // box cost ~180 B on every request).
+
+    /// <summary>Picks the replica of the next attempt and prepares the request for it; null (and the failure) when none can take it.</summary>
+    private Replica? BeginAttempt(Attempt a, out AttemptResult failure)
     {
+        failure = default;
         var replica = a.Pool.Pick(a.Info.Model, a.Grpc, a.Tried, out var full);
         if (replica is null)
         {
@@ -19,7 +25,8 @@ internal sealed partial class GatewayProxy
                 ? $"every replica of pool '{a.Pool.Name}' is at its concurrency limit ({a.Pool.Config.MaxConcurrencyPerReplica} requests in flight)"
                 : a.Tried.Count > 0 ? $"no replica of pool '{a.Pool.Name}' could take the request ({a.LastFailure})"
                 : $"pool '{a.Pool.Name}' has no replica {(a.Grpc ? "with a gRPC address " : "")}available";
-            return new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why);
+            failure = new AttemptResult(a.Tried.LastOrDefault(), false, full && a.Tried.Count == 0, why);
+            return null;
         }
 
         if (a.Tried.Count > 0)
@@ -37,19 +44,15 @@ internal sealed partial class GatewayProxy
         var replayable = a.Body is not null && a.Tried.Count < a.Pool.Config.Retry.MaxAttempts;
         a.State.Hold503 = replayable;
         a.State.Held503 = false;
-        var prefix = a.Grpc ? replica.GrpcPrefix! : replica.HttpPrefix;
-        var start = _time.GetTimestamp();
-        replica.Begin();
-        ForwarderError error;
-        try
-        {
-            error = await _forwarder.SendAsync(a.Context, prefix, _invoker, a.Grpc ? GrpcConfig : RestConfig, GatewayTransformer.Instance).ConfigureAwait(false);
-        }
-        finally
-        {
-            replica.End();
-        }
+        a.Started = _time.GetTimestamp();
+        replica.Begin(); // ended in ForwardAsync's finally around the forwarder's call
+        return replica;
+    }
 
+    /// <summary>The forwarder's call on <paramref name="replica"/> is over: latency, outlier bookkeeping, and whether to try again.</summary>
+    private AttemptResult EndAttempt(Attempt a, Replica replica, ForwarderError error)
+    {
+        var start = a.Started;
         var now = _time.GetTimestamp();
         var status = a.State.Held503 ? StatusCodes.Status503ServiceUnavailable : a.Context.Response.StatusCode;
         if (error == ForwarderError.None)
@@ -95,27 +98,6 @@ internal sealed partial class GatewayProxy
             a.Context.Response.HasStarted ? null : $"the request could not be forwarded to pool '{a.Pool.Name}': {a.LastFailure}");
     }
 
-    /// <summary>
-    /// The attempts of one request: again on a replica not tried yet while the answer is retryable, attempts remain
-    /// (<c>retry.maxAttempts</c>) and the pool's retry budget has a token; no delay between attempts. (A plain loop: it
-    /// was a Polly retry pipeline, whose context, state machines and outcome boxes cost ~0.4 KB per request for a
-    /// zero-delay retry of at most ten attempts.)
-    /// </summary>
-    private async ValueTask<AttemptResult> RunAttemptsAsync(Attempt a, BackendPool pool, CancellationToken cancellationToken)
-    {
-        var max = Math.Max(1, pool.Config.Retry.MaxAttempts);
-        for (var n = 1; ; n++)
-        {
-            var result = await AttemptAsync(a).ConfigureAwait(false);
-            if (!result.Retryable || n >= max || !pool.Budget.TryRetry())
-            {
-                return result;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-    }
-
     /// <summary>Nothing reached the server: the connection was refused or could not be made.</summary>
     internal static bool IsConnectFailure(Exception? e)
     {
@@ -154,22 +136,73 @@ internal sealed partial class GatewayProxy
         return false;
     }
 
-    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc, ArraySegment<byte>? body, ForwardState state)
+    /// <summary>
+    /// One request's attempts; also its <see cref="ForwardState"/> (the 503 hold the transformer reads) and the replicas
+    /// it tried (the first one inline: no list for a request that is not retried).
+    /// </summary>
+    private sealed class Attempt(HttpContext context, GatewayRequestInfo info, BackendPool pool, bool grpc) : ForwardState, IReadOnlyCollection<Replica>
     {
+        /// <summary>The body kept for replays (null: it streams); a field so the proxy can rewrite it in place.</summary>
+#pragma warning disable CA1051 // a private nested class's field
+        public ArraySegment<byte>? Body;
+#pragma warning restore CA1051
+
+        private Replica? _first;
+        private List<Replica>? _more;
+
         public HttpContext Context { get; } = context;
 
         public GatewayRequestInfo Info { get; } = info;
 
-        public BackendPool Pool { get; } = pool;
+        /// <summary>The pool the request goes to (the activator may hand over another instance of it).</summary>
+        public BackendPool Pool { get; set; } = pool;
 
         public bool Grpc { get; } = grpc;
 
-        public ArraySegment<byte>? Body { get; } = body;
 
-        public ForwardState State { get; } = state;
+        public ForwardState State => this;
 
-        public List<Replica> Tried { get; } = [];
+        /// <summary>The replicas tried, in order.</summary>
+        public Attempt Tried => this;
 
         public string? LastFailure { get; set; }
+
+        /// <summary>When the current attempt's call to its replica began (a timestamp of the proxy's clock).</summary>
+        public long Started { get; set; }
+
+        public int Count => _first is null ? 0 : 1 + (_more?.Count ?? 0);
+
+        public void Add(Replica replica)
+        {
+            if (_first is null)
+            {
+                _first = replica;
+            }
+            else
+            {
+                (_more ??= []).Add(replica);
+            }
+        }
+
+        /// <summary>The replica tried last; null before the first attempt.</summary>
+        public Replica? LastOrDefault() => _more is { Count: > 0 } more ? more[^1] : _first;
+
+        public IEnumerator<Replica> GetEnumerator()
+        {
+            if (_first is not null)
+            {
+                yield return _first;
+            }
+
+            if (_more is not null)
+            {
+                foreach (var replica in _more)
+                {
+                    yield return replica;
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -9,25 +9,27 @@ internal sealed partial class GatewayProxy
     /// <summary>
     /// Reads a replayable body whole (up to <paramref name="max"/>) into a pooled array the request's lease owns,
     /// growing as bytes arrive (the declared Content-Length only picks the first size, at most 16 KiB) and holding them
-    /// against the gateway's <see cref="RequestBufferBudget"/>; null when it must stream (too large, client streaming);
-    /// OverBudget when the budget is spent.
+    /// against the gateway's <see cref="RequestBufferBudget"/>, into <paramref name="attempt"/>'s body; that stays null
+    /// when it must stream (too large, client streaming). True when the budget is spent (nothing kept).
     /// </summary>
-    private static async Task<(ArraySegment<byte>? Body, bool OverBudget)> BufferAsync(HttpContext context, long max, bool streaming, RequestBufferBudget budget)
+    private static async ValueTask<bool> BufferAsync(HttpContext context, Attempt attempt, long max, bool streaming, RequestBufferBudget budget)
     {
+        attempt.Body = null;
         if (streaming)
         {
-            return (null, false);
+            return false;
         }
 
         var request = context.Request;
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding") && request.Protocol != "HTTP/2" && request.Protocol != "HTTP/3"))
         {
-            return (new ArraySegment<byte>([]), false);
+            attempt.Body = new ArraySegment<byte>([]);
+            return false;
         }
 
         if (request.ContentLength > max)
         {
-            return (null, false);
+            return false;
         }
 
 #pragma warning disable CA2000 // the lease belongs to the request: LeaseFor registers it with Response.RegisterForDispose
@@ -49,7 +51,7 @@ internal sealed partial class GatewayProxy
                 {
                     // Too large to keep: forward what was read, then the rest, without retries.
                     request.Body = new ReplayStream(buffer, length, request.Body);
-                    return (null, false);
+                    return false;
                 }
 
                 var next = capacity == 0
@@ -57,7 +59,7 @@ internal sealed partial class GatewayProxy
                     : (int)Math.Min((long)capacity + Math.Min(capacity, 1 << 20), Array.MaxLength);
                 if (!lease.TryGrow(next - capacity))
                 {
-                    return (null, true);
+                    return true;
                 }
 
                 buffer = lease.Grow(next, length);
@@ -76,9 +78,10 @@ internal sealed partial class GatewayProxy
         if (length > limit)
         {
             request.Body = new ReplayStream(buffer, length, request.Body);
-            return (null, false);
+            return false;
         }
 
-        return (new ArraySegment<byte>(buffer, 0, length), false);
+        attempt.Body = new ArraySegment<byte>(buffer, 0, length);
+        return false;
     }
 }

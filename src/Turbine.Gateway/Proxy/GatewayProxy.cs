@@ -60,13 +60,13 @@ internal sealed partial class GatewayProxy : IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
-    public async Task ForwardAsync(HttpContext context, GatewayRequestInfo info, GatewayRoute route)
+    public async Task ForwardAsync(HttpContext context, GatewayRequestInfo info)
     {
         var start = _time.GetTimestamp();
         var set = _pools.Current;
         var config = set.Config;
         TrafficDecision decision;
-        if (route.Kind == RouteKind.ServerWide)
+        if (info.Route.Kind == RouteKind.ServerWide)
         {
             var pool = DefaultPool(config);
             if (pool is null)
@@ -95,6 +95,9 @@ internal sealed partial class GatewayProxy : IDisposable
 
         var backendPool = set.Get(decision.Pool)!;
         info.Pool = decision.Pool;
+        // Only these two of the decision are needed past the first await (the pool's name is info.Pool): fewer
+        // fields in this method's state machine box, which every request allocates.
+        var (shadowPool, targetVersion) = (decision.ShadowPool, decision.Version);
 
         // The pool's request timeout covers everything from here: the activator's wait, every attempt, the answer.
         var clientAborted = context.RequestAborted;
@@ -106,48 +109,30 @@ internal sealed partial class GatewayProxy : IDisposable
             context.RequestAborted = deadline.Token;
         }
 
-        var grpc = route.GrpcMethod is not null;
+        var grpc = info.Route.GrpcMethod is not null;
         // The body is kept in memory only when something needs it again: a retry on another replica, a shadow copy,
         // a gRPC version rewrite, or the activator holding the request. Otherwise it streams straight through.
         var keepBody = backendPool.Config.Retry.MaxAttempts > 1 || decision.ShadowPool is not null || backendPool.Activates
             || (grpc && decision.Version is not null);
-        var (body, overBudget) = await BufferAsync(context, backendPool.Config.Retry.MaxBufferBytes, route.Streaming || !keepBody, _budget).ConfigureAwait(false);
-        if (overBudget)
+        // The attempt is also the request's ForwardState (what the transformer reads) and holds the kept body and the
+        // pool: one object, and fewer fields in this method's state machine box (which every request allocates).
+        var attempt = new Attempt(context, info, backendPool, grpc);
+        context.Features.Set<ForwardState>(attempt);
+        if (await BufferAsync(context, attempt, backendPool.Config.Retry.MaxBufferBytes, info.Route.Streaming || !keepBody, _budget).ConfigureAwait(false))
         {
             await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, _budget.Exhausted(), TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return;
         }
 
-        if (backendPool.Activates)
+        if (attempt.Pool.Activates)
         {
             // Scaled to zero: hold the request (its body is buffered above) until a replica is added, or refuse it.
-            ActivationResult held;
-            try
+            if (await ActivateAsync(context, info, attempt.Pool, start, deadline, clientAborted).ConfigureAwait(false) is not { } activated)
             {
-                held = await _activation.WaitAsync(backendPool.Name, backendPool.Config.Activator!, context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                if (deadline?.TimedOut == true)
-                {
-                    context.RequestAborted = clientAborted; // the answer is written under the client's token, not the spent deadline
-                    await TimedOutAsync(context, info, backendPool, start).ConfigureAwait(false);
-                }
-
-                return; // the client went away (its slot is free), or the request's time ran out while it waited
+                return; // answered there, or the client went away
             }
 
-            if (held.Pool is null)
-            {
-                var waited = _time.GetElapsedTime(start).TotalMilliseconds;
-                LogActivatorRefused(_logger, info.Model ?? "(server)", decision.Pool, held.Message!);
-                _metrics.Request(info.Model ?? "", decision.Pool, "", info.Protocol, StatusCodes.Status503ServiceUnavailable, waited);
-                backendPool.Traffic.Record(waited, error: true);
-                await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, held.Message!, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-                return;
-            }
-
-            backendPool = held.Pool;
+            attempt.Pool = activated;
         }
 
         var guard = context.Features.Get<GrpcMessageGuard>();
@@ -158,11 +143,128 @@ internal sealed partial class GatewayProxy : IDisposable
             return;
         }
 
+        var extras = Prepare(context, info, info.Route, shadowPool, targetVersion, ref attempt.Body);
+        using var activity = GatewayTracing.StartForward(context, info.Model, info.Pool);
+        attempt.Pool.Budget.OnRequest();
+        AttemptResult result;
+        try
+        {
+            // The attempts, inline (no frame of their own): again on a replica not tried yet while the answer is
+            // retryable, attempts remain (retry.maxAttempts) and the pool's retry budget has a token; no delay between.
+            var maxAttempts = Math.Max(1, attempt.Pool.Config.Retry.MaxAttempts);
+            for (var n = 1; ; n++)
+            {
+                if (BeginAttempt(attempt, out result) is { } replica)
+                {
+                    ForwarderError error;
+                    try
+                    {
+                        error = await _forwarder.SendAsync(context, grpc ? replica.GrpcPrefix! : replica.HttpPrefix, _invoker, grpc ? GrpcConfig : RestConfig, GatewayTransformer.Instance).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        replica.End();
+                    }
+
+                    result = EndAttempt(attempt, replica, error);
+                }
+
+                if (!result.Retryable || n >= maxAttempts || !attempt.Pool.Budget.TryRetry())
+                {
+                    break;
+                }
+
+                context.RequestAborted.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            if (deadline?.TimedOut != true)
+            {
+                throw;
+            }
+
+            result = new AttemptResult(attempt.Tried.LastOrDefault(), false, false, "the request timed out");
+        }
+        finally
+        {
+            if (extras is not null)
+            {
+                context.Response.Body = extras.OriginalResponseBody; // only when replaced: setting it may wrap it in a new feature
+            }
+        }
+
+        if (extras?.Filter is { } filter)
+        {
+            await WriteFilteredAsync(context, filter, grpc, result).ConfigureAwait(false);
+        }
+
+        info.Retries = attempt.Tried.Count - 1;
+        info.Destination = result.Replica?.Id;
+        context.RequestAborted = clientAborted; // what follows writes under the client's token, not the spent deadline
+        if (deadline?.TimedOut == true)
+        {
+            // The replica's answer, if any started, is incomplete: cut it rather than end it as if it were whole.
+            LogTimedOut(_logger, info.Model ?? "(server)", info.Pool!, attempt.Pool.Config.RequestTimeoutMs);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+            }
+            else
+            {
+                context.Response.Clear();
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayErrors.GrpcDeadlineExceeded, TimeoutMessage(attempt.Pool)).ConfigureAwait(false);
+            }
+        }
+        else if (guard?.Refusal is { } refused && !context.Response.HasStarted)
+        {
+            await EdgeErrors.WriteAsync(context, refused.Status, refused.Message).ConfigureAwait(false);
+        }
+        else if (result.Failure is not null)
+        {
+            LogForwardFailed(_logger, info.Model ?? "(server)", info.Pool!, result.Failure);
+            if (result.Full)
+            {
+                await GatewayErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, GatewayErrors.GrpcResourceExhausted, result.Failure, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+            else if (!context.Response.HasStarted)
+            {
+                var status = attempt.Held503 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status502BadGateway;
+                await GatewayErrors.WriteAsync(context, status, GatewayErrors.GrpcUnavailable, result.Failure).ConfigureAwait(false);
+            }
+        }
+
+        activity?.SetTag("http.response.status_code", context.Response.StatusCode);
+        var grpcStatus = grpc ? GrpcStatusOf(context) : -1;
+        var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || grpcStatus == 0);
+        var elapsedMs = _time.GetElapsedTime(start).TotalMilliseconds;
+        _metrics.Request(info.Model ?? "", info.Pool!, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, elapsedMs, info.TargetVersion, served);
+        var serverFailed = !clientAborted.IsCancellationRequested
+            && (deadline?.TimedOut == true || context.Response.StatusCode >= 500 || (result.Failure is not null && !result.Full) || IsServerFailure(grpcStatus));
+        attempt.Pool.Traffic.Record(elapsedMs, serverFailed);
+        _metrics.Retry(info.Model ?? "", info.Pool!, info.Retries, served);
+        if (extras is { ShadowPool: { } shadowTo, Capture: var capture })
+        {
+            _shadow.Enqueue(new ShadowWork(info.Model!, shadowTo, context.Request.Method, extras.ShadowPath!,
+                context.Request.ContentType, context.Request.Headers["Inference-Header-Content-Length"].FirstOrDefault(),
+                extras.ShadowBody!.Value.ToArray(), grpc ? GrpcStatusOf(context) : context.Response.StatusCode, capture is { Truncated: false } ? capture.Captured : null, grpc));
+        }
+    }
+
+    /// <summary>
+    /// The synchronous steps between the edge's checks and the attempts: a version rewrite of the path or of the
+    /// buffered gRPC frame (<paramref name="body"/> is replaced then), and the rarely used shadow capture and model
+    /// filter of the answer (their state is in the returned object, null when neither applies). A method of its own so
+    /// its locals are not fields of <see cref="ForwardAsync"/>'s state machine.
+    /// </summary>
+    private ForwardExtras? Prepare(HttpContext context, GatewayRequestInfo info, GatewayRoute route, string? shadowPool, string? targetVersion, ref ArraySegment<byte>? body)
+    {
+        var grpc = route.GrpcMethod is not null;
         // The shadow gets the request as the client sent it (before a version rewrite); gRPC: unary ModelInfer only.
         var shadowBody = body;
-        var mirror = decision.ShadowPool is not null && body is not null && info.Model is not null && (!grpc || route.GrpcMethod == "ModelInfer");
+        var mirror = shadowPool is not null && body is not null && info.Model is not null && (!grpc || route.GrpcMethod == "ModelInfer");
         var shadowPath = mirror ? context.Request.Path + context.Request.QueryString : null;
-        if (decision.Version is { } version && string.IsNullOrEmpty(info.Version) && info.Operation == GatewayOperation.Infer)
+        if (targetVersion is { } version && string.IsNullOrEmpty(info.Version) && info.Operation == GatewayOperation.Infer)
         {
             if (!grpc)
             {
@@ -196,91 +298,48 @@ internal sealed partial class GatewayProxy : IDisposable
         BoundedResponseBuffer? filter = null;
         if (route.Kind == RouteKind.ServerWide && context.Features.Get<Auth.ModelVisibility>() is not null && MetadataFilter.Applies(context, route.GrpcMethod))
         {
-            filter = new BoundedResponseBuffer(config.Limits.MaxFilteredResponseBytes);
+            filter = new BoundedResponseBuffer(_pools.Current.Config.Limits.MaxFilteredResponseBytes);
             context.Response.Body = filter;
             context.Request.Headers.Remove("Accept-Encoding");
         }
 
-        using var activity = GatewayTracing.StartForward(context, info.Model, decision.Pool);
-        var state = new ForwardState();
-        context.Features.Set(state);
-        backendPool.Budget.OnRequest();
-        var attempt = new Attempt(context, info, backendPool, grpc, body, state);
-        AttemptResult result;
+        return capture is null && filter is null ? null : new ForwardExtras(originalResponseBody, capture, filter, mirror ? shadowPool : null, shadowPath, shadowBody);
+    }
+
+    /// <summary>Waits for a replica of a pool scaled to zero; null when the request was answered here (refused, timed out) or its client went away.</summary>
+    private async Task<BackendPool?> ActivateAsync(HttpContext context, GatewayRequestInfo info, BackendPool backendPool, long start, RequestDeadline? deadline, CancellationToken clientAborted)
+    {
+        ActivationResult held;
         try
         {
-            result = await RunAttemptsAsync(attempt, backendPool, context.RequestAborted).ConfigureAwait(false);
+            held = await _activation.WaitAsync(backendPool.Name, backendPool.Config.Activator!, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            if (deadline?.TimedOut != true)
+            if (deadline?.TimedOut == true)
             {
-                throw;
+                context.RequestAborted = clientAborted; // the answer is written under the client's token, not the spent deadline
+                await TimedOutAsync(context, info, backendPool, start).ConfigureAwait(false);
             }
 
-            result = new AttemptResult(attempt.Tried.LastOrDefault(), false, false, "the request timed out");
-        }
-        finally
-        {
-            context.Response.Body = originalResponseBody;
+            return null; // the client went away (its slot is free), or the request's time ran out while it waited
         }
 
-        if (filter is not null)
+        if (held.Pool is null)
         {
-            await WriteFilteredAsync(context, filter, grpc, result).ConfigureAwait(false);
+            var waited = _time.GetElapsedTime(start).TotalMilliseconds;
+            LogActivatorRefused(_logger, info.Model ?? "(server)", info.Pool!, held.Message!);
+            _metrics.Request(info.Model ?? "", info.Pool!, "", info.Protocol, StatusCodes.Status503ServiceUnavailable, waited);
+            backendPool.Traffic.Record(waited, error: true);
+            await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, held.Message!, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return null;
         }
 
-        info.Retries = attempt.Tried.Count - 1;
-        info.Destination = result.Replica?.Id;
-        context.RequestAborted = clientAborted; // what follows writes under the client's token, not the spent deadline
-        if (deadline?.TimedOut == true)
-        {
-            // The replica's answer, if any started, is incomplete: cut it rather than end it as if it were whole.
-            LogTimedOut(_logger, info.Model ?? "(server)", decision.Pool, backendPool.Config.RequestTimeoutMs);
-            if (context.Response.HasStarted)
-            {
-                context.Abort();
-            }
-            else
-            {
-                context.Response.Clear();
-                await GatewayErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayErrors.GrpcDeadlineExceeded, TimeoutMessage(backendPool)).ConfigureAwait(false);
-            }
-        }
-        else if (guard?.Refusal is { } refused && !context.Response.HasStarted)
-        {
-            await EdgeErrors.WriteAsync(context, refused.Status, refused.Message).ConfigureAwait(false);
-        }
-        else if (result.Failure is not null)
-        {
-            LogForwardFailed(_logger, info.Model ?? "(server)", decision.Pool, result.Failure);
-            if (result.Full)
-            {
-                await GatewayErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, GatewayErrors.GrpcResourceExhausted, result.Failure, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            }
-            else if (!context.Response.HasStarted)
-            {
-                var status = state.Held503 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status502BadGateway;
-                await GatewayErrors.WriteAsync(context, status, GatewayErrors.GrpcUnavailable, result.Failure).ConfigureAwait(false);
-            }
-        }
-
-        activity?.SetTag("http.response.status_code", context.Response.StatusCode);
-        var grpcStatus = grpc ? GrpcStatusOf(context) : -1;
-        var served = context.Response.StatusCode < 400 && result.Failure is null && (!grpc || grpcStatus == 0);
-        var elapsedMs = _time.GetElapsedTime(start).TotalMilliseconds;
-        _metrics.Request(info.Model ?? "", decision.Pool, result.Replica?.Id ?? "", info.Protocol, context.Response.StatusCode, elapsedMs, info.TargetVersion, served);
-        var serverFailed = !clientAborted.IsCancellationRequested
-            && (deadline?.TimedOut == true || context.Response.StatusCode >= 500 || (result.Failure is not null && !result.Full) || IsServerFailure(grpcStatus));
-        backendPool.Traffic.Record(elapsedMs, serverFailed);
-        _metrics.Retry(info.Model ?? "", decision.Pool, info.Retries, served);
-        if (mirror)
-        {
-            _shadow.Enqueue(new ShadowWork(info.Model!, decision.ShadowPool!, context.Request.Method, shadowPath!,
-                context.Request.ContentType, context.Request.Headers["Inference-Header-Content-Length"].FirstOrDefault(),
-                shadowBody!.Value.ToArray(), grpc ? GrpcStatusOf(context) : context.Response.StatusCode, capture is { Truncated: false } ? capture.Captured : null, grpc));
-        }
+        return held.Pool;
     }
+
+    /// <summary>The state of a request whose answer is captured for its shadow or filtered for its caller (rare: null otherwise).</summary>
+    private sealed record ForwardExtras(Stream OriginalResponseBody, CaptureStream? Capture, BoundedResponseBuffer? Filter, string? ShadowPool, string? ShadowPath, ArraySegment<byte>? ShadowBody);
 
     /// <summary>Answers a request whose time ran out before it was forwarded (in the activator's queue): 504, counted as a server-side failure.</summary>
     private async Task TimedOutAsync(HttpContext context, GatewayRequestInfo info, BackendPool pool, long start)

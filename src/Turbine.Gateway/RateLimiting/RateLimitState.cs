@@ -18,7 +18,13 @@ internal sealed class RateLimitState : IDisposable
     // acquire allocates no closure (issue 22's per-request allocations).
     private readonly Dictionary<RateLimitRule, Func<string, TokenBucketRateLimiterOptions>> _options = new(ReferenceEqualityComparer.Instance);
     internal const int MaxCachedPartitions = 4096;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, RateLimitRule? Rule), RateLimitPartition<string>> _partitions = new();
+
+    // The buckets of the first MaxCachedPartitions ids (callers and models), asked directly: no partitioned limiter's
+    // lookup, closure and lease wrapper per acquire. Ids past the cap use the partitioned limiters (their buckets made
+    // per call there and kept by them while in use). An id is in the cache from its first request or never, so each id
+    // always has one bucket.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, RateLimitRule Rule), RateLimiter> _buckets = new();
+    private int _bucketCount;
 
     public RateLimitState(RateLimitConfig config)
     {
@@ -38,7 +44,7 @@ internal sealed class RateLimitState : IDisposable
     public RateLimitConfig Config => _config;
 
     /// <summary>Partitions kept for reuse (bounded by <see cref="MaxCachedPartitions"/> whatever the callers send).</summary>
-    internal int CachedPartitions => _partitions.Count;
+    internal int CachedPartitions => _buckets.Count;
 
     /// <summary>Takes a token for the caller, then for the model; null when both allow the request.</summary>
     /// <param name="callerKey">Key id or JWT subject (picks a <c>keys</c> override); null for anonymous callers.</param>
@@ -56,7 +62,7 @@ internal sealed class RateLimitState : IDisposable
         var rule = anonymous ? _config.Anonymous ?? _config.PerKey : KeyRule(callerKey!);
         if (rule is not null)
         {
-            using var lease = _callers.AttemptAcquire((callerId, rule));
+            using var lease = Bucket(callerId, rule) is { } bucket ? bucket.AttemptAcquire() : _callers.AttemptAcquire((callerId, rule));
             if (!lease.IsAcquired)
             {
                 var who = anonymous ? $"anonymous client '{clientAddress}'" : $"key '{callerKey}'";
@@ -66,7 +72,7 @@ internal sealed class RateLimitState : IDisposable
 
         if (model is not null && ModelRule(model) is { } modelRule)
         {
-            using var lease = _models.AttemptAcquire(model);
+            using var lease = Bucket(model, modelRule) is { } bucket ? bucket.AttemptAcquire() : _models.AttemptAcquire(model);
             if (!lease.IsAcquired)
             {
                 return Refuse(lease, $"model '{model}'", modelRule) with { Scope = "model" };
@@ -80,6 +86,36 @@ internal sealed class RateLimitState : IDisposable
     {
         _callers.Dispose();
         _models.Dispose();
+        foreach (var bucket in _buckets.Values)
+        {
+            bucket.Dispose();
+        }
+    }
+
+    /// <summary>The id's own bucket when it is (or now gets) one of the cached ones; null past the cap.</summary>
+    private RateLimiter? Bucket(string id, RateLimitRule rule)
+    {
+        if (_buckets.TryGetValue((id, rule), out var bucket))
+        {
+            return bucket;
+        }
+
+        if (Interlocked.Increment(ref _bucketCount) > MaxCachedPartitions)
+        {
+            Interlocked.Decrement(ref _bucketCount);
+            return null;
+        }
+
+        var made = new TokenBucketRateLimiter(OptionsOf(rule)(id));
+        var kept = _buckets.GetOrAdd((id, rule), made);
+        if (!ReferenceEquals(kept, made))
+        {
+            // Another request made it first: keep that one (one bucket per id).
+            Interlocked.Decrement(ref _bucketCount);
+            made.Dispose();
+        }
+
+        return kept;
     }
 
     private RateLimitRule? KeyRule(string callerKey) =>
@@ -88,26 +124,11 @@ internal sealed class RateLimitState : IDisposable
     private RateLimitRule? ModelRule(string model) =>
         _config.Models.TryGetValue(model, out var rule) && rule is not null ? rule : _config.PerModel;
 
-    private RateLimitPartition<string> Partition(string id, RateLimitRule? rule)
-    {
-        // The limiter calls this on every acquire, and GetTokenBucketLimiter wraps the factory in a new closure each
-        // time: the partitions are kept (bounded: ids come from callers and model names; past the cap they are made
-        // per call, as before).
-        if (_partitions.TryGetValue((id, rule), out var cached))
-        {
-            return cached;
-        }
-
-        var made = rule is null
+    /// <summary>The partitioned limiters' partition of an id past the cache's cap (made per call there, as before).</summary>
+    private RateLimitPartition<string> Partition(string id, RateLimitRule? rule) =>
+        rule is null
             ? RateLimitPartition.GetNoLimiter(id)
             : RateLimitPartition.GetTokenBucketLimiter(id, _options.TryGetValue(rule, out var options) ? options : OptionsOf(rule));
-        if (_partitions.Count < MaxCachedPartitions)
-        {
-            _partitions.TryAdd((id, rule), made);
-        }
-
-        return made;
-    }
 
     private static Func<string, TokenBucketRateLimiterOptions> OptionsOf(RateLimitRule rule) => _ => new TokenBucketRateLimiterOptions
     {

@@ -28,20 +28,11 @@ internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimit
         var modelBucket = info.Operation == GatewayOperation.Admin ? null : info.Model;
         if (limiter.TryAcquire(info.CallerKey, info.CallerIdentity, address, modelBucket) is not { } refusal)
         {
-            // Every later message of a gRPC stream takes its own tokens (caller, then the model it names).
-            if (context.Features.Get<GrpcMessageGuard>() is { } guard)
+            // Every later message of a gRPC stream takes its own tokens (caller, then the model it names); a unary
+            // call has one message (its guard refuses a second).
+            if (context.Features.Get<GrpcMessageGuard>() is { Streaming: true } guard)
             {
-                var (caller, identity) = (info.CallerKey, info.CallerIdentity);
-                guard.AddCheck(model =>
-                {
-                    if (limiter.TryAcquire(caller, identity, address, model) is not { } later)
-                    {
-                        return null;
-                    }
-
-                    _metrics?.RateLimited(later.Scope, model);
-                    return new StreamRefusal(StatusCodes.Status429TooManyRequests, later.Message);
-                });
+                AddStreamCheck(guard, info.CallerKey, info.CallerIdentity, address);
             }
 
             return next(context);
@@ -51,4 +42,20 @@ internal sealed class RateLimitingMiddleware(RequestDelegate next, EdgeRateLimit
         context.Response.Headers[HeaderNames.RetryAfter] = refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return EdgeErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, refusal.Message);
     }
+
+    /// <summary>
+    /// Tokens for every later message of a gRPC stream. A method of its own: a lambda capturing the request's values in
+    /// <see cref="InvokeAsync"/> would make its closure on every request, stream or not.
+    /// </summary>
+    private void AddStreamCheck(GrpcMessageGuard guard, string? caller, string? identity, string address) =>
+        guard.AddCheck(model =>
+        {
+            if (limiter.TryAcquire(caller, identity, address, model) is not { } later)
+            {
+                return null;
+            }
+
+            _metrics?.RateLimited(later.Scope, model);
+            return new StreamRefusal(StatusCodes.Status429TooManyRequests, later.Message);
+        });
 }

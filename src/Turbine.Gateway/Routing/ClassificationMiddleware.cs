@@ -5,7 +5,7 @@ using Turbine.Gateway.Proxy;
 namespace Turbine.Gateway.Routing;
 
 /// <summary>
-/// Sets <see cref="GatewayRequestInfo"/> and <see cref="GatewayRoute"/> for every request: REST by method and path;
+/// Sets <see cref="GatewayRequestInfo"/> (with its <see cref="GatewayRoute"/>) for every request: REST by method and path;
 /// gRPC by method and the model field of the first message. Only the start of that message is read here (up to
 /// <c>limits.maxClassificationBytes</c>, grown as bytes arrive, never sized from the frame header): enough to find
 /// the model and version fields, which every protobuf encoder writes first. The bytes read are replayed, and the
@@ -14,60 +14,76 @@ namespace Turbine.Gateway.Routing;
 /// </summary>
 internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayConfigSource config, RequestBufferBudget budget)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var info = new GatewayRequestInfo();
-        var route = new GatewayRoute();
         context.Features.Set(info);
-        context.Features.Set(route);
         if (GatewayErrors.IsGrpc(context))
         {
-            info.Protocol = "grpc";
-            GrpcBodyLimits.Lift(context); // before the first read of the body (see GrpcBodyLimits)
-            var (kind, operation, modelField, versionField, streaming, method) = GrpcClassifier.ClassifyMethod(context.Request.Path.Value ?? "");
-            route.Kind = kind;
-            route.GrpcMethod = method;
-            route.Streaming = streaming;
-            info.Operation = operation;
-            if (modelField > 0)
-            {
-                var read = await ReadFirstFieldsAsync(context, modelField, versionField).ConfigureAwait(false);
-                if (read.Error is not null)
-                {
-                    await GatewayErrors.WriteAsync(context, read.Status, read.Status == StatusCodes.Status503ServiceUnavailable ? GatewayErrors.GrpcUnavailable : GatewayErrors.GrpcInvalidArgument, read.Error).ConfigureAwait(false);
-                    return;
-                }
-
-                info.Model = string.IsNullOrEmpty(read.Model) ? null : read.Model;
-                info.Version = string.IsNullOrEmpty(read.Version) ? null : read.Version;
-                if (info.Model is null)
-                {
-                    if (method != "ModelStatistics")
-                    {
-                        await GatewayErrors.WriteAsync(context, StatusCodes.Status400BadRequest, GatewayErrors.GrpcInvalidArgument,
-                            $"the {method} request names no model (field {modelField}): the gateway routes by it").ConfigureAwait(false);
-                        return;
-                    }
-
-                    // ModelStatistics without a name asks for every model: server-wide.
-                    route.Kind = RouteKind.ServerWide;
-                }
-            }
-        }
-        else
-        {
-            var (kind, operation, model, version, protocol) = RestClassifier.Classify(context.Request.Method, context.Request.Path.Value ?? "/", config.Current.Metrics.Path);
-            route.Kind = kind;
-            info.Operation = operation;
-            info.Model = model;
-            info.Version = version;
-            info.Protocol = protocol;
+            // The first message is usually in already: then its read completes at once and no frame is kept here.
+            var classified = ClassifyGrpcAsync(context, info);
+            return classified.IsCompletedSuccessfully
+                ? (classified.Result ? next(context) : Task.CompletedTask)
+                : ThenNextAsync(classified, context);
         }
 
-        await next(context).ConfigureAwait(false);
+        // REST: classified from the method and path alone, handed on without an async frame of our own.
+        var (kind, operation, model, version, protocol) = RestClassifier.Classify(context.Request.Method, context.Request.Path.Value ?? "/", config.Current.Metrics.Path);
+        info.Route.Kind = kind;
+        info.Operation = operation;
+        info.Model = model;
+        info.Version = version;
+        info.Protocol = protocol;
+        return next(context);
     }
 
-    private async Task<(string? Model, string? Version, int Status, string? Error)> ReadFirstFieldsAsync(HttpContext context, int modelField, int versionField)
+    private async Task ThenNextAsync(ValueTask<bool> classified, HttpContext context)
+    {
+        if (await classified.ConfigureAwait(false))
+        {
+            await next(context).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Classifies a gRPC call; false when it was answered here (an error), true to hand it on.</summary>
+    private async ValueTask<bool> ClassifyGrpcAsync(HttpContext context, GatewayRequestInfo info)
+    {
+        info.Protocol = "grpc";
+        GrpcBodyLimits.Lift(context); // before the first read of the body (see GrpcBodyLimits)
+        var (kind, operation, modelField, versionField, streaming, method) = GrpcClassifier.ClassifyMethod(context.Request.Path.Value ?? "");
+        info.Route.Kind = kind;
+        info.Route.GrpcMethod = method;
+        info.Route.Streaming = streaming;
+        info.Operation = operation;
+        if (modelField > 0)
+        {
+            var read = await ReadFirstFieldsAsync(context, modelField, versionField).ConfigureAwait(false);
+            if (read.Error is not null)
+            {
+                await GatewayErrors.WriteAsync(context, read.Status, read.Status == StatusCodes.Status503ServiceUnavailable ? GatewayErrors.GrpcUnavailable : GatewayErrors.GrpcInvalidArgument, read.Error).ConfigureAwait(false);
+                return false;
+            }
+
+            info.Model = string.IsNullOrEmpty(read.Model) ? null : read.Model;
+            info.Version = string.IsNullOrEmpty(read.Version) ? null : read.Version;
+            if (info.Model is null)
+            {
+                if (method != "ModelStatistics")
+                {
+                    await GatewayErrors.WriteAsync(context, StatusCodes.Status400BadRequest, GatewayErrors.GrpcInvalidArgument,
+                        $"the {method} request names no model (field {modelField}): the gateway routes by it").ConfigureAwait(false);
+                    return false;
+                }
+
+                // ModelStatistics without a name asks for every model: server-wide.
+                info.Route.Kind = RouteKind.ServerWide;
+            }
+        }
+
+        return true;
+    }
+
+    private async ValueTask<(string? Model, string? Version, int Status, string? Error)> ReadFirstFieldsAsync(HttpContext context, int modelField, int versionField)
     {
         var body = context.Request.Body;
         var max = config.Current.Limits.MaxClassificationBytes;
@@ -128,7 +144,7 @@ internal sealed class ClassificationMiddleware(RequestDelegate next, IGatewayCon
             }
         }
 
-        var guard = new GrpcMessageGuard(new ReplayStream(buffer, length, body), modelField, versionField, scanner.Model, scanner.Version);
+        var guard = new GrpcMessageGuard(new ReplayStream(buffer, length, body), modelField, versionField, scanner.Model, scanner.Version, context.Features.Get<GatewayRequestInfo>()!.Route.Streaming);
         context.Request.Body = guard;
         context.Features.Set(guard);
         return (scanner.Model, scanner.Version, StatusCodes.Status200OK, null);

@@ -45,4 +45,9 @@ public sealed class GatewayRequestInfo
 
     /// <summary>Times the request was retried on another replica.</summary>
     public int Retries { get; set; }
+
+    /// <summary>How the proxy path treats the request (set by classification).</summary>
+#pragma warning disable CA1051 // internal: a field so classification can set the struct's members in place
+    internal GatewayRoute Route;
+#pragma warning restore CA1051
 }

@@ -1,7 +1,10 @@
 namespace Turbine.Gateway.Routing;
 
-/// <summary>The proxy path's own per-request classification (a feature next to <see cref="GatewayRequestInfo"/>).</summary>
-internal sealed class GatewayRoute
+/// <summary>
+/// The proxy path's own per-request classification, kept inside <see cref="GatewayRequestInfo"/> (a struct: one object
+/// per request for both, not two).
+/// </summary>
+internal struct GatewayRoute
 {
     public RouteKind Kind { get; set; }
 

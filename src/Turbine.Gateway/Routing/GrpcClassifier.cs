@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Google.Protobuf;
 
 namespace Turbine.Gateway.Routing;
@@ -14,7 +15,19 @@ internal static class GrpcClassifier
     public const string HealthService = "grpc.health.v1.Health";
 
     /// <summary>What the method needs: its kind, operation, the field numbers of model and version (0 = none), streaming.</summary>
-    public static (RouteKind Kind, GatewayOperation Operation, int ModelField, int VersionField, bool Streaming, string? Method) ClassifyMethod(string path)
+    // The methods' own paths, classified once: a call's path is one of these, looked up without splitting it (the
+    // split made an array and two strings per call). Anything else goes the general way below.
+    private static readonly FrozenDictionary<string, (RouteKind, GatewayOperation, int, int, bool, string?)> Known =
+        new[] { "ServerLive", "ServerReady", "ServerMetadata", "RepositoryIndex", "ModelReady", "ModelMetadata", "ModelConfig", "ModelStatistics", "ModelInfer", "ModelStreamInfer", "RepositoryModelLoad", "RepositoryModelUnload" }
+            .Select(m => $"/{InferenceService}/{m}")
+            .Concat(["/" + HealthService + "/Check", "/" + HealthService + "/Watch"])
+            .ToDictionary(p => p, Split, StringComparer.Ordinal)
+            .ToFrozenDictionary(StringComparer.Ordinal);
+
+    public static (RouteKind Kind, GatewayOperation Operation, int ModelField, int VersionField, bool Streaming, string? Method) ClassifyMethod(string path) =>
+        Known.TryGetValue(path, out var known) ? known : Split(path);
+
+    private static (RouteKind Kind, GatewayOperation Operation, int ModelField, int VersionField, bool Streaming, string? Method) Split(string path)
     {
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length != 2)

@@ -20,12 +20,24 @@ internal sealed class GrpcMessageGuard : Stream
     private readonly GrpcMessageScanner _scanner;
     private readonly string? _model;
     private readonly string? _version;
-    private readonly List<Func<string?, StreamRefusal?>> _checks = [];
+    private readonly bool _streaming;
+    private List<Func<string?, StreamRefusal?>>? _checks;
     private volatile StreamRefusal? _refusal;
 
-    public GrpcMessageGuard(Stream inner, int modelField, int versionField, string? model, string? version)
+    /// <param name="inner">The request body (its classified start replayed first).</param>
+    /// <param name="modelField">Field number of the model name.</param>
+    /// <param name="versionField">Field number of the version (0 = none).</param>
+    /// <param name="model">The model the call was classified and routed by.</param>
+    /// <param name="version">The version it was classified by.</param>
+    /// <param name="streaming">
+    /// A client-streaming method: later messages go on, each through the <see cref="AddCheck"/> checks. Otherwise (a
+    /// unary method, one request message by definition) a second message is refused outright, so no per-message
+    /// checks need to be made for the call.
+    /// </param>
+    public GrpcMessageGuard(Stream inner, int modelField, int versionField, string? model, string? version, bool streaming = true)
     {
         _inner = inner;
+        _streaming = streaming;
         _scanner = new GrpcMessageScanner(modelField, versionField, MaxNameBytes);
         _model = model;
         _version = version;
@@ -37,8 +49,11 @@ internal sealed class GrpcMessageGuard : Stream
     /// <summary>Messages that passed the checks (the first included).</summary>
     public int MessagesPassed { get; private set; }
 
+    /// <summary>A client-streaming call: its later messages are checked by <see cref="AddCheck"/>'s checks (a unary call has none).</summary>
+    public bool Streaming => _streaming;
+
     /// <summary>Adds a check run on every message after the first (which the edge checked before the call began).</summary>
-    public void AddCheck(Func<string?, StreamRefusal?> check) => _checks.Add(check);
+    public void AddCheck(Func<string?, StreamRefusal?> check) => (_checks ??= []).Add(check);
 
     public override bool CanRead => true;
 
@@ -130,7 +145,12 @@ internal sealed class GrpcMessageGuard : Stream
                 : new StreamRefusal(400, $"the request message names model '{model}' version '{version}' but was routed by its first '{_model}' version '{_version}': name the model and version once");
         }
 
-        foreach (var check in _checks)
+        if (!_streaming)
+        {
+            return new StreamRefusal(400, "a unary call carries one request message; this one has more");
+        }
+
+        foreach (var check in _checks ?? [])
         {
             if (check(model) is { } refusal)
             {

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
-
 namespace Turbine.Gateway.Routing;
 
 /// <summary>
@@ -11,7 +8,8 @@ namespace Turbine.Gateway.Routing;
 /// </summary>
 internal sealed class GrpcMessageScanner(int modelField, int versionField, int maxNameBytes)
 {
-    private readonly byte[] _header = new byte[5];
+    private byte _flags;       // the frame header's first byte (compression flag)
+    private uint _frameLength; // its next four, big-endian, accumulated as they arrive (no header array per scanner)
     private State _state = State.Header;
     private int _headerGot;
     private long _frameRemaining;
@@ -19,7 +17,8 @@ internal sealed class GrpcMessageScanner(int modelField, int versionField, int m
     private int _shift;
     private int _field;
     private long _skip;
-    private byte[]? _capture;
+    private byte[]? _capture; // rented while a name field is read (its first _captureLength bytes)
+    private int _captureLength;
     private int _captureGot;
 
     private enum State
@@ -70,19 +69,28 @@ internal sealed class GrpcMessageScanner(int modelField, int versionField, int m
             var b = data[consumed++];
             if (_state == State.Header)
             {
-                _header[_headerGot++] = b;
+                if (_headerGot++ == 0)
+                {
+                    _flags = b;
+                    _frameLength = 0;
+                }
+                else
+                {
+                    _frameLength = (_frameLength << 8) | b;
+                }
+
                 if (_headerGot < 5)
                 {
                     continue;
                 }
 
                 _headerGot = 0;
-                if (_header[0] != 0)
+                if (_flags != 0)
                 {
                     return Fail("compressed request messages cannot be checked by the gateway: send messages uncompressed");
                 }
 
-                _frameRemaining = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(1));
+                _frameRemaining = _frameLength;
                 Model = null;
                 Version = null;
                 PastNameFields = false;
@@ -155,9 +163,9 @@ internal sealed class GrpcMessageScanner(int modelField, int versionField, int m
                     break;
                 case State.Capture:
                     _capture![_captureGot++] = b;
-                    if (_captureGot == _capture.Length)
+                    if (_captureGot == _captureLength)
                     {
-                        SetValue(Encoding.UTF8.GetString(_capture));
+                        SetValue(NameCache.GetUtf8(_capture.AsSpan(0, _captureLength)));
                         _state = State.Tag;
                     }
 
@@ -276,7 +284,8 @@ internal sealed class GrpcMessageScanner(int modelField, int versionField, int m
             return null;
         }
 
-        _capture = new byte[(int)length];
+        _capture = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length); // length ≤ maxNameBytes, checked above
+        _captureLength = (int)length;
         _captureGot = 0;
         _state = State.Capture;
         return null;
@@ -293,7 +302,11 @@ internal sealed class GrpcMessageScanner(int modelField, int versionField, int m
             Version = value;
         }
 
-        _capture = null;
+        if (_capture is { } rented)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            _capture = null;
+        }
     }
 
     private ScanEvent Complete()

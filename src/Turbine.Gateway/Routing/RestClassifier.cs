@@ -9,6 +9,11 @@ internal static class RestClassifier
     {
         var get = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         var post = HttpMethods.IsPost(method);
+        if (TryClassifyModelPath(path, metricsPath, get, post, out var fast))
+        {
+            return fast;
+        }
+
         if (path.Length > 1)
         {
             path = path.TrimEnd('/');
@@ -75,6 +80,51 @@ internal static class RestClassifier
             default:
                 return (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest");
         }
+    }
+
+    /// <summary>
+    /// The per-request path, <c>/v2/models/{m}[/versions/{v}][/...]</c> in its plain form (no escapes, no empty
+    /// segments, no trailing slash), classified from spans: no split array, no segment strings, and the model and
+    /// version names from a bounded cache. Anything else goes the general way (same answers, see the tests).
+    /// </summary>
+    private static bool TryClassifyModelPath(string path, string metricsPath, bool get, bool post, out (RouteKind, GatewayOperation, string?, string?, string) result)
+    {
+        result = default;
+        const string prefix = "/v2/models/";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal) || path[^1] == '/' || path == metricsPath
+            || path.Contains('%', StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var span = path.AsSpan(prefix.Length);
+        Span<Range> ranges = stackalloc Range[6];
+        var n = span.Split(ranges, '/');
+        if (n == ranges.Length || (n == 1 && span is "stats"))
+        {
+            return false; // longer than any known path (the last range holds the rest), or GET /v2/models/stats
+        }
+
+        var model = NameCache.Get(span[ranges[0]]);
+        string? version = null;
+        var i = 1;
+        if (n - i >= 2 && span[ranges[i]] is "versions")
+        {
+            version = NameCache.Get(span[ranges[i + 1]]);
+            i += 2;
+        }
+
+        var rest = n - i;
+        var first = rest > 0 ? span[ranges[i]] : default;
+        result = rest switch
+        {
+            0 when get => (RouteKind.Model, GatewayOperation.Metadata, model, version, "rest"),
+            1 when get && first is "ready" or "config" or "stats" => (RouteKind.Model, GatewayOperation.Metadata, model, version, "rest"),
+            1 when post && first is "infer" => (RouteKind.Model, GatewayOperation.Infer, model, version, "rest"),
+            2 when (get || post) && first is "trace" && span[ranges[i + 1]] is "setting" => (RouteKind.Model, GatewayOperation.Admin, model, version, "rest"),
+            _ => (RouteKind.NotFound, GatewayOperation.Server, null, null, "rest"),
+        };
+        return true;
     }
 
     private static (RouteKind, GatewayOperation, string?, string?, string) Model(string[] parts, bool get, bool post)

@@ -48,11 +48,18 @@ internal static class HeaderRules
             return;
         }
 
+        OnStarting(context, globalResponse, modelResponse);
+    }
+
+    /// <summary>
+    /// A method of its own: the lambda's closure (the context and both rule sets) would otherwise be made at the start
+    /// of <see cref="ApplyAll"/>, on every request, response rules or not.
+    /// </summary>
+    private static void OnStarting(HttpContext context, HeaderOpsConfig? globalResponse, HeaderOpsConfig? modelResponse) =>
         context.Response.OnStarting(() =>
         {
             Apply(context.Response.Headers, globalResponse);
             Apply(context.Response.Headers, modelResponse);
             return Task.CompletedTask;
         });
-    }
 }

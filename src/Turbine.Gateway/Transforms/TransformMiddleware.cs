@@ -33,9 +33,11 @@ internal sealed partial class TransformMiddleware(RequestDelegate next, IGateway
         List,
     }
 
+    private static readonly TransformConfig NoTransforms = new(); // no section: nothing to do (made once, not per request)
+
     public Task InvokeAsync(HttpContext context)
     {
-        var section = config.Current.Transforms ?? new TransformConfig();
+        var section = config.Current.Transforms ?? NoTransforms;
         var info = EdgeRequestInfo.Get(context);
         HeaderRules.ApplyAll(context, section, info.Model);
         if (section.KserveV1 && TryParseV1(context.Request.Path, out var model, out var call))

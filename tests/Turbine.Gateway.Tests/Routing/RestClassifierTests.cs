@@ -37,6 +37,14 @@ public sealed class RestClassifierTests
     [InlineData("GET", "/v1/models/", "ServerWide", GatewayOperation.Metadata, null, null, "v1")]
     [InlineData("POST", "/v1/models", "NotFound", GatewayOperation.Server, null, null, "rest")]
     [InlineData("POST", "/v1/models/iris:other", "NotFound", GatewayOperation.Server, null, null, "v1")]
+    // The span fast path (/v2/models/...) and the general path agree on the odd forms too.
+    [InlineData("POST", "/v2/models/simple/infer/", "Model", GatewayOperation.Infer, "simple", null, "rest")]
+    [InlineData("POST", "/v2/models//simple//infer", "Model", GatewayOperation.Infer, "simple", null, "rest")]
+    [InlineData("POST", "/v2/models/simple/versions/2/trace/setting", "Model", GatewayOperation.Admin, "simple", "2", "rest")]
+    [InlineData("POST", "/v2/models/simple/versions/2/infer/extra", "NotFound", GatewayOperation.Server, null, null, "rest")]
+    [InlineData("POST", "/v2/models/a/b/c/d/e/f/g", "NotFound", GatewayOperation.Server, null, null, "rest")]
+    [InlineData("HEAD", "/v2/models/simple/ready", "Model", GatewayOperation.Metadata, "simple", null, "rest")]
+    [InlineData("POST", "/v2/models/stats", "NotFound", GatewayOperation.Server, null, null, "rest")]
     public void Classify_EveryRestPath_KindOperationModelVersion(string method, string path, string kind, GatewayOperation operation, string? model, string? version, string protocol)
     {
         var result = RestClassifier.Classify(method, path, "/metrics");

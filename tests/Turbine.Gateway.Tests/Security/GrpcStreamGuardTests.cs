@@ -116,6 +116,30 @@ public sealed class GrpcStreamGuardTests
     }
 
     [Fact]
+    public async Task ModelInfer_SecondMessageInAUnaryCall_RefusedAndNotServed()
+    {
+        await using var h = await StartAsync();
+        using var http = Http2Client();
+
+        // A unary call carries one message: the gateway makes no per-message checks for it, so a second message (here
+        // for a model the key may not use) must be refused outright, never handed to the server.
+        var first = Field(1, "iris");
+        var second = Field(1, "simple");
+        var body = new byte[10 + first.Length + second.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)first.Length);
+        first.CopyTo(body, 5);
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(6 + first.Length), (uint)second.Length);
+        second.CopyTo(body, 10 + first.Length);
+        using var response = await http.SendAsync(GrpcRequest(h.Gateway!.GrpcAddress, IrisKey, new ByteArrayContent(body)));
+
+        var (status, text) = await StatusOfAsync(response);
+        Assert.Equal("3", status);
+        Assert.Contains("a unary call carries one request message", text, StringComparison.Ordinal);
+        Assert.Equal(0, await h.InferCountAsync(0));
+        Assert.Equal(HttpStatusCode.OK, (await h.Http.GetAsync("v2/health/ready")).StatusCode);
+    }
+
+    [Fact]
     public async Task ModelInfer_HugeDeclaredFrameWithoutCredential_UnauthenticatedBeforeTheBodyArrives()
     {
         await using var h = await StartAsync();
