@@ -6,8 +6,8 @@ namespace Turbine.Gateway.Routing;
 /// <summary>
 /// Model and version names as the classifiers read them (REST path segments, the gRPC message's name fields), kept
 /// as strings after their first request so the next requests naming them allocate none. Bounded: the first
-/// <see cref="MaxNames"/> distinct names are kept (<see cref="Shared"/>: the process's), whatever callers send; later
-/// ones are made per request, as before.
+/// <see cref="MaxNames"/> distinct names of at most 256 characters are kept (<see cref="Shared"/>: the process's),
+/// whatever callers send (so at most ~0.5 MB); later or longer ones are made per request, as before.
 /// </summary>
 internal sealed class NameCache
 {
@@ -47,7 +47,7 @@ internal sealed class NameCache
         }
 
         var made = name.ToString();
-        if (_names.Count < _max)
+        if (_names.Count < _max && name.Length <= MaxStackChars)
         {
             _names.TryAdd(made, made);
         }
