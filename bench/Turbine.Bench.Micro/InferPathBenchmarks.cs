@@ -117,7 +117,7 @@ public class InferPathBenchmarks
     /// (one pooled copy), infer, the response written straight into the frame buffer.
     /// </summary>
     [Benchmark]
-    [AllocationBudget(4864)]
+    [AllocationBudget(2000)]
     public async Task<int> GrpcWire()
     {
         var call = WireInferRequestReader.Read(new ReadOnlySequence<byte>(_grpcMessage));
@@ -129,7 +129,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC wire stage: WireInferRequestReader.Read (+ dispose) on the frame's bytes.</summary>
     [Benchmark]
-    [AllocationBudget(1792)]
+    [AllocationBudget(616)]
     public int GrpcWireReadOnly()
     {
         var call = WireInferRequestReader.Read(new ReadOnlySequence<byte>(_grpcMessage));
@@ -139,7 +139,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC wire stage: WireInferResponse.Write into a reused buffer writer.</summary>
     [Benchmark]
-    [AllocationBudget(1216)]
+    [AllocationBudget(24)]
     public int GrpcWireResponseOnly()
     {
         _output.ResetWrittenCount();
@@ -193,12 +193,12 @@ public class InferPathBenchmarks
 
     /// <summary>REST JSON: RequestBody.ReadAsync over a memory stream, InferRequestReader.Read, infer, InferResponseWriter.</summary>
     [Benchmark]
-    [AllocationBudget(2688)]
+    [AllocationBudget(2400)]
     public Task<long> RestJson() => RestAsync(_json, null);
 
     /// <summary>REST binary tensor extension (inputs and outputs binary).</summary>
     [Benchmark]
-    [AllocationBudget(2848)]
+    [AllocationBudget(2472)]
     public Task<long> RestBinary() => RestAsync(_binary, _binaryHeaderLength);
 
     private async Task<long> RestAsync(byte[] body, int? headerLength)
