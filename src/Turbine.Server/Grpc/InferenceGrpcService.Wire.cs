@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Turbine.Core;
 using Turbine.Protocol.Grpc;
@@ -28,14 +29,22 @@ internal sealed partial class InferenceGrpcService
             WireInferResponse.Serialize,
             _ => throw new NotSupportedException("the server never reads a ModelInferResponse")));
 
+    /// <summary><c>ModelStreamInfer</c> with the hand-written marshallers (each message read as a unary request is).</summary>
+    internal static readonly Method<WireInferRequest, WireStreamReply> WireModelStreamInfer = new(
+        MethodType.DuplexStreaming, ServiceName, "ModelStreamInfer",
+        WireModelInfer.RequestMarshaller,
+        Marshallers.Create<WireStreamReply>(
+            WireInferResponse.SerializeStream,
+            _ => throw new NotSupportedException("the server never reads a ModelStreamInferResponse")));
+
     /// <summary>
-    /// The generated binding still maps its own <c>ModelInfer</c> endpoint (protobuf marshallers) on the same route;
-    /// this convention ranks it after the hand-written one (a higher route order), so the hand-written one answers.
+    /// The generated binding still maps its own <c>ModelInfer</c> and <c>ModelStreamInfer</c> endpoints (protobuf
+    /// marshallers) on the same routes; this convention ranks them after the hand-written ones (a higher route order), so the hand-written one answers.
     /// </summary>
     internal static void PreferWireMethods(EndpointBuilder builder)
     {
         if (builder is RouteEndpointBuilder route
-            && builder.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault()?.Method is Method<ModelInferRequest, ModelInferResponse>)
+            && builder.Metadata.OfType<GrpcMethodMetadata>().FirstOrDefault()?.Method is Method<ModelInferRequest, ModelInferResponse> or Method<ModelInferRequest, ModelStreamInferResponse>)
         {
             route.Order = 1;
         }
@@ -44,45 +53,60 @@ internal sealed partial class InferenceGrpcService
     /// <summary>Unary inference from a request read off the wire; errors answer as the generated path does.</summary>
     internal async Task<InferenceResponse> ModelInferWire(WireInferRequest call, ServerCallContext context)
     {
-        var received = System.Diagnostics.Stopwatch.GetTimestamp();
         var httpContext = context.GetHttpContext();
-        (InferenceResponse? Response, InferenceError? Error, System.Diagnostics.Activity? Span) outcome;
-        if (call.Message is { } message)
+        var (response, error, span) = await InferWireAsync(call, httpContext, null, context.CancellationToken).ConfigureAwait(false);
+        RequestTracing.AddResponseHeader(httpContext, span);
+        if (error is not null)
         {
-            outcome = await InferCoreAsync(message, httpContext, received, null, context.CancellationToken).ConfigureAwait(false);
-        }
-        else if (call.Error is { } refused)
-        {
-            outcome = (null, refused, Refuse(call.ModelName, call.ModelVersion, httpContext, received, refused));
-        }
-        else if (!budget.TryReserve(call.WireBytes))
-        {
-            call.Request!.Dispose();
-            var exhausted = new InferenceError(Core.StatusCode.ResourceExhausted, budget.Exhausted(call.WireBytes));
-            outcome = (null, exhausted, Refuse(call.ModelName, call.ModelVersion, httpContext, received, exhausted));
-        }
-        else
-        {
-            outcome = await RunAsync(call.Request!, call.WireBytes, call.ModelName, httpContext, received, null, context.CancellationToken).ConfigureAwait(false);
-        }
-
-        RequestTracing.AddResponseHeader(httpContext, outcome.Span);
-        if (outcome.Error is not null)
-        {
-            context.Status = new Status(GrpcErrors.ToGrpc(outcome.Error.Code), outcome.Error.Message);
+            context.Status = new Status(GrpcErrors.ToGrpc(error.Code), error.Message);
             return WireInferResponse.Empty;
         }
 
         // The outputs' buffers are written into the frame by the serializer: release them only after that.
-        httpContext.Response.RegisterForDispose(outcome.Response!);
-        return outcome.Response!;
+        httpContext.Response.RegisterForDispose(response!);
+        return response!;
+    }
+
+    /// <summary>
+    /// Runs one request read off the wire (a unary call's, or one message of a stream with its sink): what protobuf
+    /// parsed goes the generated path's way; a refused read is recorded; a built request runs with its wire bytes
+    /// reserved in the body budget. The caller owns the returned response.
+    /// </summary>
+    private Task<(InferenceResponse? Response, InferenceError? Error, System.Diagnostics.Activity? Span)> InferWireAsync(WireInferRequest call,
+        HttpContext httpContext, IInferenceResponseSink? sink, CancellationToken cancellationToken)
+    {
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (call.Message is { } message)
+        {
+            return InferCoreAsync(message, httpContext, received, sink, cancellationToken);
+        }
+
+        if (call.Error is { } refused)
+        {
+            return Task.FromResult<(InferenceResponse?, InferenceError?, System.Diagnostics.Activity?)>(
+                (null, refused, Refuse(call.ModelName, call.ModelVersion, httpContext, received, refused)));
+        }
+
+        if (!budget.TryReserve(call.WireBytes))
+        {
+            call.Request!.Dispose();
+            var exhausted = new InferenceError(Core.StatusCode.ResourceExhausted, budget.Exhausted(call.WireBytes));
+            return Task.FromResult<(InferenceResponse?, InferenceError?, System.Diagnostics.Activity?)>(
+                (null, exhausted, Refuse(call.ModelName, call.ModelVersion, httpContext, received, exhausted)));
+        }
+
+        return RunAsync(call.Request!, call.WireBytes, call.ModelName, httpContext, received, sink, cancellationToken);
     }
 
     /// <summary>Adds the hand-written methods to <see cref="InferenceGrpcService"/>'s endpoints.</summary>
     internal sealed class WireMethodProvider : IServiceMethodProvider<InferenceGrpcService>
     {
-        public void OnServiceMethodDiscovery(ServiceMethodProviderContext<InferenceGrpcService> context) =>
+        public void OnServiceMethodDiscovery(ServiceMethodProviderContext<InferenceGrpcService> context)
+        {
             context.AddUnaryMethod(WireModelInfer, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)],
                 static (service, request, call) => service.ModelInferWire(request, call));
+            context.AddDuplexStreamingMethod(WireModelStreamInfer, [new HttpMethodMetadata(["POST"], acceptCorsPreflight: true)],
+                static (service, requests, responses, call) => service.ModelStreamInferWire(requests, responses, call));
+        }
     }
 }

@@ -58,9 +58,9 @@ internal static class WireInferResponse
 
     public static void SerializeStream(WireStreamReply reply, SerializationContext context)
     {
-        var writer = context.GetBufferWriter();
-        context.SetPayloadLength(WriteStream(reply, writer, sizeOnly: true));
-        WriteStream(reply, writer, sizeOnly: false);
+        // The length goes first: grpc-dotnet then writes the frame header and hands out the pipe itself.
+        context.SetPayloadLength(WriteStream(reply, null, sizeOnly: true));
+        WriteStream(reply, context.GetBufferWriter(), sizeOnly: false);
         context.Complete();
     }
 
@@ -74,7 +74,7 @@ internal static class WireInferResponse
     }
 
     /// <summary>Writes (or only measures) one stream response; returns its length.</summary>
-    public static int WriteStream(WireStreamReply reply, IBufferWriter<byte> writer, bool sizeOnly)
+    public static int WriteStream(WireStreamReply reply, IBufferWriter<byte>? writer, bool sizeOnly)
     {
         Span<byte> version = stackalloc byte[24];
         scoped ReadOnlySpan<byte> versionBytes;
@@ -97,7 +97,7 @@ internal static class WireInferResponse
 
         var inner = InferSize(model, versionBytes, id, reply.Final, outputs);
         var size = StringSize(reply.ErrorMessage ?? "") + 1 + VarintSize((ulong)inner) + inner;
-        if (!sizeOnly)
+        if (!sizeOnly && writer is not null)
         {
             WriteString(writer, 1, reply.ErrorMessage ?? "");
             WriteTag(writer, 2, 2);
