@@ -7,14 +7,15 @@
 #   ModelInferRequest with h2load, the bare Kestrel endpoint answering a JSON body with wrk): dotnet-counters'
 #   dotnet.gc.heap.total_allocated over the run ÷ the generator's requests (idle seconds included: slightly high).
 # Prints B/request of each and Turbine's bytes above its floor. Environment: DURATION (s per case, default 6),
-# CONCURRENCY (default 1), SKIP_BUILD=1 to reuse the Release build. Everything on 127.0.0.1; stopped by PID on exit.
+# CONCURRENCY (default 1), TURBINE (another build's turbine.dll, e.g. the main checkout's, for a before figure), SKIP_BUILD=1
+# to reuse the Release build. Everything on 127.0.0.1; stopped by PID on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-6}"
 CONCURRENCY="${CONCURRENCY:-1}"
 TFM=net10.0/linux-x64
-TURBINE="$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll"
+TURBINE="${TURBINE:-$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll}"
 HTTP_FLOOR="$ROOT/bench/Turbine.Bench.Floor/bin/Release/$TFM/Turbine.Bench.Floor.dll"
 GRPC_FLOOR="$ROOT/bench/Turbine.Bench.GrpcFloor/bin/Release/$TFM/Turbine.Bench.GrpcFloor.dll"
 COUNTERS="$(command -v dotnet-counters || echo "$HOME/.dotnet/tools/dotnet-counters")"
