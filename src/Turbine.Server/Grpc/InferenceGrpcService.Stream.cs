@@ -163,7 +163,7 @@ internal sealed partial class InferenceGrpcService
             return parsed.Parameters.Count > 0 ? FromMessage(parsed) : null;
         }
 
-        return message.Request?.Parameters is { } parameters && parameters.TryGetValue(EnableEmptyFinalParameter, out var value) ? value : null;
+        return message.Parameters is { } parameters && parameters.TryGetValue(EnableEmptyFinalParameter, out var value) ? value : null;
 
         static Core.Tensors.InferParameter? FromMessage(ModelInferRequest parsed) =>
             GrpcInferRequestReader.Convert(parsed.Parameters).TryGetValue(EnableEmptyFinalParameter, out var value) ? value : null;

@@ -37,7 +37,7 @@ internal sealed class StreamOrder
         return Enter(key);
     }
 
-    /// <summary>The same for a request read off the wire (its parsed parameters, or the protobuf message it fell back to).</summary>
+    /// <summary>The same for a request read off the wire (its parameters, read also when it was refused; or the protobuf message it fell back to).</summary>
     public Turn Enter(WireInferRequest request)
     {
         if (request.Message is { } message)
@@ -45,7 +45,7 @@ internal sealed class StreamOrder
             return Enter(message);
         }
 
-        if (request.Request?.Parameters is not { } parameters || !parameters.TryGetValue("sequence_id", out var id))
+        if (request.Parameters is not { } parameters || !parameters.TryGetValue("sequence_id", out var id))
         {
             return default;
         }

@@ -35,6 +35,13 @@ internal sealed class WireInferRequest
 
     /// <summary>Bytes the message took on the wire: what the call reserves in the body budget while it runs.</summary>
     public long WireBytes { get; init; }
+
+    /// <summary>
+    /// The request's parameters as read, also when the request was refused after they were read: a stream orders a
+    /// refused request in its sequence and reads <c>triton_enable_empty_final_response</c> from them, as it did from
+    /// the protobuf message.
+    /// </summary>
+    public Dictionary<string, Core.Tensors.InferParameter>? Parameters { get; init; }
 }
 
 /// <summary>
@@ -175,10 +182,11 @@ internal static class WireInferRequestReader
             return Malformed("a string field (model_name, model_version or id) is not valid UTF-8", wireBytes);
         }
 
+        var requestParameters = parameters > 0 ? ReadParameters(span, 0, span.Length, 4, parameters) : null;
         var parsedVersion = GrpcInferRequestReader.ParseVersion(modelVersion);
         if (!parsedVersion.IsOk)
         {
-            return Refused(parsedVersion.Error, modelName, modelVersion, requestId, wireBytes);
+            return Refused(parsedVersion.Error, modelName, modelVersion, requestId, wireBytes, requestParameters);
         }
 
         // The raw entries, in order (an input takes the next one).
@@ -204,17 +212,14 @@ internal static class WireInferRequestReader
             return Refused(InferenceError.InvalidArgument(inMessage == inputs
                 ? $"raw_input_contents has {raw} entries but the request has {inputs} inputs; send one entry per input, in input order"
                 : $"raw_input_contents has {raw} entries but the request has {inMessage} inputs not in shared memory; send one entry per such input, in input order"),
-                modelName, modelVersion, requestId, wireBytes);
+                modelName, modelVersion, requestId, wireBytes, requestParameters);
         }
 
         // Pass 2: the engine request.
 #pragma warning disable CA2000 // returned inside the result; every error return disposes it
         var request = new InferenceRequest(modelName, parsedVersion.Value == 0 ? null : parsedVersion.Value) { Id = requestId };
 #pragma warning restore CA2000
-        if (parameters > 0)
-        {
-            request.Parameters = ReadParameters(span, 0, span.Length, 4, parameters);
-        }
+        request.Parameters = requestParameters;
 
         var memory = body.WrittenMemory;
         var next = 0;
@@ -233,7 +238,7 @@ internal static class WireInferRequestReader
                 if (error is not null)
                 {
                     request.Dispose();
-                    return Refused(error, modelName, modelVersion, requestId, wireBytes);
+                    return Refused(error, modelName, modelVersion, requestId, wireBytes, requestParameters);
                 }
             }
             else if (field == 6)
@@ -244,14 +249,15 @@ internal static class WireInferRequestReader
 
         request.BodyOwner = body;
         handedOver = true;
-        return new WireInferRequest { Request = request, ModelName = modelName, ModelVersion = modelVersion, Id = requestId, WireBytes = wireBytes };
+        return new WireInferRequest { Request = request, ModelName = modelName, ModelVersion = modelVersion, Id = requestId, WireBytes = wireBytes, Parameters = requestParameters };
     }
 
     private static WireInferRequest Malformed(string problem, int wireBytes) =>
         new() { Error = InferenceError.InvalidArgument($"the ModelInferRequest is malformed: {problem}"), WireBytes = wireBytes };
 
-    private static WireInferRequest Refused(InferenceError error, string model, string version, string id, int wireBytes) =>
-        new() { Error = error, ModelName = model, ModelVersion = version, Id = id, WireBytes = wireBytes };
+    private static WireInferRequest Refused(InferenceError error, string model, string version, string id, int wireBytes,
+        Dictionary<string, Core.Tensors.InferParameter>? parameters) =>
+        new() { Error = error, ModelName = model, ModelVersion = version, Id = id, WireBytes = wireBytes, Parameters = parameters };
 
     /// <summary>Checks one input tensor message; <paramref name="typed"/> is true when it has a <c>contents</c> field.</summary>
     private static string? CheckInput(ReadOnlySpan<byte> span, int start, int len, out bool typed)
