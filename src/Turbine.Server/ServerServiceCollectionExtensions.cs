@@ -93,6 +93,8 @@ public static class ServerServiceCollectionExtensions
             o.MaxSendMessageSize = options.GrpcMaxMessageBytes;
             o.EnableDetailedErrors = false;
         });
+        // ModelInfer with the hand-written marshaller (InferenceGrpcService.Wire.cs) beside the generated methods.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<InferenceGrpcService>, InferenceGrpcService.WireMethodProvider>());
         return services;
     }
 

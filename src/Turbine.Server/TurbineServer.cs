@@ -208,7 +208,7 @@ public sealed class TurbineServer : IAsyncDisposable
             }
 
             OpenApiDocument.Map(app);
-            app.MapGrpcService<InferenceGrpcService>();
+            app.MapGrpcService<InferenceGrpcService>().Add(InferenceGrpcService.PreferWireMethods);
             app.MapGrpcService<HealthServiceImpl>();
             app.MapFallback(ctx => HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound,
                 $"no endpoint for {ctx.Request.Method} {ctx.Request.Path}"));

@@ -27,12 +27,16 @@ internal sealed partial class InferenceGrpcService
     /// so at most <see cref="StreamFlow.MaxPendingPerStream"/> requests and responses of a stream are held in memory;
     /// when the client stops reading, writes stop completing, the slots run out and the server stops reading.
     /// </remarks>
-    public override async Task ModelStreamInfer(IAsyncStreamReader<ModelInferRequest> requestStream,
-        IServerStreamWriter<ModelStreamInferResponse> responseStream, ServerCallContext context)
+    /// <remarks>
+    /// Bound with the hand-written marshallers (<see cref="WireModelStreamInfer"/>): each message is read off the wire as
+    /// a unary request is, and each response written straight from the engine's output buffers.
+    /// </remarks>
+    internal async Task ModelStreamInferWire(IAsyncStreamReader<WireInferRequest> requestStream,
+        IServerStreamWriter<WireStreamReply> responseStream, ServerCallContext context)
     {
         var cancellation = context.CancellationToken;
         var max = flow.MaxPendingPerStream;
-        var completed = Channel.CreateUnbounded<(ModelStreamInferResponse Message, InferenceResponse? Owner)>(
+        var completed = Channel.CreateUnbounded<(WireStreamReply Message, InferenceResponse? Owner)>(
             new UnboundedChannelOptions { SingleReader = true });
         using var slots = new SemaphoreSlim(max, max);
         var writer = WriteAllAsync(completed.Reader, responseStream, slots, cancellation);
@@ -95,7 +99,7 @@ internal sealed partial class InferenceGrpcService
         }
     }
 
-    private async Task RunOneAsync(ModelInferRequest message, StreamOrder.Turn turn, ChannelWriter<(ModelStreamInferResponse, InferenceResponse?)> output,
+    private async Task RunOneAsync(WireInferRequest message, StreamOrder.Turn turn, ChannelWriter<(WireStreamReply, InferenceResponse?)> output,
         SemaphoreSlim slots, ServerCallContext context)
     {
         var queued = false;
@@ -104,17 +108,17 @@ internal sealed partial class InferenceGrpcService
         {
             InferenceError? error;
             var enableEmptyFinal = false;
-            if (message.Parameters.TryGetValue(EnableEmptyFinalParameter, out var empty)
-                && empty.ParameterChoiceCase != InferParameter.ParameterChoiceOneofCase.BoolParam)
+            var empty = EnableEmptyFinal(message);
+            if (empty is { Kind: not Core.Tensors.InferParameterKind.Bool })
             {
                 // Triton's check and text (infer_handler.cc SetStateParameterFromTritonParameter).
                 error = InferenceError.InvalidArgument($"invalid value type for '{EnableEmptyFinalParameter}' parameter, expected bool_param.");
             }
             else
             {
-                enableEmptyFinal = empty?.BoolParam == true;
+                enableEmptyFinal = empty?.BoolValue == true;
                 var sink = new StreamSink(flow, output, slots, context.CancellationToken);
-                (_, error) = await InferAsync(message, context, unary: false, sink).ConfigureAwait(false);
+                (_, error, _) = await InferWireAsync(message, context.GetHttpContext(), sink, context.CancellationToken).ConfigureAwait(false);
                 response = sink.TakeFinal(out var flagOnlyFinal);
                 if (error is null && response is null && !(flagOnlyFinal && enableEmptyFinal))
                 {
@@ -125,10 +129,9 @@ internal sealed partial class InferenceGrpcService
 
             // Every streamed response carries triton_final_response; the last one (or the error, or the empty final
             // response a decoupled model's flag-only final becomes when the client asked for it) is true.
-            var reply = error is null
-                ? new ModelStreamInferResponse { InferResponse = response is null ? EmptyResponse(message) : GrpcResponses.Infer(response) }
-                : new ModelStreamInferResponse { ErrorMessage = error.Message, InferResponse = EmptyResponse(message) };
-            reply.InferResponse.Parameters[FinalResponseParameter] = new InferParameter { BoolParam = true };
+            var reply = error is null && response is not null
+                ? new WireStreamReply { Response = response, Final = true }
+                : new WireStreamReply { ErrorMessage = error?.Message, ModelName = message.ModelName, ModelVersion = message.ModelVersion, Id = message.Id, Final = true };
             if (hooks.AfterInfer is { } hook)
             {
                 await hook(message).ConfigureAwait(false);
@@ -152,15 +155,26 @@ internal sealed partial class InferenceGrpcService
         }
     }
 
-    private static ModelInferResponse EmptyResponse(ModelInferRequest message) =>
-        new() { ModelName = message.ModelName, ModelVersion = message.ModelVersion, Id = message.Id };
+    /// <summary>The request's <c>triton_enable_empty_final_response</c> parameter, if it has one.</summary>
+    private static Core.Tensors.InferParameter? EnableEmptyFinal(WireInferRequest message)
+    {
+        if (message.Message is { } parsed)
+        {
+            return parsed.Parameters.Count > 0 ? FromMessage(parsed) : null;
+        }
+
+        return message.Parameters is { } parameters && parameters.TryGetValue(EnableEmptyFinalParameter, out var value) ? value : null;
+
+        static Core.Tensors.InferParameter? FromMessage(ModelInferRequest parsed) =>
+            GrpcInferRequestReader.Convert(parsed.Parameters).TryGetValue(EnableEmptyFinalParameter, out var value) ? value : null;
+    }
 
     /// <summary>
     /// Receives one request's responses: each non-final one is queued for writing at once with
     /// <c>triton_final_response: false</c>, taking a slot of its own (waiting for one blocks the model: backpressure);
     /// the final one is kept for the request's own slot. After the client goes away responses are released unsent.
     /// </summary>
-    private sealed class StreamSink(StreamFlow flow, ChannelWriter<(ModelStreamInferResponse, InferenceResponse?)> output,
+    private sealed class StreamSink(StreamFlow flow, ChannelWriter<(WireStreamReply, InferenceResponse?)> output,
         SemaphoreSlim slots, CancellationToken cancellation) : IInferenceResponseSink
     {
         private InferenceResponse? _final;
@@ -190,8 +204,7 @@ internal sealed partial class InferenceGrpcService
                 return;
             }
 
-            var reply = new ModelStreamInferResponse { InferResponse = GrpcResponses.Infer(response) };
-            reply.InferResponse.Parameters[FinalResponseParameter] = new InferParameter { BoolParam = false };
+            var reply = new WireStreamReply { Response = response, Final = false };
             if (!output.TryWrite((reply, response)))
             {
                 response.Dispose();
@@ -209,8 +222,8 @@ internal sealed partial class InferenceGrpcService
         }
     }
 
-    private async Task WriteAllAsync(ChannelReader<(ModelStreamInferResponse Message, InferenceResponse? Owner)> reader,
-        IServerStreamWriter<ModelStreamInferResponse> stream, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private async Task WriteAllAsync(ChannelReader<(WireStreamReply Message, InferenceResponse? Owner)> reader,
+        IServerStreamWriter<WireStreamReply> stream, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {

@@ -170,7 +170,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
         return (response, error);
     }
 
-    private async Task<(InferenceResponse? Response, InferenceError? Error, System.Diagnostics.Activity? Span)> InferCoreAsync(ModelInferRequest message,
+    private Task<(InferenceResponse? Response, InferenceError? Error, System.Diagnostics.Activity? Span)> InferCoreAsync(ModelInferRequest message,
         HttpContext httpContext, long received, IInferenceResponseSink? sink, CancellationToken cancellationToken)
     {
         // The message and the tensors its typed contents become count against the server-wide body budget, reserved
@@ -179,18 +179,40 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
         if (!budget.TryReserve(reserved))
         {
             var exhausted = new InferenceError(Core.StatusCode.ResourceExhausted, budget.Exhausted(reserved));
-            return (null, exhausted, Refuse(message, httpContext, received, exhausted));
+            return Task.FromResult<(InferenceResponse?, InferenceError?, System.Diagnostics.Activity?)>((null, exhausted, Refuse(message.ModelName, message.ModelVersion, httpContext, received, exhausted)));
         }
 
+        InferenceRequest request;
         try
         {
             var parsed = GrpcInferRequestReader.Read(message, options.MaxRequestBodyBytes);
             if (!parsed.IsOk)
             {
-                return (null, parsed.Error, Refuse(message, httpContext, received, parsed.Error));
+                budget.Release(reserved);
+                return Task.FromResult<(InferenceResponse?, InferenceError?, System.Diagnostics.Activity?)>((null, parsed.Error, Refuse(message.ModelName, message.ModelVersion, httpContext, received, parsed.Error)));
             }
 
-            using var request = parsed.Value;
+            request = parsed.Value;
+        }
+        catch
+        {
+            budget.Release(reserved);
+            throw;
+        }
+
+        return RunAsync(request, reserved, message.ModelName, httpContext, received, sink, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a parsed request (disposing it) with <paramref name="reserved"/> bytes of the body budget already held,
+    /// given back when the engine is done.
+    /// </summary>
+    private async Task<(InferenceResponse? Response, InferenceError? Error, System.Diagnostics.Activity? Span)> RunAsync(InferenceRequest parsedRequest,
+        long reserved, string modelName, HttpContext httpContext, long received, IInferenceResponseSink? sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = parsedRequest;
             RequestTracing.Describe(request, httpContext, RequestProtocol.Grpc, received);
             if (httpContext.RequestServices.GetService(typeof(IRequestEnricher)) is IRequestEnricher enricher && enricher.Enriches(request.ModelName)
                 && await enricher.EnrichAsync(request, cancellationToken).ConfigureAwait(false) is { } enrichError)
@@ -203,7 +225,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
             {
                 // The stream: every response goes to the sink (a decoupled model's many, an ordinary model's one).
                 var streamed = await engine.InferStreamAsync(request, sink, cancellationToken).ConfigureAwait(false);
-                return (null, streamed is null ? null : Cancelled(streamed, message, cancellationToken), request.Activity);
+                return (null, streamed is null ? null : Cancelled(streamed, modelName, cancellationToken), request.Activity);
             }
 
             // Under a memory budget a model not loaded loads first, so the decoupled check below sees its config.
@@ -224,7 +246,7 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
             var result = await engine.InferAsync(request, cancellationToken).ConfigureAwait(false);
             if (!result.IsOk)
             {
-                return (null, Cancelled(result.Error, message, cancellationToken), request.Activity);
+                return (null, Cancelled(result.Error, modelName, cancellationToken), request.Activity);
             }
 
             return (result.Value, null, request.Activity);
@@ -235,16 +257,16 @@ internal sealed partial class InferenceGrpcService(InferenceEngine engine, Strea
         }
     }
 
-    private static InferenceError Cancelled(InferenceError error, ModelInferRequest message, CancellationToken cancellationToken) =>
+    private static InferenceError Cancelled(InferenceError error, string modelName, CancellationToken cancellationToken) =>
         error.Code == Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
-            ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{message.ModelName}' was cancelled by the client or its deadline")
+            ? new InferenceError(Core.StatusCode.Cancelled, $"request for model '{modelName}' was cancelled by the client or its deadline")
             : error;
 
     /// <summary>A request refused before the engine saw it: the engine records it; returns its span.</summary>
-    private System.Diagnostics.Activity? Refuse(ModelInferRequest message, HttpContext httpContext, long received, InferenceError error)
+    private System.Diagnostics.Activity? Refuse(string modelName, string modelVersion, HttpContext httpContext, long received, InferenceError error)
     {
-        long? version = long.TryParse(message.ModelVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
-        using var refused = new InferenceRequest(message.ModelName, version);
+        long? version = long.TryParse(modelVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
+        using var refused = new InferenceRequest(modelName, version);
         RequestTracing.Describe(refused, httpContext, RequestProtocol.Grpc, received);
         engine.RecordRefused(refused, error);
         return refused.Activity;

@@ -1,5 +1,3 @@
-using Turbine.Protocol.Grpc;
-
 namespace Turbine.Server.Grpc;
 
 /// <summary>
@@ -9,5 +7,5 @@ namespace Turbine.Server.Grpc;
 /// </summary>
 internal sealed class StreamHooks
 {
-    public Func<ModelInferRequest, Task>? AfterInfer { get; set; }
+    public Func<WireInferRequest, Task>? AfterInfer { get; set; }
 }

@@ -34,6 +34,34 @@ internal sealed class StreamOrder
             InferParameter.ParameterChoiceOneofCase.StringParam => (request.ModelName, 0, id.StringParam),
             _ => default,
         };
+        return Enter(key);
+    }
+
+    /// <summary>The same for a request read off the wire (its parameters, read also when it was refused; or the protobuf message it fell back to).</summary>
+    public Turn Enter(WireInferRequest request)
+    {
+        if (request.Message is { } message)
+        {
+            return Enter(message);
+        }
+
+        if (request.Parameters is not { } parameters || !parameters.TryGetValue("sequence_id", out var id))
+        {
+            return default;
+        }
+
+        (string, ulong, string?) key = id.Kind switch
+        {
+            Core.Tensors.InferParameterKind.Int64 or Core.Tensors.InferParameterKind.UInt64 => (request.ModelName, id.UInt64Value, null),
+            Core.Tensors.InferParameterKind.String when id.StringValue.Length > 0 => (request.ModelName, 0, id.StringValue),
+            Core.Tensors.InferParameterKind.String => (request.ModelName, 0, null),
+            _ => default,
+        };
+        return Enter(key);
+    }
+
+    private Turn Enter((string, ulong, string?) key)
+    {
         if (key.Item1 is null || (key.Item2 == 0 && string.IsNullOrEmpty(key.Item3)))
         {
             // No sequence (0 / "" as in the engine), or a malformed id the engine will refuse: nothing to order.

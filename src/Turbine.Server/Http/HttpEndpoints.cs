@@ -19,6 +19,8 @@ internal static class HttpEndpoints
 
     public static void Map(IEndpointRouteBuilder app, InferenceEngine engine, ServerOptions options)
     {
+        var budget = app.ServiceProvider.GetRequiredService<RequestBodyBudget>();
+        var enricher = app.ServiceProvider.GetService<IRequestEnricher>();
         app.MapGet("/v2/health/live", ctx => Health(ctx, "live", engine.IsLive));
         app.MapGet("/v2/health/ready", ctx => Health(ctx, "ready", engine.IsReady));
         app.MapGet("/v2", ctx => JsonResults.WriteAsync(ctx, w => JsonResults.ServerMetadata(w, engine.Metadata)));
@@ -62,7 +64,10 @@ internal static class HttpEndpoints
                     : HttpErrors.WriteAsync(ctx, result.Error)).ConfigureAwait(false);
             }));
             app.MapGet(prefix + "/stats", ctx => WithModel(ctx, (model, version) => Stats(ctx, engine, model, version)));
-            app.MapPost(prefix + "/infer", ctx => WithModel(ctx, (model, version) => InferEndpoint.HandleAsync(ctx, engine, options, model, version)));
+            // No closure per request on the hot path: the singletons are resolved once here, not from the request scope.
+            app.MapPost(prefix + "/infer", ctx => TryModel(ctx, out var model, out var version, out var bad)
+                ? InferEndpoint.HandleAsync(ctx, engine, options, model, version, budget, enricher)
+                : bad!);
         }
 
         app.MapGet("/v2/models/stats", ctx => Stats(ctx, engine, null, null));
@@ -160,22 +165,28 @@ internal static class HttpEndpoints
             : HttpErrors.WriteAsync(ctx, result.Error);
     }
 
-    private static Task WithModel(HttpContext ctx, Func<string, long?, Task> handler)
+    private static Task WithModel(HttpContext ctx, Func<string, long?, Task> handler) =>
+        TryModel(ctx, out var model, out var version, out var bad) ? handler(model, version) : bad!;
+
+    /// <summary>The route's model and version; false with the error response's task when the version is not valid.</summary>
+    private static bool TryModel(HttpContext ctx, out string model, out long? version, out Task? bad)
     {
-        var model = (string)ctx.GetRouteValue("model")!;
-        long? version = null;
+        model = (string)ctx.GetRouteValue("model")!;
+        version = null;
+        bad = null;
         if (ctx.GetRouteValue("version") is string text)
         {
             if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
             {
-                return HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
+                bad = HttpErrors.WriteAsync(ctx, InferenceError.InvalidArgument(
                     $"model version '{text}' is not valid: versions are positive integers"));
+                return false;
             }
 
             version = v;
         }
 
-        return handler(model, version);
+        return true;
     }
 
     /// <summary>Reads an optional small JSON control body (empty body = empty object).</summary>

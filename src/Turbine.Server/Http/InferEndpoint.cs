@@ -14,7 +14,8 @@ namespace Turbine.Server.Http;
 /// </summary>
 internal static class InferEndpoint
 {
-    public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version)
+    public static async Task HandleAsync(HttpContext ctx, InferenceEngine engine, ServerOptions options, string model, long? version,
+        RequestBodyBudget budget, IRequestEnricher? enricher)
     {
         var received = System.Diagnostics.Stopwatch.GetTimestamp();
         int? headerLength = null;
@@ -33,7 +34,7 @@ internal static class InferEndpoint
         }
 
         var read = await RequestBody.ReadAsync(ctx.Request, options.MaxRequestBodyBytes, "--http-max-body-bytes",
-            ctx.RequestServices.GetRequiredService<RequestBodyBudget>(), ctx.RequestAborted).ConfigureAwait(false);
+            budget, ctx.RequestAborted).ConfigureAwait(false);
         if (!read.IsOk)
         {
             Refuse(ctx, engine, model, version, received, read.Error);
@@ -75,7 +76,7 @@ internal static class InferEndpoint
         using var request = parsed.Value;
         RequestTracing.Describe(request, ctx, RequestProtocol.Http, received);
         request.BodyOwner = body;
-        if (ctx.RequestServices.GetService<IRequestEnricher>() is { } enricher && enricher.Enriches(model)
+        if (enricher is not null && enricher.Enriches(model)
             && await enricher.EnrichAsync(request, ctx.RequestAborted).ConfigureAwait(false) is { } enrichError)
         {
             engine.RecordRefused(request, enrichError);

@@ -9,10 +9,9 @@ internal static partial class InferRequestReader
     private static InferenceError? ParseHeader(
         ReadOnlySpan<byte> json,
         InferenceRequest request,
-        out List<(int Input, long Size)> binarySizes,
+        List<(int Input, long Size)> binarySizes,
         out Dictionary<int, (int Start, int Length)>? dataRanges)
     {
-        binarySizes = [];
         dataRanges = null; // made on the first JSON 'data' (a binary request never needs it)
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         try
@@ -189,7 +188,7 @@ internal static partial class InferRequestReader
                         return InferenceError.InvalidArgument($"{Label()}: 'name' must be a string, got a JSON {reader.TokenType}");
                     }
 
-                    name = reader.GetString();
+                    name = JsonNames.Get(ref reader);
                 }
                 else if (reader.ValueTextEquals("datatype"u8))
                 {
@@ -326,11 +325,11 @@ internal static partial class InferRequestReader
             Dictionary<string, InferParameter>? parameters = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var property = reader.GetString()!;
+                var property = JsonNames.Get(ref reader);
                 reader.Read();
                 if (property == "name" && reader.TokenType == JsonTokenType.String)
                 {
-                    name = reader.GetString();
+                    name = JsonNames.Get(ref reader);
                 }
                 else if (property == "parameters")
                 {

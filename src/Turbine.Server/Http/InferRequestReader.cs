@@ -28,22 +28,36 @@ internal static partial class InferRequestReader
 #pragma warning disable CA2000 // returned to the caller inside the Result; every error return disposes it
         var request = new InferenceRequest(model, version);
 #pragma warning restore CA2000
-        var parsed = ParseHeader(json.Span, request, out var binarySizes, out var dataRanges);
-        if (parsed is not null)
+        var binarySizes = _binarySizes ?? [];
+        _binarySizes = null;
+        try
         {
-            request.Dispose();
-            return parsed;
-        }
+            var parsed = ParseHeader(json.Span, request, binarySizes, out var dataRanges);
+            if (parsed is not null)
+            {
+                request.Dispose();
+                return parsed;
+            }
 
-        var error = AttachData(request, json, binary, binarySizes, dataRanges);
-        if (error is not null)
+            var error = AttachData(request, json, binary, binarySizes, dataRanges);
+            if (error is not null)
+            {
+                request.Dispose();
+                return error;
+            }
+
+            return Result<InferenceRequest>.Ok(request);
+        }
+        finally
         {
-            request.Dispose();
-            return error;
+            // Reading is synchronous: the list goes back to this thread for its next request.
+            binarySizes.Clear();
+            _binarySizes = binarySizes;
         }
-
-        return Result<InferenceRequest>.Ok(request);
     }
+
+    [ThreadStatic]
+    private static List<(int Input, long Size)>? _binarySizes;
 
     /// <summary>
     /// <c>Inference-Header-Content-Length: 0</c>: the whole body is the raw data of the model's single input;

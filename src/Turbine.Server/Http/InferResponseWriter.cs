@@ -19,15 +19,18 @@ internal static class InferResponseWriter
     public static async Task WriteAsync(HttpContext context, InferenceRequest request, InferenceResponse response)
     {
         var defaultBinary = request.Parameters is not null && request.Parameters.TryGetValue("binary_data_output", out var b) && b.TryGetBool(out var bv) && bv;
-        var binary = new bool[response.Outputs.Count];
+        var binary = new OutputFlags(response.Outputs.Count);
         var anyBinary = false;
         long binaryBytes = 0;
         using var header = new PooledBuffer(512);
-        using (var writer = new Utf8JsonWriter(header, new JsonWriterOptions { SkipValidation = true, Encoder = JsonResults.WriterOptions.Encoder }))
+        var writer = RentWriter(header);
+        try
         {
             writer.WriteStartObject();
             writer.WriteString("model_name", response.ModelName);
-            writer.WriteString("model_version", response.ModelVersion.ToString(CultureInfo.InvariantCulture));
+            Span<char> version = stackalloc char[20];
+            response.ModelVersion.TryFormat(version, out var versionLength, provider: CultureInfo.InvariantCulture);
+            writer.WriteString("model_version", version[..versionLength]);
             if (response.Id.Length > 0)
             {
                 writer.WriteString("id", response.Id);
@@ -37,7 +40,7 @@ internal static class InferResponseWriter
             for (var i = 0; i < response.Outputs.Count; i++)
             {
                 var output = response.Outputs[i];
-                binary[i] = !SharedMemoryParameters.Present(output.Parameters) && WantsBinary(request, output.Name, defaultBinary);
+                binary.Set(i, !SharedMemoryParameters.Present(output.Parameters) && WantsBinary(request, output.Name, defaultBinary));
                 writer.WriteStartObject();
                 writer.WriteString("name", output.Name);
                 writer.WriteString("datatype", output.DataType.ToWireName());
@@ -66,7 +69,7 @@ internal static class InferResponseWriter
 
                     writer.WriteEndObject();
                 }
-                else if (binary[i])
+                else if (binary.Get(i))
                 {
                     anyBinary = true;
                     binaryBytes += output.Data.Length;
@@ -91,6 +94,13 @@ internal static class InferResponseWriter
 
             writer.WriteEndArray();
             writer.WriteEndObject();
+#pragma warning disable CA1849 // flushes into the pooled header buffer in memory: nothing blocks
+            writer.Flush();
+#pragma warning restore CA1849
+        }
+        finally
+        {
+            ReturnWriter(writer);
         }
 
         var http = context.Response;
@@ -98,7 +108,7 @@ internal static class InferResponseWriter
         http.ContentType = anyBinary ? "application/octet-stream" : "application/json";
         if (anyBinary)
         {
-            http.Headers[HeaderLengthHeader] = header.WrittenCount.ToString(CultureInfo.InvariantCulture);
+            http.Headers[HeaderLengthHeader] = HeaderLengthText(header.WrittenCount);
         }
 
         var encoding = ChooseEncoding(context.Request.Headers.AcceptEncoding.ToString());
@@ -109,7 +119,7 @@ internal static class InferResponseWriter
             await pipe.WriteAsync(header.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
             for (var i = 0; i < response.Outputs.Count; i++)
             {
-                if (binary[i])
+                if (binary.Get(i))
                 {
                     await pipe.WriteAsync(response.Outputs[i].Data, context.RequestAborted).ConfigureAwait(false);
                 }
@@ -129,12 +139,74 @@ internal static class InferResponseWriter
             await compressor.WriteAsync(header.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
             for (var i = 0; i < response.Outputs.Count; i++)
             {
-                if (binary[i])
+                if (binary.Get(i))
                 {
                     await compressor.WriteAsync(response.Outputs[i].Data, context.RequestAborted).ConfigureAwait(false);
                 }
             }
         }
+    }
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
+    private static LengthText _lastHeaderLength = new(-1, "");
+
+    /// <summary>A JSON writer over <paramref name="header"/>: this thread's cached one when free (the header is written synchronously).</summary>
+    private static Utf8JsonWriter RentWriter(PooledBuffer header)
+    {
+        var writer = _writer;
+        _writer = null;
+        if (writer is null)
+        {
+            return new Utf8JsonWriter(header, new JsonWriterOptions { SkipValidation = true, Encoder = JsonResults.WriterOptions.Encoder });
+        }
+
+        writer.Reset(header);
+        return writer;
+    }
+
+    private static void ReturnWriter(Utf8JsonWriter writer)
+    {
+        writer.Reset(); // drops the buffer
+        _writer = writer;
+    }
+
+    /// <summary>The header length as text; a model's responses mostly repeat one length, whose string is kept.</summary>
+    private static string HeaderLengthText(int length)
+    {
+        var last = Volatile.Read(ref _lastHeaderLength);
+        if (last.Length == length)
+        {
+            return last.Text;
+        }
+
+        var text = length.ToString(CultureInfo.InvariantCulture);
+        Volatile.Write(ref _lastHeaderLength, new LengthText(length, text));
+        return text;
+    }
+
+    private sealed record LengthText(int Length, string Text);
+
+    /// <summary>Which outputs go binary: bits for up to 64 outputs, an array beyond.</summary>
+    private struct OutputFlags(int count)
+    {
+        private readonly bool[]? _many = count > 64 ? new bool[count] : null;
+        private ulong _bits;
+
+        public void Set(int i, bool value)
+        {
+            if (_many is not null)
+            {
+                _many[i] = value;
+            }
+            else if (value)
+            {
+                _bits |= 1UL << i;
+            }
+        }
+
+        public readonly bool Get(int i) => _many is not null ? _many[i] : (_bits & (1UL << i)) != 0;
     }
 
     private static bool WantsBinary(InferenceRequest request, string output, bool defaultBinary)

@@ -6,7 +6,8 @@ namespace Turbine.Server.Http;
 
 /// <summary>
 /// Property names and datatype names of the inference protocol as shared strings: reading one of them from a
-/// request's JSON allocates nothing; any other text is read with <see cref="Utf8JsonReader.GetString"/>.
+/// request's JSON allocates nothing; other unescaped names come from <see cref="Utf8Strings"/>' bounded cache, the
+/// rest are read with <see cref="Utf8JsonReader.GetString"/>.
 /// </summary>
 internal static class JsonNames
 {
@@ -32,6 +33,12 @@ internal static class JsonNames
                 {
                     return text;
                 }
+            }
+
+            // Names a model uses on every request (its inputs and outputs) come from a small bounded cache.
+            if (System.Text.Unicode.Utf8.IsValid(value))
+            {
+                return Utf8Strings.Get(value);
             }
         }
 

@@ -102,6 +102,32 @@ public sealed class GrpcStreamOrderTests : IAsyncLifetime
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
     }
 
+    [Fact]
+    public async Task ModelStreamInfer_RequestRefusedWhileRead_KeepsItsPlaceInItsSequence()
+    {
+        using var c = new GrpcTestClient(_harness.Server.GrpcAddress);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Hooks.AfterInfer = m => m.Id == "held" ? release.Task.WaitAsync(TimeSpan.FromSeconds(60)) : Task.CompletedTask;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var call = c.Client.ModelStreamInfer(cancellationToken: timeout.Token);
+
+        // The second request of the held sequence is refused by the reader (a bad version): its error still waits
+        // for the held response, as the protobuf path ordered it.
+        var refused = Accumulator("refused-in-sequence", 779, start: false, end: true);
+        refused.ModelVersion = "abc";
+        await call.RequestStream.WriteAsync(Accumulator("held", 779, start: true, end: false), timeout.Token);
+        await call.RequestStream.WriteAsync(refused, timeout.Token);
+        await call.RequestStream.WriteAsync(GrpcTestClient.SimpleRaw(5, "no-sequence"), timeout.Token);
+        Assert.True(await call.ResponseStream.MoveNext(timeout.Token));
+        Assert.Equal("no-sequence", call.ResponseStream.Current.InferResponse.Id);
+
+        release.SetResult();
+        await call.RequestStream.CompleteAsync();
+        var rest = await call.ResponseStream.ReadAllAsync(timeout.Token).ToListAsync(timeout.Token);
+        Assert.Equal(["held", "refused-in-sequence"], rest.Select(r => r.InferResponse.Id));
+        Assert.Contains("model version 'abc' is not valid", rest[1].ErrorMessage, StringComparison.Ordinal);
+    }
+
     private static ModelInferRequest Accumulator(string id, ulong sequence, bool start, bool end)
     {
         var request = new ModelInferRequest { ModelName = "accumulator", Id = id };
