@@ -13,7 +13,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEATS="${REPEATS:-3}"; SECONDS_REAL="${SECONDS_REAL:-10}"; SECONDS_SIMPLE="${SECONDS_SIMPLE:-5}"
-C_RESNET="${C_RESNET:-8}"; C_MINILM="${C_MINILM:-16}"; C_SIMPLE="${C_SIMPLE:-16}"; RAW_SECONDS="${RAW_SECONDS:-4}"
+C_RESNET="${C_RESNET:-8}"; C_MINILM="${C_MINILM:-16}"; C_SIMPLE="${C_SIMPLE:-16}"; C2_RESNET="${C2_RESNET:-8}"; C2_MINILM="${C2_MINILM:-32}"; RAW_SECONDS="${RAW_SECONDS:-4}"
 CASES="${CASES:-resnet minilm simple}"
 TWO="${TWO-resnet minilm}"
 OUT="${OUT:-$(mktemp -d /tmp/turbine-batching.XXXXXX)}"
@@ -46,6 +46,7 @@ for m in resnet18_b:resnet18_b2 minilm:minilm2; do  # the two-instance copies
   cp -r "$MODELS/repo/${m%%:*}/1" "$REPO/${m#*:}/"
   { sed "s/^name: .*/name: \"${m#*:}\"/" "$MODELS/repo/${m%%:*}/config.pbtxt"; echo 'instance_group [ { count: 2 kind: KIND_CPU } ]'; } >"$REPO/${m#*:}/config.pbtxt"
 done
+sed -i 's/^dynamic_batching {.*/dynamic_batching { preferred_batch_size: [ 8 ] max_queue_delay_microseconds: 2000 }/' "$REPO/minilm2/config.pbtxt"
 python3 "$ROOT/bench/wrk/model_bodies.py" "$WORK"
 
 HPORT="$(free_port)"
@@ -99,6 +100,7 @@ declare -A BODY=([resnet]=resnet [minilm]=minilm [simple]=simple)
 declare -A BATCHED=([resnet]=resnet18_b [minilm]=minilm [simple]=simple_b)
 declare -A UNBATCHED=([resnet]=resnet18_nb [minilm]=minilm_nb [simple]=simple_nb)
 declare -A TWOINST=([resnet]=resnet18_b2 [minilm]=minilm2)
+declare -A CONC2=([resnet]="$C2_RESNET" [minilm]="$C2_MINILM")
 declare -A CONC=([resnet]="$C_RESNET" [minilm]="$C_MINILM" [simple]="$C_SIMPLE")
 declare -A SECS=([resnet]="$SECONDS_REAL" [minilm]="$SECONDS_REAL" [simple]="$SECONDS_SIMPLE")
 # warm-up (JIT, ORT's first runs, the batcher's buffers), not reported
@@ -106,13 +108,13 @@ for c in $CASES; do
   run_case "warm-${BATCHED[$c]}" "${BATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" 3 >/dev/null
   run_case "warm-${UNBATCHED[$c]}" "${UNBATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" 3 >/dev/null
 done
-for c in $TWO; do run_case "warm-${TWOINST[$c]}" "${TWOINST[$c]}" "${BODY[$c]}" "${CONC[$c]}" 3 >/dev/null; done
+for c in $TWO; do run_case "warm-${TWOINST[$c]}" "${TWOINST[$c]}" "${BODY[$c]}" "${CONC2[$c]}" 3 >/dev/null; done
 for r in $(seq 1 "$REPEATS"); do
   for c in $CASES; do
     run_case "$c-nb-r$r" "${UNBATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" "${SECS[$c]}"
     run_case "$c-b-r$r" "${BATCHED[$c]}" "${BODY[$c]}" "${CONC[$c]}" "${SECS[$c]}"
   done
-  for c in $TWO; do run_case "$c-two-r$r" "${TWOINST[$c]}" "${BODY[$c]}" "${CONC[$c]}" "${SECS[$c]}"; done
+  for c in $TWO; do run_case "$c-two-r$r" "${TWOINST[$c]}" "${BODY[$c]}" "${CONC2[$c]}" "${SECS[$c]}"; done
 done
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 

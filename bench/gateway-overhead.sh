@@ -76,6 +76,10 @@ rateLimits:
 accessLog:
   enabled: false
 YAML
+# Diagnostic variants of full (add them to CASES): fullnoretry keeps nothing for retries (retry.maxAttempts 1, so the
+# body streams through), fullonereplica has one replica (no pick between two).
+sed 's/^  main:$/  main:\n    retry: {maxAttempts: 1}/' "$WORK/full.yaml" >"$WORK/fullnoretry.yaml"
+grep -v -e "${S2_HTTP%/}\$" -e "${S2_GRPC%/}\$" "$WORK/full.yaml" >"$WORK/fullonereplica.yaml"
 start_gateway() { # NAME [CONFIG] [TURBINE_DLL] -> <NAME>_HTTP, <NAME>_GRPC (URLs), <NAME>_PID
   local port grpc
   port="$(free_port)"; grpc="$(free_port)"
@@ -89,6 +93,9 @@ start_gateway() { # NAME [CONFIG] [TURBINE_DLL] -> <NAME>_HTTP, <NAME>_GRPC (URL
 }
 start_gateway plain
 start_gateway full
+for variant in fullnoretry fullonereplica; do
+  [[ " $CASES " == *" $variant "* ]] && start_gateway "$variant"
+done
 if [[ -n "${BEFORE:-}" ]]; then
   # Before/after in one run: the same two configurations served by another build's gateway (its turbine.dll).
   start_gateway plainbefore plain "$BEFORE"
