@@ -25,7 +25,7 @@ public sealed class BatchKillTests(BatchFixture fixture) : IClassFixture<BatchFi
             "--id-column", "id", "--part-rows", "50", "--batch-size", "4", "--progress", "none"];
 
         var killed = false;
-        await using (var first = TurbineProcess.Start(args))
+        await using (var first = TurbineProcess.StartInterruptible(args))
         {
             // Kill once the seeded number of parts is committed (polling the manifest), plus a seeded few milliseconds
             // so the kill also lands inside a part's writes rather than only between parts.
@@ -73,13 +73,10 @@ public sealed class BatchKillTests(BatchFixture fixture) : IClassFixture<BatchFi
 
         int code;
         string log;
-        await using (var first = TurbineProcess.Start(args))
+        await using (var first = TurbineProcess.StartInterruptible(args))
         {
             await Poll.UntilAsync(() => CommittedParts(manifest) >= 1 || !first.IsRunning, TimeSpan.FromSeconds(60));
-            using (var signal = System.Diagnostics.Process.Start("kill", ["-INT", first.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await signal.WaitForExitAsync();
-            }
+            first.Interrupt();
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             code = await first.WaitForExitAsync(timeout.Token);

@@ -87,9 +87,7 @@ public sealed partial class UpShutdownTests : IAsyncLifetime
     private async Task<(TurbineProcess Up, List<int> Replicas)> StartUpAsync()
     {
         var home = _folder.File("home");
-        // Through env --default-signal=INT: a test runner started as a background job has SIGINT ignored, and a child
-        // inherits that; Ctrl+C in a terminal reaches a process that handles it.
-        var up = TurbineProcess.StartExecutable("env", ["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "turbine.dll"),
+        var up = TurbineProcess.StartInterruptible([
             "up", "--http-port", "0", "--grpc-port", "0", "--metrics-port", "0", "--registry-port", "0", "--control-port", "0"],
             new Dictionary<string, string> { ["TURBINE_HOME"] = home });
         try

@@ -41,6 +41,14 @@ public sealed partial class TurbineProcess : IAsyncDisposable
         StartExecutable("dotnet", [Path.Combine(AppContext.BaseDirectory, "turbine.dll"), .. args], environment);
 
     /// <summary>
+    /// <see cref="Start"/> through <c>env --default-signal=INT</c>, for tests that send SIGINT (<see cref="Interrupt"/>):
+    /// a test runner started as a background job has SIGINT ignored and its children inherit that, while Ctrl+C in a
+    /// terminal reaches a process that handles it.
+    /// </summary>
+    public static TurbineProcess StartInterruptible(IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        StartExecutable("env", ["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "turbine.dll"), .. args], environment);
+
+    /// <summary>
     /// Starts <paramref name="fileName"/> (an installed or published <c>turbine</c>, or another program such as
     /// <c>dotnet pack</c>) with the arguments given and <paramref name="environment"/> added to the inherited environment.
     /// </summary>
