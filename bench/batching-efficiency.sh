@@ -6,14 +6,22 @@
 #                       ÷ (raw ORT items/s at the batch sizes the batcher formed, in the same mix ÷ raw ORT at batch 1)
 #   models: resnet18_b/_nb (ResNet-18 with a symbolic batch dim, max_batch_size 8), minilm/minilm_nb (sequence 16,
 #   max_batch_size 32, 2 ms delay), simple_b/_nb (the sample `simple`, max_batch_size 8, where the front end dominates).
-#   P1: each model's best Turbine case against raw ORT at its best batch size and at the same batch mix.
-# The batch mix is read from the server's batch_stats (statistics API) before and after each case.
+#   P1: each model's best Turbine setting against raw ORT at its best setting, and each setting against raw ORT at the
+#   same setting and batch mix. Settings on both sides: one instance of 2 intra-op threads (Turbine's default on 2
+#   cores) batched and unbatched; two instances of one thread each, batched (resnet18_b2, minilm2: instance_group count
+#   2; raw ORT: two sessions in parallel threads). TWO ("resnet minilm") picks the models that get the two-instance case.
+#   MiniLM's two-instance copy also says preferred_batch_size [MINILM2_PREFERRED] and is driven at C2_MINILM: with its
+#   2 ms delay and a concurrency at or below the batch limit, a closed loop fills ONE batch with every request while the
+#   other instance idles.
+# The batch mix is read from the server's batch_stats (statistics API) before and after each case; each case's
+# "instance busy" (Σ compute_infer ÷ window ÷ instances) is printed by bench/batching-efficiency-report.py.
 # Environment: REPEATS (3), SECONDS_REAL (10, per ResNet/MiniLM case), SECONDS_SIMPLE (5), C_RESNET (8), C_MINILM (16),
-# C_SIMPLE (16), RAW_SECONDS (4), OUT (results folder, kept), SKIP_BUILD=1, CASES ("resnet minilm simple").
+# C_SIMPLE (16), C2_RESNET (8), C2_MINILM (32), MINILM2_PREFERRED (8), RAW_SECONDS (4), OUT (results folder, kept),
+# SKIP_BUILD=1, CASES ("resnet minilm simple"), TWO ("resnet minilm").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEATS="${REPEATS:-3}"; SECONDS_REAL="${SECONDS_REAL:-10}"; SECONDS_SIMPLE="${SECONDS_SIMPLE:-5}"
-C_RESNET="${C_RESNET:-8}"; C_MINILM="${C_MINILM:-16}"; C_SIMPLE="${C_SIMPLE:-16}"; C2_RESNET="${C2_RESNET:-8}"; C2_MINILM="${C2_MINILM:-32}"; RAW_SECONDS="${RAW_SECONDS:-4}"
+C_RESNET="${C_RESNET:-8}"; C_MINILM="${C_MINILM:-16}"; C_SIMPLE="${C_SIMPLE:-16}"; C2_RESNET="${C2_RESNET:-8}"; C2_MINILM="${C2_MINILM:-32}"; MINILM2_PREFERRED="${MINILM2_PREFERRED:-8}"; RAW_SECONDS="${RAW_SECONDS:-4}"
 CASES="${CASES:-resnet minilm simple}"
 TWO="${TWO-resnet minilm}"
 OUT="${OUT:-$(mktemp -d /tmp/turbine-batching.XXXXXX)}"
@@ -46,7 +54,7 @@ for m in resnet18_b:resnet18_b2 minilm:minilm2; do  # the two-instance copies
   cp -r "$MODELS/repo/${m%%:*}/1" "$REPO/${m#*:}/"
   { sed "s/^name: .*/name: \"${m#*:}\"/" "$MODELS/repo/${m%%:*}/config.pbtxt"; echo 'instance_group [ { count: 2 kind: KIND_CPU } ]'; } >"$REPO/${m#*:}/config.pbtxt"
 done
-sed -i 's/^dynamic_batching {.*/dynamic_batching { preferred_batch_size: [ 8 ] max_queue_delay_microseconds: 2000 }/' "$REPO/minilm2/config.pbtxt"
+sed -i "s/^dynamic_batching {.*/dynamic_batching { preferred_batch_size: [ $MINILM2_PREFERRED ] max_queue_delay_microseconds: 2000 }/" "$REPO/minilm2/config.pbtxt"
 python3 "$ROOT/bench/wrk/model_bodies.py" "$WORK"
 
 HPORT="$(free_port)"
