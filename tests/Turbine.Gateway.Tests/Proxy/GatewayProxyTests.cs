@@ -208,7 +208,10 @@ public sealed class GatewayProxyTests
         var traceId = ActivityTraceId.CreateRandom();
         var (status, _, _) = await h.InferAsync(configure: r => r.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01"));
         Assert.Equal(200, status);
-        Assert.True(await GatewayHarness.EventuallyAsync(() => Task.FromResult(Snapshot(serverSpans).Any(s => s.OperationName == "turbine.infer" && s.TraceId == traceId))));
+        // The gateway's span ends when ForwardAsync returns, which may be just after the client has its answer.
+        Assert.True(await GatewayHarness.EventuallyAsync(() => Task.FromResult(
+            Snapshot(serverSpans).Any(s => s.OperationName == "turbine.infer" && s.TraceId == traceId)
+            && Snapshot(spans).Any(s => s.OperationName == "turbine.gateway.forward" && s.TraceId == traceId))));
         var gateway = Snapshot(spans).Single(s => s.OperationName == "turbine.gateway.forward" && s.TraceId == traceId);
         var server = Snapshot(serverSpans).First(s => s.OperationName == "turbine.infer" && s.TraceId == traceId);
         Assert.NotEqual(default, server.ParentSpanId);
