@@ -27,61 +27,41 @@ internal static partial class BatchCommand
         var token = ControlTokenOption();
         var model = new Option<string?>("--model", "-m") { Description = "Model: a repository model or a registry reference (in-process on the control plane), or one model of --deployment." };
         var deployment = new Option<string?>("--deployment") { Description = "Score through the gateway against this deployment's model." };
-        var version = new Option<string?>("--model-version") { Description = "Model version (default: the newest ready)." };
-        var protocol = new Option<string>("--protocol") { Description = "Protocol to the gateway for --deployment: http or grpc.", DefaultValueFactory = _ => "http" };
-        protocol.AcceptOnlyFromAmong("http", "grpc");
-        var input = new Option<string>("--input", "-i") { Description = "Input, relative to the control plane's batch folder (or an allowed s3:// prefix).", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Output, relative to the batch folder.", Required = true };
-        var errors = new Option<string?>("--errors") { Description = "Errors file (default OUTPUT.errors.jsonl)." };
-        var inputFormat = new Option<string?>("--input-format") { Description = "csv, jsonl or parquet when the extension does not say." };
-        var outputFileFormat = new Option<string?>("--output-file-format") { Description = "csv, jsonl or parquet when the extension does not say." };
-        var keep = new Option<string[]>("--keep-columns") { Description = "Input columns copied to the output.", AllowMultipleArgumentsPerToken = true };
-        var id = new Option<string?>("--id-column") { Description = "An id column copied to the output." };
-        var map = new Option<string[]>("--map") { Description = "INPUT=COL[,COL...] (repeatable)." };
-        var outputColumns = new Option<string[]>("--output-column") { Description = "OUTPUT[=COLUMN] (repeatable)." };
-        var classification = new Option<int>("--classification") { Description = "Top-k classes instead of the raw output." };
-        var partRows = new Option<int>("--part-rows") { Description = "Rows per part for CSV and JSON Lines.", DefaultValueFactory = _ => 10_000 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Rows per request (default: the model's max_batch_size)." };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight." };
-        var maxErrors = new Option<long>("--max-errors") { Description = "Stop once more rows than this have failed.", DefaultValueFactory = _ => -1 };
-        var retries = new Option<int>("--part-retries") { Description = "Retries of a part whose requests fail as a whole.", DefaultValueFactory = _ => 3 };
-        var resume = new Option<bool>("--resume") { Description = "Continue an earlier run of this job." };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Start over." };
+        var o = new ScoringOptions(
+            "Input, relative to the control plane's batch folder (or an allowed s3:// prefix).",
+            "Output, relative to the batch folder.",
+            "Protocol to the gateway for --deployment: http or grpc.");
         var wait = new Option<bool>("--wait") { Description = "Wait for the job to finish, printing its progress (exit code as batch run)." };
-        var format = new Option<string>("--output-format") { Description = "text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("submit", "Submit a batch job to the control plane (turbine control serve --batch-folder).")
-        {
-            control, token, model, deployment, version, protocol, input, output, errors, inputFormat, outputFileFormat, keep, id, map, outputColumns,
-            classification, partRows, batchSize, concurrency, maxErrors, retries, resume, overwrite, wait, format,
-        };
+        var command = new Command("submit", "Submit a batch job to the control plane (turbine control serve --batch-folder).") { control, token, model, deployment };
+        o.AddTo(command);
+        command.Options.Add(wait);
         command.SetAction((parse, ct) => WithControlAsync(parse.GetValue(control)!, parse.GetValue(token), async client =>
         {
             var job = await client.SubmitBatchJobAsync(new BatchJobRequest
             {
                 Model = parse.GetValue(model),
                 Deployment = parse.GetValue(deployment),
-                Version = parse.GetValue(version),
-                Protocol = parse.GetValue(protocol),
-                Input = parse.GetValue(input),
-                Output = parse.GetValue(output),
-                Errors = parse.GetValue(errors),
-                InputFormat = parse.GetValue(inputFormat),
-                OutputFileFormat = parse.GetValue(outputFileFormat),
-                KeepColumns = parse.GetValue(keep),
-                IdColumn = parse.GetValue(id),
-                Map = parse.GetValue(map),
-                OutputColumns = parse.GetValue(outputColumns),
-                Classification = parse.GetValue(classification),
-                PartRows = parse.GetValue(partRows),
-                BatchSize = parse.GetValue(batchSize),
-                Concurrency = parse.GetValue(concurrency),
-                MaxErrors = parse.GetValue(maxErrors),
-                PartRetries = parse.GetValue(retries),
-                Resume = parse.GetValue(resume),
-                Overwrite = parse.GetValue(overwrite),
+                Version = parse.GetValue(o.Version),
+                Protocol = parse.GetValue(o.Protocol),
+                Input = parse.GetValue(o.Input),
+                Output = parse.GetValue(o.Output),
+                Errors = parse.GetValue(o.Errors),
+                InputFormat = parse.GetValue(o.InputFormat),
+                OutputFileFormat = parse.GetValue(o.OutputFileFormat),
+                KeepColumns = parse.GetValue(o.Keep),
+                IdColumn = parse.GetValue(o.Id),
+                Map = parse.GetValue(o.Map),
+                OutputColumns = parse.GetValue(o.OutputColumns),
+                Classification = parse.GetValue(o.Classification),
+                PartRows = parse.GetValue(o.PartRows),
+                BatchSize = parse.GetValue(o.BatchSize),
+                Concurrency = parse.GetValue(o.Concurrency),
+                MaxErrors = parse.GetValue(o.MaxErrors),
+                PartRetries = parse.GetValue(o.Retries),
+                Resume = parse.GetValue(o.Resume),
+                Overwrite = parse.GetValue(o.Overwrite),
             }, ct).ConfigureAwait(false);
-            var json = parse.GetValue(format) == "json";
+            var json = parse.GetValue(o.Format) == "json";
             if (!parse.GetValue(wait))
             {
                 WriteJob(job, json);

@@ -30,68 +30,54 @@ internal static partial class BatchCommand
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".turbine"), "registry-cache"),
         };
         var url = new Option<string?>("--url", "-u") { Description = "Score remotely on this server or gateway instead of in-process." };
-        var protocol = new Option<string>("--protocol") { Description = "Remote protocol: http or grpc.", DefaultValueFactory = _ => "http" };
-        protocol.AcceptOnlyFromAmong("http", "grpc");
         var token = InferCommand.TokenOption();
-        var version = new Option<string?>("--model-version") { Description = "Model version (default: the newest ready)." };
-        var input = new Option<string>("--input", "-i") { Description = "Input file: .csv, .jsonl or .parquet, local or s3://bucket/key.", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Output file: .csv, .jsonl or .parquet, local or s3://bucket/key.", Required = true };
-        var inputFormat = new Option<string?>("--input-format") { Description = "Input format when the extension does not say: csv, jsonl, parquet." };
-        var outputFileFormat = new Option<string?>("--output-file-format") { Description = "Output format when the extension does not say: csv, jsonl, parquet." };
-        var errors = new Option<string?>("--errors") { Description = "Errors file, JSON Lines {row, error} (default OUTPUT.errors.jsonl)." };
-        var keep = new Option<string[]>("--keep-columns") { Description = "Input columns copied to the output (comma-separated, repeatable).", AllowMultipleArgumentsPerToken = true };
-        var id = new Option<string?>("--id-column") { Description = "An id column copied to the output (when --keep-columns is not given; default: a 'row' column with the row number)." };
-        var map = new Option<string[]>("--map") { Description = "INPUT=COL[,COL...]: columns concatenated into a model input (repeatable; default: the column named like the input)." };
-        var outputColumns = new Option<string[]>("--output-column") { Description = "OUTPUT[=COLUMN]: outputs to write and their column names (repeatable; default: every output under its name)." };
-        var classification = new Option<int>("--classification") { Description = "Write the top-k classes ('score:index:label') instead of the raw output." };
-        var partRows = new Option<int>("--part-rows") { Description = "Rows per part for CSV and JSON Lines (Parquet: one part per row group).", DefaultValueFactory = _ => 10_000 };
+        var o = new ScoringOptions(
+            "Input file: .csv, .jsonl or .parquet, local or s3://bucket/key.",
+            "Output file: .csv, .jsonl or .parquet, local or s3://bucket/key.",
+            "Remote protocol: http or grpc.");
         var maxPartRows = new Option<int>("--max-part-rows") { Description = "Largest Parquet row group accepted (each is decoded whole).", DefaultValueFactory = _ => 1_000_000 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Rows per request (default: the model's max_batch_size)." };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (default: 2 × the model's instances)." };
-        var maxErrors = new Option<long>("--max-errors") { Description = "Stop once more rows than this have failed (default: no limit).", DefaultValueFactory = _ => -1 };
-        var retries = new Option<int>("--part-retries") { Description = "Retries of a part whose requests fail as a whole.", DefaultValueFactory = _ => 3 };
-        var resume = new Option<bool>("--resume") { Description = "Continue an earlier run of this job: committed parts are skipped." };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Start over, discarding an earlier run's manifest." };
         var shardIndex = new Option<int?>("--shard-index") { Description = $"This shard (default ${ShardIndexVariable}, else 0)." };
         var shardCount = new Option<int?>("--shard-count") { Description = $"Number of shards (default ${ShardCountVariable}, else 1)." };
         var merge = new Option<bool>("--merge") { Description = "With shards: assemble the output when this shard finishes if every shard has (for indexed Jobs)." };
-        var format = new Option<string>("--output-format") { Description = "Summary format: text or json.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
         var progressMode = new Option<string>("--progress") { Description = "Progress: auto (a bar on a terminal, log lines otherwise), bar, log, none.", DefaultValueFactory = _ => "auto" };
         progressMode.AcceptOnlyFromAmong("auto", "bar", "log", "none");
         var command = new Command("run", "Score a file with a model (in-process, or remote with --url).")
         {
-            model, repository, registry, registryToken, registryCache, url, protocol, token, version, input, output, inputFormat, outputFileFormat, errors,
-            keep, id, map, outputColumns, classification, partRows, maxPartRows, batchSize, concurrency, maxErrors, retries, resume, overwrite, shardIndex, shardCount,
-            merge, format, progressMode,
+            model, repository, registry, registryToken, registryCache, url, token,
         };
+        o.AddTo(command);
+        foreach (Option option in (ReadOnlySpan<Option>)[maxPartRows, shardIndex, shardCount, merge, progressMode])
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, ct) =>
         {
-            var json = parse.GetValue(format) == "json";
+            var json = parse.GetValue(o.Format) == "json";
             try
             {
                 var (index, count) = Shards(parse.GetValue(shardIndex), parse.GetValue(shardCount));
                 var reference = parse.GetValue(model)!;
                 var options = new BatchJobOptions
                 {
-                    Input = parse.GetValue(input)!,
-                    Output = parse.GetValue(output)!,
-                    InputFormat = parse.GetValue(inputFormat) is { } inf ? TableFormats.Resolve(inf, "") : null,
-                    OutputFormat = parse.GetValue(outputFileFormat) is { } outf ? TableFormats.Resolve(outf, "") : null,
-                    ErrorsPath = parse.GetValue(errors),
-                    KeepColumns = (parse.GetValue(keep) ?? []).SelectMany(k => k.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList(),
-                    IdColumn = parse.GetValue(id),
-                    InputMap = ParseMap(parse.GetValue(map) ?? []),
-                    OutputColumns = ParseOutputColumns(parse.GetValue(outputColumns) ?? []),
-                    Classification = parse.GetValue(classification),
-                    PartRows = parse.GetValue(partRows),
+                    Input = parse.GetValue(o.Input)!,
+                    Output = parse.GetValue(o.Output)!,
+                    InputFormat = parse.GetValue(o.InputFormat) is { } inf ? TableFormats.Resolve(inf, "") : null,
+                    OutputFormat = parse.GetValue(o.OutputFileFormat) is { } outf ? TableFormats.Resolve(outf, "") : null,
+                    ErrorsPath = parse.GetValue(o.Errors),
+                    KeepColumns = (parse.GetValue(o.Keep) ?? []).SelectMany(k => k.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList(),
+                    IdColumn = parse.GetValue(o.Id),
+                    InputMap = ParseMap(parse.GetValue(o.Map) ?? []),
+                    OutputColumns = ParseOutputColumns(parse.GetValue(o.OutputColumns) ?? []),
+                    Classification = parse.GetValue(o.Classification),
+                    PartRows = parse.GetValue(o.PartRows),
                     MaxPartRows = parse.GetValue(maxPartRows),
-                    BatchSize = parse.GetValue(batchSize),
-                    Concurrency = parse.GetValue(concurrency),
-                    MaxErrors = parse.GetValue(maxErrors),
-                    PartRetries = parse.GetValue(retries),
-                    Resume = parse.GetValue(resume),
-                    Overwrite = parse.GetValue(overwrite),
+                    BatchSize = parse.GetValue(o.BatchSize),
+                    Concurrency = parse.GetValue(o.Concurrency),
+                    MaxErrors = parse.GetValue(o.MaxErrors),
+                    PartRetries = parse.GetValue(o.Retries),
+                    Resume = parse.GetValue(o.Resume),
+                    Overwrite = parse.GetValue(o.Overwrite),
                     ShardIndex = index,
                     ShardCount = count,
                     MergeWhenComplete = parse.GetValue(merge),
@@ -107,7 +93,7 @@ internal static partial class BatchCommand
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 using var signals = StopSignals.Register(stop);
                 var target = new ModelTarget(reference, parse.GetValue(repository), parse.GetValue(registry), parse.GetValue(registryToken),
-                    parse.GetValue(registryCache)!, parse.GetValue(url), parse.GetValue(protocol)!, InferCommand.ReadToken(parse, token), parse.GetValue(version));
+                    parse.GetValue(registryCache)!, parse.GetValue(url), parse.GetValue(o.Protocol)!, InferCommand.ReadToken(parse, token), parse.GetValue(o.Version));
                 var summary = await RunWithModelAsync(target, options, stores, parse.GetValue(progressMode)!, stop.Token).ConfigureAwait(false);
                 WriteSummary(summary, json);
                 return summary.Status == "stopped" ? StoppedExitCode : 0;
