@@ -10,7 +10,11 @@
 # Everything on 127.0.0.1; processes are stopped by PID on exit.
 # Environment: CONCURRENCY ("1 8"), PROTOCOLS ("http grpc"), INTERVAL (ms per window, 2000), TRIALS (5),
 # CASES ("direct floor plain full"; with BEFORE also "plainbefore fullbefore"), BEFORE (another build's turbine.dll:
-# its gateway runs the same two configurations in the same run), SKIP_BUILD=1 to reuse the Release build.
+# its gateway runs the same two configurations in the same run), SKIP_BUILD=1 to reuse the Release build,
+# GENERATOR (turbine | c): `c` drives REST with wrk and gRPC with h2load (C generators, prepared bodies, 2 threads,
+# DURATION seconds per case, default 6) instead of `turbine bench`, whose own CPU (~40-60 us per request) takes a
+# large share of the two cores from the proxies and servers being compared; TRIALS and INTERVAL are then unused;
+# SERVER_ENV (VAR=value ... for the two `turbine serve` processes only, e.g. runtime knobs).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,16 +23,27 @@ PROTOCOLS="${PROTOCOLS:-http grpc}"
 INTERVAL="${INTERVAL:-2000}"
 TRIALS="${TRIALS:-5}"
 CASES="${CASES:-direct floor plain full}"
+GENERATOR="${GENERATOR:-turbine}"
+DURATION="${DURATION:-6}"
 TURBINE="$ROOT/src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll"
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 build_release src/Turbine.Cli
 build_release bench/Turbine.Bench.ProxyFloor
+FLOOR="$ROOT/bench/Turbine.Bench.ProxyFloor/bin/Release/net10.0/linux-x64/Turbine.Bench.ProxyFloor.dll"
 
 dotnet "$TURBINE" samples create "$WORK/models" >/dev/null
+if [[ "$GENERATOR" == c ]]; then
+  ensure_tool wrk wrk
+  ensure_tool h2load nghttp2-client
+  build_release bench/Turbine.Bench.GrpcFloor
+  dotnet "$ROOT/bench/Turbine.Bench.GrpcFloor/bin/Release/net10.0/linux-x64/Turbine.Bench.GrpcFloor.dll" --write-bodies "$WORK"  # simple.bin: a gRPC frame
+  mkdir -p "$WORK/rest"; python3 "$ROOT/bench/wrk/model_bodies.py" "$WORK/rest"
+fi
 start_server() { # NAME -> sets <NAME>_HTTP, <NAME>_GRPC, <NAME>_PID
-  dotnet "$TURBINE" serve --model-repository "$WORK/models" --http-port 0 --grpc-port 0 --metrics-port 0 >"$WORK/$1.log" 2>&1 &
+  # shellcheck disable=SC2086
+  env ${SERVER_ENV:-} dotnet "$TURBINE" serve --model-repository "$WORK/models" --http-port 0 --grpc-port 0 --metrics-port 0 >"$WORK/$1.log" 2>&1 &
   PIDS+=("$!")
   printf -v "${1}_PID" '%s' "$!"
   wait_ready "$WORK/$1.log" "turbine ready" "turbine serve ($1)"
@@ -103,7 +118,7 @@ if [[ -n "${BEFORE:-}" ]]; then
 fi
 
 FPORT="$(free_port)"; FGRPC="$(free_port)"
-dotnet "$ROOT/bench/Turbine.Bench.ProxyFloor/bin/Release/net10.0/linux-x64/Turbine.Bench.ProxyFloor.dll" \
+dotnet "$FLOOR" \
   "$FPORT" "${S1_HTTP%/}" "$FGRPC" "${S1_GRPC%/}" >"$WORK/floor.log" 2>&1 &
 PIDS+=("$!")
 floor_PID="$!"; floor_HTTP="http://127.0.0.1:$FPORT"; floor_GRPC="http://127.0.0.1:$FGRPC"; floor_METRICS="$floor_HTTP/__floor/allocated"
@@ -127,6 +142,21 @@ allocated() { # METRICS_URL [token]: the process's managed allocation counter, i
 }
 
 bench() { # protocol url concurrency [token] -> "throughput p50_us p99_us errors"
+  if [[ "$GENERATOR" == c ]]; then
+    if [[ "$1" == http ]]; then
+      WRK_BODY="$WORK/rest/simple.bin" WRK_HEADER_LENGTH="$(cat "$WORK/rest/simple.bin.len")" WRK_AUTHORIZATION="${4:+Bearer $4}" \
+        wrk -t2 -c"$3" -d"${DURATION}s" --latency -s "$ROOT/bench/wrk/post.lua" "${2%/}/v2/models/simple/infer" |
+        awk '/^RESULT/{print $2, $3, $4, $6 + $7}'
+    else
+      local auth=()
+      [[ -n "${4:-}" ]] && auth=(--header "authorization: Bearer $4")
+      rm -f "$WORK/h2.log"
+      timeout $(( DURATION + 60 )) h2load -c"$3" -m1 -t2 -D"$DURATION" --log-file="$WORK/h2.log" --header 'content-type: application/grpc' \
+        --header 'te: trailers' "${auth[@]}" -d "$WORK/simple.bin" "${2%/}/inference.GRPCInferenceService/ModelInfer" >"$WORK/h2.out"
+      python3 "$ROOT/bench/h2load/summary.py" "$WORK/h2.out" "$WORK/h2.log" | awk '{print $2, $3, $5, $8 + $9}'
+    fi
+    return
+  fi
   local extra=(--binary)
   [[ "$1" == grpc ]] && extra=()
   [[ -n "${4:-}" ]] && export TURBINE_TOKEN="$4" || unset TURBINE_TOKEN
