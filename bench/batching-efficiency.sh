@@ -12,11 +12,13 @@
 #   2; raw ORT: two sessions in parallel threads). TWO ("resnet minilm") picks the models that get the two-instance case.
 #   MiniLM's two-instance copy also says preferred_batch_size [MINILM2_PREFERRED] and is driven at C2_MINILM: with its
 #   2 ms delay and a concurrency at or below the batch limit, a closed loop fills ONE batch with every request while the
-#   other instance idles.
+#   other instance idles. MINILM_PREFERRED (unset) gives the one-instance `minilm` preferred_batch_size
+#   [MINILM_PREFERRED] too (its 2 ms delay kept): with it set to C_MINILM a full closed loop dispatches at once instead
+#   of waiting out the delay for a batch of 32 that cannot fill.
 # The batch mix is read from the server's batch_stats (statistics API) before and after each case; each case's
 # "instance busy" (Σ compute_infer ÷ window ÷ instances) is printed by bench/batching-efficiency-report.py.
 # Environment: REPEATS (3), SECONDS_REAL (10, per ResNet/MiniLM case), SECONDS_SIMPLE (5), C_RESNET (8), C_MINILM (16),
-# C_SIMPLE (16), C2_RESNET (8), C2_MINILM (32), MINILM2_PREFERRED (8), RAW_SECONDS (4), OUT (results folder, kept),
+# C_SIMPLE (16), C2_RESNET (8), C2_MINILM (32), MINILM2_PREFERRED (8), MINILM_PREFERRED (unset), RAW_SECONDS (4), OUT (results folder, kept),
 # SKIP_BUILD=1, CASES ("resnet minilm simple"), TWO ("resnet minilm").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,6 +57,9 @@ for m in resnet18_b:resnet18_b2 minilm:minilm2; do  # the two-instance copies
   { sed "s/^name: .*/name: \"${m#*:}\"/" "$MODELS/repo/${m%%:*}/config.pbtxt"; echo 'instance_group [ { count: 2 kind: KIND_CPU } ]'; } >"$REPO/${m#*:}/config.pbtxt"
 done
 sed -i "s/^dynamic_batching {.*/dynamic_batching { preferred_batch_size: [ $MINILM2_PREFERRED ] max_queue_delay_microseconds: 2000 }/" "$REPO/minilm2/config.pbtxt"
+if [[ -n "${MINILM_PREFERRED:-}" ]]; then
+  sed -i "s/^dynamic_batching {.*/dynamic_batching { preferred_batch_size: [ $MINILM_PREFERRED ] max_queue_delay_microseconds: 2000 }/" "$REPO/minilm/config.pbtxt"
+fi
 python3 "$ROOT/bench/wrk/model_bodies.py" "$WORK"
 
 HPORT="$(free_port)"

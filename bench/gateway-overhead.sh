@@ -124,6 +124,9 @@ PIDS+=("$!")
 floor_PID="$!"; floor_HTTP="http://127.0.0.1:$FPORT"; floor_GRPC="http://127.0.0.1:$FGRPC"; floor_METRICS="$floor_HTTP/__floor/allocated"
 wait_ready "$WORK/floor.log" "proxy floor ready" "proxy floor"
 direct_PID="$S1_PID"; direct_HTTP="$S1_HTTP"; direct_GRPC="$S1_GRPC"; direct_METRICS="$S1_METRICS"
+# direct2 (GENERATOR=c only, a diagnostic): no proxy, the same concurrency split over the two servers by two generators
+# at once, so the servers' CPU per request shows what one process serving half the load costs without any gateway.
+direct2_PID="$S1_PID"; direct2_HTTP="$S1_HTTP"; direct2_GRPC="$S1_GRPC"; direct2_METRICS="$S1_METRICS"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks
 served() { # successful `simple` inferences of both servers
@@ -141,7 +144,18 @@ allocated() { # METRICS_URL [token]: the process's managed allocation counter, i
   curl -sf "${auth[@]}" "$1" | awk '/^dotnet_gc_allocated_bytes_total /{print $2; found=1} /^[0-9]+$/{print $1; found=1} END{if(!found) print "nan"}'
 }
 
-bench() { # protocol url concurrency [token] -> "throughput p50_us p99_us errors"
+bench() { # protocol url|split concurrency [token] [tag] -> "throughput p50_us p99_us errors"
+  if [[ "$2" == split ]]; then
+    # direct2: half the connections to each server, two generators at once; req/s summed, latencies averaged
+    local u1="$S1_HTTP" u2="$S2_HTTP"
+    [[ "$1" == grpc ]] && { u1="$S1_GRPC"; u2="$S2_GRPC"; }
+    bench "$1" "$u1" $(( $3 / 2 )) "" a >"$WORK/split-a.txt" &
+    local first=$!
+    bench "$1" "$u2" $(( $3 - $3 / 2 )) "" b >"$WORK/split-b.txt"
+    wait "$first"
+    cat "$WORK/split-a.txt" "$WORK/split-b.txt" | awk '{t += $1; p50 += $2; p99 += $3; e += $4} END {print t, p50 / 2, p99 / 2, e}'
+    return
+  fi
   if [[ "$GENERATOR" == c ]]; then
     if [[ "$1" == http ]]; then
       WRK_BODY="$WORK/rest/simple.bin" WRK_HEADER_LENGTH="$(cat "$WORK/rest/simple.bin.len")" WRK_AUTHORIZATION="${4:+Bearer $4}" \
@@ -150,10 +164,11 @@ bench() { # protocol url concurrency [token] -> "throughput p50_us p99_us errors
     else
       local auth=()
       [[ -n "${4:-}" ]] && auth=(--header "authorization: Bearer $4")
-      rm -f "$WORK/h2.log"
-      timeout $(( DURATION + 60 )) h2load -c"$3" -m1 -t2 -D"$DURATION" --log-file="$WORK/h2.log" --header 'content-type: application/grpc' \
-        --header 'te: trailers' "${auth[@]}" -d "$WORK/simple.bin" "${2%/}/inference.GRPCInferenceService/ModelInfer" >"$WORK/h2.out"
-      python3 "$ROOT/bench/h2load/summary.py" "$WORK/h2.out" "$WORK/h2.log" | awk '{print $2, $3, $5, $8 + $9}'
+      local log="$WORK/h2${5:-}.log" out="$WORK/h2${5:-}.out"
+      rm -f "$log"
+      timeout $(( DURATION + 60 )) h2load -c"$3" -m1 -t2 -D"$DURATION" --log-file="$log" --header 'content-type: application/grpc' \
+        --header 'te: trailers' "${auth[@]}" -d "$WORK/simple.bin" "${2%/}/inference.GRPCInferenceService/ModelInfer" >"$out"
+      python3 "$ROOT/bench/h2load/summary.py" "$out" "$log" | awk '{print $2, $3, $5, $8 + $9}'
     fi
     return
   fi
@@ -166,12 +181,14 @@ bench() { # protocol url concurrency [token] -> "throughput p50_us p99_us errors
 }
 
 TICK="$(getconf CLK_TCK)"
+SPLIT=split
 declare -A T P50 P99 PCPU SCPU
 printf '%-6s %-5s %-8s %12s %10s %10s %10s %10s %10s\n' protocol conc case "infer/s" "p50 us" "p99 us" "CPU us/r" "srv us/r" "alloc B/r"
 for proto in $PROTOCOLS; do
   for c in $CONCURRENCY; do
     for case in $CASES; do
       pid_var="${case}_PID"; url_var="${case}_HTTP"; [[ "$proto" == grpc ]] && url_var="${case}_GRPC"
+      [[ "$case" == direct2 ]] && { [[ "$GENERATOR" == c ]] || { echo "direct2 needs GENERATOR=c" >&2; exit 2; }; url_var=SPLIT; }
       token=""; [[ "$case" == full* ]] && token="$KEY"
       metrics_var="${case}_METRICS"
       a0="$(allocated "${!metrics_var}" "$token")"
