@@ -9,7 +9,9 @@
 # /__floor/allocated, read before and after the case ÷ the requests the servers answered in it).
 # Everything on 127.0.0.1; processes are stopped by PID on exit.
 # Environment: CONCURRENCY ("1 8"), PROTOCOLS ("http grpc"), INTERVAL (ms per window, 2000), TRIALS (5),
-# CASES ("direct floor plain full"; with BEFORE also "plainbefore fullbefore"), BEFORE (another build's turbine.dll:
+# CASES ("direct floor plain full"; with BEFORE also "plainbefore fullbefore"; diagnostics: fullnoretry,
+# fullonereplica, floor2 (the bare forwarder over both servers in turn), direct2 (GENERATOR=c: no proxy, the load split
+# over both servers)), BEFORE (another build's turbine.dll:
 # its gateway runs the same two configurations in the same run), SKIP_BUILD=1 to reuse the Release build,
 # GENERATOR (turbine | c): `c` drives REST with wrk and gRPC with h2load (C generators, prepared bodies, 2 threads,
 # DURATION seconds per case, default 6) instead of `turbine bench`, whose own CPU (~40-60 us per request) takes a
@@ -123,6 +125,15 @@ dotnet "$FLOOR" \
 PIDS+=("$!")
 floor_PID="$!"; floor_HTTP="http://127.0.0.1:$FPORT"; floor_GRPC="http://127.0.0.1:$FGRPC"; floor_METRICS="$floor_HTTP/__floor/allocated"
 wait_ready "$WORK/floor.log" "proxy floor ready" "proxy floor"
+if [[ " $CASES " == *" floor2 "* ]]; then
+  # floor2 (a diagnostic): the same bare forwarder over both servers in turn, i.e. the floor with the full case's two
+  # server processes; full/floor2 is the gateway's own cost with the second process's cost on both sides.
+  F2PORT="$(free_port)"; F2GRPC="$(free_port)"
+  dotnet "$FLOOR" "$F2PORT" "${S1_HTTP%/},${S2_HTTP%/}" "$F2GRPC" "${S1_GRPC%/},${S2_GRPC%/}" >"$WORK/floor2.log" 2>&1 &
+  PIDS+=("$!")
+  floor2_PID="$!"; floor2_HTTP="http://127.0.0.1:$F2PORT"; floor2_GRPC="http://127.0.0.1:$F2GRPC"; floor2_METRICS="$floor2_HTTP/__floor/allocated"
+  wait_ready "$WORK/floor2.log" "proxy floor ready" "proxy floor (two destinations)"
+fi
 direct_PID="$S1_PID"; direct_HTTP="$S1_HTTP"; direct_GRPC="$S1_GRPC"; direct_METRICS="$S1_METRICS"
 # direct2 (GENERATOR=c only, a diagnostic): no proxy, the same concurrency split over the two servers by two generators
 # at once, so the servers' CPU per request shows what one process serving half the load costs without any gateway.
@@ -208,6 +219,11 @@ for proto in $PROTOCOLS; do
     for case in plain full plainbefore fullbefore; do
       [[ -n "${T[$case]:-}" && -n "${T[floor]:-}" ]] || continue
       python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} {\"$case\"}/floor  throughput x{${T[$case]}/${T[floor]}:.2f}  p50 x{${P50[$case]}/${P50[floor]}:.2f}  p99 x{${P99[$case]}/${P99[floor]}:.2f}')"
+    done
+    for pair in full:floor2 floor2:floor direct2:direct; do
+      a="${pair%%:*}"; b="${pair#*:}"
+      [[ -n "${T[$a]:-}" && -n "${T[$b]:-}" ]] || continue
+      python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} $a/$b  throughput x{${T[$a]}/${T[$b]}:.2f}  p50 x{${P50[$a]}/${P50[$b]}:.2f}  p99 x{${P99[$a]}/${P99[$b]}:.2f}')"
     done
     unset T P50 P99; declare -A T P50 P99
   done

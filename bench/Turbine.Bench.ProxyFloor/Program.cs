@@ -1,7 +1,10 @@
 // The gateway floor (issue 22, item 1): the least a reverse proxy in .NET does — YARP's IHttpForwarder sending every
 // request to one destination, nothing else (no routing table, auth, limits, retries, logs). HTTP/1.1 on HTTP_PORT to
 // HTTP_DESTINATION, h2c (gRPC) on GRPC_PORT to GRPC_DESTINATION. Driven by bench/gateway-overhead.sh beside the gateway.
-// Usage: Turbine.Bench.ProxyFloor HTTP_PORT HTTP_DESTINATION GRPC_PORT GRPC_DESTINATION
+// A destination may be a comma-separated list (the `floor2` diagnostic: the same bare forwarder over two servers,
+// taken in turn per request — the least a proxy does to spread load, so the gateway's two-replica pool can be compared
+// with the cost of having two server processes at all).
+// Usage: Turbine.Bench.ProxyFloor HTTP_PORT HTTP_DESTINATION[,...] GRPC_PORT GRPC_DESTINATION[,...]
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -34,6 +37,9 @@ using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
     ConnectTimeout = TimeSpan.FromSeconds(5),
 });
 var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
+var httpDestinations = args[1].Split(',');
+var grpcDestinations = args[3].Split(',');
+var turn = 0;
 var http = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(100) };
 var grpc = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(100), Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
 // The one thing besides forwarding: the allocation counter gateway-overhead.sh reads around each case (bytes/request).
@@ -41,7 +47,9 @@ app.MapGet("/__floor/allocated", () => GC.GetTotalAllocatedBytes(precise: false)
 app.Map("/{**path}", async (HttpContext context) =>
 {
     var isGrpc = context.Connection.LocalPort == grpcPort;
-    var error = await forwarder.SendAsync(context, isGrpc ? args[3] : args[1], invoker, isGrpc ? grpc : http);
+    var destinations = isGrpc ? grpcDestinations : httpDestinations;
+    var destination = destinations.Length == 1 ? destinations[0] : destinations[(int)((uint)Interlocked.Increment(ref turn) % (uint)destinations.Length)];
+    var error = await forwarder.SendAsync(context, destination, invoker, isGrpc ? grpc : http);
     if (error != ForwarderError.None && !context.Response.HasStarted)
     {
         context.Response.StatusCode = StatusCodes.Status502BadGateway;
