@@ -100,7 +100,7 @@ public class InferPathBenchmarks
 
     /// <summary>gRPC, whole path: parse the message, read it, infer, build the response message, serialize it.</summary>
     [Benchmark(Baseline = true)]
-    [AllocationBudget(4864)]
+    [AllocationBudget(3968)]
     public async Task<int> Grpc()
     {
         var message = ModelInferRequest.Parser.ParseFrom(_grpcMessage);
@@ -117,7 +117,7 @@ public class InferPathBenchmarks
     /// (one pooled copy), infer, the response written straight into the frame buffer.
     /// </summary>
     [Benchmark]
-    [AllocationBudget(2000)]
+    [AllocationBudget(1112)]
     public async Task<int> GrpcWire()
     {
         var call = WireInferRequestReader.Read(new ReadOnlySequence<byte>(_grpcMessage));
@@ -172,7 +172,7 @@ public class InferPathBenchmarks
 
     /// <summary>Engine stage: InferenceEngine.InferAsync on a pre-built request (request object included).</summary>
     [Benchmark]
-    [AllocationBudget(1824)]
+    [AllocationBudget(928)]
     public async Task<int> EngineInferOnly()
     {
         using var request = SimpleRequest();
@@ -193,12 +193,12 @@ public class InferPathBenchmarks
 
     /// <summary>REST JSON: RequestBody.ReadAsync over a memory stream, InferRequestReader.Read, infer, InferResponseWriter.</summary>
     [Benchmark]
-    [AllocationBudget(2400)]
+    [AllocationBudget(1504)]
     public Task<long> RestJson() => RestAsync(_json, null);
 
     /// <summary>REST binary tensor extension (inputs and outputs binary).</summary>
     [Benchmark]
-    [AllocationBudget(2472)]
+    [AllocationBudget(1576)]
     public Task<long> RestBinary() => RestAsync(_binary, _binaryHeaderLength);
 
     private async Task<long> RestAsync(byte[] body, int? headerLength)

@@ -20,7 +20,7 @@ public class SchedulerBenchmarks
 
     private DynamicBatcher _batcher = null!;
     private InstancePoolScheduler _pool = null!;
-    private ScheduleRequest _request = null!;
+    private ScheduleRequest _request;
 
     [GlobalSetup]
     public void Setup()

@@ -12,6 +12,7 @@ internal sealed unsafe class NativeTensorMemory : MemoryManager<byte>
     private readonly byte* _pointer;
     private readonly int _length;
     private OrtValue? _value;
+    private IntPtr _handle;
 
     public NativeTensorMemory(OrtValue value)
     {
@@ -25,6 +26,17 @@ internal sealed unsafe class NativeTensorMemory : MemoryManager<byte>
         }
     }
 
+    /// <summary>Over a raw <c>OrtValue*</c> from <see cref="OrtNative"/>: released with <see cref="OrtNative.ReleaseValue"/>.</summary>
+    /// <param name="handle">The value, owned from here on.</param>
+    /// <param name="pointer">Its tensor data.</param>
+    /// <param name="length">Its length in bytes.</param>
+    public NativeTensorMemory(IntPtr handle, byte* pointer, int length)
+    {
+        _handle = handle;
+        _pointer = pointer;
+        _length = length;
+    }
+
     public override Span<byte> GetSpan() => new(_pointer, _length);
 
     public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
@@ -36,5 +48,6 @@ internal sealed unsafe class NativeTensorMemory : MemoryManager<byte>
     protected override void Dispose(bool disposing)
     {
         Interlocked.Exchange(ref _value, null)?.Dispose();
+        OrtNative.ReleaseValue(Interlocked.Exchange(ref _handle, IntPtr.Zero));
     }
 }

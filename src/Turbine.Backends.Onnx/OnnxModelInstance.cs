@@ -25,12 +25,20 @@ internal sealed class OnnxModelInstance : IModelInstance
     private OrtValue[] _values = [];
     private MemoryHandle[] _pins = [];
 
+    // The direct path (OrtNative): null when the package's internals were not found or the model has a string or
+    // non-tensor input or output (those keep the managed Run). The arrays are reused: one call at a time per instance.
+    private readonly NativeBinding? _native;
+
     private OnnxModelInstance(string name, InferenceSession session, IDisposable sessionOwner)
     {
         Name = name;
         _session = session;
         _sessionOwner = sessionOwner;
+        _native = NativeBinding.TryCreate(session, _runOptions);
     }
+
+    /// <summary>True when this instance runs through <see cref="OrtNative"/> (no managed ONNX Runtime objects per request).</summary>
+    internal bool UsesNativeRun => _native is not null;
 
     public string Name { get; }
 
@@ -85,6 +93,145 @@ internal sealed class OnnxModelInstance : IModelInstance
     public ExecutionResult Execute(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
         var t0 = Stopwatch.GetTimestamp();
+        if (_native is not null && _native.Knows(inputs, outputNames))
+        {
+            return ExecuteNative(_native, inputs, outputNames, t0, cancellationToken);
+        }
+
+        return ExecuteManaged(inputs, outputNames, t0, cancellationToken);
+    }
+
+    /// <summary>
+    /// The per-request path without managed ONNX Runtime objects: inputs become <c>OrtValue*</c> handles over the
+    /// request's pinned bytes, <c>OrtApi::Run</c> gets the instance's reused name and value arrays, and each output
+    /// handle is owned by the <see cref="NativeTensorMemory"/> the response holds (released when the response is).
+    /// </summary>
+    private unsafe ExecutionResult ExecuteNative(NativeBinding native, IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, long t0, CancellationToken cancellationToken)
+    {
+        var inputCount = inputs.Count;
+        var outputCount = outputNames.Count;
+        native.EnsureCapacity(inputCount, outputCount);
+        var pins = native.Pins;
+        var inputValues = native.InputValues;
+        var outputValues = native.OutputValues;
+        var created = 0;
+        List<InferenceTensor>? outputs = null;
+        try
+        {
+            for (var i = 0; i < inputCount; i++)
+            {
+                var input = inputs[i];
+                native.InputNames[i] = native.InputName(input.Name);
+                var memory = input.Data;
+                inputValues[i] = IntPtr.Zero;
+                pins[i] = memory.Length == 0 ? EmptyBuffer.AsMemory().Pin() : memory.Pin();
+                created++; // from here the finally releases the pin (and the value once it exists)
+                inputValues[i] = OrtNative.CreateTensor(pins[i].Pointer, memory.Length, input.Shape,
+                    (int)OnnxTypes.ToElementType(input.DataType));
+            }
+
+            for (var i = 0; i < outputCount; i++)
+            {
+                native.OutputNames[i] = native.Output(outputNames[i]).Utf8Name;
+                outputValues[i] = IntPtr.Zero; // a non-zero entry would be taken as a pre-allocated output
+            }
+
+            var t1 = Stopwatch.GetTimestamp();
+            var ran = false;
+            try
+            {
+                using (cancellationToken.CanBeCanceled ? cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, _runOptions) : default)
+                {
+                    try
+                    {
+                        fixed (IntPtr* inNames = native.InputNames, inValues = inputValues, outNames = native.OutputNames, outValues = outputValues)
+                        {
+                            OrtNative.Run(native.Session, native.RunOptions, inNames, inValues, inputCount, outNames, outputCount, outValues);
+                        }
+
+                        ran = true;
+                    }
+                    catch (OrtNativeException e) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new InferenceException(StatusCode.Internal, $"ONNX Runtime failed to run model instance '{Name}': {e.Message}", e);
+                    }
+                    catch (OrtNativeException)
+                    {
+                        // Terminated by the cancellation callback: answered as cancelled below.
+                    }
+                }
+            }
+            finally
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    _runOptions.Terminate = false;
+                }
+            }
+
+            if (!ran)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+
+            var t2 = Stopwatch.GetTimestamp();
+            outputs = new List<InferenceTensor>(outputCount);
+            for (var i = 0; i < outputCount; i++)
+            {
+                outputs.Add(NativeOutput(outputNames[i], native.Output(outputNames[i]), outputValues[i]));
+                outputValues[i] = IntPtr.Zero; // the tensor owns it now
+            }
+
+            var t3 = Stopwatch.GetTimestamp();
+            var result = new ExecutionResult(outputs, Ns(t1 - t0), Ns(t2 - t1), Ns(t3 - t2));
+            outputs = null;
+            return result;
+        }
+        finally
+        {
+            if (outputs is not null)
+            {
+                foreach (var output in outputs)
+                {
+                    output.Dispose();
+                }
+            }
+
+            for (var i = 0; i < outputCount; i++)
+            {
+                OrtNative.ReleaseValue(outputValues[i]);
+                outputValues[i] = IntPtr.Zero;
+            }
+
+            for (var i = 0; i < created; i++)
+            {
+                OrtNative.ReleaseValue(inputValues[i]);
+                inputValues[i] = IntPtr.Zero;
+                pins[i].Dispose();
+                pins[i] = default;
+            }
+        }
+    }
+
+    private static unsafe InferenceTensor NativeOutput(string name, NativeBinding.OutputSlot slot, IntPtr value)
+    {
+        OrtNative.TypeAndShape(value, out var elementType, ref slot.Shape);
+        var type = OnnxTypes.ToDataType((Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)elementType);
+        if (type is TensorDataType.Invalid or TensorDataType.Bytes)
+        {
+            throw new InferenceException(StatusCode.Internal,
+                $"output '{name}' has unsupported element type {(Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)elementType}");
+        }
+
+        var shape = slot.Shape;
+        var length = checked((int)(TensorShape.ElementCount(shape) * type.ElementSize()));
+        var data = length == 0 ? null : OrtNative.TensorData(value);
+        var memory = new NativeTensorMemory(value, data, length);
+        return new InferenceTensor(name, type, shape, memory.Memory, memory);
+    }
+
+    private ExecutionResult ExecuteManaged(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, long t0, CancellationToken cancellationToken)
+    {
         // One call at a time per instance (the scheduler's contract), so the argument arrays are reused.
         if (_names.Length != inputs.Count)
         {
@@ -168,6 +315,7 @@ internal sealed class OnnxModelInstance : IModelInstance
     {
         _sessionOwner.Dispose();
         _runOptions.Dispose();
+        _native?.Dispose();
     }
 
     private static unsafe OrtValue CreateInput(InferenceTensor tensor, out MemoryHandle pin)

@@ -225,7 +225,7 @@ public sealed partial class InferenceEngine
         var outputs = run.Outputs;
         for (var i = 0; i < outputs.Count && (version.HasOutputReshape || request.Outputs.Count > 0); i++)
         {
-            if (version.HasOutputReshape && config.Outputs.First(o => o.Name == outputs[i].Name) is { Reshape: not null } spec)
+            if (version.HasOutputReshape && FindOutput(config, outputs[i].Name) is { Reshape: not null } spec)
             {
                 var o = outputs[i];
                 long[] shape = config.MaxBatchSize > 0 ? [o.Shape.Length > 0 ? o.Shape[0] : batch, .. spec.Dims] : [.. spec.Dims];
@@ -254,8 +254,23 @@ public sealed partial class InferenceEngine
 
         version.Statistics.RecordSuccess(batch, ElapsedNs(start), executed.Value.QueueNs, run.ComputeInputNs, run.ComputeInferNs, run.ComputeOutputNs);
 #pragma warning disable CA2000 // ownership passes to the caller inside the Result
-        return Result<InferenceResponse>.Ok(new InferenceResponse(config.Name, version.Version, request.Id, outputs, version.Lease()));
+        return Result<InferenceResponse>.Ok(InferenceResponse.Holding(version, request.Id, outputs));
 #pragma warning restore CA2000
+    }
+
+    // A loop, not config.Outputs.First(lambda): the lambda captured this method's locals, and the compiler allocated
+    // their closure object on every request, reshape or not (issue 22, P7 round 3).
+    private static Config.ModelOutput? FindOutput(ModelConfig config, string name)
+    {
+        foreach (var o in config.Outputs)
+        {
+            if (o.Name == name)
+            {
+                return o;
+            }
+        }
+
+        return null;
     }
 
     private static RequestedOutput? FindRequested(List<RequestedOutput> requested, string name)

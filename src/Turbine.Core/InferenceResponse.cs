@@ -11,6 +11,7 @@ namespace Turbine.Core;
 public sealed class InferenceResponse : IDisposable
 {
     private IDisposable? _lease;
+    private Lifecycle.LoadedVersion? _version;
     private InferenceEngine? _engine;
     private string _protocol = "";
     private long _receivedTimestamp;
@@ -24,6 +25,16 @@ public sealed class InferenceResponse : IDisposable
         Outputs = outputs;
         _lease = lease;
     }
+
+    /// <summary>
+    /// A response holding one reference on <paramref name="version"/> itself (released once, by <see cref="Dispose"/>):
+    /// the engine's own responses, without a lease object per request (issue 22, P7 round 3).
+    /// </summary>
+    /// <param name="version">The version the outputs came from; the reference the caller acquired passes to the response (as <c>LoadedVersion.Lease()</c> does).</param>
+    /// <param name="id">The request id.</param>
+    /// <param name="outputs">The outputs, owned by the response.</param>
+    internal static InferenceResponse Holding(Lifecycle.LoadedVersion version, string id, List<InferenceTensor> outputs) =>
+        new(version.Config.Name, version.Version, id, outputs, null) { _version = version };
 
     public string ModelName { get; }
 
@@ -43,6 +54,7 @@ public sealed class InferenceResponse : IDisposable
         }
 
         Interlocked.Exchange(ref _lease, null)?.Dispose();
+        Interlocked.Exchange(ref _version, null)?.Release();
         Interlocked.Exchange(ref _engine, null)?.CompleteRequest(ModelName, ModelVersion, _protocol, _receivedTimestamp, _span, StatusCode.Ok, null);
     }
 

@@ -87,7 +87,7 @@ internal sealed partial class DynamicBatcher
             {
                 first = entry.Request;
             }
-            else if (_maxBatchSize == 0 || sum + size > _maxBatchSize || !SameItemShapes(first, entry.Request))
+            else if (_maxBatchSize == 0 || sum + size > _maxBatchSize || !SameItemShapes(first.Value, entry.Request))
             {
                 closed = true;
                 break;

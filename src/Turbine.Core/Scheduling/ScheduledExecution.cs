@@ -6,4 +6,4 @@ namespace Turbine.Core.Scheduling;
 /// A request's execution result (its own outputs; the compute times are those of the batch it ran in) and how
 /// long the request waited before its batch started, in nanoseconds.
 /// </summary>
-internal sealed record ScheduledExecution(ExecutionResult Result, long QueueNs);
+internal readonly record struct ScheduledExecution(ExecutionResult Result, long QueueNs);
