@@ -195,6 +195,16 @@ TICK="$(getconf CLK_TCK)"
 SPLIT=split
 declare -A T P50 P99 PCPU SCPU
 printf '%-6s %-5s %-8s %12s %10s %10s %10s %10s %10s\n' protocol conc case "infer/s" "p50 us" "p99 us" "CPU us/r" "srv us/r" "alloc B/r"
+if [[ "$GENERATOR" == c ]]; then
+  # JIT and connection warm-up of every process in every case (turbine bench warms up by its own trials), not reported
+  for proto in $PROTOCOLS; do
+    for case in $CASES; do
+      url_var="${case}_HTTP"; [[ "$proto" == grpc ]] && url_var="${case}_GRPC"; [[ "$case" == direct2 ]] && url_var=SPLIT
+      token=""; [[ "$case" == full* ]] && token="$KEY"
+      DURATION=2 bench "$proto" "${!url_var}" 8 "$token" >/dev/null
+    done
+  done
+fi
 for proto in $PROTOCOLS; do
   for c in $CONCURRENCY; do
     for case in $CASES; do
