@@ -33,7 +33,8 @@ internal static partial class InferRequestReader
                 else if (reader.ValueTextEquals("parameters"u8))
                 {
                     reader.Read();
-                    error = ReadParameters(ref reader, "request", out var p) ?? Assign(request, p);
+                    bool? binaryOutput = null;
+                    error = ReadParameters(ref reader, "request", BinaryDataOutputFlag, ref binaryOutput, out var p) ?? Assign(request, p, binaryOutput);
                 }
                 else if (reader.ValueTextEquals("inputs"u8))
                 {
@@ -80,9 +81,16 @@ internal static partial class InferRequestReader
         }
     }
 
-    private static InferenceError? Assign(InferenceRequest request, Dictionary<string, InferParameter>? parameters)
+    /// <summary>The REST request's transport flag for every output's form (binary tensor data extension).</summary>
+    private const string BinaryDataOutputFlag = "binary_data_output";
+
+    /// <summary>A requested output's transport flag for its own form.</summary>
+    private const string BinaryDataFlag = "binary_data";
+
+    private static InferenceError? Assign(InferenceRequest request, Dictionary<string, InferParameter>? parameters, bool? binaryDataOutput)
     {
         request.Parameters = parameters;
+        request.BinaryDataOutput = binaryDataOutput;
         return null;
     }
 
@@ -97,7 +105,15 @@ internal static partial class InferRequestReader
         return null;
     }
 
-    private static InferenceError? ReadParameters(ref Utf8JsonReader reader, string owner, out Dictionary<string, InferParameter>? parameters)
+    /// <summary>
+    /// Reads a request's or an output's parameters. The binary tensor data extension's transport flag
+    /// (<paramref name="flagName"/>: <c>binary_data_output</c> or <c>binary_data</c>) is read into <paramref name="flag"/>
+    /// when it is a bool, so the common binary request makes no dictionary; any other value of it stays in the
+    /// dictionary, where the validator refuses it with the message it always had. The last occurrence of a name wins,
+    /// as it did in the dictionary. The dictionary is made on the first other parameter (null when there is none).
+    /// </summary>
+    private static InferenceError? ReadParameters(ref Utf8JsonReader reader, string owner, string flagName, ref bool? flag,
+        out Dictionary<string, InferParameter>? parameters)
     {
         parameters = null;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -105,10 +121,30 @@ internal static partial class InferRequestReader
             return InferenceError.InvalidArgument($"{owner} 'parameters' must be a JSON object, got {reader.TokenType}");
         }
 
-        parameters = new Dictionary<string, InferParameter>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = JsonNames.Get(ref reader); // known names (binary_data_output, priority, …) are shared strings
+            if (reader.ValueTextEquals(flagName))
+            {
+                // Matched in place: the name is a string only when it goes into the dictionary (a non-bool value).
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+                {
+                    flag = reader.TokenType == JsonTokenType.True;
+                    parameters?.Remove(flagName);
+                    continue;
+                }
+
+                flag = null;
+                var flagError = ReadParameterValue(ref reader, owner, flagName, ref parameters);
+                if (flagError is not null)
+                {
+                    return flagError;
+                }
+
+                continue;
+            }
+
+            var name = JsonNames.Get(ref reader); // known names (priority, timeout, …) are shared strings
             reader.Read();
             var error = ReadParameterValue(ref reader, owner, name, ref parameters);
             if (error is not null)
@@ -323,6 +359,7 @@ internal static partial class InferRequestReader
 
             string? name = null;
             Dictionary<string, InferParameter>? parameters = null;
+            bool? binaryData = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var property = JsonNames.Get(ref reader);
@@ -333,7 +370,7 @@ internal static partial class InferRequestReader
                 }
                 else if (property == "parameters")
                 {
-                    var error = ReadParameters(ref reader, $"outputs[{index}]", out parameters);
+                    var error = ReadParameters(ref reader, OutputOwner(index), BinaryDataFlag, ref binaryData, out parameters);
                     if (error is not null)
                     {
                         return error;
@@ -351,11 +388,17 @@ internal static partial class InferRequestReader
                 return InferenceError.InvalidArgument($"outputs[{index}]: missing field 'name'");
             }
 
-            request.Outputs.Add(new RequestedOutput(name, parameters));
+            request.Outputs.Add(new RequestedOutput(name, parameters) { BinaryData = binaryData });
         }
 
         return null;
     }
+
+    /// <summary><c>outputs[i]</c>, the owner named in a parameter error; the first few are kept (no string per output per request).</summary>
+    private static string OutputOwner(int index) =>
+        index < OutputOwners.Length ? OutputOwners[index] : $"outputs[{index}]";
+
+    private static readonly string[] OutputOwners = [.. Enumerable.Range(0, 16).Select(i => $"outputs[{i}]")];
 
     private static readonly byte[][] WireNamesUtf8 =
         [.. TensorDataTypes.All().Select(t => System.Text.Encoding.UTF8.GetBytes(t.ToWireName()))];

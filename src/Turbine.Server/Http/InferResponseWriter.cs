@@ -18,7 +18,9 @@ internal static class InferResponseWriter
 
     public static async Task WriteAsync(HttpContext context, InferenceRequest request, InferenceResponse response)
     {
-        var defaultBinary = request.Parameters is not null && request.Parameters.TryGetValue("binary_data_output", out var b) && b.TryGetBool(out var bv) && bv;
+        // The REST reader puts the flags in fields; a request built in code may still carry them as parameters.
+        var defaultBinary = request.BinaryDataOutput
+            ?? (request.Parameters is not null && request.Parameters.TryGetValue("binary_data_output", out var b) && b.TryGetBool(out var bv) && bv);
         var binary = new OutputFlags(response.Outputs.Count);
         var anyBinary = false;
         long binaryBytes = 0;
@@ -213,7 +215,17 @@ internal static class InferResponseWriter
     {
         foreach (var r in request.Outputs)
         {
-            if (r.Name == output && r.Parameters is not null && r.Parameters.TryGetValue("binary_data", out var p) && p.TryGetBool(out var v))
+            if (r.Name != output)
+            {
+                continue;
+            }
+
+            if (r.BinaryData is { } flag)
+            {
+                return flag;
+            }
+
+            if (r.Parameters is not null && r.Parameters.TryGetValue("binary_data", out var p) && p.TryGetBool(out var v))
             {
                 return v;
             }
