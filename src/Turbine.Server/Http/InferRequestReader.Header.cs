@@ -10,6 +10,7 @@ internal static partial class InferRequestReader
         ReadOnlySpan<byte> json,
         InferenceRequest request,
         List<(int Input, long Size)> binarySizes,
+        List<PendingInput> inputs,
         out Dictionary<int, (int Start, int Length)>? dataRanges)
     {
         dataRanges = null; // made on the first JSON 'data' (a binary request never needs it)
@@ -39,7 +40,7 @@ internal static partial class InferRequestReader
                 else if (reader.ValueTextEquals("inputs"u8))
                 {
                     reader.Read();
-                    error = ReadInputs(ref reader, request, binarySizes, ref dataRanges);
+                    error = ReadInputs(ref reader, inputs, binarySizes, ref dataRanges);
                     sawInputs = true;
                 }
                 else if (reader.ValueTextEquals("outputs"u8))
@@ -186,7 +187,7 @@ internal static partial class InferRequestReader
 
     private static InferenceError? ReadInputs(
         ref Utf8JsonReader reader,
-        InferenceRequest request,
+        List<PendingInput> inputs,
         List<(int Input, long Size)> binarySizes,
         ref Dictionary<int, (int Start, int Length)>? dataRanges)
     {
@@ -197,7 +198,7 @@ internal static partial class InferRequestReader
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var index = request.Inputs.Count;
+            var index = inputs.Count;
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 return InferenceError.InvalidArgument($"inputs[{index}] must be an object, got a JSON {reader.TokenType}");
@@ -300,7 +301,8 @@ internal static partial class InferRequestReader
                 (dataRanges ??= [])[index] = range;
             }
 
-            request.Inputs.Add(new InferenceTensor(name, dataType, shape, ReadOnlyMemory<byte>.Empty) { Parameters = parameters });
+            // The tensor is made once, with its data, in AttachData (no placeholder tensor per input).
+            inputs.Add(new PendingInput(name, dataType, shape, parameters));
         }
 
         return null;
