@@ -2,7 +2,11 @@ using Turbine.Core.Tensors;
 
 namespace Turbine.Core;
 
-/// <summary>An output the client asked for, with its parameters (<c>classification</c>) and its REST <c>binary_data</c> flag.</summary>
+/// <summary>
+/// An output the client asked for, with its parameters (<c>classification</c>) and its REST <c>binary_data</c> flag.
+/// Immutable: the REST front end shares one instance without parameters between the requests that ask for the same
+/// output the same way, so keep it free of per-request state.
+/// </summary>
 public sealed class RequestedOutput
 {
     public RequestedOutput(string name, Dictionary<string, InferParameter>? parameters = null)

@@ -390,10 +390,32 @@ internal static partial class InferRequestReader
                 return InferenceError.InvalidArgument($"outputs[{index}]: missing field 'name'");
             }
 
-            request.Outputs.Add(new RequestedOutput(name, parameters) { BinaryData = binaryData });
+            request.Outputs.Add(parameters is null ? SharedOutput(name, binaryData) : new RequestedOutput(name, parameters) { BinaryData = binaryData });
         }
 
         return null;
+    }
+
+    private static readonly RequestedOutput?[] SharedOutputs = new RequestedOutput?[64];
+
+    /// <summary>
+    /// A requested output with no parameters but its <c>binary_data</c> flag: immutable, so one instance per (name, flag)
+    /// is shared by the requests that ask for it (a bounded cache; names come from <see cref="JsonNames"/>, the same
+    /// string for the same name, so the slot is matched by reference).
+    /// </summary>
+    private static RequestedOutput SharedOutput(string name, bool? binaryData)
+    {
+        var hash = (uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(name) * 3 + (binaryData switch { null => 0u, false => 1u, true => 2u });
+        ref var slot = ref SharedOutputs[hash & 63];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && ReferenceEquals(cached.Name, name) && cached.BinaryData == binaryData)
+        {
+            return cached;
+        }
+
+        var output = new RequestedOutput(name) { BinaryData = binaryData };
+        Volatile.Write(ref slot, output);
+        return output;
     }
 
     /// <summary><c>outputs[i]</c>, the owner named in a parameter error; the first few are kept (no string per output per request).</summary>

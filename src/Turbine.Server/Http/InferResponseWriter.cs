@@ -24,7 +24,8 @@ internal static class InferResponseWriter
         var binary = new OutputFlags(response.Outputs.Count);
         var anyBinary = false;
         long binaryBytes = 0;
-        using var header = new PooledBuffer(512);
+        using var lease = HeaderLease.Rent();
+        var header = lease.Buffer;
         var writer = RentWriter(header);
         try
         {
@@ -151,6 +152,45 @@ internal static class InferResponseWriter
 
     [ThreadStatic]
     private static Utf8JsonWriter? _writer;
+
+    [ThreadStatic]
+    private static PooledBuffer? _header;
+
+    /// <summary>
+    /// The response header's buffer: this thread's cached <see cref="PooledBuffer"/> object when there is one (no object
+    /// per response). Disposing returns the array to the pool and caches the object on the thread that finishes the
+    /// response; nothing else holds it then.
+    /// </summary>
+    private readonly struct HeaderLease : IDisposable
+    {
+        private HeaderLease(PooledBuffer buffer) => Buffer = buffer;
+
+        public PooledBuffer Buffer { get; }
+
+        public static HeaderLease Rent()
+        {
+            var buffer = _header;
+            _header = null;
+            if (buffer is null)
+            {
+#pragma warning disable CA2000 // owned by the lease, disposed by its Dispose
+                buffer = new PooledBuffer(512);
+#pragma warning restore CA2000
+            }
+            else
+            {
+                buffer.Reopen(512);
+            }
+
+            return new HeaderLease(buffer);
+        }
+
+        public void Dispose()
+        {
+            Buffer.Dispose();
+            _header = Buffer;
+        }
+    }
 
     private static LengthText _lastHeaderLength = new(-1, "");
 

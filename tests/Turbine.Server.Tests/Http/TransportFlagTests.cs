@@ -87,6 +87,23 @@ public sealed class TransportFlagTests(SharedServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void OutputFlag_SharedOutputs_NeverMixFlagsOrParameters()
+    {
+        // Outputs with nothing but the flag are shared instances: alternating flags and parameters must never leak.
+        for (var i = 0; i < 50; i++)
+        {
+            var flag = i % 3 == 0 ? "" : $"\"parameters\":{{\"binary_data\":{(i % 3 == 1 ? "true" : "false")}}}";
+            var withClass = i % 5 == 0 ? "{\"name\":\"X\",\"parameters\":{\"classification\":2}}" : "{\"name\":\"X\"}";
+            using var request = Read("", ",\"outputs\":[{\"name\":\"X\"" + (flag.Length > 0 ? "," + flag : "") + "}," + withClass.Replace("\"X\"", "\"Y\"") + "]");
+            Assert.Equal(i % 3 == 0 ? null : i % 3 == 1, request.Outputs[0].BinaryData);
+            Assert.Null(request.Outputs[0].Parameters);
+            Assert.Equal("Y", request.Outputs[1].Name);
+            Assert.Null(request.Outputs[1].BinaryData);
+            Assert.Equal(i % 5 == 0 ? 2 : 0, request.Outputs[1].ClassificationCount);
+        }
+    }
+
+    [Fact]
     public void OutputFlag_NotAScalar_SameErrorNamingTheOutput()
     {
         var bytes = Encoding.UTF8.GetBytes(
