@@ -340,8 +340,40 @@ internal static partial class InferRequestReader
             dims[count++] = d;
         }
 
-        shape = dims[..count].ToArray();
+        shape = SharedShape(dims[..count]);
         return null;
+    }
+
+    private static readonly long[]?[] SharedShapes = new long[]?[64];
+
+    /// <summary>
+    /// The shape array for <paramref name="dims"/>: a model's requests repeat a few shapes, and a shape array is never
+    /// written after it is read (InferenceTensor.Shape), so up to 8 dimensions come from a bounded cache shared by
+    /// requests; a miss allocates it and takes the slot.
+    /// </summary>
+    private static long[] SharedShape(ReadOnlySpan<long> dims)
+    {
+        if (dims.Length > 8)
+        {
+            return dims.ToArray();
+        }
+
+        var hash = (ulong)dims.Length;
+        foreach (var d in dims)
+        {
+            hash = (hash ^ (ulong)d) * 1099511628211UL;
+        }
+
+        ref var slot = ref SharedShapes[(int)((hash ^ (hash >> 32)) & 63)];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && dims.SequenceEqual(cached))
+        {
+            return cached;
+        }
+
+        var shape = dims.ToArray();
+        Volatile.Write(ref slot, shape);
+        return shape;
     }
 
     private static InferenceError? ReadOutputs(ref Utf8JsonReader reader, InferenceRequest request)

@@ -175,6 +175,7 @@ internal static partial class InferRequestReader
 
         var offset = 0;
         var sizeIndex = 0;
+        request.Inputs.Capacity = pending.Count; // its array exactly as long as needed
         for (var i = 0; i < pending.Count; i++)
         {
             var meta = pending[i];
