@@ -208,7 +208,8 @@ public class InferPathBenchmarks
         _requestStream.Position = 0;
         _http.Request.ContentLength = body.Length;
         _responseStream.SetLength(0);
-        using var read = Ok(await RequestBody.ReadAsync(_http.Request, 64L << 20, "bench limit", Budget, CancellationToken.None).ConfigureAwait(false));
+        // recycle: as the infer endpoint reads it (the body object is reused once released).
+        using var read = Ok(await RequestBody.ReadAsync(_http.Request, 64L << 20, "bench limit", Budget, CancellationToken.None, recycle: true).ConfigureAwait(false));
         using var request = Ok(InferRequestReader.Read("simple", null, read, headerLength));
         using var response = Ok(await _engine.InferAsync(request, CancellationToken.None).ConfigureAwait(false));
         await InferResponseWriter.WriteAsync(_http, request, response).ConfigureAwait(false);

@@ -30,6 +30,13 @@ public sealed class InferenceRequest : IDisposable
     /// <summary>Request parameters (<c>priority</c>, <c>timeout</c>, <c>sequence_id</c>, …) or null.</summary>
     public Dictionary<string, InferParameter>? Parameters { get; set; }
 
+    /// <summary>
+    /// The REST binary tensor data extension's <c>binary_data_output</c> flag, read by the REST front end into this
+    /// field rather than into <see cref="Parameters"/> (it is a transport flag the model never sees); null when the
+    /// client did not send it as a bool. A non-bool value stays in <see cref="Parameters"/>, where the validator refuses it.
+    /// </summary>
+    public bool? BinaryDataOutput { get; set; }
+
     public List<InferenceTensor> Inputs { get; } = [];
 
     /// <summary>Outputs the client asked for; empty means every output of the model.</summary>

@@ -188,6 +188,9 @@ public sealed class TurbineServer : IAsyncDisposable
                     ? metricsEndpoint.HandleAsync(ctx)
                     : HttpErrors.WriteAsync(ctx, StatusCodes.Status404NotFound, $"the metrics port serves only GET /metrics, not {ctx.Request.Method} {ctx.Request.Path}");
             });
+            // POST .../infer is matched by hand (no route values, no endpoint machinery per request); then routing.
+            HttpEndpoints.UseInferRoute(app, engine, options);
+            app.UseRouting();
             // Management endpoints (ManagementOperationAttribute) run only when the authorizer allows the caller.
             var authorizer = app.Services.GetRequiredService<ManagementAuthorizer>();
             app.Use((ctx, next) => ManagementAuthMiddleware.InvokeAsync(ctx, () => next(ctx), authorizer));

@@ -23,7 +23,7 @@ public sealed class InferenceTensor : IDisposable
 
     public TensorDataType DataType { get; }
 
-    /// <summary>Dimensions, batch first when the model batches.</summary>
+    /// <summary>Dimensions, batch first when the model batches. Never written: the REST front end shares shape arrays between requests.</summary>
     public long[] Shape { get; }
 
     /// <summary>Raw bytes in the protocol layout.</summary>

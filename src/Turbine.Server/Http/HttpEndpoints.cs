@@ -168,13 +168,35 @@ internal static class HttpEndpoints
     private static Task WithModel(HttpContext ctx, Func<string, long?, Task> handler) =>
         TryModel(ctx, out var model, out var version, out var bad) ? handler(model, version) : bad!;
 
+    /// <summary>
+    /// Serves the infer requests <see cref="InferRoute"/> matches before routing, as the mapped infer routes do (same
+    /// handler, same version check); the mapped routes stay and answer whatever the hand match leaves to routing.
+    /// </summary>
+    /// <param name="app">The pipeline; call right before <c>UseRouting</c>.</param>
+    /// <param name="engine">The engine.</param>
+    /// <param name="options">The server's settings.</param>
+    public static void UseInferRoute(IApplicationBuilder app, InferenceEngine engine, ServerOptions options)
+    {
+        var budget = app.ApplicationServices.GetRequiredService<RequestBodyBudget>();
+        var enricher = app.ApplicationServices.GetService<IRequestEnricher>();
+        InferRoute.Use(app, (ctx, model, versionText) => TryVersion(ctx, versionText, out var version, out var bad)
+            ? InferEndpoint.HandleAsync(ctx, engine, options, model, version, budget, enricher)
+            : bad!);
+    }
+
     /// <summary>The route's model and version; false with the error response's task when the version is not valid.</summary>
     private static bool TryModel(HttpContext ctx, out string model, out long? version, out Task? bad)
     {
         model = (string)ctx.GetRouteValue("model")!;
+        return TryVersion(ctx, ctx.GetRouteValue("version") is string text ? text.AsSpan() : default, out version, out bad);
+    }
+
+    /// <summary>The version segment parsed (none when empty); false with the error response's task when it is not valid.</summary>
+    private static bool TryVersion(HttpContext ctx, ReadOnlySpan<char> text, out long? version, out Task? bad)
+    {
         version = null;
         bad = null;
-        if (ctx.GetRouteValue("version") is string text)
+        if (!text.IsEmpty)
         {
             if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
             {

@@ -34,7 +34,7 @@ internal static class InferEndpoint
         }
 
         var read = await RequestBody.ReadAsync(ctx.Request, options.MaxRequestBodyBytes, "--http-max-body-bytes",
-            budget, ctx.RequestAborted).ConfigureAwait(false);
+            budget, ctx.RequestAborted, recycle: true).ConfigureAwait(false);
         if (!read.IsOk)
         {
             Refuse(ctx, engine, model, version, received, read.Error);

@@ -10,6 +10,7 @@ internal static partial class InferRequestReader
         ReadOnlySpan<byte> json,
         InferenceRequest request,
         List<(int Input, long Size)> binarySizes,
+        List<PendingInput> inputs,
         out Dictionary<int, (int Start, int Length)>? dataRanges)
     {
         dataRanges = null; // made on the first JSON 'data' (a binary request never needs it)
@@ -33,12 +34,13 @@ internal static partial class InferRequestReader
                 else if (reader.ValueTextEquals("parameters"u8))
                 {
                     reader.Read();
-                    error = ReadParameters(ref reader, "request", out var p) ?? Assign(request, p);
+                    bool? binaryOutput = null;
+                    error = ReadParameters(ref reader, "request", BinaryDataOutputFlag, ref binaryOutput, out var p) ?? Assign(request, p, binaryOutput);
                 }
                 else if (reader.ValueTextEquals("inputs"u8))
                 {
                     reader.Read();
-                    error = ReadInputs(ref reader, request, binarySizes, ref dataRanges);
+                    error = ReadInputs(ref reader, inputs, binarySizes, ref dataRanges);
                     sawInputs = true;
                 }
                 else if (reader.ValueTextEquals("outputs"u8))
@@ -80,9 +82,16 @@ internal static partial class InferRequestReader
         }
     }
 
-    private static InferenceError? Assign(InferenceRequest request, Dictionary<string, InferParameter>? parameters)
+    /// <summary>The REST request's transport flag for every output's form (binary tensor data extension).</summary>
+    private const string BinaryDataOutputFlag = "binary_data_output";
+
+    /// <summary>A requested output's transport flag for its own form.</summary>
+    private const string BinaryDataFlag = "binary_data";
+
+    private static InferenceError? Assign(InferenceRequest request, Dictionary<string, InferParameter>? parameters, bool? binaryDataOutput)
     {
         request.Parameters = parameters;
+        request.BinaryDataOutput = binaryDataOutput;
         return null;
     }
 
@@ -97,7 +106,15 @@ internal static partial class InferRequestReader
         return null;
     }
 
-    private static InferenceError? ReadParameters(ref Utf8JsonReader reader, string owner, out Dictionary<string, InferParameter>? parameters)
+    /// <summary>
+    /// Reads a request's or an output's parameters. The binary tensor data extension's transport flag
+    /// (<paramref name="flagName"/>: <c>binary_data_output</c> or <c>binary_data</c>) is read into <paramref name="flag"/>
+    /// when it is a bool, so the common binary request makes no dictionary; any other value of it stays in the
+    /// dictionary, where the validator refuses it with the message it always had. The last occurrence of a name wins,
+    /// as it did in the dictionary. The dictionary is made on the first other parameter (null when there is none).
+    /// </summary>
+    private static InferenceError? ReadParameters(ref Utf8JsonReader reader, string owner, string flagName, ref bool? flag,
+        out Dictionary<string, InferParameter>? parameters)
     {
         parameters = null;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -105,10 +122,30 @@ internal static partial class InferRequestReader
             return InferenceError.InvalidArgument($"{owner} 'parameters' must be a JSON object, got {reader.TokenType}");
         }
 
-        parameters = new Dictionary<string, InferParameter>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = JsonNames.Get(ref reader); // known names (binary_data_output, priority, …) are shared strings
+            if (reader.ValueTextEquals(flagName))
+            {
+                // Matched in place: the name is a string only when it goes into the dictionary (a non-bool value).
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
+                {
+                    flag = reader.TokenType == JsonTokenType.True;
+                    parameters?.Remove(flagName);
+                    continue;
+                }
+
+                flag = null;
+                var flagError = ReadParameterValue(ref reader, owner, flagName, ref parameters);
+                if (flagError is not null)
+                {
+                    return flagError;
+                }
+
+                continue;
+            }
+
+            var name = JsonNames.Get(ref reader); // known names (priority, timeout, …) are shared strings
             reader.Read();
             var error = ReadParameterValue(ref reader, owner, name, ref parameters);
             if (error is not null)
@@ -150,7 +187,7 @@ internal static partial class InferRequestReader
 
     private static InferenceError? ReadInputs(
         ref Utf8JsonReader reader,
-        InferenceRequest request,
+        List<PendingInput> inputs,
         List<(int Input, long Size)> binarySizes,
         ref Dictionary<int, (int Start, int Length)>? dataRanges)
     {
@@ -161,7 +198,7 @@ internal static partial class InferRequestReader
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var index = request.Inputs.Count;
+            var index = inputs.Count;
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 return InferenceError.InvalidArgument($"inputs[{index}] must be an object, got a JSON {reader.TokenType}");
@@ -264,7 +301,8 @@ internal static partial class InferRequestReader
                 (dataRanges ??= [])[index] = range;
             }
 
-            request.Inputs.Add(new InferenceTensor(name, dataType, shape, ReadOnlyMemory<byte>.Empty) { Parameters = parameters });
+            // The tensor is made once, with its data, in AttachData (no placeholder tensor per input).
+            inputs.Add(new PendingInput(name, dataType, shape, parameters));
         }
 
         return null;
@@ -302,8 +340,40 @@ internal static partial class InferRequestReader
             dims[count++] = d;
         }
 
-        shape = dims[..count].ToArray();
+        shape = SharedShape(dims[..count]);
         return null;
+    }
+
+    private static readonly long[]?[] SharedShapes = new long[]?[64];
+
+    /// <summary>
+    /// The shape array for <paramref name="dims"/>: a model's requests repeat a few shapes, and a shape array is never
+    /// written after it is read (InferenceTensor.Shape), so up to 8 dimensions come from a bounded cache shared by
+    /// requests; a miss allocates it and takes the slot.
+    /// </summary>
+    private static long[] SharedShape(ReadOnlySpan<long> dims)
+    {
+        if (dims.Length > 8)
+        {
+            return dims.ToArray();
+        }
+
+        var hash = (ulong)dims.Length;
+        foreach (var d in dims)
+        {
+            hash = (hash ^ (ulong)d) * 1099511628211UL;
+        }
+
+        ref var slot = ref SharedShapes[(int)((hash ^ (hash >> 32)) & 63)];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && dims.SequenceEqual(cached))
+        {
+            return cached;
+        }
+
+        var shape = dims.ToArray();
+        Volatile.Write(ref slot, shape);
+        return shape;
     }
 
     private static InferenceError? ReadOutputs(ref Utf8JsonReader reader, InferenceRequest request)
@@ -323,6 +393,7 @@ internal static partial class InferRequestReader
 
             string? name = null;
             Dictionary<string, InferParameter>? parameters = null;
+            bool? binaryData = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var property = JsonNames.Get(ref reader);
@@ -333,7 +404,7 @@ internal static partial class InferRequestReader
                 }
                 else if (property == "parameters")
                 {
-                    var error = ReadParameters(ref reader, $"outputs[{index}]", out parameters);
+                    var error = ReadParameters(ref reader, OutputOwner(index), BinaryDataFlag, ref binaryData, out parameters);
                     if (error is not null)
                     {
                         return error;
@@ -351,11 +422,39 @@ internal static partial class InferRequestReader
                 return InferenceError.InvalidArgument($"outputs[{index}]: missing field 'name'");
             }
 
-            request.Outputs.Add(new RequestedOutput(name, parameters));
+            request.Outputs.Add(parameters is null ? SharedOutput(name, binaryData) : new RequestedOutput(name, parameters) { BinaryData = binaryData });
         }
 
         return null;
     }
+
+    private static readonly RequestedOutput?[] SharedOutputs = new RequestedOutput?[64];
+
+    /// <summary>
+    /// A requested output with no parameters but its <c>binary_data</c> flag: immutable, so one instance per (name, flag)
+    /// is shared by the requests that ask for it (a bounded cache; names come from <see cref="JsonNames"/>, the same
+    /// string for the same name, so the slot is matched by reference).
+    /// </summary>
+    private static RequestedOutput SharedOutput(string name, bool? binaryData)
+    {
+        var hash = (uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(name) * 3 + (binaryData switch { null => 0u, false => 1u, true => 2u });
+        ref var slot = ref SharedOutputs[hash & 63];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && ReferenceEquals(cached.Name, name) && cached.BinaryData == binaryData)
+        {
+            return cached;
+        }
+
+        var output = new RequestedOutput(name) { BinaryData = binaryData };
+        Volatile.Write(ref slot, output);
+        return output;
+    }
+
+    /// <summary><c>outputs[i]</c>, the owner named in a parameter error; the first few are kept (no string per output per request).</summary>
+    private static string OutputOwner(int index) =>
+        index < OutputOwners.Length ? OutputOwners[index] : $"outputs[{index}]";
+
+    private static readonly string[] OutputOwners = [.. Enumerable.Range(0, 16).Select(i => $"outputs[{i}]")];
 
     private static readonly byte[][] WireNamesUtf8 =
         [.. TensorDataTypes.All().Select(t => System.Text.Encoding.UTF8.GetBytes(t.ToWireName()))];

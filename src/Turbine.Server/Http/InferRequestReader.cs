@@ -30,16 +30,18 @@ internal static partial class InferRequestReader
 #pragma warning restore CA2000
         var binarySizes = _binarySizes ?? [];
         _binarySizes = null;
+        var inputs = _inputs ?? [];
+        _inputs = null;
         try
         {
-            var parsed = ParseHeader(json.Span, request, binarySizes, out var dataRanges);
+            var parsed = ParseHeader(json.Span, request, binarySizes, inputs, out var dataRanges);
             if (parsed is not null)
             {
                 request.Dispose();
                 return parsed;
             }
 
-            var error = AttachData(request, json, binary, binarySizes, dataRanges);
+            var error = AttachData(request, inputs, json, binary, binarySizes, dataRanges);
             if (error is not null)
             {
                 request.Dispose();
@@ -53,11 +55,19 @@ internal static partial class InferRequestReader
             // Reading is synchronous: the list goes back to this thread for its next request.
             binarySizes.Clear();
             _binarySizes = binarySizes;
+            inputs.Clear(); // drops the names, shapes and parameters it pointed to
+            _inputs = inputs;
         }
     }
 
     [ThreadStatic]
     private static List<(int Input, long Size)>? _binarySizes;
+
+    [ThreadStatic]
+    private static List<PendingInput>? _inputs;
+
+    /// <summary>An input as the JSON header describes it, before its data is attached.</summary>
+    private readonly record struct PendingInput(string Name, TensorDataType DataType, long[] Shape, Dictionary<string, InferParameter>? Parameters);
 
     /// <summary>
     /// <c>Inference-Header-Content-Length: 0</c>: the whole body is the raw data of the model's single input;
@@ -134,6 +144,7 @@ internal static partial class InferRequestReader
 
     private static InferenceError? AttachData(
         InferenceRequest request,
+        List<PendingInput> pending,
         ReadOnlyMemory<byte> json,
         ReadOnlyMemory<byte> binary,
         List<(int Input, long Size)> binarySizes,
@@ -164,7 +175,7 @@ internal static partial class InferRequestReader
 
         var offset = 0;
         var sizeIndex = 0;
-        var pending = request.Inputs;
+        request.Inputs.Capacity = pending.Count; // its array exactly as long as needed
         for (var i = 0; i < pending.Count; i++)
         {
             var meta = pending[i];
@@ -193,8 +204,8 @@ internal static partial class InferRequestReader
             }
             else if (SharedMemoryParameters.Present(meta.Parameters))
             {
-                // The engine reads it from the region it names (SharedMemoryBinding), whatever the protocol.
-                continue;
+                // No data here: the engine reads it from the region it names (SharedMemoryBinding), whatever the protocol.
+                tensor = new InferenceTensor(meta.Name, meta.DataType, meta.Shape, ReadOnlyMemory<byte>.Empty) { Parameters = meta.Parameters };
             }
             else
             {
@@ -202,7 +213,7 @@ internal static partial class InferRequestReader
                     $"input '{meta.Name}' has neither 'data' nor a 'binary_data_size' parameter (nor shared memory parameters)");
             }
 
-            pending[i] = tensor;
+            request.Inputs.Add(tensor);
         }
 
         return null;

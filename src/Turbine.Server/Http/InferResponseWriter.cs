@@ -18,11 +18,14 @@ internal static class InferResponseWriter
 
     public static async Task WriteAsync(HttpContext context, InferenceRequest request, InferenceResponse response)
     {
-        var defaultBinary = request.Parameters is not null && request.Parameters.TryGetValue("binary_data_output", out var b) && b.TryGetBool(out var bv) && bv;
+        // The REST reader puts the flags in fields; a request built in code may still carry them as parameters.
+        var defaultBinary = request.BinaryDataOutput
+            ?? (request.Parameters is not null && request.Parameters.TryGetValue("binary_data_output", out var b) && b.TryGetBool(out var bv) && bv);
         var binary = new OutputFlags(response.Outputs.Count);
         var anyBinary = false;
         long binaryBytes = 0;
-        using var header = new PooledBuffer(512);
+        using var lease = HeaderLease.Rent();
+        var header = lease.Buffer;
         var writer = RentWriter(header);
         try
         {
@@ -150,6 +153,45 @@ internal static class InferResponseWriter
     [ThreadStatic]
     private static Utf8JsonWriter? _writer;
 
+    [ThreadStatic]
+    private static PooledBuffer? _header;
+
+    /// <summary>
+    /// The response header's buffer: this thread's cached <see cref="PooledBuffer"/> object when there is one (no object
+    /// per response). Disposing returns the array to the pool and caches the object on the thread that finishes the
+    /// response; nothing else holds it then.
+    /// </summary>
+    private readonly struct HeaderLease : IDisposable
+    {
+        private HeaderLease(PooledBuffer buffer) => Buffer = buffer;
+
+        public PooledBuffer Buffer { get; }
+
+        public static HeaderLease Rent()
+        {
+            var buffer = _header;
+            _header = null;
+            if (buffer is null)
+            {
+#pragma warning disable CA2000 // owned by the lease, disposed by its Dispose
+                buffer = new PooledBuffer(512);
+#pragma warning restore CA2000
+            }
+            else
+            {
+                buffer.Reopen(512);
+            }
+
+            return new HeaderLease(buffer);
+        }
+
+        public void Dispose()
+        {
+            Buffer.Dispose();
+            _header = Buffer;
+        }
+    }
+
     private static LengthText _lastHeaderLength = new(-1, "");
 
     /// <summary>A JSON writer over <paramref name="header"/>: this thread's cached one when free (the header is written synchronously).</summary>
@@ -213,7 +255,17 @@ internal static class InferResponseWriter
     {
         foreach (var r in request.Outputs)
         {
-            if (r.Name == output && r.Parameters is not null && r.Parameters.TryGetValue("binary_data", out var p) && p.TryGetBool(out var v))
+            if (r.Name != output)
+            {
+                continue;
+            }
+
+            if (r.BinaryData is { } flag)
+            {
+                return flag;
+            }
+
+            if (r.Parameters is not null && r.Parameters.TryGetValue("binary_data", out var p) && p.TryGetBool(out var v))
             {
                 return v;
             }

@@ -33,6 +33,14 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>Takes a fresh array after <see cref="Dispose"/>, so a cached instance serves again (empty).</summary>
+    /// <param name="initialCapacity">The smallest capacity of the new array.</param>
+    public void Reopen(int initialCapacity)
+    {
+        _buffer = BodyArrays.Rent(Math.Max(initialCapacity, 16));
+        _written = 0;
+    }
+
     public void Dispose()
     {
         var b = _buffer;

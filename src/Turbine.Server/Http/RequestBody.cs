@@ -21,18 +21,18 @@ internal sealed class RequestBody : IDisposable
 
     private byte[]? _buffer;
     private RequestBodyBudget? _budget;
+    private long _reserved;
+    private bool _recycle;
 
-    private readonly long _reserved;
+    /// <summary>This thread's disposed recyclable body, taken by the next recyclable read (no object per inference).</summary>
+    [ThreadStatic]
+    private static RequestBody? _spare;
 
-    private RequestBody(byte[] buffer, int length, RequestBodyBudget budget, long reserved)
+    private RequestBody()
     {
-        _buffer = buffer;
-        _budget = budget;
-        _reserved = reserved;
-        Length = length;
     }
 
-    public int Length { get; }
+    public int Length { get; private set; }
 
     public ReadOnlyMemory<byte> Memory => _buffer is null ? default : _buffer.AsMemory(0, Length);
 
@@ -41,8 +41,18 @@ internal sealed class RequestBody : IDisposable
     /// message names <paramref name="limitName"/>), <see cref="StatusCode.Unavailable"/> when the server-wide budget is
     /// spent (503), <see cref="StatusCode.InvalidArgument"/> for bad compressed data or bad chunked framing (400).
     /// </summary>
+    /// <param name="request">The HTTP request whose body is read.</param>
+    /// <param name="limit">The most bytes the body may have (decompressed).</param>
+    /// <param name="limitName">The setting that sets <paramref name="limit"/>, named in the error.</param>
+    /// <param name="budget">The server-wide in-flight budget.</param>
+    /// <param name="cancellationToken">Abandons the read.</param>
+    /// <param name="recycle">
+    /// The object goes back to a per-thread spare when disposed and serves a later read: only for an owner that
+    /// disposes it exactly once and never touches it afterwards (the infer endpoint: the request's
+    /// <see cref="InferenceRequest.BodyOwner"/>, released once).
+    /// </param>
     public static async ValueTask<Result<RequestBody>> ReadAsync(HttpRequest request, long limit, string limitName,
-        RequestBodyBudget budget, CancellationToken cancellationToken)
+        RequestBodyBudget budget, CancellationToken cancellationToken, bool recycle = false)
     {
         var maxLength = (int)Math.Min(limit, Array.MaxLength);
         var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
@@ -154,9 +164,24 @@ internal sealed class RequestBody : IDisposable
                 length += read;
             }
 
+            RequestBody body;
+            if (recycle && _spare is { } spare)
+            {
+                _spare = null;
+                body = spare;
+            }
+            else
+            {
 #pragma warning disable CA2000 // returned to the caller inside the Result
-            var body = new RequestBody(buffer, length, budget, reserved);
+                body = new RequestBody();
 #pragma warning restore CA2000
+            }
+
+            body._buffer = buffer;
+            body._budget = budget;
+            body._reserved = reserved;
+            body._recycle = recycle;
+            body.Length = length;
             buffer = [];
             reserved = 0;
             return Result<RequestBody>.Ok(body);
@@ -187,6 +212,11 @@ internal sealed class RequestBody : IDisposable
         {
             BodyArrays.Return(b);
             Interlocked.Exchange(ref _budget, null)?.Release(_reserved);
+            if (_recycle)
+            {
+                Length = 0;
+                _spare = this;
+            }
         }
     }
 
