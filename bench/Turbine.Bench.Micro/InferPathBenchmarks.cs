@@ -193,12 +193,12 @@ public class InferPathBenchmarks
 
     /// <summary>REST JSON: RequestBody.ReadAsync over a memory stream, InferRequestReader.Read, infer, InferResponseWriter.</summary>
     [Benchmark]
-    [AllocationBudget(1504)]
+    [AllocationBudget(1192)]
     public Task<long> RestJson() => RestAsync(_json, null);
 
     /// <summary>REST binary tensor extension (inputs and outputs binary).</summary>
     [Benchmark]
-    [AllocationBudget(1576)]
+    [AllocationBudget(976)]
     public Task<long> RestBinary() => RestAsync(_binary, _binaryHeaderLength);
 
     private async Task<long> RestAsync(byte[] body, int? headerLength)
