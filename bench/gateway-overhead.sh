@@ -140,6 +140,10 @@ direct_PID="$S1_PID"; direct_HTTP="$S1_HTTP"; direct_GRPC="$S1_GRPC"; direct_MET
 direct2_PID="$S1_PID"; direct2_HTTP="$S1_HTTP"; direct2_GRPC="$S1_GRPC"; direct2_METRICS="$S1_METRICS"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks
+ctx_switches() { # context switches of all the process's threads (voluntary: a thread blocked and was woken again)
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/{v += $2} /^nonvoluntary_ctxt_switches/{n += $2} END{print v + 0, n + 0}'
+}
+
 served() { # successful `simple` inferences of both servers
   local total=0 n
   for url in "$S1_HTTP" "$S2_HTTP"; do
@@ -194,7 +198,7 @@ bench() { # protocol url|split concurrency [token] [tag] -> "throughput p50_us p
 TICK="$(getconf CLK_TCK)"
 SPLIT=split
 declare -A T P50 P99 PCPU SCPU
-printf '%-6s %-5s %-8s %12s %10s %10s %10s %10s %10s\n' protocol conc case "infer/s" "p50 us" "p99 us" "CPU us/r" "srv us/r" "alloc B/r"
+printf '%-6s %-5s %-8s %12s %10s %10s %10s %10s %10s %9s %9s\n' protocol conc case "infer/s" "p50 us" "p99 us" "CPU us/r" "srv us/r" "alloc B/r" "vcsw/r" "ivcsw/r"
 if [[ "$GENERATOR" == c ]]; then
   # JIT and connection warm-up of every process in every case (turbine bench warms up by its own trials), not reported
   for proto in $PROTOCOLS; do
@@ -213,9 +217,11 @@ for proto in $PROTOCOLS; do
       token=""; [[ "$case" == full* ]] && token="$KEY"
       metrics_var="${case}_METRICS"
       a0="$(allocated "${!metrics_var}" "$token")"
+      read -r v0 i0 <<<"$(ctx_switches "${!pid_var}")"
       p0="$(cpu_ticks "${!pid_var}")"; s0=$(( $(cpu_ticks "$S1_PID") + $(cpu_ticks "$S2_PID") )); n0="$(served)"
       read -r t p50 p99 err <<<"$(bench "$proto" "${!url_var}" "$c" "$token")"
       p1="$(cpu_ticks "${!pid_var}")"; s1=$(( $(cpu_ticks "$S1_PID") + $(cpu_ticks "$S2_PID") )); n1="$(served)"
+      read -r v1 i1 <<<"$(ctx_switches "${!pid_var}")"
       a1="$(allocated "${!metrics_var}" "$token")"
       [[ "$err" == 0 ]] || { echo "errors in $proto $c $case: $err" >&2; exit 1; }
       n=$(( n1 - n0 )); (( n > 0 )) || n=1
@@ -223,8 +229,9 @@ for proto in $PROTOCOLS; do
       pcpu="$(python3 -c "print(f'{($p1-$p0)/$TICK*1e6/$n:.1f}')")"
       scpu="$(python3 -c "print(f'{($s1-$s0)/$TICK*1e6/$n:.1f}')")"
       alloc="$(python3 -c "print(f'{($a1-$a0)/$n:.0f}')")"
+      vcsw="$(python3 -c "print(f'{($v1-$v0)/$n:.2f}')")"; ivcsw="$(python3 -c "print(f'{($i1-$i0)/$n:.2f}')")"
       T[$case]="$t"; P50[$case]="$p50"; P99[$case]="$p99"
-      printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f %10s %10s %10s\n' "$proto" "$c" "$case" "$t" "$p50" "$p99" "$pcpu" "$scpu" "$alloc"
+      printf '%-6s %-5s %-8s %12.1f %10.0f %10.0f %10s %10s %10s %9s %9s\n' "$proto" "$c" "$case" "$t" "$p50" "$p99" "$pcpu" "$scpu" "$alloc" "$vcsw" "$ivcsw"
     done
     for case in plain full plainbefore fullbefore; do
       [[ -n "${T[$case]:-}" && -n "${T[floor]:-}" ]] || continue

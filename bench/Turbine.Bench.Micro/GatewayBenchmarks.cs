@@ -20,6 +20,8 @@ public class GatewayBenchmarks
     private BackendPool _peakEwma = null!;
     private readonly byte[] _digest = new byte[32];
     private RateLimitState _limits = null!;
+    private JwksSourceCache _jwks = null!;
+    private AuthSnapshot _auth = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -32,10 +34,29 @@ public class GatewayBenchmarks
             PerKey = new RateLimitRule { Requests = int.MaxValue / 2, PeriodSeconds = 1 },
             PerModel = new RateLimitRule { Requests = int.MaxValue / 2, PeriodSeconds = 1 },
         });
+        _jwks = new JwksSourceCache(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        _auth = AuthSnapshot.Build(new AuthConfig { ApiKeys = [new ApiKeyConfig { Id = "bench", Hash = ApiKeyHasher.Hash(Key) }] }, _jwks, TimeProvider.System);
+        _ = EdgeAuthenticator.MatchKey(_auth, Key); // verified once, as by a caller's first request
     }
 
+    private const string Key = "bench-key-0123456789abcdef";
+
     [GlobalCleanup]
-    public void Cleanup() => _limits.Dispose();
+    public void Cleanup()
+    {
+        _limits.Dispose();
+        _jwks.Dispose();
+    }
+
+    /// <summary>A known caller's key on its next requests: compared with the verified keys, not hashed (round 4).</summary>
+    [Benchmark]
+    [AllocationBudget(0)]
+    public object? ApiKeyMatchVerified() => EdgeAuthenticator.MatchKey(_auth, Key);
+
+    /// <summary>An unknown key: hashed and compared with every stored digest (what every request paid before round 4).</summary>
+    [Benchmark]
+    [AllocationBudget(0)]
+    public object? ApiKeyMatchUnknown() => EdgeAuthenticator.MatchKey(_auth, "bench-key-0123456789abcdeX");
 
     /// <summary>Default policy, two healthy replicas, nothing tried yet: the common request.</summary>
     [Benchmark]

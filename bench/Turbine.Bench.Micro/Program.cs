@@ -6,6 +6,8 @@
 // (exit code 1) when they allocate more per operation than their budget.
 // --alloc-profile Class.Method [iterations]: where one benchmark's bytes go (sampled by type), in this process.
 // --alloc-trace FILE.nettrace [requests]: the same from another process's trace (dotnet-trace --profile gc-verbose).
+// --cpu-trace FILE.nettrace [requests] [filter]: where another process's running threads were (dotnet-trace
+//   --profile dotnet-sampled-thread-time; waiting samples dropped), exclusive and inclusive, µs per request.
 // --state-machines Namespace.Type: the fields of each async method's state machine in that type (what its box holds).
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
@@ -21,6 +23,11 @@ if (args.Length > 0 && args[0] == "--alloc-profile")
 if (args.Length > 0 && args[0] == "--alloc-trace")
 {
     return AllocationProfile.SummarizeTrace(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "--cpu-trace")
+{
+    return CpuTrace.Summarize(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "--state-machines")

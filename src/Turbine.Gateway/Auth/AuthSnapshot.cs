@@ -10,6 +10,7 @@ internal sealed class AuthSnapshot
     {
         Config = config;
         Keys = keys;
+        VerifiedKeys = new VerifiedKeyCache(Math.Min(keys.Length, MaxVerifiedKeys));
         Jwt = jwt;
         Anonymous = anonymous;
     }
@@ -19,6 +20,12 @@ internal sealed class AuthSnapshot
     public bool Enabled => Config.IsEnabled();
 
     public (byte[] Digest, CallerGrant Grant)[] Keys { get; }
+
+    /// <summary>Most keys <see cref="VerifiedKeys"/> holds (each entry is compared on every API-key request).</summary>
+    public const int MaxVerifiedKeys = 64;
+
+    /// <summary>Presented keys that matched one of <see cref="Keys"/> in this snapshot (at most one per configured key, capped).</summary>
+    public VerifiedKeyCache VerifiedKeys { get; }
 
     public JwtValidator? Jwt { get; }
 

@@ -132,12 +132,21 @@ internal sealed class EdgeAuthenticator
             ? AuthOutcome.Forbidden(grant, reason)
             : AuthOutcome.Allow(grant);
 
-    /// <summary>Compares the presented key's digest with every stored digest in constant time (no early exit).</summary>
-    private static CallerGrant? MatchKey(AuthSnapshot snapshot, ReadOnlySpan<char> key)
+    /// <summary>
+    /// A key that verified before in this snapshot is compared with the verified keys (constant time, every entry);
+    /// any other key's digest is compared with every stored digest in constant time (no early exit), and remembered
+    /// when it matches.
+    /// </summary>
+    internal static CallerGrant? MatchKey(AuthSnapshot snapshot, ReadOnlySpan<char> key)
     {
         if (snapshot.Keys.Length == 0)
         {
             return null;
+        }
+
+        if (snapshot.VerifiedKeys.Find(key) is { } known)
+        {
+            return known;
         }
 
         Span<byte> digest = stackalloc byte[32];
@@ -149,6 +158,11 @@ internal sealed class EdgeAuthenticator
             {
                 match = grant;
             }
+        }
+
+        if (match is not null)
+        {
+            snapshot.VerifiedKeys.Add(key, match);
         }
 
         return match;

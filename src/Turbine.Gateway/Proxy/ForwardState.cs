@@ -8,4 +8,7 @@ internal class ForwardState
 
     /// <summary>The replica answered 503 and the answer was held back.</summary>
     public bool Held503 { get; set; }
+
+    /// <summary>The request body as kept in memory for this attempt (null: it streams from the client).</summary>
+    public virtual ArraySegment<byte>? KeptBody => null;
 }

@@ -162,6 +162,8 @@ internal sealed partial class GatewayProxy
 
         public ForwardState State => this;
 
+        public override ArraySegment<byte>? KeptBody => Body;
+
         /// <summary>The replicas tried, in order.</summary>
         public Attempt Tried => this;
 

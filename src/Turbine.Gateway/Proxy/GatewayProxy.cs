@@ -46,7 +46,8 @@ internal sealed partial class GatewayProxy : IDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+#pragma warning disable CA2000 // the invoker owns and disposes the handler chain
+        _invoker = new HttpMessageInvoker(new KeptBodyHandler(new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -55,7 +56,8 @@ internal sealed partial class GatewayProxy : IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        });
+        }));
+#pragma warning restore CA2000
     }
 
     public void Dispose() => _invoker.Dispose();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Turbine.Gateway.Routing;
@@ -9,11 +10,24 @@ namespace Turbine.Gateway.Proxy;
 /// <summary>
 /// YARP's default transforms (headers copied, hop-by-hop dropped, path and query appended to the replica's base),
 /// plus: a 503 from a replica that is to be retried is held back (not copied to the client) so another replica
-/// can answer.
+/// can answer; a body kept in memory is offered to <see cref="KeptBodyHandler"/> (one write with the headers).
 /// </summary>
 internal sealed class GatewayTransformer : HttpTransformer
 {
     public static readonly GatewayTransformer Instance = new();
+
+    /// <summary>YARP's request transforms, then the kept body (if any) offered for this message (<see cref="KeptBodyHandler"/>).</summary>
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        var copied = base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        if (copied.IsCompletedSuccessfully && proxyRequest.Content is not null && httpContext.Features.Get<ForwardState>()?.KeptBody is { Count: > 0 } body)
+        {
+            // Synchronous to here, and YARP calls the client right after on this thread: the handler gets this message.
+            KeptBodyHandler.Offer(proxyRequest, body);
+        }
+
+        return copied;
+    }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
