@@ -16,7 +16,8 @@
 # GENERATOR (turbine | c): `c` drives REST with wrk and gRPC with h2load (C generators, prepared bodies, 2 threads,
 # DURATION seconds per case, default 6) instead of `turbine bench`, whose own CPU (~40-60 us per request) takes a
 # large share of the two cores from the proxies and servers being compared; TRIALS and INTERVAL are then unused;
-# SERVER_ENV (VAR=value ... for the two `turbine serve` processes only, e.g. runtime knobs).
+# SERVER_ENV (VAR=value ... for the two `turbine serve` processes only, e.g. runtime knobs), REPEATS (1: every
+# case of CASES runs REPEATS times in turn, each repetition's ratios are printed, then their medians).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +27,7 @@ INTERVAL="${INTERVAL:-2000}"
 TRIALS="${TRIALS:-5}"
 CASES="${CASES:-direct floor plain full}"
 GENERATOR="${GENERATOR:-turbine}"
+REPEATS="${REPEATS:-1}"
 DURATION="${DURATION:-6}"
 TURBINE="$ROOT/src/Turbine.Cli/bin/Release/net10.0/linux-x64/turbine.dll"
 
@@ -209,8 +211,10 @@ if [[ "$GENERATOR" == c ]]; then
     done
   done
 fi
+RATIOS="$WORK/ratios.txt"; : >"$RATIOS"
 for proto in $PROTOCOLS; do
   for c in $CONCURRENCY; do
+   for rep in $(seq 1 "$REPEATS"); do
     for case in $CASES; do
       pid_var="${case}_PID"; url_var="${case}_HTTP"; [[ "$proto" == grpc ]] && url_var="${case}_GRPC"
       [[ "$case" == direct2 ]] && { [[ "$GENERATOR" == c ]] || { echo "direct2 needs GENERATOR=c" >&2; exit 2; }; url_var=SPLIT; }
@@ -235,14 +239,30 @@ for proto in $PROTOCOLS; do
     done
     for case in plain full plainbefore fullbefore; do
       [[ -n "${T[$case]:-}" && -n "${T[floor]:-}" ]] || continue
-      python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} {\"$case\"}/floor  throughput x{${T[$case]}/${T[floor]}:.2f}  p50 x{${P50[$case]}/${P50[floor]}:.2f}  p99 x{${P99[$case]}/${P99[floor]}:.2f}')"
+      python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} {\"$case\"}/floor  throughput x{${T[$case]}/${T[floor]}:.2f}  p50 x{${P50[$case]}/${P50[floor]}:.2f}  p99 x{${P99[$case]}/${P99[floor]}:.2f}')" | tee -a "$RATIOS"
     done
     for pair in full:floor2 floor2:floor direct2:direct; do
       a="${pair%%:*}"; b="${pair#*:}"
       [[ -n "${T[$a]:-}" && -n "${T[$b]:-}" ]] || continue
-      python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} $a/$b  throughput x{${T[$a]}/${T[$b]}:.2f}  p50 x{${P50[$a]}/${P50[$b]}:.2f}  p99 x{${P99[$a]}/${P99[$b]}:.2f}')"
+      python3 -c "print(f'{\"$proto\":6s} {\"$c\":5s} $a/$b  throughput x{${T[$a]}/${T[$b]}:.2f}  p50 x{${P50[$a]}/${P50[$b]}:.2f}  p99 x{${P99[$a]}/${P99[$b]}:.2f}')" | tee -a "$RATIOS"
     done
     unset T P50 P99; declare -A T P50 P99
+   done
   done
 done
-
+if (( REPEATS > 1 )); then
+  # medians (min-max) of each ratio over the repetitions
+  python3 - "$RATIOS" <<'PY'
+import collections, re, statistics, sys
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    m = re.match(r"(\S+)\s+(\S+)\s+(\S+)\s+throughput x([0-9.]+)\s+p50 x([0-9.]+)\s+p99 x([0-9.]+)", line)
+    if m:
+        rows[m.group(1, 2, 3)].append([float(x) for x in m.group(4, 5, 6)])
+print("medians over the repetitions (min-max):")
+for (proto, c, pair), values in rows.items():
+    cols = list(zip(*values))
+    text = "  ".join(f"{name} x{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})" for name, v in zip(("throughput", "p50", "p99"), cols))
+    print(f"{proto:6s} {c:5s} {pair}  {text}  n={len(values)}")
+PY
+fi
