@@ -14,11 +14,6 @@ MLP_ROWS="${MLP_ROWS:-40000,320000}"
 RAW_SECONDS="${RAW_SECONDS:-5}"
 OUT="${OUT:-$(mktemp -d /tmp/turbine-batch-bench.XXXXXX)}"
 mkdir -p "$OUT"
-TFM=net10.0/linux-x64
-TURBINE="$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll"
-RAWORT="$ROOT/bench/Turbine.Bench.RawOrt/bin/Release/$TFM/Turbine.Bench.RawOrt.dll"
-SETUP="$ROOT/bench/Turbine.Bench.Setup/bin/Release/$TFM/Turbine.Bench.Setup.dll"
-MODELS="$ROOT/bench/.models"
 source "$ROOT/bench/lib.sh"
 restore_bench_models
 if [ "${SKIP_BUILD:-0}" != 1 ]; then

@@ -28,11 +28,6 @@ CASES="${CASES:-resnet minilm simple}"
 TWO="${TWO-resnet minilm}"
 OUT="${OUT:-$(mktemp -d /tmp/turbine-batching.XXXXXX)}"
 mkdir -p "$OUT"
-TFM=net10.0/linux-x64
-TURBINE="$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll"
-RAWORT="$ROOT/bench/Turbine.Bench.RawOrt/bin/Release/$TFM/Turbine.Bench.RawOrt.dll"
-SETUP="$ROOT/bench/Turbine.Bench.Setup/bin/Release/$TFM/Turbine.Bench.Setup.dll"
-MODELS="$ROOT/bench/.models"
 source "$ROOT/bench/lib.sh"
 ensure_tool wrk wrk
 restore_bench_models

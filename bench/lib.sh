@@ -1,5 +1,12 @@
 # Shared by the bench/*.sh scripts: tool install, Release builds, a temp work folder with the processes
-# started in it stopped by PID on exit, free loopback ports, waiting for a ready line. Source it after setting ROOT.
+# started in it stopped by PID on exit, free loopback ports, waiting for a ready line, and the Release outputs' paths
+# (a script may set any of them first: TURBINE, for instance, to measure another build). Source it after setting ROOT.
+
+: "${TFM:=net10.0/linux-x64}"
+: "${TURBINE:=$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll}"
+: "${RAWORT:=$ROOT/bench/Turbine.Bench.RawOrt/bin/Release/$TFM/Turbine.Bench.RawOrt.dll}"
+: "${SETUP:=$ROOT/bench/Turbine.Bench.Setup/bin/Release/$TFM/Turbine.Bench.Setup.dll}"
+: "${MODELS:=$ROOT/bench/.models}"
 
 ensure_tool() { # COMMAND DEBIAN_PACKAGE
   if ! command -v "$1" >/dev/null; then

@@ -24,11 +24,6 @@ RAW_SECONDS="${RAW_SECONDS:-5}"
 P7_SECONDS="${P7_SECONDS:-30}"
 OUT="${OUT:-$(mktemp -d /tmp/turbine-real-models.XXXXXX)}"
 mkdir -p "$OUT"
-TFM=net10.0/linux-x64
-TURBINE="$ROOT/src/Turbine.Cli/bin/Release/$TFM/turbine.dll"
-RAWORT="$ROOT/bench/Turbine.Bench.RawOrt/bin/Release/$TFM/Turbine.Bench.RawOrt.dll"
-SETUP="$ROOT/bench/Turbine.Bench.Setup/bin/Release/$TFM/Turbine.Bench.Setup.dll"
-MODELS="$ROOT/bench/.models"
 PACKAGES="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 export PATH="$PATH:$HOME/.dotnet/tools"
 
