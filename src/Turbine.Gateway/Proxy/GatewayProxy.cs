@@ -120,7 +120,21 @@ internal sealed partial class GatewayProxy : IDisposable
         // pool: one object, and fewer fields in this method's state machine box (which every request allocates).
         var attempt = new Attempt(context, info, backendPool, grpc);
         context.Features.Set<ForwardState>(attempt);
-        if (await BufferAsync(context, attempt, backendPool.Config.Retry.MaxBufferBytes, info.Route.Streaming || !keepBody, _budget).ConfigureAwait(false))
+        bool budgetSpent;
+        try
+        {
+            budgetSpent = await BufferAsync(context, attempt, backendPool.Config.Retry.MaxBufferBytes, info.Route.Streaming || !keepBody, _budget).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline?.TimedOut == true)
+        {
+            // The client declared a body and stopped sending it: the pool's timeout ends the read (nothing forwarded).
+            context.RequestAborted = clientAborted;
+            LogTimedOut(_logger, info.Model ?? "(server)", info.Pool!, attempt.Pool.Config.RequestTimeoutMs);
+            await GatewayErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayErrors.GrpcDeadlineExceeded, TimeoutMessage(attempt.Pool)).ConfigureAwait(false);
+            return;
+        }
+
+        if (budgetSpent)
         {
             await GatewayErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, GatewayErrors.GrpcUnavailable, _budget.Exhausted(), TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return;

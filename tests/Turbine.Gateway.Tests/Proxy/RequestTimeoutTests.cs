@@ -98,10 +98,53 @@ public sealed class RequestTimeoutTests
         Assert.Equal("the request took longer than pool 'zero' allows (2000 ms, requestTimeoutMs)", error.ServerMessage);
     }
 
+    [Fact]
+    public async Task BodyDeclaredButNeverSent_TheKeptBodysReadEndsAtTheTimeout_ReplicaNeverCalled_FakeTime()
+    {
+        // Content-Length 1000, ten bytes, then silence: the gateway keeps REST bodies for retries, and that read must
+        // end with the pool's timeout instead of holding the request (and its buffer lease) for as long as the client likes.
+        var replicaCalls = 0;
+        var (replica, address) = await LoopbackApp.StartAsync(context =>
+        {
+            Interlocked.Increment(ref replicaCalls);
+            return Task.CompletedTask;
+        });
+        await using var _ = replica;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var g = await ActivatorGateway.StartAsync(WithTimeout(ActivatorGateway.Config(null, address), 5000), time);
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(g.Http.BaseAddress!.Host, g.Http.BaseAddress.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            "POST /v2/models/m/infer HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"inputs\":"));
+        var reading = ReadAnswerAsync(stream);
+
+        var answer = await AdvanceUntil(time, reading);
+        Assert.StartsWith("HTTP/1.1 504", answer, StringComparison.Ordinal); // was a 500: the read's cancellation escaped
+        Assert.Equal(0, Volatile.Read(ref replicaCalls));
+        // The gateway is healthy afterwards: a whole request is served.
+        using var ok = await g.PostAsync("{}");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
     private static GatewayConfig WithTimeout(GatewayConfig config, int timeoutMs) => config with
     {
         Pools = new() { ["zero"] = config.Pools["zero"] with { RequestTimeoutMs = timeoutMs } },
     };
+
+    /// <summary>What the gateway sends back on a raw connection, up to the end of the headers or the connection.</summary>
+    private static async Task<string> ReadAnswerAsync(Stream stream)
+    {
+        var buffer = new byte[4096];
+        var text = new System.Text.StringBuilder();
+        int n;
+        while (!text.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && (n = await stream.ReadAsync(buffer)) > 0)
+        {
+            text.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        return text.ToString();
+    }
 
     private static async Task<T> AdvanceUntil<T>(FakeTimeProvider time, Task<T> task)
     {
